@@ -1,0 +1,81 @@
+#pragma once
+// Internal to crypto/: the one header that owns OpenSSL objects. Every OpenSSL object lives in a
+// UniquePtr from the line that allocates it (the way BoringSSL's bssl::UniquePtr works), and every failed
+// call reports through ThrowOpenSsl, which drains the error queue into the exception text.
+// Layers above crypto/ never include this file.
+
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/decoder.h>
+#include <openssl/encoder.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace certos::crypto {
+
+template <typename T>
+struct Deleter;
+
+#define CERTOS_OSSL_DELETER(type, fn)              \
+    template <>                                    \
+    struct Deleter<type> {                         \
+        void operator()(type* p) const { fn(p); }  \
+    }
+
+CERTOS_OSSL_DELETER(BIO, BIO_free_all);
+CERTOS_OSSL_DELETER(EVP_PKEY, EVP_PKEY_free);
+CERTOS_OSSL_DELETER(EVP_PKEY_CTX, EVP_PKEY_CTX_free);
+CERTOS_OSSL_DELETER(EVP_MD_CTX, EVP_MD_CTX_free);
+CERTOS_OSSL_DELETER(EVP_CIPHER_CTX, EVP_CIPHER_CTX_free);
+CERTOS_OSSL_DELETER(X509, X509_free);
+CERTOS_OSSL_DELETER(X509_REQ, X509_REQ_free);
+CERTOS_OSSL_DELETER(X509_CRL, X509_CRL_free);
+CERTOS_OSSL_DELETER(X509_REVOKED, X509_REVOKED_free);
+CERTOS_OSSL_DELETER(X509_NAME, X509_NAME_free);
+CERTOS_OSSL_DELETER(X509_EXTENSION, X509_EXTENSION_free);
+CERTOS_OSSL_DELETER(X509_STORE, X509_STORE_free);
+CERTOS_OSSL_DELETER(X509_STORE_CTX, X509_STORE_CTX_free);
+CERTOS_OSSL_DELETER(PKCS12, PKCS12_free);
+CERTOS_OSSL_DELETER(PKCS7, PKCS7_free);
+CERTOS_OSSL_DELETER(CMS_ContentInfo, CMS_ContentInfo_free);
+CERTOS_OSSL_DELETER(PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free);
+CERTOS_OSSL_DELETER(ASN1_INTEGER, ASN1_INTEGER_free);
+CERTOS_OSSL_DELETER(ASN1_TIME, ASN1_TIME_free);
+CERTOS_OSSL_DELETER(ASN1_OCTET_STRING, ASN1_OCTET_STRING_free);
+CERTOS_OSSL_DELETER(BIGNUM, BN_free);
+CERTOS_OSSL_DELETER(GENERAL_NAMES, GENERAL_NAMES_free);
+CERTOS_OSSL_DELETER(GENERAL_NAME, GENERAL_NAME_free);
+CERTOS_OSSL_DELETER(BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free);
+CERTOS_OSSL_DELETER(EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free);
+CERTOS_OSSL_DELETER(AUTHORITY_KEYID, AUTHORITY_KEYID_free);
+CERTOS_OSSL_DELETER(CRL_DIST_POINTS, CRL_DIST_POINTS_free);
+CERTOS_OSSL_DELETER(ASN1_BIT_STRING, ASN1_BIT_STRING_free);
+CERTOS_OSSL_DELETER(OSSL_DECODER_CTX, OSSL_DECODER_CTX_free);
+CERTOS_OSSL_DELETER(OSSL_ENCODER_CTX, OSSL_ENCODER_CTX_free);
+
+#undef CERTOS_OSSL_DELETER
+
+template <typename T>
+using UniquePtr = std::unique_ptr<T, Deleter<T>>;
+
+// OpenSslErrors drains OpenSSL's error queue into "error:1E08010C:DECODER routines::unsupported; ...".
+std::string OpenSslErrors();
+
+// ThrowOpenSsl throws core::Error (kFailure) "failure: <context>: <drained errors>".
+[[noreturn]] void ThrowOpenSsl(std::string_view context);
+
+// MemBio wraps bytes in a read-only memory BIO.
+UniquePtr<BIO> MemBio(std::string_view data);
+
+// BioContents copies everything written to a memory BIO.
+std::string BioContents(BIO* bio);
+
+}  // namespace certos::crypto
