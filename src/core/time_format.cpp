@@ -1,6 +1,7 @@
 #include "core/time_format.hpp"
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -27,7 +28,7 @@ Error InvalidDate(std::string_view text) {
 
 std::string FormatDateTime(TimePoint when) {
     std::tm tm = LocalTm(when);
-    char buf[32];
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                   tm.tm_hour, tm.tm_min, tm.tm_sec);
     return buf;
@@ -37,7 +38,7 @@ std::string FormatLogTime(TimePoint when, TimePoint now) {
     std::tm a = LocalTm(when);
     std::tm b = LocalTm(now);
     if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday) {
-        char buf[16];
+        char buf[48];
         std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", a.tm_hour, a.tm_min, a.tm_sec);
         return buf;
     }
