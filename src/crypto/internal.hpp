@@ -1,0 +1,46 @@
+#pragma once
+// Internal to crypto/: helpers the .cpp files of this layer share. It includes OpenSSL headers, so layers
+// above crypto/ never include it.
+
+#include <string>
+#include <string_view>
+
+#include "crypto/digest.hpp"
+#include "crypto/ossl.hpp"
+
+namespace certos::crypto {
+
+// EvpMd maps a RouterOS digest-algorithm to OpenSSL's implementation (never null).
+const EVP_MD* EvpMd(DigestAlgorithm alg);
+
+// PkeyType is "rsa" or "ec"; for any other algorithm, OpenSSL's name in lower case ("ed25519").
+std::string PkeyType(const EVP_PKEY* pkey);
+// PkeySize is the RouterOS key-size value: RSA bits ("2048") or the curve name ("prime256v1"); other
+// algorithms give their bit count.
+std::string PkeySize(const EVP_PKEY* pkey);
+// PkeyPublicDer is the DER SubjectPublicKeyInfo of `pkey`.
+std::string PkeyPublicDer(const EVP_PKEY* pkey);
+
+// Bytes views an ASN1_STRING's contents; "" for null.
+std::string_view Bytes(const ASN1_STRING* str);
+// Uchar gives OpenSSL's `const unsigned char*` view of string bytes.
+inline const unsigned char* Uchar(std::string_view bytes) {
+    return reinterpret_cast<const unsigned char*>(bytes.data());
+}
+
+// I2d runs an i2d_* function and returns the DER; throws core::Error (kFailure) with `context` on failure.
+template <typename T, typename F>
+std::string I2d(F i2d, T* object, std::string_view context) {
+    int len = i2d(object, nullptr);
+    if (len <= 0) {
+        ThrowOpenSsl(context);
+    }
+    std::string der(static_cast<std::size_t>(len), '\0');
+    auto* out = reinterpret_cast<unsigned char*>(der.data());
+    if (i2d(object, &out) != len) {
+        ThrowOpenSsl(context);
+    }
+    return der;
+}
+
+}  // namespace certos::crypto

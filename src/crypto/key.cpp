@@ -1,0 +1,162 @@
+#include "crypto/key.hpp"
+
+#include <openssl/pem.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "crypto/internal.hpp"
+
+namespace certos::crypto {
+namespace {
+
+// Passphrase feeds a passphrase to OpenSSL's pem_password_cb and remembers whether OpenSSL asked for one:
+// a key that needed a passphrase and still failed to load was (almost always) given the wrong one.
+struct Passphrase {
+    std::string_view text;
+    bool asked = false;
+};
+
+int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* user) {
+    auto* passphrase = static_cast<Passphrase*>(user);
+    passphrase->asked = true;
+    if (passphrase->text.size() > static_cast<std::size_t>(size)) {
+        return -1;
+    }
+    std::memcpy(buf, passphrase->text.data(), passphrase->text.size());
+    return static_cast<int>(passphrase->text.size());
+}
+
+[[noreturn]] void ThrowLoadFailure(const Passphrase& passphrase, std::string_view context) {
+    if (passphrase.asked) {
+        ERR_clear_error();
+        throw core::Failure("decryption failed");
+    }
+    ThrowOpenSsl(context);
+}
+
+// HasPrivatePart tells a key pair from a bare public key, which the DER decoder also accepts.
+bool HasPrivatePart(const EVP_PKEY* pkey) {
+    BIGNUM* raw = nullptr;
+    const char* param = EVP_PKEY_is_a(pkey, "EC") ? "priv" : "d";
+    bool ok = EVP_PKEY_get_bn_param(pkey, param, &raw) == 1;
+    UniquePtr<BIGNUM> value(raw);
+    ERR_clear_error();
+    return ok && value != nullptr;
+}
+
+// Encode writes `pkey` through an OSSL_ENCODER; `cipher` null means unencrypted.
+std::string Encode(const EVP_PKEY* pkey, const char* format, const char* structure, const char* cipher,
+                   std::string_view passphrase) {
+    UniquePtr<OSSL_ENCODER_CTX> ctx(
+        OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_KEYPAIR, format, structure, nullptr));
+    if (!ctx || OSSL_ENCODER_CTX_get_num_encoders(ctx.get()) == 0) {
+        ThrowOpenSsl(std::string("no encoder for private key as ") + format + " " + structure);
+    }
+    if (cipher != nullptr &&
+        (OSSL_ENCODER_CTX_set_cipher(ctx.get(), cipher, nullptr) != 1 ||
+         OSSL_ENCODER_CTX_set_passphrase(ctx.get(), Uchar(passphrase), passphrase.size()) != 1)) {
+        ThrowOpenSsl("setting private key encryption");
+    }
+    UniquePtr<BIO> bio(BIO_new(BIO_s_mem()));
+    if (!bio || OSSL_ENCODER_to_bio(ctx.get(), bio.get()) != 1) {
+        ThrowOpenSsl("encoding private key");
+    }
+    return BioContents(bio.get());
+}
+
+}  // namespace
+
+PrivateKey PrivateKey::Generate(std::string_view key_size) {
+    if (std::find(std::begin(kKeySizes), std::end(kKeySizes), key_size) == std::end(kKeySizes)) {
+        throw core::ArgumentError("input does not match any value of key-size");
+    }
+    EVP_PKEY* raw = nullptr;
+    if (key_size.starts_with("prime") || key_size.starts_with("secp")) {
+        // Provider-generated EC keys use the named-curve encoding (RFC 5480 §2.1.1: "namedCurve ... MUST"
+        // be used by conforming CAs), which is what OpenSSL 3 does by default.
+        raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", std::string(key_size).c_str());
+    } else {
+        raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(std::stoul(std::string(key_size))));
+    }
+    if (raw == nullptr) {
+        ThrowOpenSsl("generating " + std::string(key_size) + " key");
+    }
+    return Adopt(raw);
+}
+
+PrivateKey PrivateKey::FromPkcs8Der(std::string_view der) {
+    const unsigned char* p = Uchar(der);
+    UniquePtr<PKCS8_PRIV_KEY_INFO> info(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size())));
+    if (!info) {
+        ThrowOpenSsl("loading PKCS#8 private key");
+    }
+    if (p != Uchar(der) + der.size()) {
+        throw core::Failure("loading PKCS#8 private key: trailing data after the key");
+    }
+    EVP_PKEY* raw = EVP_PKCS82PKEY(info.get());
+    if (raw == nullptr) {
+        ThrowOpenSsl("loading PKCS#8 private key");
+    }
+    return Adopt(raw);
+}
+
+PrivateKey PrivateKey::FromPem(std::string_view pem, std::string_view passphrase) {
+    UniquePtr<BIO> bio = MemBio(pem);
+    Passphrase pw{passphrase};
+    // PEM_read_bio_PrivateKey_ex skips PEM blocks that hold no private key (a certificate before the key)
+    // and understands the traditional "Proc-Type: 4,ENCRYPTED" headers as well as PKCS#8.
+    EVP_PKEY* raw = PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, PassphraseCallback, &pw, nullptr, nullptr);
+    if (raw == nullptr) {
+        ThrowLoadFailure(pw, "loading PEM private key");
+    }
+    return Adopt(raw);
+}
+
+PrivateKey PrivateKey::FromDer(std::string_view der, std::string_view passphrase) {
+    EVP_PKEY* raw = nullptr;
+    UniquePtr<OSSL_DECODER_CTX> ctx(
+        OSSL_DECODER_CTX_new_for_pkey(&raw, "DER", nullptr, nullptr, EVP_PKEY_KEYPAIR, nullptr, nullptr));
+    Passphrase pw{passphrase};
+    if (!ctx || OSSL_DECODER_CTX_set_pem_password_cb(ctx.get(), PassphraseCallback, &pw) != 1) {
+        ThrowOpenSsl("loading DER private key");
+    }
+    const unsigned char* data = Uchar(der);
+    std::size_t len = der.size();
+    int ok = OSSL_DECODER_from_data(ctx.get(), &data, &len);
+    UniquePtr<EVP_PKEY> pkey(raw);
+    if (ok != 1 || !pkey) {
+        ThrowLoadFailure(pw, "loading DER private key");
+    }
+    if (!HasPrivatePart(pkey.get())) {
+        throw core::Failure("loading DER private key: the data holds only a public key");
+    }
+    return Adopt(pkey.release());
+}
+
+PrivateKey PrivateKey::Adopt(evp_pkey_st* pkey) {
+    UniquePtr<EVP_PKEY> owned(pkey);
+    std::string type = PkeyType(owned.get());
+    if (type != "rsa" && type != "ec") {
+        throw core::Failure("unsupported private key type " + type + " (RouterOS keys are RSA or EC)");
+    }
+    return PrivateKey(std::shared_ptr<evp_pkey_st>(owned.release(), Deleter<EVP_PKEY>()));
+}
+
+std::string PrivateKey::ToPkcs8Der() const { return Encode(pkey_.get(), "DER", "PrivateKeyInfo", nullptr, {}); }
+
+std::string PrivateKey::ToPem() const { return Encode(pkey_.get(), "PEM", "PrivateKeyInfo", nullptr, {}); }
+
+std::string PrivateKey::ToEncryptedPem(std::string_view passphrase) const {
+    // OpenSSL 3 encrypts PKCS#8 with PBES2: PBKDF2 (HMAC-SHA-256) and the cipher chosen here.
+    return Encode(pkey_.get(), "PEM", "EncryptedPrivateKeyInfo", "AES-256-CBC", passphrase);
+}
+
+std::string PrivateKey::PublicKeyDer() const { return PkeyPublicDer(pkey_.get()); }
+
+std::string PrivateKey::KeyType() const { return PkeyType(pkey_.get()); }
+
+std::string PrivateKey::KeySize() const { return PkeySize(pkey_.get()); }
+
+}  // namespace certos::crypto
