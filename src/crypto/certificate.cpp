@@ -1,0 +1,311 @@
+#include "crypto/certificate.hpp"
+
+#include <arpa/inet.h>
+#include <openssl/pem.h>
+
+#include "core/error.hpp"
+#include "crypto/internal.hpp"
+
+namespace certos::crypto {
+namespace {
+
+// RouterOS key-usage names for keyUsage bits 0..8 (RFC 5280 §4.2.1.3, KeyUsage ::= BIT STRING).
+constexpr const char* kKeyUsageBits[] = {"digital-signature", "content-commitment", "key-encipherment",
+                                         "data-encipherment", "key-agreement",      "key-cert-sign",
+                                         "crl-sign",          "encipher-only",      "decipher-only"};
+
+// RouterOS key-usage names for extendedKeyUsage purposes (RFC 5280 §4.2.1.12), in RouterOS order.
+struct ExtendedUsage {
+    int nid;
+    const char* name;
+};
+constexpr ExtendedUsage kExtendedUsages[] = {
+    {NID_server_auth, "tls-server"},     {NID_client_auth, "tls-client"}, {NID_code_sign, "code-sign"},
+    {NID_email_protect, "email-protect"}, {NID_time_stamp, "timestamp"},  {NID_OCSP_sign, "ocsp-sign"},
+    {NID_dvcs, "dvcs"},  // id-kp-dvcs, 1.3.6.1.5.5.7.3.10
+};
+
+std::vector<std::pair<std::string, std::string>> NameFields(const X509_NAME* name) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
+        const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
+        const ASN1_OBJECT* object = X509_NAME_ENTRY_get_object(entry);
+        int nid = OBJ_obj2nid(object);
+        std::string key;
+        if (nid != NID_undef) {
+            key = OBJ_nid2sn(nid);
+        } else {
+            char oid[128] = {};
+            OBJ_obj2txt(oid, sizeof oid, object, 1);
+            key = oid;
+        }
+        unsigned char* utf8 = nullptr;
+        int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+        if (len < 0) {
+            ThrowOpenSsl("decoding " + key + " of a name");
+        }
+        fields.emplace_back(std::move(key), std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len)));
+        OPENSSL_free(utf8);
+    }
+    return fields;
+}
+
+std::string JoinFields(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string out;
+    for (const auto& [key, value] : fields) {
+        if (!out.empty()) {
+            out += ',';
+        }
+        out += key + "=" + value;
+    }
+    return out;
+}
+
+// ToTimePoint converts an ASN1_TIME (UTCTime or GeneralizedTime) to a system_clock time. system_clock
+// counts nanoseconds in 64 bits (years 1677..2262), so a later notAfter such as RFC 5280 §4.1.2.5's
+// 99991231235959Z ("no well-defined expiration date") is clamped to TimePoint::max().
+TimePoint ToTimePoint(const ASN1_TIME* time) {
+    std::tm tm{};
+    if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
+        ThrowOpenSsl("decoding certificate time");
+    }
+    using namespace std::chrono;
+    sys_days date = year(tm.tm_year + 1900) / month(static_cast<unsigned>(tm.tm_mon + 1)) /
+                   std::chrono::day(static_cast<unsigned>(tm.tm_mday));
+    seconds since_epoch = duration_cast<seconds>(date.time_since_epoch()) + hours(tm.tm_hour) + minutes(tm.tm_min) +
+                          seconds(tm.tm_sec);
+    if (since_epoch > duration_cast<seconds>(TimePoint::duration::max())) {
+        return TimePoint::max();
+    }
+    if (since_epoch < duration_cast<seconds>(TimePoint::duration::min())) {
+        return TimePoint::min();
+    }
+    return TimePoint(duration_cast<TimePoint::duration>(since_epoch));
+}
+
+// GeneralNameText renders one GeneralName in RouterOS's subject-alt-name syntax; "" for kinds it has none for.
+std::string GeneralNameText(const GENERAL_NAME* name) {
+    int type = 0;
+    void* value = GENERAL_NAME_get0_value(name, &type);
+    auto* str = static_cast<const ASN1_STRING*>(value);
+    switch (type) {
+        case GEN_DNS:
+            return "DNS:" + std::string(Bytes(str));
+        case GEN_EMAIL:
+            return "email:" + std::string(Bytes(str));
+        case GEN_URI:
+            return "URI:" + std::string(Bytes(str));
+        case GEN_IPADD: {
+            std::string_view ip = Bytes(str);
+            char text[INET6_ADDRSTRLEN] = {};
+            int family = ip.size() == 4 ? AF_INET : ip.size() == 16 ? AF_INET6 : 0;
+            if (family == 0 || inet_ntop(family, ip.data(), text, sizeof text) == nullptr) {
+                return "IP:" + HexUpper(ip);  // not an address (e.g. a name-constraints range): show raw
+            }
+            return std::string("IP:") + text;
+        }
+        default:
+            return {};
+    }
+}
+
+}  // namespace
+
+Certificate Certificate::FromDer(std::string_view der) {
+    const unsigned char* p = Uchar(der);
+    X509* raw = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+    if (raw == nullptr) {
+        ThrowOpenSsl("decoding DER certificate");
+    }
+    Certificate cert = Adopt(raw);
+    if (p != Uchar(der) + der.size()) {
+        throw core::Failure("decoding DER certificate: trailing data after the certificate");
+    }
+    return cert;
+}
+
+Certificate Certificate::FromPem(std::string_view pem) {
+    UniquePtr<BIO> bio = MemBio(pem);
+    // PEM_read_bio_X509 skips blocks of other types (keys, CRLs) until it finds a certificate.
+    X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (raw == nullptr) {
+        ThrowOpenSsl("decoding PEM certificate");
+    }
+    return Adopt(raw);
+}
+
+std::vector<Certificate> CertificatesFromPem(std::string_view pem) {
+    UniquePtr<BIO> bio = MemBio(pem);
+    std::vector<Certificate> certs;
+    for (;;) {
+        X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+        if (raw == nullptr) {
+            unsigned long err = ERR_peek_last_error();
+            if (ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE) {
+                ERR_clear_error();  // the normal end: no further certificate in the text
+                return certs;
+            }
+            ThrowOpenSsl("decoding PEM certificate " + std::to_string(certs.size() + 1));
+        }
+        certs.push_back(Certificate::Adopt(raw));
+    }
+}
+
+Certificate Certificate::Adopt(x509_st* cert) {
+    return Certificate(std::shared_ptr<x509_st>(cert, Deleter<X509>()));
+}
+
+std::string Certificate::ToDer() const { return I2d(i2d_X509, cert_.get(), "encoding certificate"); }
+
+std::string Certificate::ToPem() const {
+    UniquePtr<BIO> bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_X509(bio.get(), cert_.get()) != 1) {
+        ThrowOpenSsl("encoding PEM certificate");
+    }
+    return BioContents(bio.get());
+}
+
+std::string Certificate::FingerprintSha256() const { return HexLower(Digest(DigestAlgorithm::kSha256, ToDer())); }
+
+std::string Certificate::SerialHex() const {
+    UniquePtr<BIGNUM> serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr));
+    if (!serial) {
+        ThrowOpenSsl("decoding serial number");
+    }
+    // BN_bn2hex writes whole bytes in upper case, without the sign byte DER adds before a high bit.
+    char* hex = BN_bn2hex(serial.get());
+    if (hex == nullptr) {
+        ThrowOpenSsl("encoding serial number");
+    }
+    std::string out(hex);
+    OPENSSL_free(hex);
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Certificate::SubjectFields() const {
+    return NameFields(X509_get_subject_name(cert_.get()));
+}
+
+std::vector<std::pair<std::string, std::string>> Certificate::IssuerFields() const {
+    return NameFields(X509_get_issuer_name(cert_.get()));
+}
+
+std::string Certificate::IssuerString() const { return JoinFields(IssuerFields()); }
+
+std::string Certificate::SubjectString() const { return JoinFields(SubjectFields()); }
+
+TimePoint Certificate::NotBefore() const { return ToTimePoint(X509_get0_notBefore(cert_.get())); }
+
+TimePoint Certificate::NotAfter() const { return ToTimePoint(X509_get0_notAfter(cert_.get())); }
+
+std::string Certificate::SkidHex() const { return HexLower(Bytes(X509_get0_subject_key_id(cert_.get()))); }
+
+std::string Certificate::AkidHex() const { return HexLower(Bytes(X509_get0_authority_key_id(cert_.get()))); }
+
+bool Certificate::IsCa() const {
+    UniquePtr<BASIC_CONSTRAINTS> bc(
+        static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(cert_.get(), NID_basic_constraints, nullptr, nullptr)));
+    return bc && bc->ca != 0;
+}
+
+std::vector<std::string> Certificate::KeyUsage() const {
+    std::vector<std::string> names;
+    UniquePtr<ASN1_BIT_STRING> bits(
+        static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(cert_.get(), NID_key_usage, nullptr, nullptr)));
+    for (int bit = 0; bits && bit < static_cast<int>(std::size(kKeyUsageBits)); ++bit) {
+        if (ASN1_BIT_STRING_get_bit(bits.get(), bit) != 0) {
+            names.emplace_back(kKeyUsageBits[bit]);
+        }
+    }
+    UniquePtr<EXTENDED_KEY_USAGE> eku(
+        static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert_.get(), NID_ext_key_usage, nullptr, nullptr)));
+    for (const ExtendedUsage& usage : kExtendedUsages) {
+        for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+            if (OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.get(), i)) == usage.nid) {
+                names.emplace_back(usage.name);
+                break;
+            }
+        }
+    }
+    return names;
+}
+
+std::vector<std::string> Certificate::SubjectAltNames() const {
+    std::vector<std::string> out;
+    UniquePtr<GENERAL_NAMES> names(
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert_.get(), NID_subject_alt_name, nullptr, nullptr)));
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+        std::string text = GeneralNameText(sk_GENERAL_NAME_value(names.get(), i));
+        if (!text.empty()) {
+            out.push_back(std::move(text));
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> Certificate::CrlDistributionPoints() const {
+    std::vector<std::string> uris;
+    UniquePtr<CRL_DIST_POINTS> points(
+        static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(cert_.get(), NID_crl_distribution_points, nullptr, nullptr)));
+    for (int i = 0; points && i < sk_DIST_POINT_num(points.get()); ++i) {
+        const DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
+        // Only a fullName can hold a URI; a nameRelativeToCRLIssuer is a DN fragment (RFC 5280 §4.2.1.13).
+        if (point->distpoint == nullptr || point->distpoint->type != 0) {
+            continue;
+        }
+        const GENERAL_NAMES* names = point->distpoint->name.fullname;
+        for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
+            int type = 0;
+            void* value = GENERAL_NAME_get0_value(sk_GENERAL_NAME_value(names, j), &type);
+            if (type == GEN_URI) {
+                uris.emplace_back(Bytes(static_cast<const ASN1_STRING*>(value)));
+            }
+        }
+    }
+    return uris;
+}
+
+std::string Certificate::PublicKeyDer() const {
+    return I2d(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(cert_.get()), "encoding certificate public key");
+}
+
+std::string Certificate::KeyType() const {
+    const EVP_PKEY* pkey = X509_get0_pubkey(cert_.get());
+    if (pkey == nullptr) {
+        ERR_clear_error();  // a key algorithm OpenSSL does not know
+        return {};
+    }
+    return PkeyType(pkey);
+}
+
+std::string Certificate::KeySize() const {
+    const EVP_PKEY* pkey = X509_get0_pubkey(cert_.get());
+    if (pkey == nullptr) {
+        ERR_clear_error();
+        return {};
+    }
+    return PkeySize(pkey);
+}
+
+std::string Certificate::SignatureDigest() const {
+    int md_nid = NID_undef;
+    // X509_get_signature_info also reads the digest out of RSASSA-PSS parameters.
+    if (X509_get_signature_info(cert_.get(), &md_nid, nullptr, nullptr, nullptr) != 1 || md_nid == NID_undef) {
+        ERR_clear_error();
+        return {};  // e.g. Ed25519, which signs without a separate digest
+    }
+    return OBJ_nid2ln(md_nid);
+}
+
+bool Certificate::IsSelfIssued() const {
+    return X509_NAME_cmp(X509_get_subject_name(cert_.get()), X509_get_issuer_name(cert_.get())) == 0;
+}
+
+bool Certificate::IsSignedBy(const Certificate& issuer) const {
+    EVP_PKEY* key = X509_get0_pubkey(issuer.cert_.get());
+    bool ok = key != nullptr && X509_verify(cert_.get(), key) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
+}  // namespace certos::crypto
