@@ -1,0 +1,450 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "crypto/seal.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_schema.hpp"
+
+namespace certos::store {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Query;
+using sqlite::SqliteError;
+
+// Certificate ids are drawn from this counter, so a deleted id is never handed out again (SQLite would
+// reuse the highest rowid). Counter names with the "store:" prefix are reserved for such sequences.
+constexpr std::string_view kCertificateIdCounter = "store:certificates.id";
+constexpr std::string_view kReservedCounterPrefix = "store:";
+constexpr std::size_t kMaxIdleConnections = 8;
+
+[[noreturn]] void ThrowInternal(std::string message) {
+    throw core::Error(core::ErrorCategory::kInternal, std::move(message));
+}
+
+// Shared is the state a SqliteStore and its transactions share. Transactions hold it by shared_ptr, so a
+// transaction may outlive its Store.
+class Shared {
+public:
+    Shared(std::filesystem::path db_file, crypto::MasterKey master_key)
+        : db_file_(std::move(db_file)), master_key_(std::move(master_key)) {}
+
+    const crypto::MasterKey& master_key() const { return master_key_; }
+
+    // Acquire takes an idle connection from the pool, or opens a new one.
+    std::unique_ptr<Connection> Acquire() {
+        {
+            std::lock_guard lock(pool_mutex_);
+            if (!idle_.empty()) {
+                std::unique_ptr<Connection> conn = std::move(idle_.back());
+                idle_.pop_back();
+                return conn;
+            }
+        }
+        return Connection::Open(db_file_);
+    }
+
+    // Release returns a connection with no open transaction to the pool (or closes it if the pool is full).
+    void Release(std::unique_ptr<Connection> conn) {
+        std::lock_guard lock(pool_mutex_);
+        if (idle_.size() < kMaxIdleConnections) {
+            idle_.push_back(std::move(conn));
+        }
+    }
+
+    // AcquireWriteSlot waits up to kBusyTimeout for this Store's one write slot. Writers of one process queue
+    // here rather than in SQLite's busy handler, which polls and can starve a writer under contention.
+    void AcquireWriteSlot() {
+        std::unique_lock lock(write_mutex_);
+        if (writer_ == std::this_thread::get_id()) {
+            // Waiting would only time out: the slot is held by this very thread.
+            ThrowInternal("a write transaction is already open in this thread");
+        }
+        if (!write_free_.wait_for(lock, sqlite::kBusyTimeout, [this] { return writer_ == std::thread::id(); })) {
+            throw SqliteError(SQLITE_BUSY, "database is locked");
+        }
+        writer_ = std::this_thread::get_id();
+    }
+
+    // ReleaseWriteSlot may run on another thread than AcquireWriteSlot did.
+    void ReleaseWriteSlot() {
+        {
+            std::lock_guard lock(write_mutex_);
+            writer_ = std::thread::id();
+        }
+        write_free_.notify_one();
+    }
+
+    void CountLocalCommit() { local_commits_.fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t local_commits() const { return local_commits_.load(std::memory_order_relaxed); }
+
+private:
+    const std::filesystem::path db_file_;
+    const crypto::MasterKey master_key_;
+
+    std::mutex pool_mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+
+    std::mutex write_mutex_;
+    std::condition_variable write_free_;
+    std::thread::id writer_;  // the thread that began the open write transaction; empty when free
+
+    std::atomic<std::uint64_t> local_commits_{0};
+};
+
+std::string EncodeProps(const std::map<std::string, std::string>& props) {
+    try {
+        return nlohmann::json(props).dump();
+    } catch (const nlohmann::json::exception&) {
+        // dump() fails only on a string that is not UTF-8.
+        throw core::Failure("cannot store properties: a value is not valid UTF-8");
+    }
+}
+
+std::map<std::string, std::string> DecodeProps(const std::string& text, core::ObjectId id) {
+    try {
+        return nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
+    } catch (const nlohmann::json::exception&) {
+        throw core::Failure("stored properties of certificate " + id.ToString() + " are damaged");
+    }
+}
+
+core::ObjectId IdAt(const Query& query, int col) { return core::ObjectId(static_cast<std::uint64_t>(query.Int(col))); }
+
+std::int64_t IdValue(core::ObjectId id) { return static_cast<std::int64_t>(id.value()); }
+
+// ReadRow reads the columns of kSelectRow.
+CertificateRow ReadRow(const Query& query) {
+    CertificateRow row;
+    row.id = IdAt(query, 0);
+    row.name = query.Text(1);
+    row.props = DecodeProps(query.Text(2), row.id);
+    row.der = query.Blob(3);
+    row.has_key = query.Int(4) != 0;
+    if (!query.IsNull(5)) {
+        row.issuer_id = IdAt(query, 5);
+    }
+    return row;
+}
+
+#define CERTOS_SELECT_ROW "SELECT id, name, props, der, key_sealed IS NOT NULL, issuer_id FROM certificates "
+
+// BindFields binds name, props, der and issuer_id to parameters 1 to 4.
+void BindFields(Query& query, const CertificateRow& row) {
+    query.Bind(1, row.name).Bind(2, EncodeProps(row.props));
+    if (row.der.empty()) {
+        query.BindNull(3);
+    } else {
+        query.BindBlob(3, row.der);
+    }
+    if (row.issuer_id) {
+        query.Bind(4, IdValue(*row.issuer_id));
+    } else {
+        query.BindNull(4);
+    }
+}
+
+// RunNamed runs an INSERT or UPDATE of a certificate, turning the name's UNIQUE violation into
+// RouterOS's message.
+void RunNamed(Query& query) {
+    try {
+        query.Run();
+    } catch (const SqliteError& e) {
+        if (e.code() == SQLITE_CONSTRAINT_UNIQUE) {
+            throw SqliteError(e.code(), "certificate with the same name already exists");
+        }
+        throw;
+    }
+}
+
+class SqliteTransaction final : public Transaction {
+public:
+    SqliteTransaction(std::shared_ptr<Shared> shared, TxMode mode) : shared_(std::move(shared)), mode_(mode) {
+        if (mode_ == TxMode::kWrite) {
+            shared_->AcquireWriteSlot();
+            holds_write_slot_ = true;
+        }
+        try {
+            conn_ = shared_->Acquire();
+            // BEGIN IMMEDIATE takes the write lock now, so a write transaction never fails half-way because
+            // another process wrote first; a read transaction's snapshot starts at its first read.
+            conn_->Prepare(mode_ == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN").Run();
+        } catch (...) {
+            Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback());
+            throw;
+        }
+    }
+
+    ~SqliteTransaction() override {
+        if (conn_ != nullptr) {
+            Abort();
+        }
+    }
+
+    std::vector<CertificateRow> ListCertificates() override {
+        return Run([&] {
+            std::vector<CertificateRow> rows;
+            Query query = conn_->Prepare(CERTOS_SELECT_ROW "ORDER BY id");
+            while (query.Step()) {
+                rows.push_back(ReadRow(query));
+            }
+            return rows;
+        });
+    }
+
+    std::optional<CertificateRow> GetCertificate(core::ObjectId id) override {
+        return Run([&]() -> std::optional<CertificateRow> {
+            Query query = conn_->Prepare(CERTOS_SELECT_ROW "WHERE id = ?");
+            query.Bind(1, IdValue(id));
+            if (!query.Step()) {
+                return std::nullopt;
+            }
+            return ReadRow(query);
+        });
+    }
+
+    std::optional<CertificateRow> FindCertificateByName(std::string_view name) override {
+        return Run([&]() -> std::optional<CertificateRow> {
+            Query query = conn_->Prepare(CERTOS_SELECT_ROW "WHERE name = ?");
+            query.Bind(1, name);
+            if (!query.Step()) {
+                return std::nullopt;
+            }
+            return ReadRow(query);
+        });
+    }
+
+    core::ObjectId InsertCertificate(const CertificateRow& row) override {
+        return RunWrite([&] {
+            core::ObjectId id(Increment(kCertificateIdCounter));
+            Query query = conn_->Prepare(
+                "INSERT INTO certificates (name, props, der, issuer_id, id) VALUES (?, ?, ?, ?, ?)");
+            BindFields(query, row);
+            query.Bind(5, IdValue(id));
+            RunNamed(query);
+            return id;
+        });
+    }
+
+    void UpdateCertificate(const CertificateRow& row) override {
+        RunWrite([&] {
+            Query query =
+                conn_->Prepare("UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ? WHERE id = ?");
+            BindFields(query, row);
+            query.Bind(5, IdValue(row.id));
+            RunNamed(query);
+            RequireChanged();
+        });
+    }
+
+    void DeleteCertificate(core::ObjectId id) override {
+        RunWrite([&] {
+            conn_->Prepare("DELETE FROM certificates WHERE id = ?").Bind(1, IdValue(id)).Run();
+            RequireChanged();
+        });
+    }
+
+    void StorePrivateKey(core::ObjectId id, std::string_view pkcs8_der) override {
+        RunWrite([&] {
+            // The row id is the AAD: a sealed key copied onto another row does not open.
+            std::string sealed = shared_->master_key().Seal(pkcs8_der, id.ToString());
+            conn_->Prepare("UPDATE certificates SET key_sealed = ? WHERE id = ?")
+                .BindBlob(1, sealed)
+                .Bind(2, IdValue(id))
+                .Run();
+            RequireChanged();
+        });
+    }
+
+    std::optional<std::string> LoadPrivateKey(core::ObjectId id) override {
+        return Run([&]() -> std::optional<std::string> {
+            Query query = conn_->Prepare("SELECT key_sealed FROM certificates WHERE id = ? AND key_sealed IS NOT NULL");
+            query.Bind(1, IdValue(id));
+            if (!query.Step()) {
+                return std::nullopt;
+            }
+            return shared_->master_key().Open(query.Blob(0), id.ToString());
+        });
+    }
+
+    std::optional<std::string> GetSetting(std::string_view section, std::string_view key) override {
+        return Run([&]() -> std::optional<std::string> {
+            Query query = conn_->Prepare("SELECT value FROM settings WHERE section = ? AND key = ?");
+            query.Bind(1, section).Bind(2, key);
+            if (!query.Step()) {
+                return std::nullopt;
+            }
+            return query.Text(0);
+        });
+    }
+
+    void SetSetting(std::string_view section, std::string_view key, std::string_view value) override {
+        RunWrite([&] {
+            conn_->Prepare(
+                     "INSERT INTO settings (section, key, value) VALUES (?, ?, ?) "
+                     "ON CONFLICT (section, key) DO UPDATE SET value = excluded.value")
+                .Bind(1, section)
+                .Bind(2, key)
+                .Bind(3, value)
+                .Run();
+        });
+    }
+
+    std::uint64_t NextCounter(std::string_view name) override {
+        if (name.starts_with(kReservedCounterPrefix)) {
+            ThrowInternal("counter name " + std::string(name) + " is reserved by the store");
+        }
+        return RunWrite([&] { return Increment(name); });
+    }
+
+    void Commit() override {
+        Run([&] { conn_->Prepare("COMMIT").Run(); });
+        if (mode_ == TxMode::kWrite) {
+            shared_->CountLocalCommit();
+        }
+        Finish(/*reuse=*/true);
+    }
+
+private:
+    // Run executes one operation of an open transaction. A SQLite failure rolls the transaction back at
+    // once and ends it (later calls fail), so no half-done change can be committed. Other exceptions (a
+    // missing row, a wrong master key) leave the transaction open for the caller to decide.
+    template <typename F>
+    auto Run(F&& body) -> decltype(body()) {
+        if (conn_ == nullptr) {
+            ThrowInternal("transaction used after it was committed or rolled back");
+        }
+        try {
+            return body();
+        } catch (const SqliteError&) {
+            Abort();
+            throw;
+        }
+    }
+
+    template <typename F>
+    auto RunWrite(F&& body) -> decltype(body()) {
+        if (mode_ != TxMode::kWrite) {
+            ThrowInternal("change attempted in a read transaction");
+        }
+        return Run(std::forward<F>(body));
+    }
+
+    // Increment adds one to counter `name` (creating it at 1) and returns the new value.
+    std::uint64_t Increment(std::string_view name) {
+        Query query = conn_->Prepare(
+            "INSERT INTO counters (name, value) VALUES (?, 1) "
+            "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value");
+        query.Bind(1, name);
+        query.Step();
+        return static_cast<std::uint64_t>(query.Int(0));
+    }
+
+    void RequireChanged() {
+        if (conn_->Changes() == 0) {
+            throw core::NoSuchItem();
+        }
+    }
+
+    void Abort() noexcept { Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback()); }
+
+    // Finish ends the transaction: the connection goes back to the pool when `reuse` (it is known to be out
+    // of any transaction), else it is closed; the write slot is freed.
+    void Finish(bool reuse) noexcept {
+        if (conn_ != nullptr) {
+            if (reuse) {
+                shared_->Release(std::move(conn_));
+            }
+            conn_.reset();
+        }
+        if (holds_write_slot_) {
+            holds_write_slot_ = false;
+            shared_->ReleaseWriteSlot();
+        }
+    }
+
+    std::shared_ptr<Shared> shared_;
+    TxMode mode_;
+    std::unique_ptr<Connection> conn_;  // null once the transaction has ended
+    bool holds_write_slot_ = false;
+};
+
+class SqliteStore final : public Store {
+public:
+    SqliteStore(std::shared_ptr<Shared> shared, std::unique_ptr<Connection> watch)
+        : shared_(std::move(shared)), watch_(std::move(watch)), last_data_version_(ReadDataVersion()) {}
+
+    std::unique_ptr<Transaction> Begin(TxMode mode) override {
+        return std::make_unique<SqliteTransaction>(shared_, mode);
+    }
+
+    std::uint64_t DataVersion() override {
+        // PRAGMA data_version changes when any other connection (another process, or this Store's pool)
+        // commits; the local count covers this process's commits even if that were ever not so. The sum of
+        // two counters that only grow changes whenever either does.
+        std::lock_guard lock(watch_mutex_);
+        std::int64_t version = ReadDataVersion();
+        if (version != last_data_version_) {
+            last_data_version_ = version;
+            ++external_changes_;
+        }
+        return external_changes_ + shared_->local_commits();
+    }
+
+private:
+    std::int64_t ReadDataVersion() {
+        Query query = watch_->Prepare("PRAGMA data_version");
+        query.Step();
+        return query.Int(0);
+    }
+
+    std::shared_ptr<Shared> shared_;
+    std::mutex watch_mutex_;
+    std::unique_ptr<Connection> watch_;  // only ever reads PRAGMA data_version
+    std::int64_t last_data_version_;
+    std::uint64_t external_changes_ = 0;
+};
+
+// CreatePrivateDirectory creates `dir` (mode 0700) and its missing parents. An existing directory is left
+// as it is.
+void CreatePrivateDirectory(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec)) {
+        return;
+    }
+    if (dir.has_parent_path()) {
+        std::filesystem::create_directories(dir.parent_path(), ec);
+    }
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        throw core::Failure("cannot create data directory " + dir.string() + ": " + std::strerror(errno));
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<Store> OpenSqliteStore(const std::filesystem::path& data_dir) {
+    // "var/" names the directory "var"; without this its parent would be "var" itself.
+    std::filesystem::path dir = data_dir.has_filename() ? data_dir : data_dir.parent_path();
+    CreatePrivateDirectory(dir);
+    std::filesystem::path db_file = dir / "certos.db";
+    auto shared = std::make_shared<Shared>(db_file, crypto::MasterKey::LoadOrCreate(dir / "master.key"));
+    std::unique_ptr<Connection> conn = Connection::Open(db_file);
+    sqlite::Migrate(*conn, db_file);
+    shared->Release(std::move(conn));
+    return std::make_unique<SqliteStore>(std::move(shared), Connection::Open(db_file));
+}
+
+}  // namespace certos::store

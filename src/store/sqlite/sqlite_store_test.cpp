@@ -1,0 +1,335 @@
+// The SQLite backend: the shared StoreTest suite, plus what only a file-based store has (files on disk,
+// processes sharing them, crashes, the schema table).
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_schema.hpp"
+#include "store/store_suite.hpp"
+
+namespace certos::store {
+namespace {
+
+using core::ObjectId;
+using test::Insert;
+using test::MakeRow;
+using test::StoreTest;
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(test::StoreBackend{"sqlite", &OpenSqliteStore, {}}),
+                         test::BackendName);
+
+class SqliteStoreTest : public ::testing::Test {
+protected:
+    std::unique_ptr<Store> Open() const { return OpenSqliteStore(data_dir()); }
+    std::filesystem::path data_dir() const { return temp_.path() / "data"; }
+    std::filesystem::path db_file() const { return data_dir() / "certos.db"; }
+    // Peek opens a connection of the test's own to the database file.
+    std::unique_ptr<sqlite::Connection> Peek() const { return sqlite::Connection::Open(db_file()); }
+
+private:
+    test::TempDir temp_;
+};
+
+// ReadFiles concatenates every file in `dir`: the database, its WAL and its shared-memory index.
+std::string ReadFiles(const std::filesystem::path& dir) {
+    std::string bytes;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        std::ifstream in(entry.path(), std::ios::binary);
+        bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return bytes;
+}
+
+// RunChild forks a process that runs `body` and exits with its result (100 when it throws), and returns
+// the child's wait status. The parent must have no Store open: SQLite connections do not survive fork().
+template <typename F>
+int RunChild(F&& body) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        int code = 100;
+        try {
+            code = body();
+        } catch (...) {
+        }
+        _exit(code);  // no destructors, no atexit: the parent's gtest state is not the child's to tear down
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return status;
+}
+
+int FileMode(const std::filesystem::path& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 07777) : -1;
+}
+
+TEST_F(SqliteStoreTest, CreatesPrivateDataDirectory) {
+    ASSERT_FALSE(std::filesystem::exists(data_dir()));
+    Open();
+    EXPECT_EQ(FileMode(data_dir()), 0700);
+    EXPECT_EQ(FileMode(data_dir() / "master.key"), 0600);
+    EXPECT_TRUE(std::filesystem::exists(db_file()));
+    // Opening again reuses everything.
+    Open();
+    EXPECT_EQ(FileMode(data_dir()), 0700);
+}
+
+TEST_F(SqliteStoreTest, UsesWalJournal) {
+    Open();
+    auto peek = Peek();
+    sqlite::Query query = peek->Prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(query.Step());
+    EXPECT_EQ(query.Text(0), "wal");
+}
+
+TEST_F(SqliteStoreTest, PlaintextKeyNeverReachesDisk) {
+    const std::string marker = "PLAINTEXT-KEY-MARKER-0123456789";
+    std::string pkcs8;
+    for (int i = 0; i < 64; ++i) {
+        pkcs8 += marker;
+    }
+    auto store = Open();
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        CertificateRow row = MakeRow("server");
+        row.props["comment"] = "VISIBLE-PROPERTY-MARKER";
+        ObjectId id = tx->InsertCertificate(row);
+        tx->StorePrivateKey(id, pkcs8);
+        ObjectId other = tx->InsertCertificate(MakeRow("client"));
+        tx->StorePrivateKey(other, pkcs8);
+        tx->Commit();
+    }
+    EXPECT_EQ(store->Begin(TxMode::kRead)->LoadPrivateKey(ObjectId(1)), pkcs8);
+    // While the store is open the data sits in the WAL; on close it is checkpointed into certos.db.
+    std::string open_bytes = ReadFiles(data_dir());
+    EXPECT_NE(open_bytes.find("VISIBLE-PROPERTY-MARKER"), std::string::npos) << "the search sees stored data";
+    EXPECT_EQ(open_bytes.find(marker.substr(0, 16)), std::string::npos);
+    store.reset();
+    std::string closed_bytes = ReadFiles(data_dir());
+    EXPECT_NE(closed_bytes.find("VISIBLE-PROPERTY-MARKER"), std::string::npos);
+    EXPECT_EQ(closed_bytes.find(marker.substr(0, 16)), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, MigrationsRunOnce) {
+    Insert(*Open(), MakeRow("kept"));
+    Open();
+    Open();
+    auto peek = Peek();
+    sqlite::Query query = peek->Prepare("SELECT COUNT(*), MAX(version) FROM schema_version");
+    ASSERT_TRUE(query.Step());
+    EXPECT_EQ(query.Int(0), sqlite::SchemaVersion());
+    EXPECT_EQ(query.Int(1), sqlite::SchemaVersion());
+    EXPECT_EQ(Open()->Begin(TxMode::kRead)->ListCertificates().size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
+    Open();
+    Peek()->Prepare("INSERT INTO schema_version (version) VALUES (?)").Bind(1, sqlite::SchemaVersion() + 1).Run();
+    try {
+        Open();
+        ADD_FAILURE() << "a database from a newer certos was opened";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
+        EXPECT_NE(std::string(e.what()).find("newer than this certos supports"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(SqliteStoreTest, DamagedFileIsAFailure) {
+    Open();
+    std::filesystem::remove(db_file());
+    std::filesystem::remove(data_dir() / "certos.db-wal");
+    std::filesystem::remove(data_dir() / "certos.db-shm");
+    {
+        std::ofstream out(db_file(), std::ios::binary);
+        for (int i = 0; i < 200; ++i) {
+            out << "this is not a database. ";
+        }
+    }
+    try {
+        Open();
+        ADD_FAILURE() << "a damaged database was opened";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
+        EXPECT_STREQ(e.what(), "failure: file is not a database");
+    }
+}
+
+TEST_F(SqliteStoreTest, CommittedDataSurvivesKill9) {
+    Open();  // created and closed again before the fork
+    int status = RunChild([&] {
+        auto store = Open();
+        {
+            auto tx = store->Begin(TxMode::kWrite);
+            ObjectId id = tx->InsertCertificate(MakeRow("committed"));
+            tx->StorePrivateKey(id, "committed key");
+            tx->SetSetting("certificate", "crl-use", "yes");
+            tx->Commit();
+        }
+        auto tx = store->Begin(TxMode::kWrite);
+        CertificateRow big = MakeRow("uncommitted");
+        big.der.assign(4 << 20, 'u');  // larger than the page cache, so pages spill into the WAL uncommitted
+        tx->InsertCertificate(big);
+        tx->SetSetting("certificate", "crl-use", "no");
+        kill(getpid(), SIGKILL);
+        return 1;
+    });
+    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+    EXPECT_EQ(WTERMSIG(status), SIGKILL);
+
+    auto store = Open();
+    {
+        auto tx = store->Begin(TxMode::kRead);
+        std::vector<CertificateRow> rows = tx->ListCertificates();
+        ASSERT_EQ(rows.size(), 1u);
+        EXPECT_EQ(rows[0].name, "committed");
+        EXPECT_EQ(tx->LoadPrivateKey(rows[0].id), "committed key");
+        EXPECT_EQ(tx->GetSetting("certificate", "crl-use"), "yes");
+    }
+    Insert(*store, MakeRow("after"));
+    auto peek = Peek();
+    sqlite::Query check = peek->Prepare("PRAGMA integrity_check");
+    ASSERT_TRUE(check.Step());
+    EXPECT_EQ(check.Text(0), "ok");
+}
+
+TEST_F(SqliteStoreTest, WriteFailureRollsBack) {
+    Insert(*Open(), MakeRow("before"));
+    int status = RunChild([&] {
+        auto store = Open();
+        // Writes past 1 MiB fail (EFBIG), as on a full disk.
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limit {1 << 20, 1 << 20};
+        if (setrlimit(RLIMIT_FSIZE, &limit) != 0) {
+            return 2;
+        }
+        try {
+            auto tx = store->Begin(TxMode::kWrite);
+            CertificateRow big = MakeRow("big");
+            big.der.assign(4 << 20, 'b');
+            tx->InsertCertificate(big);
+            tx->Commit();
+            return 3;
+        } catch (const core::Error& e) {
+            if (e.category() != core::ErrorCategory::kFailure || std::string(e.what()).rfind("failure: ", 0) != 0) {
+                return 4;
+            }
+        }
+        // The failed transaction rolled back and the store keeps working.
+        auto tx = store->Begin(TxMode::kRead);
+        if (tx->FindCertificateByName("big").has_value()) {
+            return 5;
+        }
+        return tx->FindCertificateByName("before").has_value() ? 0 : 6;
+    });
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+
+    auto store = Open();
+    EXPECT_FALSE(store->Begin(TxMode::kRead)->FindCertificateByName("big").has_value());
+    Insert(*store, MakeRow("after"));
+    std::vector<CertificateRow> rows = store->Begin(TxMode::kRead)->ListCertificates();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[1].name, "after");
+}
+
+TEST_F(SqliteStoreTest, ProcessesWriteAtOnce) {
+    Open();
+    constexpr int kRounds = 40;
+    auto write = [&](const std::string& prefix) {
+        auto store = Open();
+        for (int i = 0; i < kRounds; ++i) {
+            auto tx = store->Begin(TxMode::kWrite);
+            tx->NextCounter("serial");
+            tx->InsertCertificate(MakeRow(prefix + std::to_string(i)));
+            tx->Commit();
+        }
+        return 0;
+    };
+    pid_t pid = fork();
+    if (pid == 0) {
+        int code = 100;
+        try {
+            code = write("child-");
+        } catch (...) {
+        }
+        _exit(code);
+    }
+    auto watcher = Open();
+    std::uint64_t version = watcher->DataVersion();
+    write("parent-");
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+
+    EXPECT_NE(watcher->DataVersion(), version);
+    auto tx = watcher->Begin(TxMode::kWrite);
+    std::vector<CertificateRow> rows = tx->ListCertificates();
+    ASSERT_EQ(rows.size(), 2u * kRounds);
+    std::set<ObjectId> ids;
+    for (const CertificateRow& row : rows) {
+        ids.insert(row.id);
+    }
+    EXPECT_EQ(ids.size(), rows.size());
+    EXPECT_EQ(*ids.rbegin(), ObjectId(2 * kRounds));
+    EXPECT_EQ(tx->NextCounter("serial"), 2u * kRounds + 1);
+}
+
+TEST_F(SqliteStoreTest, WriterWaitsForAnotherStore) {
+    auto first = Open();
+    auto second = Open();
+    auto tx = first->Begin(TxMode::kWrite);
+    tx->InsertCertificate(MakeRow("first"));
+    std::thread other([&] { Insert(*second, MakeRow("second")); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    tx->Commit();
+    other.join();
+    std::vector<CertificateRow> rows = first->Begin(TxMode::kRead)->ListCertificates();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].name, "first");
+    EXPECT_EQ(rows[1].name, "second");
+}
+
+TEST_F(SqliteStoreTest, NestedWriteTransactionIsRefused) {
+    auto store = Open();
+    Insert(*store, MakeRow("old"));
+    auto tx = store->Begin(TxMode::kWrite);
+    tx->InsertCertificate(MakeRow("new"));
+    try {
+        store->Begin(TxMode::kWrite);
+        ADD_FAILURE() << "a second write transaction began in the same thread";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kInternal);
+    }
+    // A read transaction alongside works, and sees only committed data.
+    EXPECT_EQ(store->Begin(TxMode::kRead)->ListCertificates().size(), 1u);
+    tx->Commit();
+    EXPECT_EQ(store->Begin(TxMode::kRead)->ListCertificates().size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, TransactionMayOutliveStore) {
+    auto store = Open();
+    auto tx = store->Begin(TxMode::kWrite);
+    store.reset();
+    tx->InsertCertificate(MakeRow("late"));
+    tx->Commit();
+    tx.reset();
+    EXPECT_EQ(Open()->Begin(TxMode::kRead)->ListCertificates().size(), 1u);
+}
+
+}  // namespace
+}  // namespace certos::store

@@ -1,0 +1,100 @@
+#include "store/sqlite/sqlite_schema.hpp"
+
+#include <iterator>
+#include <string>
+
+namespace certos::store::sqlite {
+namespace {
+
+// kMigrations are applied in order; migration N (from 1) is kMigrations[N-1]. Never edit a migration that
+// has been released: append a new one.
+constexpr const char* kMigrations[] = {
+    // 1: certificates, settings, counters.
+    // Certificate ids come from the counter "store:certificates.id" (see sqlite_store.cpp), never from
+    // rowid reuse, so an id is not given out again even after the highest row is deleted.
+    // issuer_id is checked at COMMIT (DEFERRABLE INITIALLY DEFERRED): a command may delete a CA and the
+    // certificates it issued in any order, but may not commit a certificate whose issuer is gone.
+    R"sql(
+        CREATE TABLE certificates (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            props TEXT NOT NULL,
+            der BLOB,
+            key_sealed BLOB,
+            issuer_id INTEGER NULL REFERENCES certificates (id) DEFERRABLE INITIALLY DEFERRED
+        );
+        CREATE INDEX certificates_issuer ON certificates (issuer_id);
+        CREATE TABLE settings (
+            section TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (section, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE counters (
+            name TEXT NOT NULL PRIMARY KEY,
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+    )sql",
+};
+
+constexpr const char* kCreateVersionTable = R"sql(
+    CREATE TABLE IF NOT EXISTS schema_version (
+        version INTEGER PRIMARY KEY,
+        applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    )
+)sql";
+
+// AppliedVersion is the highest migration recorded in the database; 0 for a new database.
+int AppliedVersion(Connection& conn) {
+    {
+        Query exists = conn.Prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");
+        if (!exists.Step()) {
+            return 0;
+        }
+    }
+    Query query = conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    query.Step();
+    return static_cast<int>(query.Int(0));
+}
+
+void CheckNotNewer(int applied, const std::filesystem::path& file) {
+    if (applied > SchemaVersion()) {
+        throw core::Failure("database " + file.string() + " has schema version " + std::to_string(applied) +
+                            ", newer than this certos supports (" + std::to_string(SchemaVersion()) +
+                            "); upgrade certos");
+    }
+}
+
+void ApplyMissing(Connection& conn, const std::filesystem::path& file) {
+    conn.Exec(kCreateVersionTable);
+    // Read again under the write lock: another process may have migrated since the first look.
+    int applied = AppliedVersion(conn);
+    CheckNotNewer(applied, file);
+    for (int version = applied + 1; version <= SchemaVersion(); ++version) {
+        conn.Exec(kMigrations[version - 1]);
+        conn.Prepare("INSERT INTO schema_version (version) VALUES (?)").Bind(1, std::int64_t{version}).Run();
+    }
+}
+
+}  // namespace
+
+int SchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+void Migrate(Connection& conn, const std::filesystem::path& file) {
+    // The usual case, an up-to-date database, needs no write lock.
+    int applied = AppliedVersion(conn);
+    CheckNotNewer(applied, file);
+    if (applied == SchemaVersion()) {
+        return;
+    }
+    conn.Exec("BEGIN IMMEDIATE");
+    try {
+        ApplyMissing(conn, file);
+        conn.Exec("COMMIT");
+    } catch (...) {
+        conn.Rollback();
+        throw;
+    }
+}
+
+}  // namespace certos::store::sqlite

@@ -1,0 +1,68 @@
+#pragma once
+// The backend-neutral Store test suite (StoreTest). A backend's test file instantiates it once:
+//
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest,
+//                            testing::Values(test::StoreBackend{"sqlite", &OpenSqliteStore}), test::BackendName);
+//
+// and adds its own TEST_Fs for what only that backend has (files, processes, schema tables).
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace certos::store::test {
+
+// StoreBackend opens one backend's store for a test's data directory. Every call to `open` with the same
+// directory must reach the same data, and a new directory must start empty (a PostgreSQL backend would
+// derive a fresh schema from the directory and drop it in `cleanup`).
+struct StoreBackend {
+    std::string name;
+    std::function<std::unique_ptr<Store>(const std::filesystem::path& data_dir)> open;
+    std::function<void(const std::filesystem::path& data_dir)> cleanup;  // may be empty
+};
+
+inline void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
+
+inline std::string BackendName(const ::testing::TestParamInfo<StoreBackend>& info) { return info.param.name; }
+
+// TempDir is a new directory under the system's temporary directory, removed with its contents when the
+// TempDir is destroyed.
+class TempDir {
+public:
+    TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir();
+
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// StoreTest gives each test an empty data directory (not yet created) on the backend under test.
+class StoreTest : public ::testing::TestWithParam<StoreBackend> {
+protected:
+    void TearDown() override;
+
+    // Open opens a new Store on this test's data directory.
+    std::unique_ptr<Store> Open() const { return GetParam().open(data_dir()); }
+    std::filesystem::path data_dir() const { return temp_.path() / "data"; }
+
+private:
+    TempDir temp_;
+};
+
+// MakeRow is a template row named `name` with a few properties.
+CertificateRow MakeRow(const std::string& name);
+
+// Insert commits one new row on `store` and returns its id.
+core::ObjectId Insert(Store& store, const CertificateRow& row);
+
+}  // namespace certos::store::test
