@@ -1,1 +1,61 @@
-int main() { return 0; }
+// certos: the console on the local store (like a router's terminal).
+//   certos [--data DIR]               interactive console
+//   certos [--data DIR] -c 'COMMAND'  run one console line
+//   certos [--data DIR] FILE.rsc      run a script, stopping at the first error
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "console/console.hpp"
+#include "core/error.hpp"
+#include "menu/menus.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace {
+
+int RunConsole(const std::filesystem::path& data_dir, const std::string& command, const std::string& script) {
+    std::unique_ptr<certos::store::Store> store = certos::store::OpenSqliteStore(data_dir);
+    certos::menu::Tree tree(*store);
+    certos::menu::InstallMenus(tree);
+    certos::menu::Session session;  // the local console acts as admin, with every policy
+    certos::console::Console console(tree, session, std::cout, std::cerr);
+    if (!command.empty()) {
+        return console.RunLine(command) ? 0 : 1;
+    }
+    if (!script.empty()) {
+        std::ifstream in(script, std::ios::binary);
+        if (!in) {
+            std::cerr << "certos: cannot read " << script << "\n";
+            return 2;
+        }
+        std::stringstream text;
+        text << in.rdbuf();
+        return console.RunScript(text.str(), script);
+    }
+    return console.RunInteractive(data_dir / ".console_history");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"certos: a RouterOS-compatible certificate manager"};
+    std::string data_dir = "./var";
+    std::string command;
+    std::string script;
+    app.add_option("--data", data_dir, "data directory (created when missing)")->capture_default_str();
+    app.add_option("-c,--command", command, "run one console command and exit");
+    app.add_option("script", script, "run a RouterOS script (.rsc), stopping at the first error");
+    CLI11_PARSE(app, argc, argv);
+    try {
+        return RunConsole(data_dir, command, script);
+    } catch (const certos::core::Error& e) {
+        std::cerr << "certos: " << e.what() << "\n";
+        return 2;
+    }
+}

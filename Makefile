@@ -1,0 +1,38 @@
+# certos: the two commands a newcomer needs are `make run` and `make test`.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+DATA       ?= ./var
+JOBS       ?= 2
+CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTOS_WERROR=ON
+
+.PHONY: deps build run test unit integration asan clean
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Starts certos on the embedded SQLite store in $(DATA): the interactive console.
+run: build
+	$(BUILD)/certos --data $(DATA)
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+integration: build
+	CERTOS_BIN=$(abspath $(BUILD))/certos /usr/bin/python3 -m pytest -q tests/integration
+
+# The unit tests once more under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCERTOS_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+
+test: build unit integration asan
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

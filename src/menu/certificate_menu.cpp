@@ -1,0 +1,416 @@
+#include "menu/certificate_menu.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "core/duration.hpp"
+#include "core/error.hpp"
+#include "core/time_format.hpp"
+#include "core/value.hpp"
+#include "menu/menus.hpp"
+#include "pki/template.hpp"
+
+namespace certos::menu {
+namespace {
+
+PropertySpec Text(std::string name, std::string help, std::string (*check)(std::string_view) = nullptr) {
+    PropertySpec spec;
+    spec.name = std::move(name);
+    spec.help = std::move(help);
+    if (check != nullptr) {
+        spec.check = [check](std::string_view v) { return check(v); };
+    }
+    return spec;
+}
+
+PropertySpec Choice(std::string name, const std::vector<std::string>& values, std::string_view fallback,
+                    std::string help, ValueType type = ValueType::kEnum) {
+    PropertySpec spec;
+    spec.name = std::move(name);
+    spec.type = type;
+    spec.values = values;
+    spec.default_value = std::string(fallback);
+    spec.help = std::move(help);
+    return spec;
+}
+
+PropertySpec ReadOnly(std::string name, std::string help, ValueType type = ValueType::kString, bool quoted = true) {
+    PropertySpec spec;
+    spec.name = std::move(name);
+    spec.type = type;
+    spec.help = std::move(help);
+    spec.quoted = quoted;
+    return spec;
+}
+
+std::vector<PropertySpec> BuildTemplateProperties() {
+    PropertySpec days;
+    days.name = "days-valid";
+    days.type = ValueType::kInteger;
+    days.min = 1;
+    days.max = pki::kMaxDaysValid;
+    days.default_value = std::string(pki::kDefaultDaysValid);
+    days.help = "days the certificate will be valid after signing";
+    PropertySpec trusted;
+    trusted.name = "trusted";
+    trusted.type = ValueType::kBool;
+    trusted.default_value = "false";
+    trusted.help = "use the certificate for host certificate verification";
+    return {
+        Text("common-name", "certificate common name", pki::CheckSubjectText),
+        Text("country", "subject country (two letters)", pki::CheckCountry),
+        days,
+        Choice("digest-algorithm", pki::kDigestValues, pki::kDefaultDigest, "signature digest algorithm"),
+        Choice("key-size", pki::kKeySizeValues, pki::kDefaultKeySize, "RSA key size or EC curve"),
+        Choice("key-usage", pki::kKeyUsages, pki::kDefaultKeyUsage, "certificate usage", ValueType::kEnumList),
+        Text("locality", "subject locality", pki::CheckSubjectText),
+        Text("name", "certificate name", pki::CheckName),
+        Text("organization", "subject organization", pki::CheckSubjectText),
+        Text("state", "subject state", pki::CheckSubjectText),
+        Text("subject-alt-name", "DNS:name, IP:address or email:address, comma separated", pki::CheckSubjectAltName),
+        trusted,
+        Choice("trust-store", pki::kTrustStores, pki::kDefaultTrustStore,
+               "services that may use this certificate for verification", ValueType::kEnumList),
+        Text("unit", "subject organizational unit", pki::CheckSubjectText),
+    };
+}
+
+// The fields copy-from carries over: everything of the template but its name.
+bool IsCopied(std::string_view property) { return property != "name"; }
+
+std::vector<PropertySpec> BuildAllProperties() {
+    std::vector<PropertySpec> all = TemplateProperties();
+    for (PropertySpec spec : {
+             ReadOnly("key-type", "rsa or ec", ValueType::kString, false),
+             ReadOnly("issuer", "issuer distinguished name", ValueType::kString, false),
+             ReadOnly("ca", "the local CA that signed it"),
+             ReadOnly("serial-number", "serial number (hex)"),
+             ReadOnly("fingerprint", "SHA-256 of the certificate"),
+             ReadOnly("akid", "authority key identifier"),
+             ReadOnly("skid", "subject key identifier", ValueType::kString, false),
+             ReadOnly("invalid-before", "start of validity", ValueType::kString, false),
+             ReadOnly("invalid-after", "end of validity", ValueType::kString, false),
+             ReadOnly("expires-after", "time left until expiry", ValueType::kDuration, false),
+             ReadOnly("ca-crl-host", "CRL host of a local CA"),
+             ReadOnly("revoked", "revocation time", ValueType::kString, false),
+             ReadOnly("private-key", "has a private key", ValueType::kBool),
+             ReadOnly("crl", "has a CRL", ValueType::kBool),
+             ReadOnly("smart-card-key", "key on a smart card", ValueType::kBool),
+             ReadOnly("authority", "is a certificate authority", ValueType::kBool),
+             ReadOnly("issued", "issued by a local CA", ValueType::kBool),
+             ReadOnly("expired", "past invalid-after", ValueType::kBool),
+         }) {
+        all.push_back(spec);
+    }
+    return all;
+}
+
+bool IsSigned(const Record& record) { return record.Has("fingerprint"); }
+
+std::vector<std::string> TableColumns(const std::vector<Record>& records) {
+    std::vector<std::string> columns = {"name", "common-name"};
+    bool san = std::any_of(records.begin(), records.end(), [](const Record& r) { return !r.GetOr("subject-alt-name").empty(); });
+    bool fingerprint = std::any_of(records.begin(), records.end(), IsSigned);
+    if (san) {
+        columns.push_back("subject-alt-name");
+    }
+    if (fingerprint) {
+        columns.push_back("fingerprint");
+    }
+    return columns;
+}
+
+std::vector<std::string> DetailProperties(const Record& record) {
+    auto non_empty = [&](std::string_view name) { return !record.GetOr(name).empty(); };
+    std::vector<std::string> out;
+    auto subject = [&]() {
+        out.push_back("common-name");
+        for (const char* name : {"country", "state", "locality", "organization", "unit"}) {
+            if (non_empty(name)) {
+                out.push_back(name);
+            }
+        }
+    };
+    if (!IsSigned(record)) {
+        // A template shows what the seed shows; newer properties only when they differ from the default.
+        out.push_back("name");
+        out.push_back("key-type");
+        subject();
+        for (const char* name : {"key-size", "subject-alt-name", "days-valid", "key-usage"}) {
+            out.push_back(name);
+        }
+        if (record.GetOr("digest-algorithm") != pki::kDefaultDigest) {
+            out.push_back("digest-algorithm");
+        }
+        if (record.IsTrue("trusted")) {
+            out.push_back("trusted");
+        }
+        if (record.GetOr("trust-store") != pki::kDefaultTrustStore) {
+            out.push_back("trust-store");
+        }
+        return out;
+    }
+    // The order of a signed certificate's `print detail` on RouterOS 7.23 (facts §1.6, T7233).
+    for (const char* name : {"name", "trust-store", "digest-algorithm", "trusted"}) {
+        out.push_back(name);
+    }
+    subject();
+    for (const char* name : {"subject-alt-name", "issuer", "ca", "key-type", "key-size", "key-usage", "days-valid",
+                             "invalid-before", "invalid-after", "serial-number", "akid", "skid", "fingerprint",
+                             "expires-after", "ca-crl-host", "revoked"}) {
+        if (std::string_view(name) == "ca" || std::string_view(name) == "ca-crl-host" ||
+            std::string_view(name) == "revoked") {
+            if (!non_empty(name)) {
+                continue;
+            }
+        }
+        out.push_back(name);
+    }
+    return out;
+}
+
+}  // namespace
+
+const std::vector<PropertySpec>& TemplateProperties() {
+    static const std::vector<PropertySpec> properties = BuildTemplateProperties();
+    return properties;
+}
+
+store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item) {
+    std::optional<store::CertificateRow> row;
+    if (auto id = core::ObjectId::Parse(item)) {
+        row = tx.GetCertificate(*id);
+    } else {
+        row = tx.FindCertificateByName(item);
+    }
+    if (!row) {
+        throw core::NoSuchItem();
+    }
+    return *row;
+}
+
+void EnsureUniqueName(store::Transaction& tx, std::string_view name, std::optional<core::ObjectId> self) {
+    auto existing = tx.FindCertificateByName(name);
+    if (existing && (!self || existing->id != *self)) {
+        throw core::Failure("certificate with the same name already exists");
+    }
+}
+
+Record CertificateModel::ToRecord(const store::CertificateRow& row,
+                                  const std::map<core::ObjectId, std::string>& names) {
+    const auto& p = row.props;
+    auto prop = [&](const char* name, std::string_view fallback = {}) {
+        auto it = p.find(name);
+        return it == p.end() ? std::string(fallback) : it->second;
+    };
+    Record r;
+    r.Set(".id", row.id.ToString());
+    r.Set("name", row.name);
+    r.Set("common-name", prop("common-name"));
+    for (const char* name : {"country", "state", "locality", "organization", "unit"}) {
+        r.Set(name, prop(name));
+    }
+    r.Set("subject-alt-name", prop("subject-alt-name"));
+    std::string key_size = prop("key-size", pki::kDefaultKeySize);
+    r.Set("key-type", prop("key-type", pki::KeyTypeOf(key_size)));
+    r.Set("key-size", key_size);
+    r.Set("key-usage", prop("key-usage", pki::kDefaultKeyUsage));
+    r.Set("days-valid", prop("days-valid", pki::kDefaultDaysValid));
+    r.Set("digest-algorithm", prop("digest-algorithm", pki::kDefaultDigest));
+    r.Set("trusted", prop("trusted", "false"));
+    r.Set("trust-store", prop("trust-store", pki::kDefaultTrustStore));
+    bool expired = false;
+    if (!row.der.empty()) {
+        r.Set("issuer", prop("issuer"));
+        if (row.issuer_id) {
+            auto it = names.find(*row.issuer_id);
+            r.Set("ca", it == names.end() ? "" : it->second);
+        }
+        for (const char* name : {"serial-number", "fingerprint", "akid", "skid"}) {
+            r.Set(name, prop(name));
+        }
+        std::string not_after = prop("not-after");  // seconds since the epoch, stored at signing/import
+        std::string not_before = prop("not-before");
+        auto to_time = [](const std::string& s) {
+            return core::TimePoint(std::chrono::seconds(s.empty() ? 0 : std::stoll(s)));
+        };
+        r.Set("invalid-before", core::FormatDateTime(to_time(not_before)));
+        r.Set("invalid-after", core::FormatDateTime(to_time(not_after)));
+        auto left = std::chrono::duration_cast<std::chrono::seconds>(to_time(not_after) -
+                                                                      std::chrono::system_clock::now());
+        expired = left.count() <= 0;
+        r.Set("expires-after", core::FormatDuration(expired ? std::chrono::seconds(0) : left));
+        if (!prop("ca-crl-host").empty()) {
+            r.Set("ca-crl-host", prop("ca-crl-host"));
+        }
+        if (!prop("revoked").empty()) {
+            r.Set("revoked", prop("revoked"));
+        }
+    }
+    r.Set("private-key", core::WireBool(row.has_key));
+    r.Set("crl", prop("crl", "false"));
+    r.Set("smart-card-key", "false");
+    r.Set("authority", prop("authority", "false"));
+    r.Set("issued", core::WireBool(row.issuer_id.has_value()));
+    r.Set("expired", core::WireBool(expired));
+    return r;
+}
+
+std::vector<Record> CertificateModel::Items(store::Transaction& tx) const {
+    std::vector<store::CertificateRow> rows = tx.ListCertificates();
+    std::map<core::ObjectId, std::string> names;
+    for (const auto& row : rows) {
+        names.emplace(row.id, row.name);
+    }
+    std::vector<Record> records;
+    records.reserve(rows.size());
+    for (const auto& row : rows) {
+        records.push_back(ToRecord(row, names));
+    }
+    return records;
+}
+
+core::ObjectId CertificateModel::Add(Call& call) const {
+    store::Transaction& tx = call.Tx();
+    std::string name = call.args.GetOr("name");
+    EnsureUniqueName(tx, name);
+    store::CertificateRow row;
+    row.name = name;
+    for (const PropertySpec& spec : TemplateProperties()) {
+        if (spec.default_value && spec.name != "name") {
+            row.props[spec.name] = *spec.default_value;
+        }
+    }
+    if (auto source_name = call.args.Get("copy-from")) {
+        store::CertificateRow source = FindRowByItem(tx, *source_name);
+        for (const PropertySpec& spec : TemplateProperties()) {
+            auto it = source.props.find(spec.name);
+            if (IsCopied(spec.name) && it != source.props.end()) {
+                row.props[spec.name] = it->second;
+            }
+        }
+    }
+    for (const auto& [key, value] : call.args.values()) {
+        if (key != "name" && key != "copy-from") {
+            row.props[key] = value;
+        }
+    }
+    row.props["key-type"] = pki::KeyTypeOf(row.props["key-size"]);
+    return tx.InsertCertificate(row);
+}
+
+void CertificateModel::Set(Call& call, core::ObjectId id) const {
+    store::Transaction& tx = call.Tx();
+    std::optional<store::CertificateRow> row = tx.GetCertificate(id);
+    if (!row) {
+        throw core::NoSuchItem();
+    }
+    for (const auto& [key, value] : call.args.values()) {
+        if (key == "numbers") {
+            continue;
+        }
+        bool allowed = row->der.empty() ||
+                       std::find(kSettableAfterSigning.begin(), kSettableAfterSigning.end(), key) !=
+                           kSettableAfterSigning.end();
+        if (!allowed) {
+            throw core::Failure("can not change " + key + " of a signed certificate (only name, trusted and "
+                                "trust-store can be changed)");
+        }
+        if (key == "name") {
+            EnsureUniqueName(tx, value, id);
+            row->name = value;
+        } else {
+            row->props[key] = value;
+        }
+    }
+    row->props["key-type"] = row->der.empty() ? pki::KeyTypeOf(row->props["key-size"]) : row->props["key-type"];
+    tx.UpdateCertificate(*row);
+}
+
+void CertificateModel::Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const {
+    store::Transaction& tx = call.Tx();
+    std::optional<store::CertificateRow> row = tx.GetCertificate(id);
+    if (!row) {
+        throw core::NoSuchItem();
+    }
+    for (const std::string& name : properties) {
+        bool allowed = row->der.empty() || name == "trusted" || name == "trust-store";
+        if (!allowed) {
+            throw core::Failure("can not change " + name + " of a signed certificate (only name, trusted and "
+                                "trust-store can be changed)");
+        }
+        const PropertySpec* spec = nullptr;
+        for (const PropertySpec& candidate : TemplateProperties()) {
+            if (candidate.name == name) {
+                spec = &candidate;
+            }
+        }
+        if (spec != nullptr && spec->default_value) {
+            row->props[name] = *spec->default_value;
+        } else {
+            row->props.erase(name);
+        }
+    }
+    if (row->der.empty()) {
+        row->props["key-type"] = pki::KeyTypeOf(row->props["key-size"]);
+    }
+    tx.UpdateCertificate(*row);
+}
+
+void CertificateModel::Remove(Call& call, core::ObjectId id) const {
+    // "If the CA certificate is removed, all issued certificates in the chain are also removed" (MT-CERT):
+    // collect the issued subtree first, then delete it in this one transaction.
+    store::Transaction& tx = call.Tx();
+    if (!tx.GetCertificate(id)) {
+        return;  // already removed as part of an earlier item's subtree
+    }
+    std::vector<store::CertificateRow> rows = tx.ListCertificates();
+    std::set<core::ObjectId> doomed = {id};
+    bool grew = true;
+    while (grew) {
+        grew = false;
+        for (const auto& row : rows) {
+            if (row.issuer_id && doomed.contains(*row.issuer_id) && !doomed.contains(row.id) && row.id != *row.issuer_id) {
+                doomed.insert(row.id);
+                grew = true;
+            }
+        }
+    }
+    for (core::ObjectId victim : doomed) {
+        tx.DeleteCertificate(victim);
+    }
+}
+
+void InstallCertificateMenu(Tree& tree) {
+    Menu& menu = tree.root().AddChild("certificate", "certificates, templates and the local CA");
+    menu.properties = BuildAllProperties();
+    menu.layout.flags = {
+        {'K', "PRIVATE-KEY", "private-key", false}, {'L', "CRL", "crl", false},
+        {'C', "SMART-CARD-KEY", "smart-card-key", false}, {'A', "AUTHORITY", "authority", false},
+        {'I', "ISSUED", "issued", false},          {'R', "REVOKED", "revoked", true},
+        {'E', "EXPIRED", "expired", false},         {'T', "TRUSTED", "trusted", false},
+        {'a', "ACME-MANAGED", "acme-managed", false}, {'D', "DYNAMIC", "dynamic", false},
+    };
+    menu.layout.table_columns = TableColumns;
+    menu.layout.detail_properties = DetailProperties;
+
+    ListVerbs verbs;
+    for (const PropertySpec& spec : TemplateProperties()) {
+        ArgSpec arg{spec, spec.name == "name", false};
+        arg.spec.default_value.reset();  // defaults are applied by Add, so `set` never resets a property
+        verbs.add_args.push_back(arg);
+        verbs.set_args.push_back(ArgSpec{arg.spec, false, false});
+        if (spec.name != "name") {
+            verbs.unset_properties.push_back(spec.name);
+        }
+    }
+    PropertySpec copy_from;
+    copy_from.name = "copy-from";
+    copy_from.type = ValueType::kItem;
+    copy_from.help = "certificate to copy the template settings from";
+    verbs.add_args.push_back(ArgSpec{copy_from, false, false});
+    InstallListVerbs(menu, std::make_shared<CertificateModel>(), verbs);
+}
+
+}  // namespace certos::menu

@@ -1,0 +1,40 @@
+#pragma once
+// Internal to menu/: the /certificate menu's model, shared by the files that add its verbs
+// (certificate_menu.cpp: generic list verbs; later sign, export, import ...).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "menu/list_menu.hpp"
+#include "store/store.hpp"
+
+namespace certos::menu {
+
+// CertificateModel presents store::CertificateRow as /certificate records.
+class CertificateModel : public ListModel {
+public:
+    std::vector<Record> Items(store::Transaction& tx) const override;
+    core::ObjectId Add(Call& call) const override;
+    void Set(Call& call, core::ObjectId id) const override;
+    void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const override;
+    void Remove(Call& call, core::ObjectId id) const override;
+
+    // ToRecord renders one row; `names` maps ids to names (for the `ca` property).
+    static Record ToRecord(const store::CertificateRow& row, const std::map<core::ObjectId, std::string>& names);
+};
+
+// The template properties that `add`, `set` and `copy-from` deal in, in RouterOS's argument order.
+const std::vector<PropertySpec>& TemplateProperties();
+
+// The properties that stay settable after signing (MT-CERT: "only name, trusted and trust-store").
+inline const std::vector<std::string> kSettableAfterSigning = {"name", "trusted", "trust-store"};
+
+// FindRowByItem resolves `*ID` or a name to a row; throws "no such item".
+store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item);
+
+// EnsureUniqueName throws "failure: certificate with the same name already exists" when another row
+// (not `self`) has `name`.
+void EnsureUniqueName(store::Transaction& tx, std::string_view name, std::optional<core::ObjectId> self = {});
+
+}  // namespace certos::menu

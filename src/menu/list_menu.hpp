@@ -1,0 +1,53 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/id.hpp"
+#include "menu/tree.hpp"
+
+namespace certos::menu {
+
+// ListModel is the data behind a list menu. The generic verbs every list menu gets (add, set, unset,
+// remove, print, get, find) are written once, in InstallListVerbs, over this interface.
+class ListModel {
+public:
+    virtual ~ListModel() = default;
+    // Items returns every item as a Record, `.id` first, properties in the menu's order.
+    virtual std::vector<Record> Items(store::Transaction& tx) const = 0;
+    // Add creates an item from validated arguments and returns its id.
+    virtual core::ObjectId Add(Call& call) const;
+    // Set changes the given properties of one item.
+    virtual void Set(Call& call, core::ObjectId id) const;
+    // Unset returns the named properties of one item to their defaults.
+    virtual void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const;
+    // Remove deletes one item (and whatever must go with it).
+    virtual void Remove(Call& call, core::ObjectId id) const;
+};
+
+// ListVerbs chooses which generic verbs a list menu has and their argument schemas.
+struct ListVerbs {
+    std::vector<ArgSpec> add_args;   // empty: no `add`
+    std::vector<ArgSpec> set_args;   // empty: no `set` (a `numbers` argument is added)
+    std::vector<std::string> unset_properties;  // empty: no `unset`
+    bool remove = true;
+    PolicySet write_policy = kPolicyWrite;
+};
+
+// InstallListVerbs adds add/set/unset/remove/print/get/find/export-less generic verbs to `menu`.
+void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const ListVerbs& verbs);
+
+// PrintArgs are the arguments every `print` accepts (detail, terse, brief, as-value, count-only, proplist,
+// without-paging, show-ids, value-list, from).
+std::vector<ArgSpec> PrintArgs();
+
+// ResolveItems turns a `numbers` value ("*1,*3" or names, comma-separated) into ids, in the given order.
+// Throws core::Error "no such item" when one does not exist.
+std::vector<core::ObjectId> ResolveItems(const std::vector<Record>& items, std::string_view numbers);
+
+// ApplyPrint filters (where/query, `from`), projects (proplist) and counts records the way `print` does;
+// shared by list menus and single-entry menus.
+Result ApplyPrint(const Call& call, std::vector<Record> items);
+
+}  // namespace certos::menu

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "menu/tree.hpp"
+
+namespace certos::menu {
+
+// InstallMenus adds every menu certos has to the tree: /certificate (and its sub-menus), /file, ...
+void InstallMenus(Tree& tree);
+
+// The menus, one installer each (used by InstallMenus and by tests that want one menu alone).
+void InstallCertificateMenu(Tree& tree);
+
+}  // namespace certos::menu

@@ -1,0 +1,52 @@
+#pragma once
+// Test support for menu/ tests: a real SQLite store in a fresh temporary directory and a tree with every menu.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "menu/menus.hpp"
+#include "menu/tree.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace certos::menu::testing {
+
+class TreeFixture {
+public:
+    TreeFixture() {
+        static std::atomic<int> counter{0};
+        dir_ = std::filesystem::temp_directory_path() /
+               ("certos-menu-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+        std::filesystem::remove_all(dir_);
+        store_ = store::OpenSqliteStore(dir_);
+        tree_ = std::make_unique<Tree>(*store_);
+        InstallMenus(*tree_);
+    }
+    ~TreeFixture() {
+        tree_.reset();
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    Tree& tree() { return *tree_; }
+    const std::filesystem::path& dir() const { return dir_; }
+
+    Result Run(std::string path, std::string verb, std::vector<std::pair<std::string, std::string>> args = {},
+               const Session& session = Session{}) {
+        Request request;
+        request.path = std::move(path);
+        request.verb = std::move(verb);
+        request.args = std::move(args);
+        return tree_->Execute(request, session);
+    }
+
+private:
+    std::filesystem::path dir_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<Tree> tree_;
+};
+
+}  // namespace certos::menu::testing

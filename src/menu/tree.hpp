@@ -1,0 +1,164 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "menu/filter.hpp"
+#include "menu/record.hpp"
+#include "menu/schema.hpp"
+#include "store/store.hpp"
+
+namespace certos::menu {
+
+// Request is one command in front-end-neutral form: what the console, REST and the API protocol each
+// parse their wire form into.
+struct Request {
+    std::string path;  // menu path, "/certificate" ("/" for the root)
+    std::string verb;  // "add", "print", ...
+    // Named arguments as given (raw text). Unnamed console values are bound by the front end with
+    // BindUnnamed() before the request is made. `.id`, `number` and `numbers` are accepted as aliases.
+    std::vector<std::pair<std::string, std::string>> args;
+    std::optional<Filter> filter;        // print/find: `where` or API query
+    std::vector<std::string> proplist;   // print: `.proplist` / `proplist=`
+};
+
+// Session is who runs the request and through which front end.
+struct Session {
+    std::string user = "admin";
+    PolicySet policies = kAllPolicies;
+    std::string via = "console";  // console | api | rest-api | web
+    // Progress receives "progress: ..." lines of long-running verbs (console prints them); may be empty.
+    std::function<void(std::string_view)> progress;
+};
+
+// Result is what a verb returns: records (API `!re`, REST array, console table), and/or a return value
+// (API `!done =ret=`, console `:put [...]`).
+struct Result {
+    std::vector<Record> records;
+    std::optional<std::string> ret;
+};
+
+class Tree;
+struct Menu;
+
+// Args are the validated, canonical arguments of a call (name -> wire value); absent optional
+// arguments without a default are missing.
+class Args {
+public:
+    std::optional<std::string> Get(std::string_view name) const;
+    std::string GetOr(std::string_view name, std::string_view fallback = {}) const;
+    bool Has(std::string_view name) const { return Get(name).has_value(); }
+    void Set(std::string name, std::string value) { values_[std::move(name)] = std::move(value); }
+    const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
+
+private:
+    std::map<std::string, std::string, std::less<>> values_;
+};
+
+// Call is what a handler sees: the validated arguments, the request, the session and the store. When the
+// verb's tx_mode is kRead or kWrite, `tx` is the one transaction the dispatcher opened (and commits after
+// the handler returns); with TxMode kNone the handler opens its own, exactly one write transaction.
+struct Call {
+    const Tree& tree;
+    const Menu& menu;
+    const Request& request;
+    const Session& session;
+    const Args& args;
+    store::Store& store;
+    store::Transaction* tx = nullptr;
+
+    store::Transaction& Tx() const;
+    void Progress(std::string_view line) const;
+};
+
+using Handler = std::function<Result(Call&)>;
+
+enum class TxNeed { kNone, kRead, kWrite };
+
+// Verb is one command of a menu: its argument schema, the policy it needs and its handler.
+struct Verb {
+    std::string name;
+    std::string help;
+    std::vector<ArgSpec> args;
+    PolicySet policy = kPolicyRead;
+    TxNeed tx = TxNeed::kRead;
+    bool takes_filter = false;  // accepts `where` / queries
+    Handler handler;
+
+    const ArgSpec* FindArg(std::string_view name) const;
+};
+
+// FlagSpec is one flag letter of a menu's print: letter, legend name and the property behind it. The flag is
+// set when that property is truthy: present, not empty and not "false" (`revoked` holds a date).
+struct FlagSpec {
+    char letter;
+    std::string legend;    // "PRIVATE-KEY"
+    std::string property;  // "private-key"
+    // Shares a column with the previous flag (RouterOS's "I - ISSUED, R - REVOKED").
+    bool shares_previous_column = false;
+};
+
+// PrintLayout tells the console how to lay out this menu's records.
+struct PrintLayout {
+    std::vector<FlagSpec> flags;
+    // TableColumns picks the columns of a plain `print` for the records at hand.
+    std::function<std::vector<std::string>(const std::vector<Record>&)> table_columns;
+    // DetailProperties picks, in order, the properties `print detail` shows for one record (default: all).
+    std::function<std::vector<std::string>(const Record&)> detail_properties;
+};
+
+// Menu is a node of the command tree (`/certificate`, `/certificate/settings`).
+struct Menu {
+    std::string name;  // "certificate"
+    std::string path;  // "/certificate"
+    std::string help;
+    std::vector<PropertySpec> properties;  // item properties (print, where, proplist, completion)
+    std::vector<Verb> verbs;
+    std::vector<std::unique_ptr<Menu>> children;
+    PrintLayout layout;
+
+    const Verb* FindVerb(std::string_view name) const;
+    const Menu* FindChild(std::string_view name) const;
+    const PropertySpec* FindProperty(std::string_view name) const;
+    Menu& AddChild(std::string child_name, std::string child_help);
+};
+
+// Tree owns the menus and runs requests against them. Thread-safe for concurrent Execute calls.
+class Tree {
+public:
+    explicit Tree(store::Store& store);
+    Tree(const Tree&) = delete;
+    Tree& operator=(const Tree&) = delete;
+
+    Menu& root() { return root_; }
+    const Menu& root() const { return root_; }
+    store::Store& store() const { return store_; }
+
+    // FindMenu resolves an absolute path ("/certificate/settings"); nullptr when there is none.
+    const Menu* FindMenu(std::string_view path) const;
+
+    // Execute runs one request: resolve menu and verb, check the session's policies, validate and
+    // canonicalise the arguments against the verb's schema (before any handler runs), open the
+    // transaction, run the handler, commit. Throws core::Error; on error nothing is changed.
+    Result Execute(const Request& request, const Session& session) const;
+
+    // Validate only checks a request (menu, verb, argument names/values) without running it.
+    Args Validate(const Request& request, const Verb& verb) const;
+
+private:
+    store::Store& store_;
+    Menu root_;
+};
+
+// BindUnnamed gives each unnamed value the name of the next unnamed argument of `verb`; throws
+// core::Error "expected end of command" when there are more values than unnamed arguments.
+std::vector<std::pair<std::string, std::string>> BindUnnamed(const Verb& verb,
+                                                              const std::vector<std::string>& unnamed);
+
+}  // namespace certos::menu
