@@ -9,22 +9,6 @@
 namespace certos::crypto {
 namespace {
 
-// RouterOS key-usage names for keyUsage bits 0..8 (RFC 5280 §4.2.1.3, KeyUsage ::= BIT STRING).
-constexpr const char* kKeyUsageBits[] = {"digital-signature", "content-commitment", "key-encipherment",
-                                         "data-encipherment", "key-agreement",      "key-cert-sign",
-                                         "crl-sign",          "encipher-only",      "decipher-only"};
-
-// RouterOS key-usage names for extendedKeyUsage purposes (RFC 5280 §4.2.1.12), in RouterOS order.
-struct ExtendedUsage {
-    int nid;
-    const char* name;
-};
-constexpr ExtendedUsage kExtendedUsages[] = {
-    {NID_server_auth, "tls-server"},     {NID_client_auth, "tls-client"}, {NID_code_sign, "code-sign"},
-    {NID_email_protect, "email-protect"}, {NID_time_stamp, "timestamp"},  {NID_OCSP_sign, "ocsp-sign"},
-    {NID_dvcs, "dvcs"},  // id-kp-dvcs, 1.3.6.1.5.5.7.3.10
-};
-
 std::vector<std::pair<std::string, std::string>> NameFields(const X509_NAME* name) {
     std::vector<std::pair<std::string, std::string>> fields;
     for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
@@ -212,9 +196,9 @@ std::vector<std::string> Certificate::KeyUsage() const {
     std::vector<std::string> names;
     UniquePtr<ASN1_BIT_STRING> bits(
         static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(cert_.get(), NID_key_usage, nullptr, nullptr)));
-    for (int bit = 0; bits && bit < static_cast<int>(std::size(kKeyUsageBits)); ++bit) {
+    for (int bit = 0; bits && bit < static_cast<int>(std::size(kKeyUsageBitNames)); ++bit) {
         if (ASN1_BIT_STRING_get_bit(bits.get(), bit) != 0) {
-            names.emplace_back(kKeyUsageBits[bit]);
+            names.emplace_back(kKeyUsageBitNames[bit]);
         }
     }
     UniquePtr<EXTENDED_KEY_USAGE> eku(

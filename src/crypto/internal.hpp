@@ -13,6 +13,23 @@ namespace certos::crypto {
 // EvpMd maps a RouterOS digest-algorithm to OpenSSL's implementation (never null).
 const EVP_MD* EvpMd(DigestAlgorithm alg);
 
+// kKeyUsageBitNames are RouterOS's key-usage names for keyUsage bits 0..8 (RFC 5280 §4.2.1.3).
+inline constexpr std::string_view kKeyUsageBitNames[] = {
+    "digital-signature", "content-commitment", "key-encipherment", "data-encipherment", "key-agreement",
+    "key-cert-sign",     "crl-sign",           "encipher-only",    "decipher-only"};
+
+// ExtendedUsage pairs an extendedKeyUsage purpose (RFC 5280 §4.2.1.12) with its RouterOS key-usage name.
+struct ExtendedUsage {
+    int nid;
+    std::string_view name;
+};
+// kExtendedUsages lists them in RouterOS order, after the keyUsage bits.
+inline constexpr ExtendedUsage kExtendedUsages[] = {
+    {NID_server_auth, "tls-server"},      {NID_client_auth, "tls-client"}, {NID_code_sign, "code-sign"},
+    {NID_email_protect, "email-protect"}, {NID_time_stamp, "timestamp"},   {NID_OCSP_sign, "ocsp-sign"},
+    {NID_dvcs, "dvcs"},  // id-kp-dvcs, 1.3.6.1.5.5.7.3.10
+};
+
 // PkeyType is "rsa" or "ec"; for any other algorithm, OpenSSL's name in lower case ("ed25519").
 std::string PkeyType(const EVP_PKEY* pkey);
 // PkeySize is the RouterOS key-size value: RSA bits ("2048") or the curve name ("prime256v1"); other

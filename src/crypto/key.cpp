@@ -103,6 +103,11 @@ PrivateKey PrivateKey::FromPkcs8Der(std::string_view der) {
 }
 
 PrivateKey PrivateKey::FromPem(std::string_view pem, std::string_view passphrase) {
+    // Every PEM private key label ends so: PRIVATE KEY, RSA/EC PRIVATE KEY, ENCRYPTED PRIVATE KEY. Checking first
+    // gives a clearer error than the decoder's "unsupported".
+    if (pem.find("PRIVATE KEY-----") == std::string_view::npos) {
+        throw core::Failure("loading PEM private key: the text holds no private key");
+    }
     UniquePtr<BIO> bio = MemBio(pem);
     Passphrase pw{passphrase};
     // PEM_read_bio_PrivateKey_ex skips PEM blocks that hold no private key (a certificate before the key)
