@@ -28,7 +28,10 @@ struct CertificateRow {
 
 // Transaction is one unit of work. Every mutating command runs in exactly one; a transaction that is
 // destroyed without Commit() rolls back, so an exception anywhere in a command changes nothing.
-// Failures (I/O, full disk, constraint) throw core::Error (kFailure) with the backend's reason.
+// Failures (I/O, full disk, constraint) throw core::Error (kFailure) with the backend's reason; such a
+// failure also rolls the transaction back at once, and any later call on it throws (kInternal).
+// Changing anything in a kRead transaction, or using a transaction after Commit(), is a programmer error
+// (kInternal).
 class Transaction {
 public:
     virtual ~Transaction() = default;
@@ -39,6 +42,9 @@ public:
     // InsertCertificate allocates a new id (row.id is ignored) and returns it.
     virtual core::ObjectId InsertCertificate(const CertificateRow& row) = 0;
     // UpdateCertificate replaces name, props, der, issuer_id of an existing row (has_key is ignored).
+    // Update, Delete and StorePrivateKey throw core::NoSuchItem when row `id` does not exist. A name already
+    // taken fails with "failure: certificate with the same name already exists". issuer_id must name an
+    // existing row when the transaction commits (a CA and what it issued may be deleted in any order).
     virtual void UpdateCertificate(const CertificateRow& row) = 0;
     virtual void DeleteCertificate(core::ObjectId id) = 0;
 
@@ -51,7 +57,8 @@ public:
     virtual std::optional<std::string> GetSetting(std::string_view section, std::string_view key) = 0;
     virtual void SetSetting(std::string_view section, std::string_view key, std::string_view value) = 0;
 
-    // NextCounter returns 1, 2, 3 ... for each counter name, allocated inside this transaction.
+    // NextCounter returns 1, 2, 3 ... for each counter name, allocated inside this transaction (a rollback
+    // returns the value). Names starting with "store:" are reserved for the store's own id sequences.
     virtual std::uint64_t NextCounter(std::string_view name) = 0;
 
     virtual void Commit() = 0;

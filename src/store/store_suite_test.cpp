@@ -355,6 +355,7 @@ TEST_P(StoreTest, CountersCountFromOnePerName) {
     // Inserting certificates does not advance a caller's counter.
     tx->InsertCertificate(MakeRow("x"));
     EXPECT_EQ(tx->NextCounter("serial:*1"), 4u);
+    ExpectError(ErrorCategory::kInternal, [&] { tx->NextCounter("store:certificates.id"); });
 }
 
 TEST_P(StoreTest, ReadTransactionRefusesChanges) {

@@ -226,6 +226,7 @@ public:
             return ReadRow(query);
         });
     }
+#undef CERTOS_SELECT_ROW
 
     core::ObjectId InsertCertificate(const CertificateRow& row) override {
         return RunWrite([&] {
