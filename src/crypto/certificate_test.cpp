@@ -33,7 +33,8 @@ TEST(CertificateTest, ReadsOpenSslRsaCaCertificate) {
                  {"emailAddress", "ca@example.com"}};
     EXPECT_EQ(ca.SubjectFields(), dn);
     EXPECT_EQ(ca.IssuerFields(), dn);
-    EXPECT_EQ(ca.IssuerString(), "C=LV,ST=Riga,L=Riga,O=Certos Test,OU=Unit,CN=Test RSA CA,emailAddress=ca@example.com");
+    EXPECT_EQ(ca.IssuerString(),
+              "C=LV,ST=Riga,L=Riga,O=Certos Test,OU=Unit,CN=Test RSA CA,emailAddress=ca@example.com");
     EXPECT_EQ(ca.SubjectString(), ca.IssuerString());
     EXPECT_EQ(ca.NotBefore(), Epoch("rsa_ca.not_before"));
     EXPECT_EQ(ca.NotAfter(), Epoch("rsa_ca.not_after"));

@@ -24,7 +24,9 @@ int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* user) {
     if (passphrase->text.size() > static_cast<std::size_t>(size)) {
         return -1;
     }
-    std::memcpy(buf, passphrase->text.data(), passphrase->text.size());
+    if (!passphrase->text.empty()) {  // an empty string_view may have a null data()
+        std::memcpy(buf, passphrase->text.data(), passphrase->text.size());
+    }
     return static_cast<int>(passphrase->text.size());
 }
 

@@ -152,7 +152,8 @@ TEST(KeyTest, OpenSslCliOpensEncryptedPemWithAes256) {
     auto parsed = RunCommand("openssl asn1parse -in " + file.path());
     EXPECT_NE(parsed.output.find("aes-256-cbc"), std::string::npos) << parsed.output;
     EXPECT_NE(parsed.output.find("PBKDF2"), std::string::npos) << parsed.output;
-    auto opened = RunCommand("openssl pkey -in " + file.path() + " -passin pass:cli-pass -pubout -outform DER | od -An -tx1 -v");
+    auto opened =
+        RunCommand("openssl pkey -in " + file.path() + " -passin pass:cli-pass -pubout -outform DER | od -An -tx1 -v");
     ASSERT_EQ(opened.status, 0) << opened.output;
     std::string hex;
     for (char c : opened.output) {

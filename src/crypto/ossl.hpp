@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -61,6 +62,7 @@ CERTOS_OSSL_DELETER(DIST_POINT_NAME, DIST_POINT_NAME_free);
 CERTOS_OSSL_DELETER(ASN1_STRING, ASN1_STRING_free);
 CERTOS_OSSL_DELETER(OSSL_DECODER_CTX, OSSL_DECODER_CTX_free);
 CERTOS_OSSL_DELETER(OSSL_ENCODER_CTX, OSSL_ENCODER_CTX_free);
+CERTOS_OSSL_DELETER(OSSL_PROVIDER, OSSL_PROVIDER_unload);
 
 // A STACK_OF(X509) owns its certificates: each pushed one holds a reference (X509_up_ref when shared).
 inline void FreeX509Stack(STACK_OF(X509)* stack) { sk_X509_pop_free(stack, X509_free); }
