@@ -411,6 +411,7 @@ void InstallCertificateMenu(Tree& tree) {
     copy_from.help = "certificate to copy the template settings from";
     verbs.add_args.push_back(ArgSpec{copy_from, false, false});
     InstallListVerbs(menu, std::make_shared<CertificateModel>(), verbs);
+    InstallCertificateCaVerbs(menu);
 }
 
 }  // namespace certos::menu

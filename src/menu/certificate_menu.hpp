@@ -30,6 +30,9 @@ const std::vector<PropertySpec>& TemplateProperties();
 // The properties that stay settable after signing (MT-CERT: "only name, trusted and trust-store").
 inline const std::vector<std::string> kSettableAfterSigning = {"name", "trusted", "trust-store"};
 
+// InstallCertificateCaVerbs adds sign and export-certificate (certificate_ca_verbs.cpp).
+void InstallCertificateCaVerbs(Menu& menu);
+
 // FindRowByItem resolves `*ID` or a name to a row; throws "no such item".
 store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item);
 

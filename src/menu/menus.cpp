@@ -4,6 +4,7 @@ namespace certos::menu {
 
 void InstallMenus(Tree& tree) {
     InstallCertificateMenu(tree);
+    InstallFileMenu(tree);
 }
 
 }  // namespace certos::menu

@@ -9,5 +9,6 @@ void InstallMenus(Tree& tree);
 
 // The menus, one installer each (used by InstallMenus and by tests that want one menu alone).
 void InstallCertificateMenu(Tree& tree);
+void InstallFileMenu(Tree& tree);
 
 }  // namespace certos::menu

@@ -23,15 +23,19 @@ public:
         std::filesystem::remove_all(dir_);
         store_ = store::OpenSqliteStore(dir_);
         tree_ = std::make_unique<Tree>(*store_);
+        files_ = std::make_unique<store::FileArea>(dir_ / "files");
+        tree_->set_files(files_.get());
         InstallMenus(*tree_);
     }
     ~TreeFixture() {
         tree_.reset();
+        files_.reset();
         store_.reset();
         std::filesystem::remove_all(dir_);
     }
 
     Tree& tree() { return *tree_; }
+    store::FileArea& files() { return *files_; }
     const std::filesystem::path& dir() const { return dir_; }
 
     Result Run(std::string path, std::string verb, std::vector<std::pair<std::string, std::string>> args = {},
@@ -46,6 +50,7 @@ public:
 private:
     std::filesystem::path dir_;
     std::unique_ptr<store::Store> store_;
+    std::unique_ptr<store::FileArea> files_;
     std::unique_ptr<Tree> tree_;
 };
 

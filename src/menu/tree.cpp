@@ -80,6 +80,13 @@ Tree::Tree(store::Store& store) : store_(store) {
     root_.path = "/";
 }
 
+store::FileArea& Tree::files() const {
+    if (files_ == nullptr) {
+        throw core::Error(core::ErrorCategory::kInternal, "no file area configured");
+    }
+    return *files_;
+}
+
 const Menu* Tree::FindMenu(std::string_view path) const {
     const Menu* menu = &root_;
     std::size_t pos = 0;

@@ -12,6 +12,7 @@
 #include "menu/filter.hpp"
 #include "menu/record.hpp"
 #include "menu/schema.hpp"
+#include "store/files.hpp"
 #include "store/store.hpp"
 
 namespace certos::menu {
@@ -139,6 +140,9 @@ public:
     Menu& root() { return root_; }
     const Menu& root() const { return root_; }
     store::Store& store() const { return store_; }
+    // files is `/file` (<data>/files); set once at start-up. Throws core::Error when none was set.
+    store::FileArea& files() const;
+    void set_files(store::FileArea* files) { files_ = files; }
 
     // FindMenu resolves an absolute path ("/certificate/settings"); nullptr when there is none.
     const Menu* FindMenu(std::string_view path) const;
@@ -153,6 +157,7 @@ public:
 
 private:
     store::Store& store_;
+    store::FileArea* files_ = nullptr;
     Menu root_;
 };
 

@@ -1,0 +1,186 @@
+// /certificate sign and export-certificate through the command tree, checked with the openssl CLI.
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "menu/test_tree.hpp"
+
+namespace certos::menu {
+namespace {
+
+using testing::TreeFixture;
+
+// Shell runs a command and returns its exit status and combined output.
+std::pair<int, std::string> Shell(const std::string& command) {
+    std::string out;
+    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr) {
+        return {-1, ""};
+    }
+    char buf[4096];
+    std::size_t n = 0;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) {
+        out.append(buf, n);
+    }
+    int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+Record Get(TreeFixture& f, const std::string& name) {
+    return f.Run("/certificate", "get", {{"number", name}}).records.at(0);
+}
+
+std::string Flags(const Record& r) {
+    std::string flags;
+    for (const auto& [letter, property] : std::vector<std::pair<char, std::string>>{
+             {'K', "private-key"}, {'L', "crl"}, {'A', "authority"}, {'I', "issued"}, {'E', "expired"}, {'T', "trusted"}}) {
+        flags += r.IsTrue(property) ? letter : ' ';
+    }
+    return flags;
+}
+
+// The seed's sequence: three templates, then `sign CA-Template`, `sign Client`,
+// `sign Server ca-crl-host=192.168.88.1 name=ServerCA` (no ca=: self-signed, as RouterOS does).
+void SeedSequence(TreeFixture& f) {
+    f.Run("/certificate", "add", {{"name", "CA-Template"}, {"common-name", "CAtemp"}, {"key-usage", "key-cert-sign,crl-sign"}, {"key-size", "prime256v1"}});
+    f.Run("/certificate", "add", {{"name", "Server"}, {"common-name", "server"}, {"key-size", "prime256v1"}});
+    f.Run("/certificate", "add", {{"name", "Client"}, {"common-name", "client"}, {"key-size", "prime256v1"}});
+    f.Run("/certificate", "sign", {{"number", "CA-Template"}});
+    f.Run("/certificate", "sign", {{"number", "Client"}});
+    f.Run("/certificate", "sign", {{"number", "Server"}, {"ca-crl-host", "192.168.88.1"}, {"name", "ServerCA"}});
+}
+
+TEST(CertificateCaTest, SeedSequenceGivesTheSeedsFlags) {
+    TreeFixture f;
+    std::vector<std::string> progress;
+    Session session;
+    session.progress = [&](std::string_view line) { progress.emplace_back(line); };
+    f.Run("/certificate", "add", {{"name", "t"}, {"key-size", "prime256v1"}});
+    f.Run("/certificate", "sign", {{"number", "t"}}, session);
+    ASSERT_FALSE(progress.empty());
+    EXPECT_EQ(progress.back(), "progress: done");
+    SeedSequence(f);
+    EXPECT_EQ(Flags(Get(f, "CA-Template")), "K A  T");
+    EXPECT_EQ(Flags(Get(f, "Client")), "K A  T");
+    EXPECT_EQ(Flags(Get(f, "ServerCA")), "KLA  T");
+    EXPECT_EQ(Get(f, "ServerCA").GetOr(".id"), "*3");  // the template became the certificate in place
+    EXPECT_EQ(Get(f, "ServerCA").GetOr("ca-crl-host"), "192.168.88.1");
+    Record ca = Get(f, "CA-Template");
+    EXPECT_EQ(ca.GetOr("fingerprint").size(), 64u);
+    EXPECT_EQ(ca.GetOr("issuer"), "CN=CAtemp");
+    EXPECT_FALSE(ca.GetOr("invalid-before").empty());
+    EXPECT_EQ(ca.GetOr("expired"), "false");
+}
+
+TEST(CertificateCaTest, SignedByLocalCaIsIssuedNotTrustedUntilSet) {
+    TreeFixture f;
+    SeedSequence(f);
+    f.Run("/certificate", "add", {{"name", "leaf"}, {"common-name", "leaf"}, {"key-size", "prime256v1"}, {"key-usage", "tls-client"}});
+    f.Run("/certificate", "sign", {{"number", "leaf"}, {"ca", "CA-Template"}});
+    Record leaf = Get(f, "leaf");
+    EXPECT_EQ(Flags(leaf), "K  I  ");
+    EXPECT_EQ(leaf.GetOr("ca"), "CA-Template");
+    f.Run("/certificate", "set", {{"numbers", "leaf"}, {"trusted", "yes"}, {"name", "leaf2"}, {"trust-store", "www,api"}});
+    leaf = Get(f, "leaf2");
+    EXPECT_EQ(Flags(leaf), "K  I T");
+    EXPECT_EQ(leaf.GetOr("trust-store"), "www,api");
+}
+
+TEST(CertificateCaTest, SignedCertificatesAreReadOnlyButNameTrustedTrustStore) {
+    TreeFixture f;
+    SeedSequence(f);
+    auto fails = [&](std::vector<std::pair<std::string, std::string>> args, const char* message) {
+        try {
+            f.Run("/certificate", "set", args);
+            ADD_FAILURE() << "accepted";
+        } catch (const core::Error& e) {
+            EXPECT_EQ(std::string(e.what()), message);
+        }
+    };
+    fails({{"numbers", "Client"}, {"common-name", "x"}},
+          "failure: can not change common-name of a signed certificate (only name, trusted and trust-store can be "
+          "changed)");
+    fails({{"numbers", "Client"}, {"trusted", "no"}, {"days-valid", "5"}},
+          "failure: can not change days-valid of a signed certificate (only name, trusted and trust-store can be "
+          "changed)");
+    EXPECT_EQ(Get(f, "Client").GetOr("trusted"), "true");  // the whole set rolled back
+    EXPECT_THROW(f.Run("/certificate", "sign", {{"number", "Client"}}), core::Error);
+}
+
+TEST(CertificateCaTest, RemovingCaRemovesIssuedCertificates) {
+    TreeFixture f;
+    SeedSequence(f);
+    for (const char* name : {"mid", "leaf"}) {
+        f.Run("/certificate", "add", {{"name", name}, {"key-size", "prime256v1"}});
+    }
+    f.Run("/certificate", "sign", {{"number", "mid"}, {"ca", "CA-Template"}});
+    f.Run("/certificate", "sign", {{"number", "leaf"}, {"ca", "mid"}});
+    f.Run("/certificate", "remove", {{"numbers", "CA-Template"}});
+    EXPECT_EQ(f.Run("/certificate", "find").ret, "*2;*3");  // Client and ServerCA stay
+}
+
+TEST(CertificateCaTest, ExportPemVerifiesWithOpenssl) {
+    TreeFixture f;
+    SeedSequence(f);
+    f.Run("/certificate", "add", {{"name", "srv"}, {"common-name", "srv.lan"}, {"subject-alt-name", "DNS:srv.lan,IP:10.1.1.1"},
+                                  {"key-usage", "digital-signature,key-encipherment,tls-server"}});
+    f.Run("/certificate", "sign", {{"number", "srv"}, {"ca", "ServerCA"}});
+    f.Run("/certificate", "export-certificate", {{"numbers", "ServerCA"}});
+    f.Run("/certificate", "export-certificate", {{"numbers", "srv"}, {"export-passphrase", "secret-pass"}});
+    auto path = [&](const char* name) { return f.files().Resolve(name).string(); };
+    EXPECT_FALSE(f.files().Exists("cert_export_ServerCA.key"));  // no passphrase: no key
+    auto [rc, out] = Shell("openssl verify -CAfile " + path("cert_export_ServerCA.crt") + " " + path("cert_export_srv.crt"));
+    EXPECT_EQ(rc, 0) << out;
+    auto [rc2, text] = Shell("openssl x509 -noout -text -in " + path("cert_export_srv.crt"));
+    EXPECT_EQ(rc2, 0);
+    EXPECT_NE(text.find("TLS Web Server Authentication"), std::string::npos) << text;
+    EXPECT_NE(text.find("DNS:srv.lan, IP Address:10.1.1.1"), std::string::npos);
+    EXPECT_NE(text.find("CA:FALSE"), std::string::npos);
+    EXPECT_NE(text.find("URI:http://192.168.88.1/crl/"), std::string::npos);
+    // The encrypted key opens only with the passphrase and matches the certificate.
+    auto [rc3, key_mod] = Shell("openssl pkey -in " + path("cert_export_srv.key") + " -passin pass:secret-pass -pubout");
+    EXPECT_EQ(rc3, 0) << key_mod;
+    auto [rc4, cert_pub] = Shell("openssl x509 -noout -pubkey -in " + path("cert_export_srv.crt"));
+    EXPECT_EQ(key_mod, cert_pub);
+    EXPECT_NE(Shell("openssl pkey -in " + path("cert_export_srv.key") + " -passin pass:wrong -noout").first, 0);
+}
+
+TEST(CertificateCaTest, ExportPkcs12OpensWithPassphrase) {
+    TreeFixture f;
+    SeedSequence(f);
+    f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"type", "pkcs12"}, {"export-passphrase", "p12pass"}, {"file-name", "client"}});
+    auto [rc, out] = Shell("openssl pkcs12 -info -in " + f.files().Resolve("client.p12").string() +
+                           " -passin pass:p12pass -nodes");
+    EXPECT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("BEGIN PRIVATE KEY"), std::string::npos);
+    EXPECT_NE(out.find("subject=CN = client"), std::string::npos);
+}
+
+TEST(CertificateCaTest, ExportNeedsSensitivePolicyAndLongEnoughPassphrase) {
+    TreeFixture f;
+    SeedSequence(f);
+    Session no_sensitive;
+    no_sensitive.policies = kPolicyRead | kPolicyWrite;
+    EXPECT_THROW(f.Run("/certificate", "export-certificate", {{"numbers", "Client"}}, no_sensitive), core::Error);
+    try {
+        f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"export-passphrase", "abc"}});
+        ADD_FAILURE();
+    } catch (const core::Error& e) {
+        EXPECT_EQ(std::string(e.what()), "failure: export-passphrase must be at least 4 characters");
+    }
+    f.Run("/certificate", "add", {{"name", "tpl"}});
+    EXPECT_THROW(f.Run("/certificate", "export-certificate", {{"numbers", "tpl"}}), core::Error);
+    EXPECT_TRUE(f.files().List().empty());
+    // The v6 seed's `file=` spelling works as file-name.
+    f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"file", "router-https"}, {"export-passphrase", "YourSecurePassphrase"}});
+    EXPECT_TRUE(f.files().Exists("router-https.crt"));
+    EXPECT_TRUE(f.files().Exists("router-https.key"));
+}
+
+}  // namespace
+}  // namespace certos::menu

@@ -1,0 +1,103 @@
+// The /certificate verbs of the local CA: sign and export-certificate.
+
+#include "core/error.hpp"
+#include "menu/certificate_menu.hpp"
+#include "pki/export.hpp"
+#include "pki/sign.hpp"
+#include "pki/template.hpp"
+
+namespace certos::menu {
+namespace {
+
+ArgSpec Arg(std::string name, std::string help, ValueType type = ValueType::kString, bool required = false,
+            bool unnamed = false) {
+    ArgSpec arg;
+    arg.spec.name = std::move(name);
+    arg.spec.help = std::move(help);
+    arg.spec.type = type;
+    arg.required = required;
+    arg.unnamed = unnamed;
+    return arg;
+}
+
+// The monitor arguments RouterOS's sign accepts (facts §1.2); certos accepts and ignores them.
+std::vector<ArgSpec> MonitorArgs() {
+    return {Arg("once", "print once and return", ValueType::kFlag),
+            Arg("interval", "refresh interval", ValueType::kDuration),
+            Arg("duration", "how long to monitor", ValueType::kDuration),
+            Arg("do", "script to run on each refresh"),
+            Arg("file", "file to print to"),
+            Arg("append", "append to the file", ValueType::kFlag),
+            Arg("as-value", "return the result as a value", ValueType::kFlag),
+            Arg("without-paging", "print without paging", ValueType::kFlag),
+            Arg("freeze-frame-interval", "screen refresh interval", ValueType::kDuration)};
+}
+
+Verb SignVerb() {
+    Verb verb;
+    verb.name = "sign";
+    verb.help = "sign a template: self-signed, or by a local CA with ca=";
+    verb.policy = kPolicyRead | kPolicyWrite;
+    verb.tx = TxNeed::kNone;  // SignTemplate keeps key generation outside transactions
+    verb.args = {Arg("number", "the template to sign", ValueType::kItem, true, true),
+                 Arg("name", "new name of the certificate"),
+                 Arg("ca", "local CA that signs it (none: self-signed)"),
+                 Arg("ca-crl-host", "host[:port] of the CRL distribution point"),
+                 Arg("ca-on-smart-card", "CA key on a smart card", ValueType::kBool)};
+    verb.args[1].spec.check = [](std::string_view v) { return pki::CheckName(v); };
+    verb.args[3].spec.check = [](std::string_view v) { return pki::CheckCrlHost(v); };
+    for (ArgSpec& arg : MonitorArgs()) {
+        verb.args.push_back(std::move(arg));
+    }
+    verb.handler = [](Call& call) {
+        if (call.args.GetOr("ca-on-smart-card") == "true") {
+            throw core::Failure("no smart card present");
+        }
+        core::ObjectId id;
+        {
+            auto tx = call.store.Begin(store::TxMode::kRead);
+            id = FindRowByItem(*tx, call.args.GetOr("number")).id;
+        }
+        pki::SignOptions options{call.args.GetOr("ca"), call.args.GetOr("name"), call.args.GetOr("ca-crl-host")};
+        pki::SignTemplate(call.store, id, options, [&call](std::string_view line) { call.Progress(line); });
+        return Result{};
+    };
+    return verb;
+}
+
+Verb ExportVerb() {
+    Verb verb;
+    verb.name = "export-certificate";
+    verb.help = "write certificates (and keys, with a passphrase) to /file as PEM or PKCS#12";
+    // "Exporting certificates requires the sensitive user policy" (MT-CERT).
+    verb.policy = kPolicyRead | kPolicySensitive;
+    verb.tx = TxNeed::kRead;
+    ArgSpec type = Arg("type", "pem or pkcs12", ValueType::kEnum);
+    type.spec.values = {"pem", "pkcs12"};
+    ArgSpec passphrase = Arg("export-passphrase", "passphrase that encrypts the exported private key");
+    passphrase.spec.sensitive = true;
+    verb.args = {Arg("numbers", "certificates to export", ValueType::kItem, true, true), passphrase,
+                 Arg("file-name", "file name without extension (default cert_export_NAME)"), type,
+                 Arg("file", "RouterOS v6 spelling of file-name")};
+    verb.handler = [](Call& call) {
+        pki::ExportType type = call.args.GetOr("type", "pem") == "pkcs12" ? pki::ExportType::kPkcs12
+                                                                          : pki::ExportType::kPem;
+        std::string file_name = call.args.GetOr("file-name", call.args.GetOr("file"));
+        for (core::ObjectId id : ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"))) {
+            std::optional<store::CertificateRow> row = call.Tx().GetCertificate(id);
+            pki::ExportCertificate(call.Tx(), call.tree.files(), *row, type, call.args.GetOr("export-passphrase"),
+                                   file_name);
+        }
+        return Result{};
+    };
+    return verb;
+}
+
+}  // namespace
+
+void InstallCertificateCaVerbs(Menu& menu) {
+    menu.verbs.push_back(SignVerb());
+    menu.verbs.push_back(ExportVerb());
+}
+
+}  // namespace certos::menu

@@ -1,0 +1,38 @@
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "menu/test_tree.hpp"
+
+namespace certos::menu {
+namespace {
+
+using testing::TreeFixture;
+
+TEST(FileMenuTest, AddPrintGetSetRemove) {
+    TreeFixture f;
+    std::string id = *f.Run("/file", "add", {{"name", "cert.pem"}, {"contents", "hello"}}).ret;
+    EXPECT_EQ(f.files().Read("cert.pem"), "hello");
+    Result printed = f.Run("/file", "print");
+    ASSERT_EQ(printed.records.size(), 1u);
+    EXPECT_EQ(printed.records[0].GetOr(".id"), id);
+    EXPECT_EQ(printed.records[0].GetOr("type"), ".pem file");
+    EXPECT_EQ(printed.records[0].GetOr("size"), "5");
+    EXPECT_EQ(f.Run("/file", "get", {{"number", "cert.pem"}, {"value-name", "contents"}}).ret, "hello");
+    f.Run("/file", "set", {{"numbers", id}, {"contents", "bye"}});
+    EXPECT_EQ(f.files().Read("cert.pem"), "bye");
+    EXPECT_THROW(f.Run("/file", "add", {{"name", "cert.pem"}}), core::Error);
+    EXPECT_THROW(f.Run("/file", "add", {{"name", "../escape"}}), core::Error);
+    f.Run("/file", "remove", {{"numbers", "cert.pem"}});
+    EXPECT_TRUE(f.Run("/file", "print").records.empty());
+    EXPECT_THROW(f.Run("/file", "remove", {{"numbers", "cert.pem"}}), core::Error);
+}
+
+TEST(FileMenuTest, IdsAreStablePerName) {
+    TreeFixture f;
+    std::string a = *f.Run("/file", "add", {{"name", "a"}}).ret;
+    f.Run("/file", "add", {{"name", "0first"}});
+    EXPECT_EQ(f.Run("/file", "get", {{"number", a}, {"value-name", "name"}}).ret, "a");
+}
+
+}  // namespace
+}  // namespace certos::menu

@@ -1,0 +1,49 @@
+#include "pki/describe.hpp"
+
+#include <chrono>
+
+#include "core/value.hpp"
+#include "pki/template.hpp"
+
+namespace certos::pki {
+namespace {
+
+long long EpochSeconds(crypto::TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::map<std::string, std::string> DescribeCertificate(const crypto::Certificate& cert) {
+    std::map<std::string, std::string> props;
+    for (const SubjectField& field : kSubjectFields) {
+        props[std::string(field.property)] = "";
+    }
+    for (const auto& [short_name, value] : cert.SubjectFields()) {
+        for (const SubjectField& field : kSubjectFields) {
+            if (field.short_name == short_name && props[std::string(field.property)].empty()) {
+                props[std::string(field.property)] = value;
+            }
+        }
+    }
+    props["subject-alt-name"] = core::JoinList(cert.SubjectAltNames());
+    props["key-type"] = cert.KeyType();
+    props["key-size"] = cert.KeySize();
+    props["key-usage"] = core::JoinList(cert.KeyUsage());
+    props["digest-algorithm"] = cert.SignatureDigest();
+    long long not_before = EpochSeconds(cert.NotBefore());
+    long long not_after = EpochSeconds(cert.NotAfter());
+    props["not-before"] = std::to_string(not_before);
+    props["not-after"] = std::to_string(not_after);
+    props["days-valid"] = std::to_string((not_after - not_before + 86399) / 86400);
+    props["issuer"] = cert.IssuerString();
+    props["serial-number"] = cert.SerialHex();
+    props["fingerprint"] = cert.FingerprintSha256();
+    // RouterOS shows akid="" on a self-signed root (facts §1.9), though the extension is there.
+    props["akid"] = cert.IsSelfIssued() && cert.AkidHex() == cert.SkidHex() ? "" : cert.AkidHex();
+    props["skid"] = cert.SkidHex();
+    props["authority"] = core::WireBool(cert.IsCa());
+    return props;
+}
+
+}  // namespace certos::pki

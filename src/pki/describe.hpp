@@ -1,0 +1,16 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "crypto/certificate.hpp"
+
+namespace certos::pki {
+
+// DescribeCertificate returns the /certificate properties a certificate implies, stored with the row at
+// signing or import so that listing never re-parses DER: the subject fields, subject-alt-name, key-type,
+// key-size, key-usage, digest-algorithm, days-valid (the validity span), issuer, serial-number,
+// fingerprint, akid, skid, not-before/not-after (seconds since the epoch) and authority.
+std::map<std::string, std::string> DescribeCertificate(const crypto::Certificate& cert);
+
+}  // namespace certos::pki

@@ -1,0 +1,256 @@
+#include "pki/sign.hpp"
+
+#include <arpa/inet.h>
+
+#include <chrono>
+#include <future>
+#include <optional>
+
+#include "core/error.hpp"
+#include "core/value.hpp"
+#include "crypto/certificate.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/issue.hpp"
+#include "crypto/key.hpp"
+#include "crypto/key_id.hpp"
+#include "crypto/random.hpp"
+#include "pki/describe.hpp"
+#include "pki/template.hpp"
+
+namespace certos::pki {
+namespace {
+
+std::string Prop(const store::CertificateRow& row, const char* name, std::string_view fallback = {}) {
+    auto it = row.props.find(name);
+    return it == row.props.end() ? std::string(fallback) : it->second;
+}
+
+bool HasUsage(const store::CertificateRow& row, std::string_view usage) {
+    for (const std::string& item : core::SplitList(Prop(row, "key-usage"))) {
+        if (item == usage) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// SigningCa is what the sign command needs of the issuing CA, read in the first transaction.
+struct SigningCa {
+    store::CertificateRow row;
+    crypto::Certificate cert;
+    crypto::PrivateKey key;
+};
+
+SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
+    std::optional<store::CertificateRow> row;
+    if (auto id = core::ObjectId::Parse(item)) {
+        row = tx.GetCertificate(*id);
+    } else {
+        row = tx.FindCertificateByName(item);
+    }
+    std::string name(item);
+    if (!row) {
+        throw core::Failure("CA certificate " + name + " does not exist");
+    }
+    if (row->der.empty()) {
+        throw core::Failure("CA certificate " + name + " is not signed yet");
+    }
+    crypto::Certificate cert = crypto::Certificate::FromDer(row->der);
+    if (!cert.IsCa() || !HasUsage(*row, "key-cert-sign")) {
+        throw core::Failure("certificate " + name + " can not sign: it is not a CA with key-cert-sign key usage");
+    }
+    if (!row->has_key) {
+        throw core::Failure("CA certificate " + name + " has no private key");
+    }
+    if (cert.NotAfter() <= std::chrono::system_clock::now()) {
+        throw core::Failure("CA certificate " + name + " has expired");
+    }
+    std::optional<std::string> key_der = tx.LoadPrivateKey(row->id);
+    if (!key_der) {
+        throw core::Failure("CA certificate " + name + " has no private key");
+    }
+    return SigningCa{*row, cert, crypto::PrivateKey::FromPkcs8Der(*key_der)};
+}
+
+// GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
+crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress) {
+    if (!progress) {
+        return crypto::PrivateKey::Generate(key_size);
+    }
+    auto future = std::async(std::launch::async, [key_size] { return crypto::PrivateKey::Generate(key_size); });
+    int seconds = 0;
+    while (future.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
+        progress("progress: generating " + key_size + " key (" + std::to_string(++seconds) + "s)");
+    }
+    return future.get();
+}
+
+std::string RandomSerial() {
+    // RFC 5280 §4.1.2.2: "serial number MUST be a positive integer ... no longer than 20 octets";
+    // CA/B Forum asks for 64 bits of randomness. 16 random bytes, top bit cleared, second bit set so the
+    // encoding is always 16 bytes.
+    std::string serial = crypto::RandomBytes(16);
+    serial[0] = static_cast<char>((static_cast<unsigned char>(serial[0]) & 0x7f) | 0x40);
+    return serial;
+}
+
+crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
+    crypto::IssueRequest request;
+    for (const SubjectField& field : kSubjectFields) {
+        std::string value = Prop(tpl, std::string(field.property).c_str());
+        if (!value.empty()) {
+            request.subject.emplace_back(field.short_name, value);
+        }
+    }
+    if (request.subject.empty()) {
+        request.subject.emplace_back("CN", tpl.name);  // an empty subject would need a critical SAN
+    }
+    request.subject_alt_names = core::SplitList(Prop(tpl, "subject-alt-name"));
+    request.key_usage = core::SplitList(Prop(tpl, "key-usage", kDefaultKeyUsage));
+    request.is_ca = HasUsage(tpl, "key-cert-sign");
+    auto digest = crypto::ParseDigestAlgorithm(Prop(tpl, "digest-algorithm", kDefaultDigest));
+    request.digest = digest.value_or(crypto::DigestAlgorithm::kSha256);
+    auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    request.not_before = now;
+    request.not_after = now + std::chrono::hours(24) * std::stoll(Prop(tpl, "days-valid", kDefaultDaysValid));
+    request.serial = RandomSerial();
+    return request;
+}
+
+}  // namespace
+
+std::string CrlUrl(std::string_view host, std::string_view ca_skid_hex) {
+    return "http://" + std::string(host) + "/crl/" + std::string(ca_skid_hex) + ".crl";
+}
+
+std::string CheckCrlHost(std::string_view host) {
+    auto bad = [&] {
+        return core::ArgumentError("invalid value for argument ca-crl-host (expected host or host:port)");
+    };
+    std::string text(host);
+    std::string name = text;
+    std::string port;
+    if (!text.empty() && text.front() == '[') {
+        std::size_t close = text.find(']');
+        if (close == std::string::npos) {
+            throw bad();
+        }
+        name = text.substr(1, close - 1);
+        unsigned char buf[16];
+        if (inet_pton(AF_INET6, name.c_str(), buf) != 1) {
+            throw bad();
+        }
+        std::string rest = text.substr(close + 1);
+        if (!rest.empty() && rest.front() == ':') {
+            port = rest.substr(1);
+        } else if (!rest.empty()) {
+            throw bad();
+        }
+    } else {
+        std::size_t colon = text.rfind(':');
+        if (colon != std::string::npos) {
+            name = text.substr(0, colon);
+            port = text.substr(colon + 1);
+        }
+        if (name.empty() || name.size() > 253) {
+            throw bad();
+        }
+        for (char c : name) {
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                throw bad();
+            }
+        }
+    }
+    bool has_port = !port.empty() || text.ends_with(":");
+    if (has_port && (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+                     std::stoi(port) < 1 || std::stoi(port) > 65535)) {
+        throw bad();
+    }
+    return text;
+}
+
+void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& options, const ProgressFn& progress) {
+    // 1. Read the template and the CA.
+    store::CertificateRow tpl;
+    std::optional<SigningCa> ca;
+    {
+        std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
+        std::optional<store::CertificateRow> row = tx->GetCertificate(id);
+        if (!row) {
+            throw core::NoSuchItem();
+        }
+        if (!row->der.empty()) {
+            throw core::Failure("certificate " + row->name + " is already signed");
+        }
+        tpl = *row;
+        if (!options.ca.empty()) {
+            ca = LoadCa(*tx, options.ca);
+        }
+        if (!options.name.empty()) {
+            auto other = tx->FindCertificateByName(options.name);
+            if (other && other->id != id) {
+                throw core::Failure("certificate with the same name already exists");
+            }
+        }
+    }
+
+    // 2. Generate and sign, holding no transaction.
+    crypto::PrivateKey key = GenerateKey(Prop(tpl, "key-size", kDefaultKeySize), progress);
+    crypto::IssueRequest request = BuildRequest(tpl);
+    std::string public_key = key.PublicKeyDer();
+    std::string crl_host = options.ca_crl_host;
+    if (crl_host.empty() && ca) {
+        crl_host = Prop(ca->row, "ca-crl-host");
+    }
+    if (!crl_host.empty()) {
+        std::string issuer_skid = ca ? ca->cert.SkidHex() : crypto::HexLower(crypto::KeyIdentifier(public_key));
+        request.crl_distribution_points.push_back(CrlUrl(crl_host, issuer_skid));
+    }
+    crypto::Certificate cert = ca ? crypto::IssueCertificate(request, public_key, ca->key, &ca->cert)
+                                  : crypto::IssueCertificate(request, public_key, key, nullptr);
+
+    // 3. Store, in one transaction, if nothing changed meanwhile.
+    std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
+    std::optional<store::CertificateRow> now = tx->GetCertificate(id);
+    if (!now) {
+        throw core::NoSuchItem();
+    }
+    if (!now->der.empty()) {
+        throw core::Failure("certificate " + now->name + " is already signed");
+    }
+    if (now->name != tpl.name || now->props != tpl.props) {
+        throw core::Failure("template " + tpl.name + " was changed while it was being signed; sign it again");
+    }
+    if (ca && !tx->GetCertificate(ca->row.id)) {
+        throw core::Failure("CA certificate " + ca->row.name + " was removed while signing");
+    }
+    store::CertificateRow row = *now;
+    if (!options.name.empty()) {
+        auto other = tx->FindCertificateByName(options.name);
+        if (other && other->id != id) {
+            throw core::Failure("certificate with the same name already exists");
+        }
+        row.name = options.name;
+    }
+    for (auto& [name, value] : DescribeCertificate(cert)) {
+        row.props[name] = value;
+    }
+    row.der = cert.ToDer();
+    row.issuer_id = ca ? std::optional<core::ObjectId>(ca->row.id) : std::nullopt;
+    bool authority = row.props["authority"] == "true";
+    if (!ca) {
+        row.props["trusted"] = "true";  // a self-signed certificate is trusted at once (K A T in the seed)
+    }
+    if (!options.ca_crl_host.empty()) {
+        row.props["ca-crl-host"] = options.ca_crl_host;
+    }
+    row.props["crl"] = core::WireBool(authority && !Prop(row, "ca-crl-host").empty());
+    tx->UpdateCertificate(row);
+    tx->StorePrivateKey(id, key.ToPkcs8Der());
+    tx->Commit();
+    if (progress) {
+        progress("progress: done");
+    }
+}
+
+}  // namespace certos::pki

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/id.hpp"
+#include "store/store.hpp"
+
+namespace certos::pki {
+
+using ProgressFn = std::function<void(std::string_view)>;
+
+// SignOptions are the arguments of `/certificate sign` beyond the template.
+struct SignOptions {
+    std::string ca;           // name or *ID of the signing CA; empty: self-signed
+    std::string name;         // new name; empty: keep the template's
+    std::string ca_crl_host;  // host[:port] for the CRL distribution point; empty: none
+};
+
+// SignTemplate turns template `id` into a certificate in place (same id): it generates the key, issues the
+// certificate from the template's properties and stores both. The key is generated and the certificate
+// signed outside any transaction, so a long RSA-8192 signing never blocks other commands; the result is
+// written in one write transaction that first checks the template was not changed meanwhile.
+// `progress` receives "progress: ..." lines while a slow key is generated.
+// Throws core::Error with a RouterOS-style message (and changes nothing) when the template is already
+// signed, or the CA does not exist, is not signed, has no private key, lacks key-cert-sign or has expired.
+void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& options, const ProgressFn& progress);
+
+// CrlUrl is the CRL distribution point certos puts in certificates of a CA with ca-crl-host:
+// http://HOST/crl/<CA skid in lowercase hex>.crl (stable when the CA is renamed).
+std::string CrlUrl(std::string_view host, std::string_view ca_skid_hex);
+
+// CheckCrlHost validates `host[:port]` (a DNS name, IPv4, or [IPv6]) for ca-crl-host.
+std::string CheckCrlHost(std::string_view host);
+
+}  // namespace certos::pki

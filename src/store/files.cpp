@@ -1,0 +1,143 @@
+#include "store/files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "core/error.hpp"
+
+namespace certos::store {
+namespace {
+
+[[noreturn]] void ThrowErrno(std::string_view what, std::string_view name) {
+    throw core::Failure(std::string(what) + " " + std::string(name) + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+FileArea::FileArea(std::filesystem::path root) : root_(std::move(root)) {
+    std::error_code ec;
+    std::filesystem::create_directories(root_, ec);
+    if (ec) {
+        throw core::Failure("cannot create " + root_.string() + ": " + ec.message());
+    }
+}
+
+std::filesystem::path FileArea::Resolve(std::string_view name) const {
+    if (name.empty() || name.front() == '/' || name.find('\0') != std::string_view::npos) {
+        throw core::Failure("invalid file name");
+    }
+    std::filesystem::path relative(name);
+    for (const auto& part : relative) {
+        if (part == ".." || part == ".") {
+            throw core::Failure("invalid file name");
+        }
+    }
+    return root_ / relative;
+}
+
+std::vector<FileInfo> FileArea::List() const {
+    std::vector<FileInfo> out;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(root_, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        const auto& entry = *it;
+        std::string name = std::filesystem::relative(entry.path(), root_).generic_string();
+        if (name.ends_with(".tmp") && name.find(".certos-") != std::string::npos) {
+            continue;  // an interrupted write
+        }
+        struct stat st {};
+        if (lstat(entry.path().c_str(), &st) != 0) {
+            continue;
+        }
+        FileInfo info;
+        info.name = name;
+        info.directory = S_ISDIR(st.st_mode);
+        info.size = info.directory ? 0 : static_cast<std::uint64_t>(st.st_size);
+        info.modified = std::chrono::system_clock::from_time_t(st.st_mtime);
+        out.push_back(std::move(info));
+    }
+    std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    return out;
+}
+
+bool FileArea::Exists(std::string_view name) const {
+    std::error_code ec;
+    return std::filesystem::exists(Resolve(name), ec);
+}
+
+std::string FileArea::Read(std::string_view name, std::uint64_t max_size) const {
+    std::filesystem::path path = Resolve(name);
+    std::ifstream in(path, std::ios::binary);
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(path, ec)) {
+        throw core::Failure("no such file " + std::string(name));
+    }
+    std::uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec || size > max_size) {
+        throw core::Failure("file " + std::string(name) + " is too large (limit " + std::to_string(max_size >> 20) +
+                            " MiB)");
+    }
+    std::string data(size, '\0');
+    in.read(data.data(), static_cast<std::streamsize>(size));
+    if (static_cast<std::uint64_t>(in.gcount()) != size) {
+        throw core::Failure("cannot read file " + std::string(name));
+    }
+    return data;
+}
+
+void FileArea::Write(std::string_view name, std::string_view contents, bool private_mode) const {
+    std::filesystem::path path = Resolve(name);
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    std::filesystem::path tmp = path.parent_path() / (".certos-" + path.filename().string() + ".tmp");
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, private_mode ? 0600 : 0644);
+    if (fd < 0) {
+        ThrowErrno("cannot create file", name);
+    }
+    const char* p = contents.data();
+    std::size_t left = contents.size();
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n <= 0) {
+            int saved = errno;
+            close(fd);
+            unlink(tmp.c_str());
+            errno = saved;
+            ThrowErrno("cannot write file", name);
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        int saved = errno;
+        unlink(tmp.c_str());
+        errno = saved;
+        ThrowErrno("cannot write file", name);
+    }
+    if (rename(tmp.c_str(), path.c_str()) != 0) {
+        int saved = errno;
+        unlink(tmp.c_str());
+        errno = saved;
+        ThrowErrno("cannot write file", name);
+    }
+}
+
+void FileArea::Remove(std::string_view name) const {
+    std::filesystem::path path = Resolve(name);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        throw core::NoSuchItem();
+    }
+    std::filesystem::remove_all(path, ec);
+    if (ec) {
+        throw core::Failure("cannot remove " + std::string(name) + ": " + ec.message());
+    }
+}
+
+}  // namespace certos::store

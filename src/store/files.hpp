@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace certos::store {
+
+// FileInfo is one entry of `/file`.
+struct FileInfo {
+    std::string name;  // relative path below the files directory, '/'-separated
+    bool directory = false;
+    std::uint64_t size = 0;
+    std::chrono::system_clock::time_point modified;
+};
+
+// FileArea is `/file`: a real directory (<data>/files) that exports land in and imports read from.
+// Names are relative paths; anything that would leave the directory (`..`, absolute paths, NUL) is
+// refused with core::Error. Writes are atomic (temporary file, fsync, rename), so a crash or a full disk
+// never leaves a half-written file under the final name.
+class FileArea {
+public:
+    explicit FileArea(std::filesystem::path root);
+
+    const std::filesystem::path& root() const { return root_; }
+    std::vector<FileInfo> List() const;
+    bool Exists(std::string_view name) const;
+    // Read returns the contents; throws core::Error "no such file" when missing, or when the file is
+    // larger than `max_size` bytes.
+    std::string Read(std::string_view name, std::uint64_t max_size = 64ull << 20) const;
+    void Write(std::string_view name, std::string_view contents, bool private_mode = false) const;
+    void Remove(std::string_view name) const;
+
+    // Resolve maps a name to its path, refusing names that escape the directory.
+    std::filesystem::path Resolve(std::string_view name) const;
+
+private:
+    std::filesystem::path root_;
+};
+
+}  // namespace certos::store
