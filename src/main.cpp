@@ -15,13 +15,16 @@
 #include "console/console.hpp"
 #include "core/error.hpp"
 #include "menu/menus.hpp"
+#include "store/files.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
 
 int RunConsole(const std::filesystem::path& data_dir, const std::string& command, const std::string& script) {
     std::unique_ptr<certos::store::Store> store = certos::store::OpenSqliteStore(data_dir);
+    certos::store::FileArea files(data_dir / "files");
     certos::menu::Tree tree(*store);
+    tree.set_files(&files);
     certos::menu::InstallMenus(tree);
     certos::menu::Session session;  // the local console acts as admin, with every policy
     certos::console::Console console(tree, session, std::cout, std::cerr);
