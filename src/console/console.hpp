@@ -1,0 +1,52 @@
+#pragma once
+// The RouterOS-style console: a thin skin over the command tree. It parses console text into
+// menu::Request, runs it with menu::Tree::Execute and renders the menu::Result; it never touches the store
+// or crypto.
+
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <string_view>
+
+#include "menu/tree.hpp"
+
+namespace certos::console {
+
+class Interpreter;
+
+// Console runs console lines, scripts and the interactive REPL for one session. Output goes to `out`,
+// error messages to `err`; both must outlive the console, as must the tree.
+class Console {
+public:
+    Console(const menu::Tree& tree, menu::Session session, std::ostream& out, std::ostream& err);
+    ~Console();
+    Console(const Console&) = delete;
+    Console& operator=(const Console&) = delete;
+
+    // RunLine runs one console line (commands separated by ';' allowed); prints output and errors;
+    // returns false on error.
+    bool RunLine(std::string_view line);
+
+    // RunScript runs a .rsc text line by line (with '\' continuation and '#' comments) from the root menu;
+    // stops at the first error, printing it with the line ("... (line 3)"); returns 0 or 1.
+    int RunScript(std::string_view text, std::string_view source_name);
+
+    // RunInteractive is the libedit REPL: prompt "[admin@certos] /certificate> ", history (kept in
+    // `history_file` when it is not empty), Tab completion and '?' help. Returns 0 on end of input or
+    // `/quit`.
+    int RunInteractive(const std::filesystem::path& history_file);
+
+    // set_width sets the terminal width print layouts use (default: $COLUMNS, else the terminal's width
+    // when `out` is a terminal, else 160).
+    void set_width(int columns);
+
+    // Prompt is the interactive prompt for the current menu.
+    std::string Prompt() const;
+
+private:
+    std::unique_ptr<Interpreter> interpreter_;
+    std::ostream& out_;
+    std::ostream& err_;
+};
+
+}  // namespace certos::console

@@ -1,0 +1,309 @@
+#include "console/render.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/value.hpp"
+
+namespace certos::console {
+namespace {
+
+// FlagColumn is one character position of the flag area: one flag, or several sharing it (I/R).
+struct FlagColumn {
+    std::vector<const menu::FlagSpec*> flags;
+
+    bool AnySet(const menu::Record& record) const {
+        return std::any_of(flags.begin(), flags.end(), [&](const menu::FlagSpec* f) { return record.IsTrue(f->property); });
+    }
+    // Letter is the last set flag of the column (R wins over I), or a space.
+    char Letter(const menu::Record& record) const {
+        char letter = ' ';
+        for (const menu::FlagSpec* flag : flags) {
+            if (record.IsTrue(flag->property)) {
+                letter = flag->letter;
+            }
+        }
+        return letter;
+    }
+};
+
+std::vector<FlagColumn> FlagColumns(const menu::Menu& menu) {
+    std::vector<FlagColumn> columns;
+    for (const menu::FlagSpec& flag : menu.layout.flags) {
+        if (!flag.shares_previous_column || columns.empty()) {
+            columns.emplace_back();
+        }
+        columns.back().flags.push_back(&flag);
+    }
+    return columns;
+}
+
+// Legend writes `Flags: K - PRIVATE-KEY; I - ISSUED, R - REVOKED` for the flags `show` accepts.
+template <typename Show>
+std::string Legend(const std::vector<FlagColumn>& columns, Show show) {
+    std::string line;
+    for (const FlagColumn& column : columns) {
+        bool first_in_column = true;
+        for (const menu::FlagSpec* flag : column.flags) {
+            if (!show(*flag)) {
+                continue;
+            }
+            line += line.empty() ? "Flags: " : (first_in_column ? "; " : ", ");
+            line += flag->letter;
+            line += " - " + flag->legend;
+            first_in_column = false;
+        }
+    }
+    return line.empty() ? line : line + "\n";
+}
+
+std::string FlagArea(const std::vector<FlagColumn>& columns, const menu::Record& record) {
+    std::string area;
+    for (const FlagColumn& column : columns) {
+        area += column.Letter(record);
+    }
+    return area;
+}
+
+std::string TrimRight(std::string line) {
+    while (!line.empty() && line.back() == ' ') {
+        line.pop_back();
+    }
+    return line;
+}
+
+std::string PadLeft(std::string_view text, std::size_t width) {
+    return std::string(width > text.size() ? width - text.size() : 0, ' ') + std::string(text);
+}
+
+std::string PadRight(std::string_view text, std::size_t width) {
+    return std::string(text) + std::string(width > text.size() ? width - text.size() : 0, ' ');
+}
+
+bool IsFlagProperty(const menu::Menu& menu, std::string_view name) {
+    return std::any_of(menu.layout.flags.begin(), menu.layout.flags.end(),
+                       [&](const menu::FlagSpec& flag) { return flag.property == name; });
+}
+
+std::vector<std::string> DefaultColumns(const menu::Menu& menu, const std::vector<menu::Record>& records) {
+    std::vector<std::string> columns;
+    for (const menu::Record& record : records) {
+        for (const auto& [name, value] : record.fields()) {
+            if (name != ".id" && !IsFlagProperty(menu, name) &&
+                std::find(columns.begin(), columns.end(), name) == columns.end()) {
+                columns.push_back(name);
+            }
+        }
+    }
+    return columns;
+}
+
+std::vector<std::string> DetailProperties(const menu::Menu& menu, const menu::Record& record) {
+    std::vector<std::string> names;
+    if (menu.layout.detail_properties) {
+        names = menu.layout.detail_properties(record);
+    } else {
+        for (const auto& [name, value] : record.fields()) {
+            names.push_back(name);
+        }
+    }
+    std::erase_if(names, [&](const std::string& name) { return name == ".id" || !record.Has(name); });
+    return names;
+}
+
+// DetailValue is one value of `print detail`: quoted for string properties that RouterOS quotes.
+std::string DetailValue(const menu::Menu& menu, const std::string& name, std::string_view wire) {
+    const menu::PropertySpec* spec = menu.FindProperty(name);
+    if (spec == nullptr) {
+        bool plain = !wire.empty() && wire.find_first_of(" \t\"\\;") == std::string_view::npos;
+        return plain ? std::string(wire) : QuoteValue(wire);
+    }
+    if (spec->type == menu::ValueType::kString && spec->quoted) {
+        return QuoteValue(wire);
+    }
+    return menu::ConsoleValue(spec, wire);
+}
+
+std::string ConsoleCell(const menu::Menu& menu, const std::string& name, std::string_view wire) {
+    return menu::ConsoleValue(menu.FindProperty(name), wire);
+}
+
+// RecordPrefix is the index right-aligned in two columns, a space, every flag column and a space.
+std::string RecordPrefix(std::size_t index, const std::vector<FlagColumn>& columns, const menu::Record& record) {
+    std::string prefix = PadLeft(std::to_string(index), 2) + " ";
+    if (!columns.empty()) {
+        prefix += FlagArea(columns, record) + " ";
+    }
+    return prefix;
+}
+
+}  // namespace
+
+std::string QuoteValue(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '$': out += "\\$"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                    char hex[4];
+                    std::snprintf(hex, sizeof hex, "\\%02X", static_cast<unsigned char>(c));
+                    out += hex;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out + "\"";
+}
+
+std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>& records,
+                        const std::vector<std::string>& proplist, const RenderOptions& options) {
+    std::vector<std::string> columns;
+    if (!proplist.empty()) {
+        std::copy_if(proplist.begin(), proplist.end(), std::back_inserter(columns),
+                     [](const std::string& name) { return name != ".id"; });
+    } else if (menu.layout.table_columns) {
+        columns = menu.layout.table_columns(records);
+    } else {
+        columns = DefaultColumns(menu, records);
+    }
+
+    std::vector<FlagColumn> flag_columns = FlagColumns(menu);
+    std::erase_if(flag_columns, [&](const FlagColumn& column) {
+        return std::none_of(records.begin(), records.end(), [&](const menu::Record& r) { return column.AnySet(r); });
+    });
+    std::string out = Legend(flag_columns, [&](const menu::FlagSpec& flag) {
+        return std::any_of(records.begin(), records.end(), [&](const menu::Record& r) { return r.IsTrue(flag.property); });
+    });
+
+    // cells[row][column]; column 0 is `#`, then the flag area when there is one, then the properties.
+    std::vector<std::vector<std::string>> cells;
+    std::vector<bool> right_aligned = {true};
+    std::vector<std::string> header = {"#"};
+    if (!flag_columns.empty()) {
+        header.emplace_back();
+        right_aligned.push_back(false);
+    }
+    std::string column_list;
+    for (const std::string& column : columns) {
+        header.push_back(core::ToUpperAscii(column));
+        column_list += (column_list.empty() ? "" : ", ") + header.back();
+        const menu::PropertySpec* spec = menu.FindProperty(column);
+        right_aligned.push_back(spec != nullptr && spec->type == menu::ValueType::kInteger);
+    }
+    out += "Columns: " + column_list + "\n";
+    cells.push_back(header);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const menu::Record& record = records[i];
+        std::vector<std::string> row = {options.show_ids ? record.GetOr(".id") : std::to_string(i)};
+        if (!flag_columns.empty()) {
+            row.push_back(FlagArea(flag_columns, record));
+        }
+        for (const std::string& column : columns) {
+            row.push_back(ConsoleCell(menu, column, record.GetOr(column)));
+        }
+        cells.push_back(std::move(row));
+    }
+
+    std::vector<std::size_t> widths(header.size(), 0);
+    for (const auto& row : cells) {
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            widths[c] = std::max(widths[c], row[c].size());
+        }
+    }
+    for (const auto& row : cells) {
+        std::string line;
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            line += c == 0 ? "" : "  ";
+            line += right_aligned[c] ? PadLeft(row[c], widths[c]) : PadRight(row[c], widths[c]);
+        }
+        out += TrimRight(std::move(line)) + "\n";
+    }
+    return out;
+}
+
+std::string RenderDetail(const menu::Menu& menu, const std::vector<menu::Record>& records,
+                         const RenderOptions& options) {
+    std::vector<FlagColumn> flag_columns = FlagColumns(menu);
+    std::string out = Legend(flag_columns, [](const menu::FlagSpec&) { return true; });
+    std::size_t width = options.width > 0 ? static_cast<std::size_t>(options.width) : 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const menu::Record& record = records[i];
+        if (i > 0) {
+            out += "\n";
+        }
+        std::string prefix = RecordPrefix(i, flag_columns, record);
+        std::string line = prefix;
+        bool first = true;
+        for (const std::string& name : DetailProperties(menu, record)) {
+            std::string pair = name + "=" + DetailValue(menu, name, *record.Get(name));
+            if (!first && width > 0 && line.size() + 1 + pair.size() > width) {
+                out += TrimRight(std::move(line)) + "\n";
+                line = std::string(prefix.size(), ' ') + pair;
+            } else {
+                line += (first ? "" : " ") + pair;
+            }
+            first = false;
+        }
+        out += TrimRight(std::move(line)) + "\n";
+    }
+    return out;
+}
+
+std::string RenderTerse(const menu::Menu& menu, const std::vector<menu::Record>& records) {
+    std::vector<FlagColumn> flag_columns = FlagColumns(menu);
+    std::string out;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const menu::Record& record = records[i];
+        std::string line = RecordPrefix(i, flag_columns, record);
+        bool first = true;
+        for (const std::string& name : DetailProperties(menu, record)) {
+            line += (first ? "" : " ") + name + "=" + ConsoleCell(menu, name, *record.Get(name));
+            first = false;
+        }
+        out += TrimRight(std::move(line)) + "\n";
+    }
+    return out;
+}
+
+std::vector<std::string> AsValueItems(const std::vector<menu::Record>& records) {
+    std::vector<std::string> items;
+    for (const menu::Record& record : records) {
+        for (const auto& [name, value] : record.fields()) {
+            items.push_back(name + "=" + value);
+        }
+    }
+    return items;
+}
+
+std::string RenderAsValue(const std::vector<menu::Record>& records) {
+    return core::JoinList(AsValueItems(records), ';') + "\n";
+}
+
+std::string RenderKeyValues(const menu::Menu& menu, const std::vector<menu::Record>& records) {
+    std::string out;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (i > 0) {
+            out += "\n";
+        }
+        std::size_t width = 0;
+        for (const auto& [name, value] : records[i].fields()) {
+            width = name == ".id" ? width : std::max(width, name.size());
+        }
+        for (const auto& [name, value] : records[i].fields()) {
+            if (name == ".id") {
+                continue;
+            }
+            out += TrimRight(PadLeft(name, width + 2) + ": " + ConsoleCell(menu, name, value)) + "\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace certos::console

@@ -1,0 +1,48 @@
+#pragma once
+// Rendering print results the way RouterOS's console shows them. Records carry wire strings; booleans are
+// shown as yes/no through menu::ConsoleValue. Every function returns whole lines, each ending in '\n',
+// with no trailing spaces.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "menu/tree.hpp"
+
+namespace certos::console {
+
+struct RenderOptions {
+    int width = 160;        // terminal columns; `print detail` wraps lines that would be longer
+    bool show_ids = false;  // table: show `.id` in the `#` column instead of row numbers
+};
+
+// RenderTable is plain `print`: a `Flags:` legend of the flags present in the rows (none when no row has a
+// flag), `Columns:`, a `#` header and rows numbered from 0 with one flag column per letter present.
+// `proplist`, when not empty, chooses the columns instead of the menu's layout.
+std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>& records,
+                        const std::vector<std::string>& proplist, const RenderOptions& options);
+
+// RenderDetail is `print detail`: the full legend, then per record the index (2 columns), every flag
+// column, and `prop=value` pairs (strings quoted), wrapped at options.width; a blank line between records.
+std::string RenderDetail(const menu::Menu& menu, const std::vector<menu::Record>& records,
+                         const RenderOptions& options);
+
+// RenderTerse is `print terse`: one line per record with the same index and flag prefix as detail and
+// unquoted values.
+std::string RenderTerse(const menu::Menu& menu, const std::vector<menu::Record>& records);
+
+// RenderAsValue is what `:put [print as-value]` shows: `.id=*1;name=x;...`, records joined by ';'.
+std::string RenderAsValue(const std::vector<menu::Record>& records);
+
+// AsValueItems returns the `name=value` items of every record in order (the array `as-value` returns).
+std::vector<std::string> AsValueItems(const std::vector<menu::Record>& records);
+
+// RenderKeyValues shows records without a table (single-entry menus such as `/certificate settings`, and
+// the result of commands such as `import`): one `name: value` line per property, names right-aligned.
+std::string RenderKeyValues(const menu::Menu& menu, const std::vector<menu::Record>& records);
+
+// QuoteValue writes a string as a console literal: "..." with \" \\ \$ \n \r \t escaped and other control
+// characters as \XX.
+std::string QuoteValue(std::string_view text);
+
+}  // namespace certos::console

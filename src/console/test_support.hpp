@@ -1,0 +1,239 @@
+#pragma once
+// Test support for console/ tests: a small tree with a fake `/widget` list menu (in-memory items with
+// flags and enum, boolean and integer properties), a `/widget/settings` single-entry menu, and a console
+// writing to string streams. The tree needs a store for its constructor: a real SQLite store in a
+// temporary directory (the fake menus keep their data in memory).
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "console/console.hpp"
+#include "core/error.hpp"
+#include "menu/list_menu.hpp"
+#include "menu/tree.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace certos::console::testing {
+
+inline menu::PropertySpec Property(std::string name, menu::ValueType type = menu::ValueType::kString,
+                                   std::vector<std::string> values = {}) {
+    menu::PropertySpec spec;
+    spec.name = std::move(name);
+    spec.type = type;
+    spec.values = std::move(values);
+    spec.help = "the " + spec.name;
+    return spec;
+}
+
+inline menu::ArgSpec Arg(menu::PropertySpec spec, bool unnamed = false, bool required = false) {
+    menu::ArgSpec arg;
+    arg.spec = std::move(spec);
+    arg.unnamed = unnamed;
+    arg.required = required;
+    return arg;
+}
+
+// WidgetModel keeps widgets in memory: .id, name, kind, size, enabled, comment and the flag properties.
+class WidgetModel : public menu::ListModel {
+public:
+    static std::vector<menu::PropertySpec> Properties() {
+        menu::PropertySpec size = Property("size", menu::ValueType::kInteger);
+        size.min = 1;
+        size.max = 1000;
+        return {Property("name"),
+                Property("kind", menu::ValueType::kEnum, {"small", "medium", "large"}),
+                size,
+                Property("enabled", menu::ValueType::kBool),
+                Property("comment"),
+                Property("locked", menu::ValueType::kBool),
+                Property("active", menu::ValueType::kBool),
+                Property("issued", menu::ValueType::kBool),
+                Property("revoked", menu::ValueType::kBool)};
+    }
+
+    std::vector<menu::Record> Items(store::Transaction&) const override { return items_; }
+    const std::vector<menu::Record>& All() const { return items_; }
+
+    core::ObjectId Add(menu::Call& call) const override {
+        std::string name = call.args.GetOr("name", "widget" + std::to_string(next_id_));
+        EnsureUnique(name, "");
+        menu::Record record;
+        core::ObjectId id(next_id_++);
+        record.Set(".id", id.ToString());
+        record.Set("name", name);
+        record.Set("kind", call.args.GetOr("kind", "small"));
+        record.Set("size", call.args.GetOr("size", "1"));
+        record.Set("enabled", call.args.GetOr("enabled", "true"));
+        record.Set("comment", call.args.GetOr("comment"));
+        for (const char* flag : {"locked", "active", "issued", "revoked"}) {
+            record.Set(flag, call.args.GetOr(flag, "false"));
+        }
+        items_.push_back(record);
+        return id;
+    }
+
+    void Set(menu::Call& call, core::ObjectId id) const override {
+        menu::Record& record = Find(id);
+        for (const auto& [name, value] : call.args.values()) {
+            if (name == "numbers") {
+                continue;
+            }
+            if (name == "name") {
+                EnsureUnique(value, record.GetOr(".id"));
+            }
+            record.Set(name, value);
+        }
+    }
+
+    void Remove(menu::Call&, core::ObjectId id) const override {
+        std::erase_if(items_, [&](const menu::Record& r) { return r.GetOr(".id") == id.ToString(); });
+    }
+
+    menu::Record& Find(core::ObjectId id) const {
+        for (menu::Record& record : items_) {
+            if (record.GetOr(".id") == id.ToString()) {
+                return record;
+            }
+        }
+        throw core::NoSuchItem();
+    }
+
+private:
+    void EnsureUnique(const std::string& name, const std::string& self) const {
+        for (const menu::Record& record : items_) {
+            if (record.GetOr("name") == name && record.GetOr(".id") != self) {
+                throw core::Failure("widget with the same name already exists");
+            }
+        }
+    }
+
+    mutable std::vector<menu::Record> items_;
+    mutable std::uint64_t next_id_ = 1;
+};
+
+// InstallWidgetMenu adds `/widget` (list verbs plus `sign` with progress and `fail` that throws any error
+// category) and `/widget/settings` (single entry: mode, verbose).
+inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> model) {
+    menu::Menu& widget = tree.root().AddChild("widget", "widget management");
+    widget.properties = WidgetModel::Properties();
+    widget.layout.flags = {{'L', "LOCKED", "locked", false},
+                           {'A', "ACTIVE", "active", false},
+                           {'I', "ISSUED", "issued", false},
+                           {'R', "REVOKED", "revoked", true}};
+    widget.layout.table_columns = [](const std::vector<menu::Record>& records) {
+        std::vector<std::string> columns = {"name", "kind", "size"};
+        for (const menu::Record& record : records) {
+            if (!record.GetOr("comment").empty()) {
+                columns.push_back("comment");
+                break;
+            }
+        }
+        return columns;
+    };
+    menu::ListVerbs verbs;
+    for (const menu::PropertySpec& spec : widget.properties) {
+        verbs.add_args.push_back(Arg(spec));
+        verbs.set_args.push_back(Arg(spec));
+    }
+    menu::InstallListVerbs(widget, model, verbs);
+
+    menu::PropertySpec number = Property("number", menu::ValueType::kItem);
+    widget.verbs.push_back(menu::Verb{"sign", "sign a widget", {Arg(number, true, true)}, menu::kPolicyWrite,
+                                      menu::TxNeed::kNone, false, [model](menu::Call& call) {
+                                          call.Progress("progress: done");
+                                          std::string id = call.args.GetOr("number");
+                                          auto ids = menu::ResolveItems(model->All(), id);
+                                          model->Find(ids.front()).Set("active", "true");
+                                          return menu::Result{};
+                                      }});
+    menu::PropertySpec category = Property("category", menu::ValueType::kInteger);
+    category.max = 200;
+    widget.verbs.push_back(menu::Verb{"fail", "fail with an error category", {Arg(category, true, true)},
+                                      menu::kPolicyRead, menu::TxNeed::kNone, false, [](menu::Call& call) -> menu::Result {
+                                          auto c = static_cast<core::ErrorCategory>(std::stoi(call.args.GetOr("category")));
+                                          throw core::Error(c, c == core::ErrorCategory::kFailure ? "failure: boom" : "boom");
+                                      }});
+
+    menu::Menu& settings = widget.AddChild("settings", "widget settings");
+    settings.properties = {Property("mode", menu::ValueType::kEnum, {"fast", "slow"}),
+                           Property("verbose", menu::ValueType::kBool)};
+    auto state = std::make_shared<menu::Record>();
+    state->Set("mode", "fast");
+    state->Set("verbose", "false");
+    settings.verbs.push_back(menu::Verb{"print", "print settings", menu::PrintArgs(), menu::kPolicyRead,
+                                        menu::TxNeed::kNone, true,
+                                        [state](menu::Call& call) { return menu::ApplyPrint(call, {*state}); }});
+    settings.verbs.push_back(menu::Verb{"set", "change settings",
+                                        {Arg(settings.properties[0]), Arg(settings.properties[1])}, menu::kPolicyWrite,
+                                        menu::TxNeed::kNone, false, [state](menu::Call& call) {
+                                            for (const auto& [name, value] : call.args.values()) {
+                                                state->Set(name, value);
+                                            }
+                                            return menu::Result{};
+                                        }});
+}
+
+// ConsoleFixture is a console over a tree with the widget menus, writing to string streams.
+class ConsoleFixture {
+public:
+    ConsoleFixture() {
+        static std::atomic<int> counter{0};
+        dir_ = std::filesystem::temp_directory_path() /
+               ("certos-console-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+        std::filesystem::remove_all(dir_);
+        store_ = store::OpenSqliteStore(dir_);
+        tree_ = std::make_unique<menu::Tree>(*store_);
+        model_ = std::make_shared<WidgetModel>();
+        InstallWidgetMenu(*tree_, model_);
+        console_ = std::make_unique<Console>(*tree_, menu::Session{}, out_, err_);
+        console_->set_width(80);
+    }
+    ~ConsoleFixture() {
+        console_.reset();
+        tree_.reset();
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    Console& console() { return *console_; }
+    menu::Tree& tree() { return *tree_; }
+
+    // Run runs one line and returns what it printed (output, then errors), clearing both streams.
+    std::string Run(std::string_view line) {
+        console_->RunLine(line);
+        return Take();
+    }
+
+    std::string Take() {
+        std::string text = out_.str() + err_.str();
+        out_.str("");
+        err_.str("");
+        return text;
+    }
+    std::string TakeOut() {
+        std::string text = out_.str();
+        out_.str("");
+        return text;
+    }
+    std::string TakeErr() {
+        std::string text = err_.str();
+        err_.str("");
+        return text;
+    }
+
+private:
+    std::filesystem::path dir_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<menu::Tree> tree_;
+    std::shared_ptr<WidgetModel> model_;
+    std::ostringstream out_;
+    std::ostringstream err_;
+    std::unique_ptr<Console> console_;
+};
+
+}  // namespace certos::console::testing
