@@ -1,5 +1,7 @@
 #include "crypto/certificate.hpp"
 
+#include <optional>
+
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
@@ -117,6 +119,7 @@ TEST(CertificateTest, PemSkipsOtherBlocksAndListsAll) {
     EXPECT_EQ(chain[0].FingerprintSha256(), ExpectedValue("rsa_ca.fingerprint"));
     EXPECT_EQ(chain[1].FingerprintSha256(), ExpectedValue("ec_leaf.fingerprint"));
     EXPECT_TRUE(CertificatesFromPem("").empty());
+    EXPECT_TRUE(CertificatesFromPem(std::string_view()).empty());
     EXPECT_TRUE(CertificatesFromPem(Data("rsa_ca.key")).empty());
 }
 

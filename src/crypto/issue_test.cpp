@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "crypto/key_id.hpp"
 #include "crypto/test_support.hpp"
 
 namespace certos::crypto {
@@ -69,6 +70,7 @@ TEST(IssueTest, SubjectKeyIdIsSha1OfThePublicKeyAsOpenSslComputesIt) {
     Certificate ca = SelfSignedCa();
     EXPECT_EQ(ca.SkidHex(), ExpectedValue("rsa_ca.skid"));
     EXPECT_EQ(ca.AkidHex(), ca.SkidHex());
+    EXPECT_EQ(HexLower(KeyIdentifier(CaKey().PublicKeyDer())), ExpectedValue("rsa_ca.skid"));
 }
 
 TEST(IssueTest, LeafSignedByCaCarriesTheRequest) {

@@ -1,6 +1,9 @@
 #include "crypto/key.hpp"
 
+#include <cctype>
 #include <chrono>
+#include <functional>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -28,7 +31,7 @@ TEST(KeyTest, GeneratesRsaKeysOfRouterOsSizes) {
     }
 }
 
-TEST(KeyTest, GeneratesRsa4096Quickly) {
+TEST(KeyTest, GeneratesRsa4096) {
     auto start = std::chrono::steady_clock::now();
     PrivateKey key = PrivateKey::Generate("4096");
     EXPECT_EQ(key.KeySize(), "4096");

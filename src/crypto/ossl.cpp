@@ -28,7 +28,8 @@ void ThrowOpenSsl(std::string_view context) {
 }
 
 UniquePtr<BIO> MemBio(std::string_view data) {
-    UniquePtr<BIO> bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+    // BIO_new_mem_buf refuses a null pointer, which an empty string_view may carry.
+    UniquePtr<BIO> bio(BIO_new_mem_buf(data.empty() ? "" : data.data(), static_cast<int>(data.size())));
     if (!bio) {
         ThrowOpenSsl("allocating memory BIO");
     }
