@@ -1,7 +1,6 @@
 #include "crypto/key.hpp"
 
 #include <cctype>
-#include <chrono>
 #include <functional>
 #include <optional>
 
@@ -24,21 +23,19 @@ std::string PubkeyHash(const PrivateKey& key) { return HexLower(Digest(DigestAlg
 std::string Passphrase() { return ExpectedValue("passphrase"); }
 
 TEST(KeyTest, GeneratesRsaKeysOfRouterOsSizes) {
-    for (std::string_view size : {"1024", "2048"}) {
+    for (std::string_view size : {"1024", "1536", "2048"}) {
         PrivateKey key = PrivateKey::Generate(size);
         EXPECT_EQ(key.KeyType(), "rsa");
         EXPECT_EQ(key.KeySize(), size);
     }
 }
 
-TEST(KeyTest, GeneratesRsa4096) {
-    auto start = std::chrono::steady_clock::now();
+// RSA-4096 generation takes 1-5 s here (prime search time varies), too slow for every run:
+// run with --gtest_also_run_disabled_tests.
+TEST(KeyTest, DISABLED_GeneratesRsa4096) {
     PrivateKey key = PrivateKey::Generate("4096");
+    EXPECT_EQ(key.KeyType(), "rsa");
     EXPECT_EQ(key.KeySize(), "4096");
-    // RSA key generation time varies a lot; this only records it (RouterOS prints "progress" for ≥4096).
-    RecordProperty("ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              std::chrono::steady_clock::now() - start)
-                                              .count()));
 }
 
 TEST(KeyTest, GeneratesNamedCurveEcKeys) {
