@@ -412,6 +412,7 @@ void InstallCertificateMenu(Tree& tree) {
     verbs.add_args.push_back(ArgSpec{copy_from, false, false});
     InstallListVerbs(menu, std::make_shared<CertificateModel>(), verbs);
     InstallCertificateCaVerbs(menu);
+    InstallCertificateImportVerbs(menu);
 }
 
 }  // namespace certos::menu

@@ -33,6 +33,10 @@ inline const std::vector<std::string> kSettableAfterSigning = {"name", "trusted"
 // InstallCertificateCaVerbs adds sign and export-certificate (certificate_ca_verbs.cpp).
 void InstallCertificateCaVerbs(Menu& menu);
 
+// InstallCertificateImportVerbs adds import, create-certificate-request and sign-certificate-request
+// (certificate_import_verbs.cpp).
+void InstallCertificateImportVerbs(Menu& menu);
+
 // FindRowByItem resolves `*ID` or a name to a row; throws "no such item".
 store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item);
 

@@ -5,6 +5,7 @@ namespace certos::menu {
 void InstallMenus(Tree& tree) {
     InstallCertificateMenu(tree);
     InstallFileMenu(tree);
+    InstallSystemMenus(tree);
 }
 
 }  // namespace certos::menu

@@ -112,6 +112,9 @@ struct PrintLayout {
     std::function<std::vector<std::string>(const std::vector<Record>&)> table_columns;
     // DetailProperties picks, in order, the properties `print detail` shows for one record (default: all).
     std::function<std::vector<std::string>(const Record&)> detail_properties;
+    // single_entry menus (/certificate/settings, /system/resource) print their one record as
+    // right-aligned `name: value` lines.
+    bool single_entry = false;
 };
 
 // Menu is a node of the command tree (`/certificate`, `/certificate/settings`).

@@ -1,29 +1,12 @@
 #include "pki/export.hpp"
 
 #include "core/error.hpp"
+#include "pki/chain.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/key.hpp"
 #include "crypto/pkcs12.hpp"
 
 namespace certos::pki {
-namespace {
-
-// IssuerChain follows issuer_id links from `row` up to its root (excluding `row` itself).
-std::vector<crypto::Certificate> IssuerChain(store::Transaction& tx, const store::CertificateRow& row) {
-    std::vector<crypto::Certificate> chain;
-    std::optional<core::ObjectId> next = row.issuer_id;
-    for (int depth = 0; next && depth < 16; ++depth) {
-        std::optional<store::CertificateRow> issuer = tx.GetCertificate(*next);
-        if (!issuer || issuer->der.empty()) {
-            break;
-        }
-        chain.push_back(crypto::Certificate::FromDer(issuer->der));
-        next = issuer->issuer_id;
-    }
-    return chain;
-}
-
-}  // namespace
 
 std::vector<std::string> ExportCertificate(store::Transaction& tx, const store::FileArea& files,
                                            const store::CertificateRow& row, ExportType type,
@@ -51,7 +34,7 @@ std::vector<std::string> ExportCertificate(store::Transaction& tx, const store::
         }
     } else {
         outputs.emplace_back(base + ".p12",
-                             crypto::MakePkcs12(cert, key ? &*key : nullptr, IssuerChain(tx, row), passphrase, row.name));
+                             crypto::MakePkcs12(cert, key ? &*key : nullptr, LocalIssuerChain(tx, row), passphrase, row.name));
     }
     std::vector<std::string> written;
     for (const auto& [name, contents] : outputs) {

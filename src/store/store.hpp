@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -24,6 +25,36 @@ struct CertificateRow {
     std::string der;                         // DER certificate; empty for a template
     bool has_key = false;                    // a private key is stored for this row
     std::optional<core::ObjectId> issuer_id;  // the local CA that signed it
+};
+
+// ItemRow is an entry of a simple list menu (`/user`, `/user/group`, `/ip/service`, `/certificate/crl`):
+// a name unique within its kind and string properties. Secrets in props (a user's password hash) are
+// stored as given: callers store only hashes, never plaintext.
+struct ItemRow {
+    core::ObjectId id;
+    std::string name;
+    std::map<std::string, std::string> props;
+};
+
+// LogEntry is one line of `/log`. `time` is kept to the millisecond.
+struct LogEntry {
+    std::uint64_t seq = 0;                         // allocated by the store, increasing
+    std::chrono::system_clock::time_point time;
+    std::string topics;                            // "system,info,account"
+    std::string message;
+};
+
+// kLogCapacity is how many log entries the store keeps (the newest); RouterOS's memory log keeps 1000.
+inline constexpr std::size_t kLogCapacity = 1000;
+
+// BlobRow is a binary object owned by something else, e.g. a CA's current CRL: `owner` is the owner's
+// id, `number` a counter such as the CRL number. `updated` is kept to the millisecond.
+struct BlobRow {
+    std::string kind;  // "crl"
+    core::ObjectId owner;
+    std::uint64_t number = 0;
+    std::string data;
+    std::chrono::system_clock::time_point updated;
 };
 
 // Transaction is one unit of work. Every mutating command runs in exactly one; a transaction that is
@@ -56,6 +87,29 @@ public:
     // Settings of single-entry menus (`/certificate settings`): one string per section and key.
     virtual std::optional<std::string> GetSetting(std::string_view section, std::string_view key) = 0;
     virtual void SetSetting(std::string_view section, std::string_view key, std::string_view value) = 0;
+
+    // Items of simple list menus, by kind ("user", "user-group", "ip-service", ...). Ids are allocated per
+    // kind and never reused; names are unique per kind ("failure: item with the same name already
+    // exists"). Update and Delete throw core::NoSuchItem for a missing id.
+    virtual std::vector<ItemRow> ListItems(std::string_view kind) = 0;
+    virtual std::optional<ItemRow> GetItem(std::string_view kind, core::ObjectId id) = 0;
+    virtual std::optional<ItemRow> FindItemByName(std::string_view kind, std::string_view name) = 0;
+    // InsertItem allocates the id (row.id ignored) unless `keep_id` is set, which fixed-entry menus use to
+    // create their entries with known ids (a taken id fails: "failure: item with the same id already exists").
+    virtual core::ObjectId InsertItem(std::string_view kind, const ItemRow& row, bool keep_id = false) = 0;
+    virtual void UpdateItem(std::string_view kind, const ItemRow& row) = 0;
+    virtual void DeleteItem(std::string_view kind, core::ObjectId id) = 0;
+
+    // AppendLog stores a log line (time, topics, message; seq is allocated) and drops the oldest beyond
+    // kLogCapacity. ListLog returns the kept lines, oldest first.
+    virtual void AppendLog(const LogEntry& entry) = 0;
+    virtual std::vector<LogEntry> ListLog() = 0;
+
+    // Blobs: one per (kind, owner); PutBlob replaces it. DeleteBlobs removes every blob of an owner
+    // (when a CA is removed).
+    virtual std::optional<BlobRow> GetBlob(std::string_view kind, core::ObjectId owner) = 0;
+    virtual void PutBlob(const BlobRow& blob) = 0;
+    virtual void DeleteBlobs(core::ObjectId owner) = 0;
 
     // NextCounter returns 1, 2, 3 ... for each counter name, allocated inside this transaction (a rollback
     // returns the value). Names starting with "store:" are reserved for the store's own id sequences.

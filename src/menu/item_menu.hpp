@@ -1,0 +1,53 @@
+#pragma once
+// Simple list menus over store::ItemRow (/user, /user/group, /ip/service, ...): the properties are
+// PropertySpecs, and the generic verbs come from InstallListVerbs. Each menu adds its rules as hooks.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "menu/list_menu.hpp"
+
+namespace certos::menu {
+
+// ItemMenuSpec describes one item menu.
+struct ItemMenuSpec {
+    std::string kind;                       // store kind, e.g. "user"
+    std::vector<PropertySpec> properties;   // every property in print order, "name" first; defaults included
+    std::vector<std::string> settable;      // properties add/set accept (add also takes "name" unless fixed)
+    std::vector<std::string> write_only;    // accepted by add/set, never returned (password)
+    bool fixed_entries = false;             // no add/remove; entries made by Bootstrap (/ip/service)
+    PolicySet write_policy = kPolicyWrite;
+    // Check runs before an item is stored (add and set): validate across properties, hash secrets, refuse.
+    std::function<void(Call&, store::ItemRow& row, bool adding)> check;
+    // BeforeRemove may refuse a removal (default groups, the last full user).
+    std::function<void(Call&, const store::ItemRow& row)> before_remove;
+    // Decorate adds computed properties to a record (flags such as `invalid`).
+    std::function<void(Record&, const store::ItemRow& row)> decorate;
+};
+
+// ItemModel is the ListModel of an item menu.
+class ItemModel : public ListModel {
+public:
+    explicit ItemModel(ItemMenuSpec spec) : spec_(std::move(spec)) {}
+    std::vector<Record> Items(store::Transaction& tx) const override;
+    core::ObjectId Add(Call& call) const override;
+    void Set(Call& call, core::ObjectId id) const override;
+    void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const override;
+    void Remove(Call& call, core::ObjectId id) const override;
+    const ItemMenuSpec& spec() const { return spec_; }
+
+private:
+    Record ToRecord(const store::ItemRow& row) const;
+    ItemMenuSpec spec_;
+};
+
+// InstallItemMenu makes `menu` an item menu: properties, layout columns and the generic verbs.
+void InstallItemMenu(Menu& menu, ItemMenuSpec spec, std::vector<std::string> table_columns);
+
+// Bootstrap creates what a new data directory needs: default groups, the /ip/service entries. Idempotent;
+// run by the console and the daemon at start (one write transaction, only when something is missing).
+void Bootstrap(const Tree& tree);
+
+}  // namespace certos::menu
