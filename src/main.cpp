@@ -2,6 +2,7 @@
 //   certos [--data DIR]               interactive console
 //   certos [--data DIR] -c 'COMMAND'  run one console line
 //   certos [--data DIR] FILE.rsc      run a script, stopping at the first error
+//   certos serve [--data DIR]         the daemon: /ip service listeners and the REST API
 
 #include <unistd.h>
 
@@ -14,6 +15,9 @@
 
 #include "console/console.hpp"
 #include "core/error.hpp"
+#include "daemon/daemon.hpp"
+#include "menu/auth.hpp"
+#include "menu/item_menu.hpp"
 #include "menu/menus.hpp"
 #include "store/files.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -26,6 +30,10 @@ int RunConsole(const std::filesystem::path& data_dir, const std::string& command
     certos::menu::Tree tree(*store);
     tree.set_files(&files);
     certos::menu::InstallMenus(tree);
+    certos::menu::Bootstrap(tree);
+    if (auto password = certos::menu::EnsureAdmin(tree)) {
+        std::cerr << "certos: created user admin with password " << *password << "\n";
+    }
     certos::menu::Session session;  // the local console acts as admin, with every policy
     certos::console::Console console(tree, session, std::cout, std::cerr);
     if (!command.empty()) {
@@ -54,7 +62,18 @@ int main(int argc, char** argv) {
     app.add_option("--data", data_dir, "data directory (created when missing)")->capture_default_str();
     app.add_option("-c,--command", command, "run one console command and exit");
     app.add_option("script", script, "run a RouterOS script (.rsc), stopping at the first error");
+    certos::daemon::DaemonOptions serve_options;
+    double read_timeout = 10;
+    CLI::App* serve = app.add_subcommand("serve", "run the daemon: the /ip service listeners and the REST API");
+    serve->fallthrough();
+    serve->add_option("--listen", serve_options.listen_address, "address the listeners bind to")->capture_default_str();
+    serve->add_option("--read-timeout", read_timeout, "seconds a client has to send one request")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
+    if (*serve) {
+        serve_options.data_dir = data_dir;
+        serve_options.read_timeout = std::chrono::milliseconds(static_cast<long>(read_timeout * 1000));
+        return certos::daemon::RunDaemon(serve_options);
+    }
     try {
         return RunConsole(data_dir, command, script);
     } catch (const certos::core::Error& e) {
