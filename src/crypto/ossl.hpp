@@ -64,6 +64,12 @@ CERTOS_OSSL_DELETER(OSSL_DECODER_CTX, OSSL_DECODER_CTX_free);
 CERTOS_OSSL_DELETER(OSSL_ENCODER_CTX, OSSL_ENCODER_CTX_free);
 CERTOS_OSSL_DELETER(OSSL_PROVIDER, OSSL_PROVIDER_unload);
 
+// A STACK_OF(X509_EXTENSION) owns its extensions (X509_REQ_get_extensions returns such a copy).
+inline void FreeExtensionStack(STACK_OF(X509_EXTENSION)* stack) {
+    sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
+}
+CERTOS_OSSL_DELETER(STACK_OF(X509_EXTENSION), FreeExtensionStack);
+
 // A STACK_OF(X509) owns its certificates: each pushed one holds a reference (X509_up_ref when shared).
 inline void FreeX509Stack(STACK_OF(X509)* stack) { sk_X509_pop_free(stack, X509_free); }
 CERTOS_OSSL_DELETER(STACK_OF(X509), FreeX509Stack);
@@ -72,6 +78,13 @@ CERTOS_OSSL_DELETER(STACK_OF(X509), FreeX509Stack);
 
 template <typename T>
 using UniquePtr = std::unique_ptr<T, Deleter<T>>;
+
+// OpenSslFree releases memory that OpenSSL allocated for the caller (ASN1_STRING_to_UTF8, i2d with a null
+// buffer); OpenSslBytes owns such a buffer.
+struct OpenSslFree {
+    void operator()(void* p) const { OPENSSL_free(p); }
+};
+using OpenSslBytes = std::unique_ptr<unsigned char, OpenSslFree>;
 
 // OpenSslErrors drains OpenSSL's error queue into "error:1E08010C:DECODER routines::unsupported; ...".
 std::string OpenSslErrors();

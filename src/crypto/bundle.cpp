@@ -1,0 +1,231 @@
+#include "crypto/bundle.hpp"
+
+#include <openssl/pem.h>
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "crypto/internal.hpp"
+#include "crypto/pkcs12.hpp"
+
+namespace certos::crypto {
+namespace {
+
+// A PKCS#12 MAC key is derived with this many iterations at most. Tools write 2048 (OpenSSL) to 600,000;
+// a crafted file with 2^31 would keep the importer busy for hours before the passphrase is even checked.
+constexpr long kMaxPkcs12MacIterations = 10'000'000;
+
+constexpr std::string_view kBegin = "-----BEGIN ";
+constexpr std::string_view kEnd = "-----END ";
+constexpr std::string_view kDashes = "-----";
+
+// PemBlock is one "-----BEGIN label----- ... -----END label-----" section of a text.
+struct PemBlock {
+    std::string label;
+    std::string_view text;  // from the BEGIN line through the END line's dashes
+    std::size_t line = 0;   // 1-based line of the BEGIN line, for messages
+};
+
+// Reason is a core::Error's text without the "failure: " that the wrapping message supplies once.
+std::string Reason(const core::Error& e) {
+    std::string_view text = e.what();
+    constexpr std::string_view kPrefix = "failure: ";
+    if (text.starts_with(kPrefix)) {
+        text.remove_prefix(kPrefix.size());
+    }
+    return std::string(text);
+}
+
+// IsDecryptionFailure recognises the error key.cpp and pkcs12.cpp throw for a passphrase that opens nothing.
+bool IsDecryptionFailure(const core::Error& e) {
+    return std::string_view(e.what()).starts_with("failure: decryption failed");
+}
+
+std::size_t LineOf(std::string_view data, std::size_t pos) {
+    return 1 + static_cast<std::size_t>(std::count(data.begin(), data.begin() + static_cast<long>(pos), '\n'));
+}
+
+// FindBeginLine returns the offset of the next "-----BEGIN " that starts a line (RFC 7468 §2: the
+// encapsulation boundaries are lines of their own), or npos.
+std::size_t FindBeginLine(std::string_view data, std::size_t from) {
+    for (std::size_t pos = data.find(kBegin, from); pos != std::string_view::npos; pos = data.find(kBegin, pos + 1)) {
+        if (pos == 0 || data[pos - 1] == '\n' || data[pos - 1] == '\r') {
+            return pos;
+        }
+    }
+    return std::string_view::npos;
+}
+
+// SplitPem cuts a text into its PEM blocks; text outside blocks (comments, "Bag Attributes") is skipped.
+// A BEGIN line without its label's END line means the file was cut short: that throws.
+std::vector<PemBlock> SplitPem(std::string_view data) {
+    std::vector<PemBlock> blocks;
+    for (std::size_t pos = FindBeginLine(data, 0); pos != std::string_view::npos; pos = FindBeginLine(data, pos)) {
+        std::size_t label_start = pos + kBegin.size();
+        std::size_t eol = data.find('\n', label_start);
+        std::string_view begin_line = data.substr(label_start, eol == std::string_view::npos ? eol : eol - label_start);
+        std::size_t dashes = begin_line.find(kDashes);
+        std::size_t line = LineOf(data, pos);
+        if (dashes == std::string_view::npos || dashes == 0) {
+            throw core::Failure("PEM line " + std::to_string(line) + ": malformed BEGIN line");
+        }
+        std::string label(begin_line.substr(0, dashes));
+        std::string end_marker = std::string(kEnd) + label + std::string(kDashes);
+        std::size_t end = data.find(end_marker, label_start);
+        if (end == std::string_view::npos) {
+            throw core::Failure("PEM block " + std::to_string(blocks.size() + 1) + " (" + label + ", line " +
+                                std::to_string(line) + ") has no END line: the file is truncated or damaged");
+        }
+        std::size_t stop = end + end_marker.size();
+        blocks.push_back(PemBlock{label, data.substr(pos, stop - pos), line});
+        pos = stop;
+    }
+    return blocks;
+}
+
+bool IsCertificateLabel(std::string_view label) {
+    return label == "CERTIFICATE" || label == "X509 CERTIFICATE" || label == "TRUSTED CERTIFICATE";
+}
+
+bool IsKeyLabel(std::string_view label) {
+    return label == "PRIVATE KEY" || label == "ENCRYPTED PRIVATE KEY" || label == "RSA PRIVATE KEY" ||
+           label == "EC PRIVATE KEY";
+}
+
+Certificate DecodeTrustedCertificate(std::string_view block) {
+    // OpenSSL's "TRUSTED CERTIFICATE" is a certificate followed by its local trust settings, which certos
+    // has its own properties for (trusted, trust-store): only the certificate is kept.
+    UniquePtr<BIO> bio = MemBio(block);
+    UniquePtr<X509> cert(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
+    if (!cert) {
+        ThrowOpenSsl("decoding PEM trusted certificate");
+    }
+    return Certificate::Adopt(cert.release());
+}
+
+void ParsePemBlock(const PemBlock& block, std::size_t index, std::string_view passphrase, Bundle& bundle) {
+    try {
+        if (block.label == "TRUSTED CERTIFICATE") {
+            bundle.certificates.push_back(DecodeTrustedCertificate(block.text));
+        } else if (IsCertificateLabel(block.label)) {
+            bundle.certificates.push_back(Certificate::FromPem(block.text));
+        } else if (IsKeyLabel(block.label)) {
+            bundle.keys.push_back(PrivateKey::FromPem(block.text, passphrase));
+        } else {
+            bundle.ignored.push_back(block.label);
+        }
+    } catch (const core::Error& e) {
+        if (IsKeyLabel(block.label) && IsDecryptionFailure(e)) {
+            ++bundle.decryption_failures;
+            return;
+        }
+        throw core::Failure("PEM block " + std::to_string(index) + " (" + block.label + ", line " +
+                            std::to_string(block.line) + "): " + Reason(e));
+    }
+}
+
+// CheckPkcs12Work refuses PKCS#12 files whose MAC would take unreasonably long to check.
+void CheckPkcs12Work(PKCS12* p12) {
+    const ASN1_INTEGER* iterations = nullptr;
+    PKCS12_get0_mac(nullptr, nullptr, nullptr, &iterations, p12);
+    // An absent count means 1 (RFC 7292 Appendix C: "iterations INTEGER DEFAULT 1").
+    long count = iterations != nullptr ? ASN1_INTEGER_get(iterations) : 1;
+    if (count < 0 || count > kMaxPkcs12MacIterations) {
+        ERR_clear_error();
+        throw core::Failure("PKCS#12: MAC iteration count " + std::to_string(count) + " is larger than " +
+                            std::to_string(kMaxPkcs12MacIterations));
+    }
+}
+
+// ParseBinary tries, in turn, a DER certificate, a PKCS#12 and a DER private key.
+Bundle ParseBinary(std::string_view data, std::string_view passphrase) {
+    Bundle bundle;
+    std::string certificate_reason;
+    try {
+        bundle.format = BundleFormat::kDerCertificate;
+        bundle.certificates.push_back(Certificate::FromDer(data));
+        return bundle;
+    } catch (const core::Error& e) {
+        certificate_reason = Reason(e);
+    }
+    const unsigned char* p = Uchar(data);
+    UniquePtr<PKCS12> p12(d2i_PKCS12(nullptr, &p, static_cast<long>(data.size())));
+    if (p12) {
+        bundle.format = BundleFormat::kPkcs12;
+        CheckPkcs12Work(p12.get());
+        try {
+            Pkcs12Contents contents = ParsePkcs12(data, passphrase);
+            bundle.certificates = std::move(contents.certificates);
+            if (contents.key) {
+                bundle.keys.push_back(*contents.key);
+            }
+        } catch (const core::Error& e) {
+            if (!IsDecryptionFailure(e)) {
+                throw core::Failure("PKCS#12: " + Reason(e));
+            }
+            bundle.decryption_failures = 1;
+        }
+        return bundle;
+    }
+    ERR_clear_error();
+    try {
+        bundle.format = BundleFormat::kDerPrivateKey;
+        bundle.keys.push_back(PrivateKey::FromDer(data, passphrase));
+        return bundle;
+    } catch (const core::Error& e) {
+        if (IsDecryptionFailure(e)) {
+            bundle.decryption_failures = 1;
+            return bundle;
+        }
+        if (std::string_view(e.what()).find("unsupported private key type") != std::string_view::npos) {
+            throw core::Failure("DER private key: " + Reason(e));
+        }
+    }
+    throw core::Failure("unrecognised format: no PEM block (-----BEGIN ...), and not a DER certificate (" +
+                        certificate_reason + "), DER private key or PKCS#12");
+}
+
+}  // namespace
+
+Bundle ParseBundle(std::string_view data, std::string_view passphrase) {
+    if (data.size() > kMaxBundleBytes) {
+        throw core::Failure("input is too large (" + std::to_string(data.size()) + " bytes, limit " +
+                            std::to_string(kMaxBundleBytes >> 20) + " MiB)");
+    }
+    if (data.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        throw core::Failure("the file is empty");
+    }
+    std::vector<PemBlock> blocks = SplitPem(data);
+    if (blocks.empty()) {
+        return ParseBinary(data, passphrase);
+    }
+    Bundle bundle;
+    bundle.format = BundleFormat::kPem;
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        ParsePemBlock(blocks[i], i + 1, passphrase, bundle);
+    }
+    return bundle;
+}
+
+bool IsKeyOf(const PrivateKey& key, const Certificate& cert) {
+    const EVP_PKEY* public_key = X509_get0_pubkey(cert.native());
+    bool same = public_key != nullptr && EVP_PKEY_eq(public_key, key.native()) == 1;
+    ERR_clear_error();
+    return same;
+}
+
+std::string_view FormatName(BundleFormat format) {
+    switch (format) {
+        case BundleFormat::kPem:
+            return "PEM";
+        case BundleFormat::kDerCertificate:
+            return "DER certificate";
+        case BundleFormat::kDerPrivateKey:
+            return "DER private key";
+        case BundleFormat::kPkcs12:
+            return "PKCS#12";
+    }
+    return "unknown";
+}
+
+}  // namespace certos::crypto
