@@ -161,7 +161,7 @@ TEST(CertificateImportTest, CreateAndSignRequestThroughTheTree) {
                                   {"key-size", "prime256v1"}});
     f.Run("/certificate", "sign", {{"number", "CA"}});
     f.Run("/certificate", "add", {{"name", "req"}, {"common-name", "vpn.lan"}, {"key-size", "prime256v1"},
-                                  {"subject-alt-name", "DNS:vpn.lan"}});
+                                  {"subject-alt-name", "DNS:vpn.lan"}, {"key-usage", "digital-signature,tls-client"}});
     EXPECT_EQ(ErrorOf(f, "create-certificate-request", {{"template", "req"}}),
               "missing value(s) of argument(s) key-passphrase");
     EXPECT_EQ(ErrorOf(f, "create-certificate-request", {{"template", "req"}, {"key-passphrase", "abc"}}),

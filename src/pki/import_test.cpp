@@ -1,0 +1,406 @@
+// /certificate import over files made by the openssl CLI (tests/data/import/gen.sh), on a real SQLite store.
+
+#include "pki/import.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "crypto/certificate.hpp"
+#include "crypto/key.hpp"
+#include "pki/export.hpp"
+#include "pki/sign.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace certos::pki {
+namespace {
+
+std::filesystem::path ImportData() {
+    const char* env = std::getenv("CERTOS_TEST_DATA");
+    return std::filesystem::path(env != nullptr ? env : CERTOS_TEST_DATA_DIR) / "import";
+}
+
+std::string ReadPath(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::string Expected(const std::string& key) {
+    std::istringstream in(ReadPath(ImportData() / "expected.txt"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with(key + "=")) {
+            return line.substr(key.size() + 1);
+        }
+    }
+    ADD_FAILURE() << "expected.txt has no " << key;
+    return {};
+}
+
+std::string Fp(const std::string& cert) { return Expected(cert + ".fingerprint"); }
+
+const std::string kPass = "import-pass";
+
+// Report as {certificates, keys, files, decryption failures, keys with no certificate}.
+using Counts = std::array<int, 5>;
+Counts ToCounts(const ImportReport& r) {
+    return {r.certificates_imported, r.private_keys_imported, r.files_imported, r.decryption_failures,
+            r.keys_with_no_certificate};
+}
+
+class ImportTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        static std::atomic<int> n{0};
+        dir_ = std::filesystem::temp_directory_path() /
+               ("certos-import-" + std::to_string(getpid()) + "-" + std::to_string(n++));
+        std::filesystem::remove_all(dir_);
+        store_ = store::OpenSqliteStore(dir_ / "a");
+        files_ = std::make_unique<store::FileArea>(dir_ / "files");
+    }
+    void TearDown() override {
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    // Put copies a tests/data/import file into /file (under `as` when given).
+    void Put(const std::string& name, const std::string& as = "") {
+        files_->Write(as.empty() ? name : as, ReadPath(ImportData() / name));
+    }
+
+    Counts Run(const std::string& file, const std::string& passphrase = "", const std::string& name = "",
+               store::Store* store = nullptr) {
+        ImportOptions options;
+        options.file_name = file;
+        options.passphrase = passphrase;
+        options.name = name;
+        return ToCounts(Import(store != nullptr ? *store : *store_, *files_, options));
+    }
+
+    Counts PutAndRun(const std::string& file, const std::string& passphrase = "", const std::string& name = "") {
+        Put(file);
+        return Run(file, passphrase, name);
+    }
+
+    std::vector<store::CertificateRow> Rows(store::Store* store = nullptr) {
+        auto tx = (store != nullptr ? *store : *store_).Begin(store::TxMode::kRead);
+        return tx->ListCertificates();
+    }
+
+    store::CertificateRow Row(const std::string& name) {
+        auto tx = store_->Begin(store::TxMode::kRead);
+        auto row = tx->FindCertificateByName(name);
+        EXPECT_TRUE(row.has_value()) << name;
+        return row.value_or(store::CertificateRow{});
+    }
+
+    std::string Fingerprint(const std::string& name) { return Row(name).props["fingerprint"]; }
+
+    // KeyMatches tells whether row `name` holds the private key of its own certificate.
+    bool KeyMatches(const std::string& name) {
+        store::CertificateRow row = Row(name);
+        auto tx = store_->Begin(store::TxMode::kRead);
+        std::optional<std::string> der = tx->LoadPrivateKey(row.id);
+        return row.has_key && der &&
+               crypto::PrivateKey::FromPkcs8Der(*der).PublicKeyDer() ==
+                   crypto::Certificate::FromDer(row.der).PublicKeyDer();
+    }
+
+    // Snapshot renders every row, with its key, so two snapshots compare the whole store.
+    std::string Snapshot() {
+        std::ostringstream out;
+        auto tx = store_->Begin(store::TxMode::kRead);
+        for (const store::CertificateRow& row : tx->ListCertificates()) {
+            out << row.id.ToString() << ' ' << row.name << ' ' << row.der.size() << ' ' << row.has_key << ' '
+                << (row.issuer_id ? row.issuer_id->ToString() : "-") << ' '
+                << tx->LoadPrivateKey(row.id).value_or("") << '\n';
+            for (const auto& [key, value] : row.props) {
+                out << "  " << key << '=' << value << '\n';
+            }
+        }
+        return out.str();
+    }
+
+    std::filesystem::path dir_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<store::FileArea> files_;
+};
+
+TEST_F(ImportTest, ChainBundleGetsRouterOsDefaultNames) {
+    EXPECT_EQ(PutAndRun("chain.pem"), (Counts{3, 0, 1, 0, 0}));
+    std::vector<store::CertificateRow> rows = Rows();
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].name, "chain.pem_0");
+    EXPECT_EQ(rows[1].name, "chain.pem_1");
+    EXPECT_EQ(rows[2].name, "chain.pem_2");
+    EXPECT_EQ(rows[0].props["fingerprint"], Fp("leaf"));
+    EXPECT_EQ(rows[1].props["fingerprint"], Fp("inter"));
+    EXPECT_EQ(rows[2].props["fingerprint"], Fp("root"));
+    for (const store::CertificateRow& row : rows) {
+        EXPECT_FALSE(row.has_key);
+        EXPECT_FALSE(row.issuer_id.has_value());  // `issued` means issued by a local CA
+        EXPECT_EQ(row.props.at("trusted"), "true");
+        EXPECT_EQ(row.props.at("trust-store"), "all");
+        EXPECT_EQ(row.props.at("crl"), "false");
+    }
+    EXPECT_EQ(rows[0].props["authority"], "false");
+    EXPECT_EQ(rows[1].props["authority"], "true");
+    EXPECT_EQ(rows[2].props["authority"], "true");
+    EXPECT_EQ(rows[0].props["common-name"], "leaf.example.com");
+    EXPECT_EQ(rows[0].props["subject-alt-name"], "DNS:leaf.example.com,IP:192.0.2.10");
+    EXPECT_EQ(rows[0].props["issuer"], "C=LV,O=Import Test,CN=Import Intermediate CA");
+    EXPECT_EQ(rows[1].props["key-type"], "ec");
+    EXPECT_EQ(rows[1].props["key-size"], "prime256v1");
+    EXPECT_TRUE(files_->Exists("chain.pem"));  // the imported file stays in /file
+}
+
+TEST_F(ImportTest, GivenNameIsUsedForTheFirstAndSuffixedForTheRest) {
+    // The seed's example: the key's certificate gets the bare name and K, the CA name_1.
+    EXPECT_EQ(PutAndRun("key_first.pem", "", "name_example"), (Counts{2, 1, 1, 0, 0}));
+    EXPECT_TRUE(KeyMatches("name_example"));
+    EXPECT_EQ(Fingerprint("name_example"), Fp("leaf"));
+    EXPECT_FALSE(Row("name_example_1").has_key);
+    EXPECT_EQ(Fingerprint("name_example_1"), Fp("inter"));
+}
+
+TEST_F(ImportTest, TakenNamesAreSkipped) {
+    Put("root.crt", "x.pem");
+    EXPECT_EQ(Run("x.pem"), (Counts{1, 0, 1, 0, 0}));
+    Put("inter.crt", "x.pem");
+    EXPECT_EQ(Run("x.pem"), (Counts{1, 0, 1, 0, 0}));
+    EXPECT_EQ(Fingerprint("x.pem_0"), Fp("root"));
+    EXPECT_EQ(Fingerprint("x.pem_1"), Fp("inter"));
+    Put("leaf.crt");
+    EXPECT_EQ(Run("leaf.crt", "", "x.pem_0"), (Counts{1, 0, 1, 0, 0}));
+    EXPECT_EQ(Fingerprint("x.pem_0_1"), Fp("leaf"));
+}
+
+TEST_F(ImportTest, EveryKeyFormatAttachesToItsCertificateImportedEarlier) {
+    struct Case {
+        const char* cert;
+        const char* key;
+    };
+    for (const Case& c : std::vector<Case>{{"leaf.crt", "leaf_pkcs1.pem"},
+                                           {"leaf.crt", "leaf_pkcs8.pem"},
+                                           {"leaf.crt", "leaf_pkcs8_enc.pem"},
+                                           {"leaf.crt", "leaf_pkcs8_enc_v1.pem"},
+                                           {"leaf.crt", "leaf_trad_enc.pem"},
+                                           {"leaf.der", "leaf_key.der"},
+                                           {"leaf.der", "leaf_key_pkcs1.der"},
+                                           {"leaf.der", "leaf_key_enc.der"},
+                                           {"ec_leaf.crt", "ec_leaf_sec1.pem"},
+                                           {"ec_leaf.crt", "ec_leaf_trad_enc.pem"},
+                                           {"ec_leaf.crt", "ec_leaf_key.der"},
+                                           {"ec_leaf.crt", "ec_leaf_params.pem"}}) {
+        SCOPED_TRACE(c.key);
+        TearDown();
+        SetUp();
+        EXPECT_EQ(PutAndRun(c.cert), (Counts{1, 0, 1, 0, 0}));
+        std::string name = std::string(c.cert) + "_0";
+        EXPECT_FALSE(Row(name).has_key);
+        EXPECT_EQ(PutAndRun(c.key, kPass), (Counts{0, 1, 1, 0, 0}));
+        EXPECT_TRUE(KeyMatches(name));
+        EXPECT_EQ(Rows().size(), 1u);
+    }
+}
+
+TEST_F(ImportTest, Pkcs12ModernAndLegacyWithAndWithoutKey) {
+    for (const char* file : {"leaf_modern.p12", "leaf_legacy.p12"}) {
+        SCOPED_TRACE(file);
+        TearDown();
+        SetUp();
+        EXPECT_EQ(PutAndRun(file, kPass), (Counts{2, 1, 1, 0, 0}));
+        EXPECT_EQ(Fingerprint(std::string(file) + "_0"), Fp("leaf"));
+        EXPECT_TRUE(KeyMatches(std::string(file) + "_0"));
+        EXPECT_EQ(Fingerprint(std::string(file) + "_1"), Fp("inter"));
+    }
+    EXPECT_EQ(PutAndRun("certs_only.p12", kPass), (Counts{1, 0, 1, 0, 0}));  // inter is already there
+    EXPECT_EQ(Fingerprint("certs_only.p12_0"), Fp("root"));
+    EXPECT_EQ(PutAndRun("certs_only_legacy.p12", kPass), (Counts{0, 0, 0, 0, 0}));
+    EXPECT_EQ(PutAndRun("ec_leaf_nopass.p12"), (Counts{1, 1, 1, 0, 0}));
+    EXPECT_TRUE(KeyMatches("ec_leaf_nopass.p12_0"));
+}
+
+TEST_F(ImportTest, WrongPassphraseIsCountedAndNothingUndecryptedIsStored) {
+    PutAndRun("chain.pem");
+    std::string before = Snapshot();
+    for (const char* file : {"leaf_modern.p12", "leaf_legacy.p12", "leaf_pkcs8_enc.pem", "leaf_trad_enc.pem",
+                             "leaf_key_enc.der"}) {
+        SCOPED_TRACE(file);
+        EXPECT_EQ(PutAndRun(file, "wrong"), (Counts{0, 0, 0, 1, 0}));
+        EXPECT_EQ(PutAndRun(file, ""), (Counts{0, 0, 0, 1, 0}));
+        EXPECT_EQ(Snapshot(), before);
+    }
+    // A bundle of certificates and encrypted keys: the certificates and the one plain key get in.
+    EXPECT_EQ(PutAndRun("mixed_encrypted.pem", "wrong"), (Counts{1, 1, 1, 2, 0}));
+    EXPECT_TRUE(KeyMatches("mixed_encrypted.pem_0"));  // ec_leaf, the only certificate not there yet
+    EXPECT_FALSE(Row("chain.pem_0").has_key);
+    EXPECT_EQ(PutAndRun("mixed_encrypted.pem", kPass), (Counts{0, 1, 1, 0, 0}));
+    EXPECT_TRUE(KeyMatches("chain.pem_0"));
+}
+
+TEST_F(ImportTest, CertificateAlreadyStoredIsNotDuplicatedButGainsTheKey) {
+    EXPECT_EQ(PutAndRun("chain.pem"), (Counts{3, 0, 1, 0, 0}));
+    EXPECT_EQ(PutAndRun("chain.pem"), (Counts{0, 0, 0, 0, 0}));
+    EXPECT_EQ(PutAndRun("key_first.pem"), (Counts{0, 1, 1, 0, 0}));
+    EXPECT_TRUE(KeyMatches("chain.pem_0"));
+    EXPECT_EQ(Rows().size(), 3u);
+    EXPECT_EQ(PutAndRun("leaf_pkcs1.pem"), (Counts{0, 0, 0, 0, 0}));  // the same key again: nothing to do
+    EXPECT_EQ(PutAndRun("duplicates.pem", "", "dup"), (Counts{0, 0, 0, 0, 0}));
+}
+
+TEST_F(ImportTest, DuplicatesWithinOneFileAreStoredOnce) {
+    EXPECT_EQ(PutAndRun("duplicates.pem"), (Counts{1, 1, 1, 0, 0}));
+    EXPECT_EQ(Rows().size(), 1u);
+    EXPECT_TRUE(KeyMatches("duplicates.pem_0"));
+}
+
+TEST_F(ImportTest, KeyWithNoCertificateIsCountedNotStored) {
+    PutAndRun("chain.pem");
+    std::string before = Snapshot();
+    EXPECT_EQ(PutAndRun("other.key"), (Counts{0, 0, 0, 0, 1}));
+    EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(ImportTest, DerAndCrtFiles) {
+    EXPECT_EQ(PutAndRun("root_der.crt"), (Counts{1, 0, 1, 0, 0}));
+    EXPECT_EQ(Fingerprint("root_der.crt_0"), Fp("root"));
+    EXPECT_EQ(PutAndRun("root_trusted.pem"), (Counts{0, 0, 0, 0, 0}));
+    EXPECT_EQ(PutAndRun("leaf.der"), (Counts{1, 0, 1, 0, 0}));
+    EXPECT_EQ(PutAndRun("p12_dump.pem"), (Counts{1, 1, 1, 0, 0}));  // inter is new; the key finds leaf.der_0
+    EXPECT_TRUE(KeyMatches("leaf.der_0"));
+}
+
+TEST_F(ImportTest, TrustedAndTrustStoreOptions) {
+    Put("root.crt");
+    ImportOptions options;
+    options.file_name = "root.crt";
+    options.trusted = false;
+    options.trust_store = "www,api";
+    EXPECT_EQ(ToCounts(Import(*store_, *files_, options)), (Counts{1, 0, 1, 0, 0}));
+    EXPECT_EQ(Row("root.crt_0").props["trusted"], "false");
+    EXPECT_EQ(Row("root.crt_0").props["trust-store"], "www,api");
+}
+
+// ErrorOf runs an import that must fail and returns its message.
+std::string ErrorOf(const std::function<void()>& run) {
+    try {
+        run();
+    } catch (const core::Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST_F(ImportTest, BadInputFailsWithReasonAndLeavesStoreUnchanged) {
+    PutAndRun("key_first.pem");
+    PutAndRun("ec_leaf_nopass.p12");
+    std::string before = Snapshot();
+    struct Case {
+        const char* file;
+        const char* message;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"truncated.pem", "failure: importing truncated.pem: PEM block 2 (CERTIFICATE, line 18) has no END line"},
+             {"corrupt_middle.pem",
+              "failure: importing corrupt_middle.pem: PEM block 2 (CERTIFICATE, line 18): decoding PEM certificate"},
+             {"garbage.bin", "failure: importing garbage.bin: unrecognised format"},
+             {"truncated.p12", "failure: importing truncated.p12: unrecognised format"},
+             {"empty.pem", "failure: importing empty.pem: the file is empty"},
+             {"blank.pem", "failure: importing blank.pem: the file is empty"},
+             {"csr.pem",
+              "failure: importing csr.pem: the file holds no certificate or private key (only CERTIFICATE REQUEST)"},
+         }) {
+        SCOPED_TRACE(c.file);
+        Put(c.file);
+        std::string error = ErrorOf([&] { Run(c.file, kPass); });
+        EXPECT_TRUE(error.starts_with(c.message)) << error;
+        EXPECT_EQ(Snapshot(), before);
+    }
+    EXPECT_EQ(ErrorOf([&] { Run("missing.pem"); }), "failure: no such file missing.pem");
+    // 50 MB of certificate text is refused before it is read.
+    {
+        std::ofstream big(files_->Resolve("big.pem"), std::ios::binary);
+        std::string cert = ReadPath(ImportData() / "root.crt");
+        for (std::size_t written = 0; written < 50u << 20; written += cert.size()) {
+            big << cert;
+        }
+    }
+    EXPECT_EQ(ErrorOf([&] { Run("big.pem"); }), "failure: file big.pem is too large (limit 16 MiB)");
+    EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(ImportTest, DebianCaBundleImportsInOneCall) {
+    const std::filesystem::path bundle = "/etc/ssl/certs/ca-certificates.crt";
+    if (!std::filesystem::exists(bundle)) {
+        GTEST_SKIP() << "ca-certificates not installed";
+    }
+    files_->Write("ca-certificates.crt", ReadPath(bundle));
+    std::set<std::string> unique;
+    for (const crypto::Certificate& cert : crypto::CertificatesFromPem(ReadPath(bundle))) {
+        unique.insert(cert.FingerprintSha256());
+    }
+    ASSERT_GT(unique.size(), 100u);
+    Counts counts = Run("ca-certificates.crt");
+    EXPECT_EQ(counts, (Counts{static_cast<int>(unique.size()), 0, 1, 0, 0}));
+    std::vector<store::CertificateRow> rows = Rows();
+    ASSERT_EQ(rows.size(), unique.size());
+    EXPECT_EQ(rows.back().name, "ca-certificates.crt_" + std::to_string(unique.size() - 1));
+}
+
+TEST_F(ImportTest, CertosExportsReimportWithIdenticalFingerprints) {
+    // A local CA and a certificate it issued, exported as PEM (+ encrypted key) and PKCS#12.
+    auto add = [&](const std::string& name, std::map<std::string, std::string> props) {
+        auto tx = store_->Begin(store::TxMode::kWrite);
+        store::CertificateRow row;
+        row.name = name;
+        props.emplace("key-size", "prime256v1");
+        row.props = std::move(props);
+        core::ObjectId id = tx->InsertCertificate(row);
+        tx->Commit();
+        return id;
+    };
+    core::ObjectId ca = add("CA", {{"common-name", "Export CA"}, {"key-usage", "key-cert-sign,crl-sign"}});
+    core::ObjectId srv = add("srv", {{"common-name", "srv.lan"}, {"subject-alt-name", "DNS:srv.lan"}});
+    SignTemplate(*store_, ca, {}, nullptr);
+    SignTemplate(*store_, srv, SignOptions{"CA", "", ""}, nullptr);
+    {
+        auto tx = store_->Begin(store::TxMode::kRead);
+        ExportCertificate(*tx, *files_, *tx->GetCertificate(ca), ExportType::kPem, "", "ca");
+        ExportCertificate(*tx, *files_, *tx->GetCertificate(srv), ExportType::kPem, "pem-pass", "srv");
+        ExportCertificate(*tx, *files_, *tx->GetCertificate(srv), ExportType::kPkcs12, "p12-pass", "srv");
+    }
+    std::string ca_fp = Row("CA").props["fingerprint"];
+    std::string srv_fp = Row("srv").props["fingerprint"];
+
+    std::unique_ptr<store::Store> fresh = store::OpenSqliteStore(dir_ / "b");
+    EXPECT_EQ(Run("ca.crt", "", "", fresh.get()), (Counts{1, 0, 1, 0, 0}));
+    EXPECT_EQ(Run("srv.crt", "", "", fresh.get()), (Counts{1, 0, 1, 0, 0}));
+    EXPECT_EQ(Run("srv.key", "pem-pass", "", fresh.get()), (Counts{0, 1, 1, 0, 0}));
+    std::unique_ptr<store::Store> fresh_p12 = store::OpenSqliteStore(dir_ / "c");
+    EXPECT_EQ(Run("srv.p12", "p12-pass", "", fresh_p12.get()), (Counts{2, 1, 1, 0, 0}));
+    for (store::Store* store : {fresh.get(), fresh_p12.get()}) {
+        std::vector<store::CertificateRow> rows = Rows(store);
+        std::set<std::string> fingerprints;
+        for (const store::CertificateRow& row : rows) {
+            fingerprints.insert(row.props.at("fingerprint"));
+            EXPECT_EQ(row.has_key, row.props.at("fingerprint") == srv_fp);
+            EXPECT_FALSE(row.issuer_id.has_value());
+        }
+        EXPECT_EQ(fingerprints, (std::set<std::string>{ca_fp, srv_fp}));
+    }
+}
+
+}  // namespace
+}  // namespace certos::pki

@@ -1,0 +1,249 @@
+#include "pki/request.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <optional>
+
+#include "core/error.hpp"
+#include "core/value.hpp"
+#include "crypto/certificate.hpp"
+#include "crypto/csr.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/issue.hpp"
+#include "crypto/key.hpp"
+#include "crypto/random.hpp"
+#include "pki/describe.hpp"
+#include "pki/export.hpp"
+#include "pki/template.hpp"
+
+namespace certos::pki {
+namespace {
+
+std::string Prop(const store::CertificateRow& row, const char* name, std::string_view fallback = {}) {
+    auto it = row.props.find(name);
+    return it == row.props.end() ? std::string(fallback) : it->second;
+}
+
+bool Contains(const std::vector<std::string>& list, std::string_view item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string Reason(const core::Error& e) {
+    std::string_view text = e.what();
+    if (text.starts_with("failure: ")) {
+        text.remove_prefix(9);
+    }
+    return std::string(text);
+}
+
+std::optional<store::CertificateRow> FindItem(store::Transaction& tx, std::string_view item) {
+    if (auto id = core::ObjectId::Parse(item)) {
+        return tx.GetCertificate(*id);
+    }
+    return tx.FindCertificateByName(item);
+}
+
+// The CA checks are those of `sign ca=` (sign.cpp), so both ways of issuing refuse the same CAs.
+struct SigningCa {
+    store::CertificateRow row;
+    crypto::Certificate cert;
+    crypto::PrivateKey key;
+};
+
+SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
+    std::optional<store::CertificateRow> row = FindItem(tx, item);
+    std::string name(item);
+    if (!row) {
+        throw core::Failure("CA certificate " + name + " does not exist");
+    }
+    if (row->der.empty()) {
+        throw core::Failure("CA certificate " + name + " is not signed yet");
+    }
+    crypto::Certificate cert = crypto::Certificate::FromDer(row->der);
+    if (!cert.IsCa() || !Contains(core::SplitList(Prop(*row, "key-usage")), "key-cert-sign")) {
+        throw core::Failure("certificate " + name + " can not sign: it is not a CA with key-cert-sign key usage");
+    }
+    std::optional<std::string> key_der = row->has_key ? tx.LoadPrivateKey(row->id) : std::nullopt;
+    if (!key_der) {
+        throw core::Failure("CA certificate " + name + " has no private key");
+    }
+    if (cert.NotAfter() <= std::chrono::system_clock::now()) {
+        throw core::Failure("CA certificate " + name + " has expired");
+    }
+    return SigningCa{*row, cert, crypto::PrivateKey::FromPkcs8Der(*key_der)};
+}
+
+crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress) {
+    if (!progress) {
+        return crypto::PrivateKey::Generate(key_size);
+    }
+    auto future = std::async(std::launch::async, [key_size] { return crypto::PrivateKey::Generate(key_size); });
+    int seconds = 0;
+    while (future.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
+        progress("progress: generating " + key_size + " key (" + std::to_string(++seconds) + "s)");
+    }
+    return future.get();
+}
+
+std::string RandomSerial() {
+    // As sign.cpp: 16 random bytes, positive, always 16 bytes long (RFC 5280 §4.1.2.2).
+    std::string serial = crypto::RandomBytes(16);
+    serial[0] = static_cast<char>((static_cast<unsigned char>(serial[0]) & 0x7f) | 0x40);
+    return serial;
+}
+
+crypto::CsrParams RequestParams(const store::CertificateRow& tpl, const CreateRequestOptions& options) {
+    crypto::CsrParams params;
+    for (const SubjectField& field : kSubjectFields) {
+        std::string value = Prop(tpl, std::string(field.property).c_str());
+        if (!value.empty()) {
+            params.subject.emplace_back(field.short_name, value);
+        }
+    }
+    if (params.subject.empty()) {
+        params.subject.emplace_back("CN", tpl.name);  // as sign does: never an empty subject
+    }
+    params.subject_alt_names = core::SplitList(Prop(tpl, "subject-alt-name"));
+    params.key_usage = core::SplitList(Prop(tpl, "key-usage", kDefaultKeyUsage));
+    params.is_ca = Contains(params.key_usage, "key-cert-sign");
+    params.challenge_password = options.challenge_passphrase;
+    auto digest = crypto::ParseDigestAlgorithm(Prop(tpl, "digest-algorithm", kDefaultDigest));
+    params.digest = digest.value_or(crypto::DigestAlgorithm::kSha256);
+    return params;
+}
+
+crypto::CertificateRequest ReadRequest(const store::FileArea& files, const std::string& file_name) {
+    std::string data = files.Read(file_name, kMaxRequestBytes);
+    try {
+        crypto::CertificateRequest csr = crypto::CertificateRequest::Parse(data);
+        if (!csr.SignatureVerifies()) {
+            throw core::Failure("its signature does not verify");
+        }
+        return csr;
+    } catch (const core::Error& e) {
+        throw core::Failure("certificate request " + file_name + ": " + Reason(e));
+    }
+}
+
+crypto::IssueRequest IssueFromRequest(const crypto::CertificateRequest& csr, const SignRequestOptions& options) {
+    crypto::IssueRequest request;
+    request.subject = csr.SubjectFields();
+    request.subject_alt_names = csr.SubjectAltNames().value_or(std::vector<std::string>{});
+    if (request.subject.empty() && request.subject_alt_names.empty()) {
+        throw core::Failure("certificate request " + options.file_name + " has neither a subject nor a "
+                            "subject-alt-name");
+    }
+    request.key_usage = csr.KeyUsage().value_or(kDefaultRequestKeyUsage);
+    request.is_ca = csr.RequestsCa() && Contains(request.key_usage, "key-cert-sign");
+    if (!request.is_ca) {
+        std::erase(request.key_usage, "key-cert-sign");
+    }
+    auto digest = crypto::ParseDigestAlgorithm(options.digest);
+    if (!digest) {
+        throw core::ArgumentError("input does not match any value of digest-algorithm");
+    }
+    request.digest = *digest;
+    auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    request.not_before = now;
+    request.not_after = now + std::chrono::hours(24) * options.days_valid;
+    request.serial = RandomSerial();
+    return request;
+}
+
+// UniqueName is `base`, or `base_1`, `base_2` ... when taken.
+std::string UniqueName(store::Transaction& tx, const std::string& base) {
+    std::string name = base;
+    for (int i = 1; tx.FindCertificateByName(name); ++i) {
+        name = base + "_" + std::to_string(i);
+    }
+    return name;
+}
+
+std::string RequestName(const crypto::CertificateRequest& csr, const std::string& file_name) {
+    std::string cn = csr.CommonName();
+    try {
+        return cn.empty() ? file_name : CheckName(cn);
+    } catch (const core::Error&) {
+        return file_name;  // a common name that is no valid certificate name (control characters)
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> CreateCertificateRequest(store::Store& store, const store::FileArea& files,
+                                                  const CreateRequestOptions& options, const ProgressFn& progress) {
+    if (options.key_passphrase.size() < kMinPassphrase) {
+        throw core::Failure("key-passphrase must be at least " + std::to_string(kMinPassphrase) + " characters");
+    }
+    // 1. Read the template.
+    store::CertificateRow tpl;
+    {
+        std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
+        std::optional<store::CertificateRow> row = FindItem(*tx, options.template_item);
+        if (!row) {
+            throw core::NoSuchItem();
+        }
+        if (!row->der.empty()) {
+            throw core::Failure("certificate " + row->name + " is not a template");
+        }
+        tpl = *row;
+    }
+
+    // 2. Generate the key and the request, holding no transaction (RSA-8192 takes a while).
+    crypto::CsrParams params = RequestParams(tpl, options);
+    crypto::PrivateKey key = GenerateKey(Prop(tpl, "key-size", kDefaultKeySize), progress);
+    std::string request_pem = crypto::MakeCertificateRequest(params, key);
+    std::string key_pem = key.ToEncryptedPem(options.key_passphrase);
+
+    // 3. Remove the template and write the files in one step: the files are written before the commit, so a
+    // failed write leaves the template; a failed commit after the writes leaves the template and files that
+    // the next request overwrites.
+    std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
+    std::optional<store::CertificateRow> now = tx->GetCertificate(tpl.id);
+    if (!now || !now->der.empty() || now->name != tpl.name || now->props != tpl.props) {
+        throw core::Failure("template " + tpl.name + " was changed or removed meanwhile; run the request again");
+    }
+    tx->DeleteCertificate(tpl.id);
+    files.Write(kRequestFile, request_pem);
+    files.Write(kRequestKeyFile, key_pem, true);
+    tx->Commit();
+    if (progress) {
+        progress("progress: done");
+    }
+    return {std::string(kRequestFile), std::string(kRequestKeyFile)};
+}
+
+core::ObjectId SignCertificateRequest(store::Store& store, const store::FileArea& files,
+                                      const SignRequestOptions& options) {
+    crypto::CertificateRequest csr = ReadRequest(files, options.file_name);
+    crypto::IssueRequest request = IssueFromRequest(csr, options);
+    std::optional<SigningCa> ca;
+    {
+        std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
+        ca = LoadCa(*tx, options.ca);
+    }
+    std::string crl_host = Prop(ca->row, "ca-crl-host");
+    if (!crl_host.empty()) {
+        request.crl_distribution_points.push_back(CrlUrl(crl_host, ca->cert.SkidHex()));
+    }
+    crypto::Certificate cert = crypto::IssueCertificate(request, csr.PublicKeyDer(), ca->key, &ca->cert);
+
+    std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
+    if (!tx->GetCertificate(ca->row.id)) {
+        throw core::Failure("CA certificate " + ca->row.name + " was removed while signing");
+    }
+    store::CertificateRow row;
+    row.name = UniqueName(*tx, RequestName(csr, options.file_name));
+    row.props = DescribeCertificate(cert);
+    row.props["trusted"] = "false";  // as `sign ca=`: issued certificates are not trusted until set
+    row.props["trust-store"] = std::string(kDefaultTrustStore);
+    row.props["crl"] = "false";
+    row.der = cert.ToDer();
+    row.issuer_id = ca->row.id;
+    core::ObjectId id = tx->InsertCertificate(row);
+    tx->Commit();
+    return id;
+}
+
+}  // namespace certos::pki
