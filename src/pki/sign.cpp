@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <future>
+#include <map>
+#include <mutex>
 #include <optional>
 
 #include "core/error.hpp"
@@ -41,6 +43,39 @@ struct SigningCa {
     crypto::PrivateKey key;
 };
 
+// CaCache keeps the parsed certificate and key of the CAs this process signed with, keyed by row id and
+// checked against the stored fingerprint, so a burst of signings decodes them once (OpenSSL 3's key
+// decoders dominate the cost of an EC signing otherwise).
+class CaCache {
+public:
+    std::optional<SigningCa> Find(const store::CertificateRow& row) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = entries_.find(row.id.value());
+        if (it == entries_.end() || it->second.row.props != row.props || it->second.row.der != row.der) {
+            return std::nullopt;
+        }
+        SigningCa found = it->second;
+        found.row = row;
+        return found;
+    }
+    void Put(const SigningCa& ca) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (entries_.size() > 64) {
+            entries_.clear();
+        }
+        entries_.insert_or_assign(ca.row.id.value(), ca);
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::uint64_t, SigningCa> entries_;
+};
+
+CaCache& Cache() {
+    static CaCache cache;
+    return cache;
+}
+
 SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
     std::optional<store::CertificateRow> row;
     if (auto id = core::ObjectId::Parse(item)) {
@@ -55,7 +90,8 @@ SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
     if (row->der.empty()) {
         throw core::Failure("CA certificate " + name + " is not signed yet");
     }
-    crypto::Certificate cert = crypto::Certificate::FromDer(row->der);
+    std::optional<SigningCa> cached = row->has_key ? Cache().Find(*row) : std::nullopt;
+    crypto::Certificate cert = cached ? cached->cert : crypto::Certificate::FromDer(row->der);
     if (!cert.IsCa() || !HasUsage(*row, "key-cert-sign")) {
         throw core::Failure("certificate " + name + " can not sign: it is not a CA with key-cert-sign key usage");
     }
@@ -65,11 +101,16 @@ SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
     if (cert.NotAfter() <= std::chrono::system_clock::now()) {
         throw core::Failure("CA certificate " + name + " has expired");
     }
+    if (cached) {
+        return *cached;
+    }
     std::optional<std::string> key_der = tx.LoadPrivateKey(row->id);
     if (!key_der) {
         throw core::Failure("CA certificate " + name + " has no private key");
     }
-    return SigningCa{*row, cert, crypto::PrivateKey::FromPkcs8Der(*key_der)};
+    SigningCa loaded{*row, cert, crypto::PrivateKey::FromPkcs8Der(*key_der)};
+    Cache().Put(loaded);
+    return loaded;
 }
 
 // GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
