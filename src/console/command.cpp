@@ -178,7 +178,7 @@ const menu::ArgSpec* FindArgument(const menu::Verb& verb, std::string_view name)
 }
 
 Command BuildCommand(const Target& target, const Statement& statement, const PieceEvaluator& evaluate,
-                     const ItemNumbers& numbers) {
+                     const ItemNumbers* numbers) {
     Command command;
     command.menu = target.menu;
     command.verb = target.verb;
@@ -231,8 +231,8 @@ Command BuildCommand(const Target& target, const Statement& statement, const Pie
 
     for (auto& [name, value] : args) {
         const menu::ArgSpec* arg = verb.FindArg(name);
-        if (arg != nullptr && arg->spec.type == menu::ValueType::kItem) {
-            value = ConvertNumbers(numbers, target.menu->path, value);
+        if (arg != nullptr && arg->spec.type == menu::ValueType::kItem && numbers != nullptr) {
+            value = ConvertNumbers(*numbers, target.menu->path, value);
         }
         if (name == "proplist") {
             // The console numbers rows and remembers their ids, so it always asks for `.id`.

@@ -71,9 +71,10 @@ struct Command {
 // schema (exact, alias `.id`/`number`/`numbers`, or unique prefix): an unknown one throws ParseError
 // kExpectedEnd at its column, as does an unnamed value the verb has no place for. Values of item
 // arguments that are numbers are replaced by the `*ID` of that row of the last print (core::Error
-// "no such item" when there is none). `where` takes the rest of the statement as a filter expression.
+// "no such item" when there is none); with `numbers` null they are left as they are (checking only).
+// `where` takes the rest of the statement as a filter expression.
 Command BuildCommand(const Target& target, const Statement& statement, const PieceEvaluator& evaluate,
-                     const ItemNumbers& numbers);
+                     const ItemNumbers* numbers);
 
 // FindArgument resolves an argument name of `verb` as BuildCommand does; nullptr when unknown.
 const menu::ArgSpec* FindArgument(const menu::Verb& verb, std::string_view name);

@@ -129,6 +129,17 @@ TEST_F(ConsoleTest, ErrorMessages) {
               "2\ninput does not match any value of kind\n");
 }
 
+TEST_F(ConsoleTest, LineIsCheckedBeforeAnythingRuns) {
+    EXPECT_EQ(Run("/widget add name=q; /widget add foo=bar"), "expected end of command (line 1 column 33)\n");
+    EXPECT_EQ(Run("/widget add name=q; :put [/widget find nope=1]"), "expected end of command (line 1 column 40)\n");
+    EXPECT_EQ(Run("/widget add name=q; :if (true) do={/widget frob}"), "bad command name frob (line 1 column 44)\n");
+    EXPECT_EQ(Run("/widget add name=q; :nope"), "bad command name nope (line 1 column 22)\n");
+    EXPECT_EQ(Run("/widget add name=q; /widget add name=\"open"), "syntax error (line 1 column 38)\n");
+    EXPECT_EQ(Run("/widget print count-only"), "0\n");
+    EXPECT_EQ(Run("/widget; add name=q; print; remove 0; print count-only"),
+              "Columns: NAME, KIND, SIZE\n#  NAME  KIND   SIZE\n0  q     small     1\n0\n");
+}
+
 TEST_F(ConsoleTest, ErrorTableCoversEveryCategory) {
     for (core::ErrorCategory category : core::kAllErrorCategories) {
         EXPECT_NE(FindConsoleErrorRule(category), nullptr) << static_cast<int>(category);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "console/error_text.hpp"
 #include "console/lexer.hpp"
 #include "console/render.hpp"
@@ -43,9 +45,27 @@ bool Interpreter::Run(std::string_view source, Mode mode) {
     std::size_t statement_offset = 0;
     std::string failure;
     try {
-        while (auto statement = lexer.Next()) {
-            statement_offset = statement->offset;
-            Execute(*statement, frame);
+        // A line is parsed and checked as a whole before any of it runs; a script statement by statement.
+        std::vector<Statement> line;
+        if (mode == Mode::kLine) {
+            line = lexer.ParseAll();
+            Check(line, current_);
+        }
+        for (std::size_t i = 0;; ++i) {
+            std::optional<Statement> next;
+            if (mode == Mode::kScript) {
+                next = lexer.Next();
+                if (next) {
+                    statement_offset = next->offset;
+                    Check(std::span(&*next, 1), frame.menu);
+                }
+            } else if (i < line.size()) {
+                next = std::move(line[i]);
+            }
+            if (!next) {
+                break;
+            }
+            Execute(*next, frame);
             if (mode == Mode::kLine) {
                 current_ = frame.menu;
             }
@@ -70,6 +90,42 @@ bool Interpreter::Run(std::string_view source, Mode mode) {
     return false;
 }
 
+void Interpreter::Check(std::span<const Statement> statements, const menu::Menu* menu) {
+    auto check_nested = [this](const Word& word, const menu::Menu* context) {
+        for (const Piece& piece : word.pieces) {
+            if (piece.kind == Piece::Kind::kSubstitution || piece.kind == Piece::Kind::kBlock) {
+                Check(piece.body, context);
+            }
+        }
+    };
+    for (const Statement& statement : statements) {
+        if (statement.words.empty() || IsQuit(statement)) {
+            continue;
+        }
+        if (statement.words.front().Text().starts_with(':')) {
+            CheckScriptCommand(statement);
+            for (const Word& word : statement.words) {
+                check_nested(word, menu);
+            }
+            continue;
+        }
+        Target target = ResolveTarget(tree_, *menu, statement);
+        if (target.verb == nullptr) {
+            menu = target.menu;
+            continue;
+        }
+        PieceEvaluator check = [&](std::span<const Piece> pieces) {
+            for (const Piece& piece : pieces) {
+                if (piece.kind == Piece::Kind::kSubstitution) {
+                    Check(piece.body, target.menu);
+                }
+            }
+            return Value{};
+        };
+        BuildCommand(target, statement, check, nullptr);
+    }
+}
+
 Value Interpreter::Execute(const Statement& statement, Frame& frame) {
     if (statement.words.empty()) {
         return {};
@@ -87,7 +143,7 @@ Value Interpreter::Execute(const Statement& statement, Frame& frame) {
         return {};
     }
     PieceEvaluator evaluate = [&](std::span<const Piece> pieces) { return Evaluate(pieces, frame, *target.menu); };
-    Command command = BuildCommand(target, statement, evaluate, numbers_);
+    Command command = BuildCommand(target, statement, evaluate, &numbers_);
     menu::Result result = tree_.Execute(command.request, session_);
     if (frame.output) {
         Show(command, result);

@@ -57,6 +57,10 @@ private:
         bool output;
     };
 
+    // Check resolves every path and checks every argument name of `statements` (and of the substitutions
+    // and blocks in them) without running anything, as RouterOS parses a whole line before running it.
+    void Check(std::span<const Statement> statements, const menu::Menu* menu);
+    static void CheckScriptCommand(const Statement& statement);
     Value Execute(const Statement& statement, Frame& frame);
     Value ExecuteBody(const std::vector<Statement>& body, Frame& frame);
     Value Evaluate(std::span<const Piece> pieces, Frame& frame, const menu::Menu& context);

@@ -196,7 +196,7 @@ protected:
     Command Build(std::string_view source, std::string_view from = "/widget") {
         Statement statement = One(source);
         Target target = ResolveTarget(fixture_.tree(), *fixture_.tree().FindMenu(from), statement);
-        return BuildCommand(target, statement, Plain, numbers_);
+        return BuildCommand(target, statement, Plain, &numbers_);
     }
     std::string ExpectedEnd(std::string_view source) {
         try {

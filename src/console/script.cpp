@@ -273,6 +273,16 @@ Value Interpreter::EvaluateExpression(std::span<const Word> words, Frame& frame,
     return Expression(evaluate, end_offset).Run(words);
 }
 
+void Interpreter::CheckScriptCommand(const Statement& statement) {
+    static constexpr std::string_view kCommands[] = {"put", "len",   "local", "global", "set", "delay",
+                                                     "log", "error", "if",    "while",  "do",  "foreach"};
+    const Word& head = statement.words.front();
+    std::string_view name = head.Text().substr(1);
+    if (std::find(std::begin(kCommands), std::end(kCommands), name) == std::end(kCommands)) {
+        throw ParseError(ParseError::Kind::kBadCommand, head.offset + 1, std::string(name));
+    }
+}
+
 Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame) {
     const Word& head = statement.words.front();
     std::string name(head.Text().substr(1));
