@@ -1,0 +1,295 @@
+#include "daemon/daemon.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <set>
+
+#include "core/error.hpp"
+#include "menu/auth.hpp"
+#include "menu/item_menu.hpp"
+#include "menu/menus.hpp"
+#include "net/http_server.hpp"
+#include "pki/service_credentials.hpp"
+#include "rest/rest_api.hpp"
+#include "store/files.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace certos::daemon {
+namespace {
+
+sigset_t StopSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    return set;
+}
+
+// BlockStopSignals runs before any thread starts, so that every thread inherits the mask and Run alone
+// receives SIGTERM/SIGINT through sigtimedwait.
+bool BlockStopSignals() {
+    sigset_t set = StopSignals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    return true;
+}
+
+// The daemon's own reads of /ip service run with every policy, as the system.
+menu::Session SystemSession() {
+    menu::Session session;
+    session.user = "system";
+    session.policies = menu::kAllPolicies;
+    session.via = "daemon";
+    return session;
+}
+
+net::TlsVersion ParseTlsVersion(std::string_view text) {
+    if (text == "only-1.2") {
+        return net::TlsVersion::kOnly12;
+    }
+    if (text == "only-1.3") {
+        return net::TlsVersion::kOnly13;
+    }
+    return net::TlsVersion::kAny;
+}
+
+// UsersFingerprint summarises /user and /user/group as stored (password hashes included, last-logged-in
+// excluded): when it changes, REST connections must log in again.
+std::string UsersFingerprint(store::Store& store) {
+    auto tx = store.Begin(store::TxMode::kRead);
+    std::string out;
+    for (const char* kind : {"user", "user-group"}) {
+        for (const store::ItemRow& row : tx->ListItems(kind)) {
+            out += std::string(kind) + ' ' + row.id.ToString() + ' ' + row.name + '\n';
+            for (const auto& [key, value] : row.props) {
+                if (key != "last-logged-in") {
+                    out += key + '=' + value + '\n';
+                }
+            }
+        }
+    }
+    return out;
+}
+
+std::string Describe(const std::vector<menu::Record>& records) {
+    std::string out;
+    for (const menu::Record& record : records) {
+        for (const auto& [key, value] : record.fields()) {
+            out += key + '=' + value + '\n';
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace
+
+struct Daemon::Impl {
+    Impl(DaemonOptions daemon_options, std::ostream& out_stream, std::ostream& err_stream)
+        : options(std::move(daemon_options)),
+          out(out_stream),
+          err(err_stream),
+          store(store::OpenSqliteStore(options.data_dir)),
+          files(options.data_dir / "files"),
+          tree(*store),
+          rest(tree, RestOptionsFor()),
+          server(ServerOptionsFor()) {
+        tree.set_files(&files);
+        menu::InstallMenus(tree);
+        menu::Bootstrap(tree);
+        if (std::optional<std::string> password = menu::EnsureAdmin(tree)) {
+            if (std::getenv("CERTOS_ADMIN_PASSWORD") != nullptr) {
+                out << "certos: created user admin with the password from CERTOS_ADMIN_PASSWORD" << std::endl;
+            } else {
+                out << "certos: created user admin with password " << *password << std::endl;
+            }
+        }
+        server.Route("/rest/", [this](const net::HttpRequest& request) { return rest.Handle(request); });
+        Log("system,info", "certos serve started");
+        last_version = store->DataVersion();
+        users = UsersFingerprint(*store);
+        ApplyServices();
+    }
+
+    rest::RestOptions RestOptionsFor() {
+        rest::RestOptions rest_options;
+        rest_options.authenticate = [this](std::string_view user, std::string_view password, std::string_view address) {
+            return menu::Authenticate(tree, user, password, address, "rest-api");
+        };
+        rest_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        return rest_options;
+    }
+
+    net::ServerOptions ServerOptionsFor() {
+        net::ServerOptions server_options;
+        server_options.read_timeout = options.read_timeout;
+        server_options.address_allowed = [](std::string_view allowed, std::string_view address) {
+            return menu::AddressAllowed(allowed, address);
+        };
+        server_options.on_error = [this](std::string_view message) { Log("system,error", message); };
+        return server_options;
+    }
+
+    // Log writes to /log; a failing log write must not take a request or the poll loop down with it.
+    void Log(std::string_view topics, std::string_view message) {
+        try {
+            menu::WriteLog(tree, topics, message);
+        } catch (const std::exception& e) {
+            err << "certos: cannot write the log: " << e.what() << std::endl;
+        }
+    }
+
+    void Poll() {
+        std::uint64_t version = store->DataVersion();
+        if (version == last_version && !retry) {
+            return;
+        }
+        last_version = version;
+        std::string now = UsersFingerprint(*store);
+        if (now != users) {
+            users = std::move(now);
+            rest.InvalidateSessions();
+        }
+        ApplyServices();
+    }
+
+    // ApplyServices turns /ip service into listener configurations (www, www-ssl) and applies them.
+    void ApplyServices() {
+        menu::Request request;
+        request.path = "/ip/service";
+        request.verb = "print";
+        menu::Result services = tree.Execute(request, SystemSession());
+        std::vector<net::ListenerConfig> configs;
+        std::set<std::string> problems;
+        for (const menu::Record& record : services.records) {
+            std::string name = record.GetOr("name");
+            if ((name != "www" && name != "www-ssl") || record.IsTrue("disabled")) {
+                continue;
+            }
+            net::ListenerConfig config;
+            config.name = name;
+            config.bind_address = options.listen_address;
+            config.port = static_cast<std::uint16_t>(std::stoul(record.GetOr("port", "0")));
+            config.allowed_from = record.GetOr("address");
+            config.max_sessions = std::stoul(record.GetOr("max-sessions", "20"));
+            if (name == "www-ssl") {
+                std::string certificate = record.GetOr("certificate", "none");
+                if (certificate.empty() || certificate == "none") {
+                    problems.insert("www-ssl is enabled but has no certificate (/ip service set www-ssl certificate=NAME)");
+                    continue;
+                }
+                try {
+                    pki::TlsCredentials credentials = pki::LoadTlsCredentials(*store, certificate);
+                    config.tls = net::TlsSettings{std::move(credentials.certificate_chain_pem),
+                                                  std::move(credentials.private_key_pem),
+                                                  ParseTlsVersion(record.GetOr("tls-version", "any"))};
+                } catch (const core::Error& e) {
+                    problems.insert("www-ssl: certificate " + certificate + ": " + e.what());
+                    continue;
+                }
+            }
+            configs.push_back(std::move(config));
+        }
+        if (configs != applied || retry) {
+            std::vector<std::string> errors = server.Reconfigure(configs);
+            problems.insert(errors.begin(), errors.end());
+            retry = !errors.empty();
+            if (configs != applied) {
+                Announce();
+            }
+            applied = std::move(configs);
+        }
+        Report(problems);
+        std::string described = Describe(services.records);
+        if (described != services_seen) {
+            services_seen = std::move(described);
+            for (const ServiceHook& hook : hooks) {
+                hook(services.records);
+            }
+        }
+    }
+
+    void Announce() {
+        for (const net::ListenerStatus& listener : server.Listeners()) {
+            out << "certos: " << listener.name << " listening on " << listener.address << " port " << listener.port
+                << (listener.tls ? " (TLS)" : "") << std::endl;
+        }
+    }
+
+    // Report logs each problem once, when it first appears.
+    void Report(const std::set<std::string>& problems) {
+        for (const std::string& problem : problems) {
+            if (!reported.contains(problem)) {
+                err << "certos: " << problem << std::endl;
+                Log("system,error", problem);
+            }
+        }
+        reported = problems;
+    }
+
+    DaemonOptions options;
+    std::ostream& out;
+    std::ostream& err;
+    std::unique_ptr<store::Store> store;
+    store::FileArea files;
+    menu::Tree tree;
+    rest::RestApi rest;
+    net::HttpServer server;
+    std::vector<ServiceHook> hooks;
+    std::uint64_t last_version = 0;
+    bool retry = false;
+    std::vector<net::ListenerConfig> applied;
+    std::set<std::string> reported;
+    std::string users;
+    std::string services_seen;
+};
+
+Daemon::Daemon(DaemonOptions options, std::ostream& out, std::ostream& err) {
+    BlockStopSignals();
+    impl_ = std::make_unique<Impl>(std::move(options), out, err);
+}
+
+Daemon::~Daemon() = default;
+
+void Daemon::AddServiceHook(ServiceHook hook) {
+    impl_->hooks.push_back(std::move(hook));
+    impl_->services_seen.clear();
+    impl_->ApplyServices();
+}
+
+int Daemon::Run() {
+    sigset_t set = StopSignals();
+    auto interval = impl_->options.poll_interval;
+    timespec timeout{};
+    timeout.tv_sec = static_cast<time_t>(interval.count() / 1000);
+    timeout.tv_nsec = static_cast<long>(interval.count() % 1000) * 1000000L;
+    while (true) {
+        int signal_number = sigtimedwait(&set, nullptr, &timeout);
+        if (signal_number == SIGTERM || signal_number == SIGINT) {
+            break;
+        }
+        try {
+            impl_->Poll();
+        } catch (const std::exception& e) {
+            impl_->err << "certos: " << e.what() << std::endl;
+        }
+    }
+    impl_->Log("system,info", "certos serve stopped");
+    impl_->server.Stop();
+    return 0;
+}
+
+int RunDaemon(const DaemonOptions& options) {
+    try {
+        Daemon daemon(options, std::cout, std::cerr);
+        return daemon.Run();
+    } catch (const std::exception& e) {
+        std::cerr << "certos: " << e.what() << std::endl;
+        return 2;
+    }
+}
+
+}  // namespace certos::daemon

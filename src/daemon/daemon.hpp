@@ -1,0 +1,57 @@
+#pragma once
+// The daemon (`certos serve`): the store, the command tree, the listeners of `/ip service` and the modules
+// that serve HTTP paths (REST now; CRL, SCEP, ACME challenges, metrics and the web UI later).
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "menu/record.hpp"
+
+namespace certos::daemon {
+
+struct DaemonOptions {
+    std::filesystem::path data_dir = "./var";
+    // listen_address is where the www and www-ssl listeners bind ("::" is every IPv6 and IPv4 address);
+    // `/ip service address` then limits which clients may connect.
+    std::string listen_address = "::";
+    std::chrono::milliseconds read_timeout{10000};   // HTTP: one whole request, or the TLS handshake
+    std::chrono::milliseconds poll_interval{1000};   // how often the store's change feed is checked
+};
+
+// ServiceHook receives the `/ip service` records whenever they change; the API protocol front end (api,
+// api-ssl) will plug in here.
+using ServiceHook = std::function<void(const std::vector<menu::Record>& services)>;
+
+class Daemon {
+public:
+    // Daemon opens the data directory, bootstraps it (default groups, services, user admin: a generated
+    // password is printed once to `out`), and starts the listeners. SIGTERM and SIGINT are blocked in the
+    // calling thread (and so in every thread it starts) and consumed by Run. Throws core::Error when the
+    // store cannot be opened.
+    Daemon(DaemonOptions options, std::ostream& out, std::ostream& err);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // AddServiceHook registers a hook and calls it at once with the current services.
+    void AddServiceHook(ServiceHook hook);
+
+    // Run polls the change feed every poll_interval (rebinding the listeners when `/ip service` or a
+    // certificate they use changed) until SIGTERM or SIGINT arrives, then stops the listeners. Returns the
+    // process exit code.
+    int Run();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// RunDaemon is `certos serve`: a Daemon, run until a signal. Returns the exit code.
+int RunDaemon(const DaemonOptions& options);
+
+}  // namespace certos::daemon

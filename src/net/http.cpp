@@ -1,0 +1,143 @@
+#include "net/http.hpp"
+
+#include <openssl/evp.h>
+
+#include <boost/beast/http/status.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/value.hpp"
+
+namespace certos::net {
+namespace {
+
+int HexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+// DecodeBase64 decodes standard, padded base64 (RFC 4648 §4); nullopt for anything else.
+std::optional<std::string> DecodeBase64(std::string_view text) {
+    if (text.empty() || text.size() % 4 != 0 || text.size() > 16384) {
+        return std::nullopt;
+    }
+    std::string out(text.size() / 4 * 3, '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0) {
+        return std::nullopt;
+    }
+    // EVP_DecodeBlock counts the zero bytes that padding stands for; drop them.
+    std::size_t padding = text.ends_with("==") ? 2 : (text.ends_with("=") ? 1 : 0);
+    out.resize(static_cast<std::size_t>(n) - padding);
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string_view> HttpRequest::Header(std::string_view name) const {
+    std::string wanted = core::ToLowerAscii(name);
+    for (const auto& [key, value] : headers) {
+        if (key.size() == wanted.size() && core::ToLowerAscii(key) == wanted) {
+            return std::string_view(value);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view ReasonPhrase(int status) {
+    boost::beast::string_view reason =
+        boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+    return {reason.data(), reason.size()};
+}
+
+std::string ErrorBody(int status, std::string_view detail) {
+    nlohmann::ordered_json body;
+    body["error"] = status;
+    body["message"] = std::string(ReasonPhrase(status));
+    if (!detail.empty()) {
+        body["detail"] = std::string(detail);
+    }
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '%') {
+            if (i + 2 >= text.size()) {
+                return std::nullopt;
+            }
+            int hi = HexDigit(text[i + 1]);
+            int lo = HexDigit(text[i + 2]);
+            if (hi < 0 || lo < 0) {
+                return std::nullopt;
+            }
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t pos = 0;
+    while (pos <= query.size()) {
+        std::size_t end = query.find('&', pos);
+        std::string_view part = query.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        if (!part.empty()) {
+            std::size_t eq = part.find('=');
+            auto name = PercentDecode(part.substr(0, eq), true);
+            auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1), true);
+            if (!name || !value) {
+                return std::nullopt;
+            }
+            out.emplace_back(std::move(*name), std::move(*value));
+        }
+        if (end == std::string_view::npos) {
+            break;
+        }
+        pos = end + 1;
+    }
+    return out;
+}
+
+std::optional<BasicCredentials> ParseBasicAuth(std::string_view header_value) {
+    // RFC 7617 §2: credentials = "Basic" 1*SP token68; the scheme name is case-insensitive.
+    std::size_t space = header_value.find(' ');
+    if (space == std::string_view::npos || core::ToLowerAscii(header_value.substr(0, space)) != "basic") {
+        return std::nullopt;
+    }
+    std::string_view token = header_value.substr(space + 1);
+    while (!token.empty() && token.front() == ' ') {
+        token.remove_prefix(1);
+    }
+    while (!token.empty() && token.back() == ' ') {
+        token.remove_suffix(1);
+    }
+    std::optional<std::string> decoded = DecodeBase64(token);
+    if (!decoded) {
+        return std::nullopt;
+    }
+    std::size_t colon = decoded->find(':');
+    if (colon == std::string::npos) {
+        return std::nullopt;
+    }
+    return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+}
+
+}  // namespace certos::net

@@ -1,0 +1,115 @@
+#pragma once
+// The HTTP layer's request and response as modules see them (REST, CRL, SCEP, ACME challenges, metrics, web
+// UI). Boost-free: modules include this, never Beast.
+
+#include <any>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace certos::net {
+
+// Connection is one client connection (a keep-alive connection carries several requests). The server
+// serves its requests one at a time, so modules may keep per-connection state in it (REST keeps the
+// session it authenticated) without further locking; `state` is still guarded for safety.
+class Connection {
+public:
+    Connection(std::uint64_t id, std::string remote_address, std::string listener, bool tls)
+        : id_(id), remote_address_(std::move(remote_address)), listener_(std::move(listener)), tls_(tls) {}
+
+    std::uint64_t id() const { return id_; }
+    // remote_address is the client's IP address as text (IPv4-mapped IPv6 addresses shown as IPv4).
+    const std::string& remote_address() const { return remote_address_; }
+    // listener is the name of the listener that accepted it ("www", "www-ssl").
+    const std::string& listener() const { return listener_; }
+    bool tls() const { return tls_; }
+
+    // Get returns the module state stored under `key`, or nullptr when there is none (or of another type).
+    template <typename T>
+    std::shared_ptr<T> Get(const std::string& key) const {
+        std::lock_guard lock(mutex_);
+        auto it = state_.find(key);
+        if (it == state_.end()) {
+            return nullptr;
+        }
+        auto* value = std::any_cast<std::shared_ptr<T>>(&it->second);
+        return value == nullptr ? nullptr : *value;
+    }
+    template <typename T>
+    void Put(const std::string& key, std::shared_ptr<T> value) {
+        std::lock_guard lock(mutex_);
+        state_[key] = std::move(value);
+    }
+
+private:
+    std::uint64_t id_;
+    std::string remote_address_;
+    std::string listener_;
+    bool tls_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::any> state_;
+};
+
+// HttpRequest is one parsed request. `path` and `query` are the raw (still percent-encoded) parts of the
+// target, so that a module can tell an encoded `%2F` inside a name from a path separator.
+struct HttpRequest {
+    std::string method;  // "GET", "PUT", ...
+    std::string target;  // "/rest/certificate?name=x"
+    std::string path;    // "/rest/certificate"
+    std::string query;   // "name=x" (without '?'), empty when absent
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::shared_ptr<Connection> connection;
+
+    // Header returns the first header of that name (case-insensitive), or nullopt.
+    std::optional<std::string_view> Header(std::string_view name) const;
+};
+
+// HttpResponse is what a handler returns. The server adds Content-Length and keep-alive handling.
+struct HttpResponse {
+    int status = 200;
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
+    bool close = false;  // close the connection after this response
+};
+
+// MakeResponse is a JSON response with the given status and body.
+inline HttpResponse MakeResponse(int status, std::string body) {
+    HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+// ReasonPhrase is the standard reason phrase of an HTTP status ("Bad Request"), "Unknown" for others.
+std::string_view ReasonPhrase(int status);
+
+// ErrorBody is the RouterOS-style JSON error body: {"error":<status>,"message":"<reason>"[,"detail":...]}.
+std::string ErrorBody(int status, std::string_view detail = {});
+
+// PercentDecode decodes %XX escapes (and, when `plus_is_space`, '+' as a space, for query strings).
+// Returns nullopt for a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space = false);
+
+// ParseQuery splits "a=1&b=x%20y" into decoded (name, value) pairs in order; a name without '=' gets an
+// empty value. Returns nullopt when an escape is malformed.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query);
+
+// BasicCredentials is what an `Authorization: Basic` header carries.
+struct BasicCredentials {
+    std::string user;
+    std::string password;
+};
+
+// ParseBasicAuth decodes an Authorization header value ("Basic dXNlcjpwYXNz", RFC 7617); nullopt when it is
+// not Basic, not valid base64 or has no ':'.
+std::optional<BasicCredentials> ParseBasicAuth(std::string_view header_value);
+
+}  // namespace certos::net

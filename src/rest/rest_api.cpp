@@ -1,0 +1,297 @@
+#include "rest/rest_api.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include "core/error.hpp"
+#include "core/id.hpp"
+#include "core/value.hpp"
+#include "rest/error_table.hpp"
+#include "rest/json_mapping.hpp"
+#include "rest/route.hpp"
+
+namespace certos::rest {
+namespace {
+
+constexpr const char* kLoginKey = "rest.login";
+
+// CachedLogin is a connection's successful login (facts §2: RouterOS logs one "logged in via rest-api" line
+// per keep-alive connection). Later requests must carry the same Authorization header to use it.
+struct CachedLogin {
+    std::string authorization;
+    menu::Session session;
+    std::uint64_t epoch = 0;
+    std::chrono::steady_clock::time_point at;
+};
+
+// SameSecret compares without an early exit, so the time taken does not tell how much matched.
+bool SameSecret(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    unsigned char difference = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+    }
+    return difference == 0;
+}
+
+core::Error Unauthorized() { return core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)"); }
+
+net::HttpResponse JsonResponse(std::string body) {
+    net::HttpResponse response;
+    response.body = std::move(body);
+    return response;
+}
+
+net::HttpResponse NotFound() { return StatusResponse(404); }
+
+std::string CanonicalId(std::string value) {
+    if (auto id = core::ObjectId::Parse(value)) {
+        return id->ToString();
+    }
+    return value;
+}
+
+// Printing with a proplist still returns `.id` (facts §2: "on 7.23.7 .id is always included").
+std::vector<std::string> WithId(std::vector<std::string> proplist) {
+    if (!proplist.empty() && std::find(proplist.begin(), proplist.end(), ".id") == proplist.end()) {
+        proplist.insert(proplist.begin(), ".id");
+    }
+    return proplist;
+}
+
+bool ChangesUsers(const RestRoute& route) {
+    if (!route.menu->path.starts_with("/user")) {
+        return false;
+    }
+    return route.action != RestAction::kPrint && route.action != RestAction::kGet &&
+           !(route.action == RestAction::kCommand && (route.verb == "print" || route.verb == "get" || route.verb == "find"));
+}
+
+class Runner {
+public:
+    Runner(const menu::Tree& tree, const menu::Session& session, const menu::Menu& menu)
+        : tree_(tree), session_(session), menu_(menu) {}
+
+    menu::Result Run(std::string verb, std::vector<std::pair<std::string, std::string>> args = {},
+                     std::optional<menu::Filter> filter = std::nullopt, std::vector<std::string> proplist = {}) const {
+        menu::Request request;
+        request.path = menu_.path;
+        request.verb = std::move(verb);
+        request.args = std::move(args);
+        request.filter = std::move(filter);
+        request.proplist = std::move(proplist);
+        return tree_.Execute(request, session_);
+    }
+
+    // Fetch returns the item `*ID` or name through print, nullopt when there is none.
+    std::optional<menu::Record> Fetch(const std::string& item, std::vector<std::string> proplist = {}) const {
+        bool by_id = core::ObjectId::Parse(item).has_value();
+        menu::Filter filter = menu::Filter::Compare(menu::Filter::Op::kEq, by_id ? ".id" : "name", item);
+        menu::Result result = Run("print", {}, std::move(filter), WithId(std::move(proplist)));
+        if (result.records.empty()) {
+            return std::nullopt;
+        }
+        return std::move(result.records.front());
+    }
+
+private:
+    const menu::Tree& tree_;
+    const menu::Session& session_;
+    const menu::Menu& menu_;
+};
+
+net::HttpResponse RenderResult(const menu::Result& result) {
+    if (!result.records.empty()) {
+        return JsonResponse(RecordsJson(result.records));
+    }
+    if (result.ret) {
+        return JsonResponse(RetJson(*result.ret));
+    }
+    return JsonResponse("[]");
+}
+
+net::HttpResponse Print(const Runner& runner, const menu::Menu& menu, std::string_view query_text) {
+    auto query = net::ParseQuery(query_text);
+    if (!query) {
+        throw core::ArgumentError("invalid query string");
+    }
+    std::vector<menu::Filter> terms;
+    std::vector<std::string> proplist;
+    for (auto& [name, value] : *query) {
+        if (name == ".proplist") {
+            proplist = core::SplitList(value);
+        } else {
+            terms.push_back(menu::Filter::Compare(menu::Filter::Op::kEq, name, name == ".id" ? CanonicalId(value) : value));
+        }
+    }
+    std::optional<menu::Filter> filter;
+    if (!terms.empty()) {
+        filter = menu::Filter::And(std::move(terms));
+    }
+    menu::Result result = runner.Run("print", {}, std::move(filter), WithId(std::move(proplist)));
+    if (menu.layout.single_entry && result.records.size() == 1) {
+        return JsonResponse(RecordJson(result.records.front()));
+    }
+    return JsonResponse(RecordsJson(result.records));
+}
+
+std::vector<std::string> QueryProplist(std::string_view query_text) {
+    auto query = net::ParseQuery(query_text);
+    if (!query) {
+        throw core::ArgumentError("invalid query string");
+    }
+    for (auto& [name, value] : *query) {
+        if (name == ".proplist") {
+            return core::SplitList(value);
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+RestApi::RestApi(const menu::Tree& tree, RestOptions options) : tree_(tree), options_(std::move(options)) {}
+
+net::HttpResponse RestApi::Handle(const net::HttpRequest& request) const {
+    try {
+        if (request.method == "HEAD") {
+            return StatusResponse(501);
+        }
+        menu::Session session = Login(request);
+        return Serve(request, session);
+    } catch (const core::Error& e) {
+        if (e.category() == core::ErrorCategory::kInternal && options_.log) {
+            options_.log("system,error", "rest-api: internal error: " + std::string(e.what()));
+        }
+        return ErrorResponse(e);
+    } catch (const std::exception& e) {
+        if (options_.log) {
+            options_.log("system,error", "rest-api: internal error: " + std::string(e.what()));
+        }
+        return ErrorResponse(core::Error(core::ErrorCategory::kInternal, e.what()));
+    }
+}
+
+menu::Session RestApi::Login(const net::HttpRequest& request) const {
+    std::optional<std::string_view> header = request.Header("Authorization");
+    if (!header) {
+        throw Unauthorized();
+    }
+    std::optional<net::BasicCredentials> credentials = net::ParseBasicAuth(*header);
+    if (!credentials) {
+        throw Unauthorized();
+    }
+    auto now = std::chrono::steady_clock::now();
+    std::uint64_t epoch = epoch_.load();
+    if (request.connection) {
+        auto cached = request.connection->Get<CachedLogin>(kLoginKey);
+        if (cached && cached->epoch == epoch && now - cached->at < options_.session_lifetime &&
+            SameSecret(cached->authorization, *header)) {
+            return cached->session;
+        }
+    }
+    std::string address = request.connection ? request.connection->remote_address() : std::string();
+    if (!options_.authenticate) {
+        throw Unauthorized();
+    }
+    menu::Session session = options_.authenticate(credentials->user, credentials->password, address);
+    if ((session.policies & menu::kPolicyRestApi) == 0) {
+        if (options_.log) {
+            options_.log("system,error,critical", "login failure for user " + credentials->user + " from " + address +
+                                                      " via rest-api (group has no rest-api policy)");
+        }
+        throw Unauthorized();
+    }
+    session.via = "rest-api";
+    if (request.connection) {
+        auto login = std::make_shared<CachedLogin>();
+        login->authorization = std::string(*header);
+        login->session = session;
+        login->epoch = epoch;
+        login->at = now;
+        request.connection->Put(kLoginKey, std::move(login));
+    }
+    return session;
+}
+
+net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Session& session) const {
+    std::string_view path = request.path;
+    if (path.starts_with(kPrefix)) {
+        path.remove_prefix(kPrefix.size());
+    }
+    RestRoute route = ResolveRoute(tree_, request.method, path);
+    const menu::Menu& menu = *route.menu;
+    Runner runner(tree_, session, menu);
+    net::HttpResponse response;
+    switch (route.action) {
+        case RestAction::kPrint:
+            return Print(runner, menu, request.query);
+        case RestAction::kGet: {
+            std::optional<menu::Record> record = runner.Fetch(route.item, QueryProplist(request.query));
+            return record ? JsonResponse(RecordJson(*record)) : NotFound();
+        }
+        case RestAction::kAdd: {
+            BodyArguments body = ParseBody(request.body);
+            std::optional<std::string> name;
+            for (const auto& [key, value] : body.args) {
+                if (key == "name") {
+                    name = value;
+                }
+            }
+            menu::Result added = runner.Run("add", std::move(body.args), std::move(body.filter));
+            std::optional<menu::Record> record;
+            if (added.ret && core::ObjectId::Parse(*added.ret)) {
+                record = runner.Fetch(*added.ret);
+            } else if (name) {
+                record = runner.Fetch(*name);
+            }
+            response = record ? JsonResponse(RecordJson(*record)) : RenderResult(added);
+            break;
+        }
+        case RestAction::kSet: {
+            BodyArguments body = ParseBody(request.body);
+            if (route.item.empty()) {  // a single-entry menu
+                runner.Run("set", std::move(body.args), std::move(body.filter));
+                menu::Result now = runner.Run("print");
+                response = now.records.empty() ? JsonResponse("[]") : JsonResponse(RecordJson(now.records.front()));
+                break;
+            }
+            std::optional<menu::Record> before = runner.Fetch(route.item);
+            if (!before) {
+                return NotFound();
+            }
+            std::string id = before->GetOr(".id", route.item);
+            body.args.emplace_back("numbers", id);
+            runner.Run("set", std::move(body.args), std::move(body.filter));
+            std::optional<menu::Record> after = runner.Fetch(id);
+            response = after ? JsonResponse(RecordJson(*after)) : NotFound();
+            break;
+        }
+        case RestAction::kRemove: {
+            std::optional<menu::Record> existing = runner.Fetch(route.item);
+            if (!existing) {
+                return NotFound();
+            }
+            if (menu.FindVerb("remove") == nullptr) {
+                return StatusResponse(406, "no such command or directory (remove)");
+            }
+            runner.Run("remove", {{"numbers", existing->GetOr(".id", route.item)}});
+            response.content_type.clear();  // success is an empty body (facts §2)
+            break;
+        }
+        case RestAction::kCommand: {
+            BodyArguments body = ParseBody(request.body);
+            response = RenderResult(
+                runner.Run(route.verb, std::move(body.args), std::move(body.filter), std::move(body.proplist)));
+            break;
+        }
+    }
+    if (ChangesUsers(route)) {
+        ++epoch_;
+    }
+    return response;
+}
+
+}  // namespace certos::rest

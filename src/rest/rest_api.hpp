@@ -1,0 +1,57 @@
+#pragma once
+// The REST API front end (facts §2): HTTP requests under /rest become menu::Requests on the one command
+// tree; results and errors are rendered as RouterOS renders them. No verb is implemented here.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string_view>
+
+#include "menu/tree.hpp"
+#include "net/http.hpp"
+
+namespace certos::rest {
+
+// Authenticator checks a user name and password for a client address and returns the user's session, or
+// throws core::Error (kAuthentication). The daemon passes menu::Authenticate with via "rest-api".
+using Authenticator =
+    std::function<menu::Session(std::string_view user, std::string_view password, std::string_view address)>;
+
+// LogSink writes a /log line (topics, message). Never given secrets.
+using LogSink = std::function<void(std::string_view topics, std::string_view message)>;
+
+struct RestOptions {
+    Authenticator authenticate;
+    LogSink log;
+    // A keep-alive connection that authenticated keeps its session for this long (or until
+    // InvalidateSessions) as long as it sends the same credentials; checking a password takes a slow KDF.
+    std::chrono::seconds session_lifetime{600};
+};
+
+// RestApi serves /rest. Thread-safe: the server calls Handle from several worker threads.
+class RestApi {
+public:
+    // kPrefix is the path the API is served under.
+    static constexpr std::string_view kPrefix = "/rest";
+
+    RestApi(const menu::Tree& tree, RestOptions options);
+
+    // Handle serves one request: Basic authentication (every request; a connection's first successful login
+    // is remembered for later requests with the same credentials), the rest-api policy, then the command.
+    // Never throws.
+    net::HttpResponse Handle(const net::HttpRequest& request) const;
+
+    // InvalidateSessions makes every connection authenticate again on its next request (users or groups
+    // changed).
+    void InvalidateSessions() { ++epoch_; }
+
+private:
+    menu::Session Login(const net::HttpRequest& request) const;
+    net::HttpResponse Serve(const net::HttpRequest& request, const menu::Session& session) const;
+
+    const menu::Tree& tree_;
+    RestOptions options_;
+    mutable std::atomic<std::uint64_t> epoch_{0};
+};
+
+}  // namespace certos::rest
