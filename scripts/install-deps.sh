@@ -12,6 +12,8 @@ packages=(
     # tests: real clients and tools
     openssl ca-certificates sqlite3 tmux
     python3 python3-pytest python3-requests python3-cryptography
+    # tests/fuzz/run.sh: clang++ with libFuzzer (clang pulls in libclang-rt-dev)
+    clang
 )
 
 missing=()
