@@ -12,8 +12,8 @@ packages=(
     # tests: real clients and tools
     openssl ca-certificates sqlite3 tmux
     python3 python3-pytest python3-requests python3-cryptography
-    # tests/fuzz/run.sh: clang++ with libFuzzer (clang pulls in libclang-rt-dev)
-    clang
+    # tests/fuzz/run.sh: clang++ and libFuzzer (libclang-rt-dev is only a Recommends of clang)
+    clang libclang-rt-dev
 )
 
 missing=()

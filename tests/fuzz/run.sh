@@ -8,7 +8,7 @@
 #   FUZZ_TIME=600 tests/fuzz/run.sh   # longer
 #   tests/fuzz/run.sh path/to/input   # replay one input (e.g. a saved artifact)
 #
-# Needs clang++ with libFuzzer (Debian: clang, which brings libclang-rt-dev's libclang_rt.fuzzer) and
+# Needs clang++ with libFuzzer (Debian: clang and libclang-rt-dev) and
 # libssl-dev. The build lives in $FUZZ_BUILD (default build-fuzz) and is redone only when a source changed.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
