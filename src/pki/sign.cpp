@@ -16,6 +16,7 @@
 #include "crypto/key.hpp"
 #include "crypto/key_id.hpp"
 #include "crypto/random.hpp"
+#include "pki/crl.hpp"
 #include "pki/describe.hpp"
 #include "pki/template.hpp"
 
@@ -288,6 +289,9 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
     row.props["crl"] = core::WireBool(authority && !Prop(row, "ca-crl-host").empty());
     tx->UpdateCertificate(row);
     tx->StorePrivateKey(id, key.ToPkcs8Der());
+    if (row.props["crl"] == "true" && IssuesCrls(row)) {
+        RebuildLocalCrl(*tx, row, std::chrono::system_clock::now());  // a CA with a CDP has a CRL from the start
+    }
     tx->Commit();
     if (progress) {
         progress("progress: done");
