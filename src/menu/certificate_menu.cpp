@@ -10,6 +10,7 @@
 #include "core/value.hpp"
 #include "menu/menus.hpp"
 #include "pki/template.hpp"
+#include "trust/crl_download.hpp"
 
 namespace certos::menu {
 namespace {
@@ -265,8 +266,13 @@ std::vector<Record> CertificateModel::Items(store::Transaction& tx) const {
     }
     std::vector<Record> records;
     records.reserve(rows.size());
+    // The L flag also marks certificates a downloaded CRL belongs to (trust/crl_download.hpp).
+    std::set<core::ObjectId> with_crl = trust::CertificatesWithDownloadedCrl(tx);
     for (const auto& row : rows) {
         records.push_back(ToRecord(row, names));
+        if (with_crl.contains(row.id)) {
+            records.back().Set("crl", "true");
+        }
     }
     return records;
 }
@@ -378,6 +384,7 @@ void CertificateModel::Remove(Call& call, core::ObjectId id) const {
         }
     }
     for (core::ObjectId victim : doomed) {
+        tx.DeleteBlobs(victim);  // a CA's CRL and revocation register (pki/crl.hpp)
         tx.DeleteCertificate(victim);
     }
 }
@@ -413,6 +420,7 @@ void InstallCertificateMenu(Tree& tree) {
     InstallListVerbs(menu, std::make_shared<CertificateModel>(), verbs);
     InstallCertificateCaVerbs(menu);
     InstallCertificateImportVerbs(menu);
+    InstallCertificateTrustVerbs(menu);
 }
 
 }  // namespace certos::menu

@@ -37,6 +37,10 @@ void InstallCertificateCaVerbs(Menu& menu);
 // (certificate_import_verbs.cpp).
 void InstallCertificateImportVerbs(Menu& menu);
 
+// InstallCertificateTrustVerbs adds issued-revoke, verify, export-crl and the /certificate/crl and
+// /certificate/builtin menus (certificate_trust_verbs.cpp).
+void InstallCertificateTrustVerbs(Menu& menu);
+
 // FindRowByItem resolves `*ID` or a name to a row; throws "no such item".
 store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item);
 
