@@ -13,7 +13,9 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 
+#include "core/error.hpp"
 #include "store/store.hpp"
 
 namespace certos::store::test {
@@ -64,5 +66,22 @@ CertificateRow MakeRow(const std::string& name);
 
 // Insert commits one new row on `store` and returns its id.
 core::ObjectId Insert(Store& store, const CertificateRow& row);
+
+// MakeItem is an item named `name` with a few properties.
+ItemRow MakeItem(const std::string& name);
+
+// InsertItem commits one new item of `kind` on `store` and returns its id.
+core::ObjectId InsertItem(Store& store, std::string_view kind, const ItemRow& row);
+
+// ExpectError runs `body` and checks that it throws core::Error of `category`.
+template <typename F>
+void ExpectError(core::ErrorCategory category, F&& body) {
+    try {
+        body();
+        ADD_FAILURE() << "no core::Error thrown";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), category) << e.what();
+    }
+}
 
 }  // namespace certos::store::test

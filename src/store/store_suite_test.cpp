@@ -9,6 +9,7 @@
 #include <fstream>
 #include <numeric>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -49,21 +50,24 @@ core::ObjectId Insert(Store& store, const CertificateRow& row) {
     return id;
 }
 
+ItemRow MakeItem(const std::string& name) {
+    ItemRow row;
+    row.name = name;
+    row.props = {{"comment", "the " + name}, {"disabled", "no"}};
+    return row;
+}
+
+core::ObjectId InsertItem(Store& store, std::string_view kind, const ItemRow& row) {
+    auto tx = store.Begin(TxMode::kWrite);
+    core::ObjectId id = tx->InsertItem(kind, row);
+    tx->Commit();
+    return id;
+}
+
 namespace {
 
 using core::ErrorCategory;
 using core::ObjectId;
-
-// ExpectError runs `body` and checks that it throws core::Error of `category`.
-template <typename F>
-void ExpectError(ErrorCategory category, F&& body) {
-    try {
-        body();
-        ADD_FAILURE() << "no core::Error thrown";
-    } catch (const core::Error& e) {
-        EXPECT_EQ(e.category(), category) << e.what();
-    }
-}
 
 std::vector<std::string> Names(Store& store) {
     std::vector<std::string> names;

@@ -35,6 +35,37 @@ constexpr const char* kMigrations[] = {
             value INTEGER NOT NULL
         ) WITHOUT ROWID;
     )sql",
+    // 2: items of simple list menus, the log, blobs.
+    // Item ids come from one counter per kind, "store:items.<kind>.id", like certificate ids.
+    // log.seq is AUTOINCREMENT: trimming the log to its capacity never lets a seq be handed out again.
+    // Times (log.time, blobs.updated) are milliseconds since the Unix epoch, UTC.
+    // blobs keeps its rowid because a blob (a CRL) can span many pages, which WITHOUT ROWID handles badly;
+    // blobs_owner serves DeleteBlobs, which removes an owner's blobs of every kind.
+    R"sql(
+        CREATE TABLE items (
+            kind TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            props TEXT NOT NULL,
+            PRIMARY KEY (kind, id),
+            UNIQUE (kind, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            time INTEGER NOT NULL,
+            topics TEXT NOT NULL,
+            message TEXT NOT NULL
+        );
+        CREATE TABLE blobs (
+            kind TEXT NOT NULL,
+            owner INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            updated INTEGER NOT NULL,
+            PRIMARY KEY (kind, owner)
+        );
+        CREATE INDEX blobs_owner ON blobs (owner);
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -28,6 +30,8 @@ using sqlite::SqliteError;
 // Certificate ids are drawn from this counter, so a deleted id is never handed out again (SQLite would
 // reuse the highest rowid). Counter names with the "store:" prefix are reserved for such sequences.
 constexpr std::string_view kCertificateIdCounter = "store:certificates.id";
+// Item ids are drawn from one counter per kind: "store:items.<kind>.id".
+constexpr std::string_view kItemIdCounterPrefix = "store:items.";
 constexpr std::string_view kReservedCounterPrefix = "store:";
 constexpr std::size_t kMaxIdleConnections = 8;
 
@@ -114,11 +118,13 @@ std::string EncodeProps(const std::map<std::string, std::string>& props) {
     }
 }
 
-std::map<std::string, std::string> DecodeProps(const std::string& text, core::ObjectId id) {
+// DecodeProps parses the props column of row `id`; `what` ("certificate", an item kind) names the row in
+// the error.
+std::map<std::string, std::string> DecodeProps(const std::string& text, std::string_view what, core::ObjectId id) {
     try {
         return nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
     } catch (const nlohmann::json::exception&) {
-        throw core::Failure("stored properties of certificate " + id.ToString() + " are damaged");
+        throw core::Failure("stored properties of " + std::string(what) + " " + id.ToString() + " are damaged");
     }
 }
 
@@ -131,7 +137,7 @@ CertificateRow ReadRow(const Query& query) {
     CertificateRow row;
     row.id = IdAt(query, 0);
     row.name = query.Text(1);
-    row.props = DecodeProps(query.Text(2), row.id);
+    row.props = DecodeProps(query.Text(2), "certificate", row.id);
     row.der = query.Blob(3);
     row.has_key = query.Int(4) != 0;
     if (!query.IsNull(5)) {
@@ -157,17 +163,56 @@ void BindFields(Query& query, const CertificateRow& row) {
     }
 }
 
-// RunNamed runs an INSERT or UPDATE of a certificate, turning the name's UNIQUE violation into
-// RouterOS's message.
-void RunNamed(Query& query) {
+// RunNamed runs an INSERT or UPDATE of a named row, turning the name's UNIQUE violation into RouterOS's
+// message ("<what> with the same name already exists") and a PRIMARY KEY violation (an id the caller chose)
+// into "<what> with the same id already exists". Both stay SqliteErrors, so the transaction rolls back.
+void RunNamed(Query& query, std::string_view what) {
     try {
         query.Run();
     } catch (const SqliteError& e) {
         if (e.code() == SQLITE_CONSTRAINT_UNIQUE) {
-            throw SqliteError(e.code(), "certificate with the same name already exists");
+            throw SqliteError(e.code(), std::string(what) + " with the same name already exists");
+        }
+        if (e.code() == SQLITE_CONSTRAINT_PRIMARYKEY) {
+            throw SqliteError(e.code(), std::string(what) + " with the same id already exists");
         }
         throw;
     }
+}
+
+#define CERTOS_SELECT_ITEM "SELECT id, name, props FROM items "
+
+// ReadItem reads the columns of CERTOS_SELECT_ITEM for an item of `kind`.
+ItemRow ReadItem(const Query& query, std::string_view kind) {
+    ItemRow row;
+    row.id = IdAt(query, 0);
+    row.name = query.Text(1);
+    row.props = DecodeProps(query.Text(2), kind, row.id);
+    return row;
+}
+
+std::string ItemIdCounter(std::string_view kind) {
+    return std::string(kItemIdCounterPrefix) + std::string(kind) + ".id";
+}
+
+// Times are stored as milliseconds since the Unix epoch; floor, not truncation, keeps times before 1970
+// ordered.
+std::int64_t ToMillis(std::chrono::system_clock::time_point time) {
+    return std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point FromMillis(std::int64_t millis) {
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(millis));
+}
+
+// ReadLog reads the columns of "SELECT seq, time, topics, message".
+LogEntry ReadLog(const Query& query) {
+    LogEntry entry;
+    entry.seq = static_cast<std::uint64_t>(query.Int(0));
+    entry.time = FromMillis(query.Int(1));
+    entry.topics = query.Text(2);
+    entry.message = query.Text(3);
+    return entry;
 }
 
 class SqliteTransaction final : public Transaction {
@@ -235,7 +280,7 @@ public:
                 "INSERT INTO certificates (name, props, der, issuer_id, id) VALUES (?, ?, ?, ?, ?)");
             BindFields(query, row);
             query.Bind(5, IdValue(id));
-            RunNamed(query);
+            RunNamed(query, "certificate");
             return id;
         });
     }
@@ -246,7 +291,7 @@ public:
                 conn_->Prepare("UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ? WHERE id = ?");
             BindFields(query, row);
             query.Bind(5, IdValue(row.id));
-            RunNamed(query);
+            RunNamed(query, "certificate");
             RequireChanged();
         });
     }
@@ -304,6 +349,141 @@ public:
         });
     }
 
+    std::vector<ItemRow> ListItems(std::string_view kind) override {
+        return Run([&] {
+            std::vector<ItemRow> rows;
+            Query query = conn_->Prepare(CERTOS_SELECT_ITEM "WHERE kind = ? ORDER BY id");
+            query.Bind(1, kind);
+            while (query.Step()) {
+                rows.push_back(ReadItem(query, kind));
+            }
+            return rows;
+        });
+    }
+
+    std::optional<ItemRow> GetItem(std::string_view kind, core::ObjectId id) override {
+        return Run([&]() -> std::optional<ItemRow> {
+            Query query = conn_->Prepare(CERTOS_SELECT_ITEM "WHERE kind = ? AND id = ?");
+            query.Bind(1, kind).Bind(2, IdValue(id));
+            if (!query.Step()) {
+                return std::nullopt;
+            }
+            return ReadItem(query, kind);
+        });
+    }
+
+    std::optional<ItemRow> FindItemByName(std::string_view kind, std::string_view name) override {
+        return Run([&]() -> std::optional<ItemRow> {
+            Query query = conn_->Prepare(CERTOS_SELECT_ITEM "WHERE kind = ? AND name = ?");
+            query.Bind(1, kind).Bind(2, name);
+            if (!query.Step()) {
+                return std::nullopt;
+            }
+            return ReadItem(query, kind);
+        });
+    }
+#undef CERTOS_SELECT_ITEM
+
+    core::ObjectId InsertItem(std::string_view kind, const ItemRow& row, bool keep_id) override {
+        return RunWrite([&] {
+            constexpr auto kMaxId = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+            if (keep_id && (row.id.value() == 0 || row.id.value() > kMaxId)) {
+                ThrowInternal("item id " + row.id.ToString() + " cannot be stored");
+            }
+            // Encoded first: a value that is not UTF-8 fails before an id is drawn.
+            std::string props = EncodeProps(row.props);
+            std::string counter = ItemIdCounter(kind);
+            core::ObjectId id = keep_id ? row.id : core::ObjectId(Increment(counter));
+            Query query = conn_->Prepare("INSERT INTO items (kind, id, name, props) VALUES (?, ?, ?, ?)");
+            query.Bind(1, kind).Bind(2, IdValue(id)).Bind(3, row.name).Bind(4, props);
+            RunNamed(query, "item");
+            if (keep_id) {
+                AdvanceTo(counter, id.value());
+            }
+            return id;
+        });
+    }
+
+    void UpdateItem(std::string_view kind, const ItemRow& row) override {
+        RunWrite([&] {
+            std::string props = EncodeProps(row.props);
+            Query query = conn_->Prepare("UPDATE items SET name = ?, props = ? WHERE kind = ? AND id = ?");
+            query.Bind(1, row.name).Bind(2, props).Bind(3, kind).Bind(4, IdValue(row.id));
+            RunNamed(query, "item");
+            RequireChanged();
+        });
+    }
+
+    void DeleteItem(std::string_view kind, core::ObjectId id) override {
+        RunWrite([&] {
+            conn_->Prepare("DELETE FROM items WHERE kind = ? AND id = ?").Bind(1, kind).Bind(2, IdValue(id)).Run();
+            RequireChanged();
+        });
+    }
+
+    void AppendLog(const LogEntry& entry) override {
+        RunWrite([&] {
+            conn_->Prepare("INSERT INTO log (time, topics, message) VALUES (?, ?, ?)")
+                .Bind(1, ToMillis(entry.time))
+                .Bind(2, entry.topics)
+                .Bind(3, entry.message)
+                .Run();
+            // Lines older than the kLogCapacity-th newest go. With fewer lines the subquery is NULL and
+            // nothing does. Counting from the newest, not subtracting from its seq, stays right even if
+            // seqs ever had gaps.
+            conn_->Prepare("DELETE FROM log WHERE seq < (SELECT seq FROM log ORDER BY seq DESC LIMIT 1 OFFSET ?)")
+                .Bind(1, static_cast<std::int64_t>(kLogCapacity - 1))
+                .Run();
+        });
+    }
+
+    std::vector<LogEntry> ListLog() override {
+        return Run([&] {
+            std::vector<LogEntry> entries;
+            Query query = conn_->Prepare("SELECT seq, time, topics, message FROM log ORDER BY seq");
+            while (query.Step()) {
+                entries.push_back(ReadLog(query));
+            }
+            return entries;
+        });
+    }
+
+    std::optional<BlobRow> GetBlob(std::string_view kind, core::ObjectId owner) override {
+        return Run([&]() -> std::optional<BlobRow> {
+            Query query = conn_->Prepare("SELECT number, data, updated FROM blobs WHERE kind = ? AND owner = ?");
+            query.Bind(1, kind).Bind(2, IdValue(owner));
+            if (!query.Step()) {
+                return std::nullopt;
+            }
+            BlobRow blob;
+            blob.kind = kind;
+            blob.owner = owner;
+            blob.number = static_cast<std::uint64_t>(query.Int(0));
+            blob.data = query.Blob(1);
+            blob.updated = FromMillis(query.Int(2));
+            return blob;
+        });
+    }
+
+    void PutBlob(const BlobRow& blob) override {
+        RunWrite([&] {
+            conn_->Prepare(
+                     "INSERT INTO blobs (kind, owner, number, data, updated) VALUES (?, ?, ?, ?, ?) "
+                     "ON CONFLICT (kind, owner) DO UPDATE "
+                     "SET number = excluded.number, data = excluded.data, updated = excluded.updated")
+                .Bind(1, blob.kind)
+                .Bind(2, IdValue(blob.owner))
+                .Bind(3, static_cast<std::int64_t>(blob.number))
+                .BindBlob(4, blob.data)
+                .Bind(5, ToMillis(blob.updated))
+                .Run();
+        });
+    }
+
+    void DeleteBlobs(core::ObjectId owner) override {
+        RunWrite([&] { conn_->Prepare("DELETE FROM blobs WHERE owner = ?").Bind(1, IdValue(owner)).Run(); });
+    }
+
     std::uint64_t NextCounter(std::string_view name) override {
         if (name.starts_with(kReservedCounterPrefix)) {
             ThrowInternal("counter name " + std::string(name) + " is reserved by the store");
@@ -352,6 +532,17 @@ private:
         query.Bind(1, name);
         query.Step();
         return static_cast<std::uint64_t>(query.Int(0));
+    }
+
+    // AdvanceTo raises counter `name` to at least `value`, so that Increment never returns an id a caller
+    // has already used.
+    void AdvanceTo(std::string_view name, std::uint64_t value) {
+        conn_->Prepare(
+                 "INSERT INTO counters (name, value) VALUES (?, ?) "
+                 "ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)")
+            .Bind(1, name)
+            .Bind(2, static_cast<std::int64_t>(value))
+            .Run();
     }
 
     void RequireChanged() {

@@ -136,6 +136,30 @@ TEST_F(SqliteStoreTest, MigrationsRunOnce) {
     EXPECT_EQ(Open()->Begin(TxMode::kRead)->ListCertificates().size(), 1u);
 }
 
+TEST_F(SqliteStoreTest, UpgradeFromSchema1KeepsData) {
+    ObjectId id = Insert(*Open(), MakeRow("kept"));
+    {
+        // Back to what migration 1 left: its tables, without those of migration 2 and its record.
+        auto peek = Peek();
+        peek->Exec("DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DELETE FROM schema_version WHERE version = 2;");
+    }
+    auto store = Open();
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        EXPECT_EQ(tx->GetCertificate(id)->name, "kept");
+        EXPECT_EQ(tx->InsertItem("user", test::MakeItem("admin")), ObjectId(1));
+        tx->AppendLog(LogEntry{0, std::chrono::system_clock::now(), "system,info", "upgraded"});
+        tx->PutBlob(BlobRow{"crl", id, 1, "crl der", std::chrono::system_clock::now()});
+        tx->Commit();
+    }
+    EXPECT_EQ(Insert(*store, MakeRow("next")), ObjectId(2));
+    auto peek = Peek();
+    sqlite::Query query = peek->Prepare("SELECT COUNT(*), MAX(version) FROM schema_version");
+    ASSERT_TRUE(query.Step());
+    EXPECT_EQ(query.Int(0), sqlite::SchemaVersion());
+    EXPECT_EQ(query.Int(1), sqlite::SchemaVersion());
+}
+
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
     Open();
     Peek()->Prepare("INSERT INTO schema_version (version) VALUES (?)").Bind(1, sqlite::SchemaVersion() + 1).Run();
