@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "console/command.hpp"
+#include "console/render.hpp"
 #include "core/value.hpp"
 
 namespace certos::console {
@@ -154,8 +155,15 @@ std::vector<std::string> ValuesOf(const CompletionContext& context, const menu::
             return spec.values;
         case menu::ValueType::kBool:
             return {"no", "yes"};
-        case menu::ValueType::kItem:
-            return context.item_names ? context.item_names(menu) : std::vector<std::string>{};
+        case menu::ValueType::kItem: {
+            std::vector<std::string> names = context.item_names ? context.item_names(menu) : std::vector<std::string>{};
+            for (std::string& name : names) {
+                if (name.empty() || name.find_first_of(" \t\"\\;$[]{}()=?,") != std::string::npos) {
+                    name = QuoteValue(name);  // typed back in, the name must read as one value
+                }
+            }
+            return names;
+        }
         default:
             return {};
     }

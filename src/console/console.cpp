@@ -11,26 +11,34 @@
 namespace certos::console {
 namespace {
 
-int DefaultWidth(const std::ostream& out) {
-    if (const char* columns = std::getenv("COLUMNS")) {
-        int value = std::atoi(columns);
-        if (value > 0) {
-            return value;
-        }
-    }
+int EnvironmentWidth() {
+    const char* columns = std::getenv("COLUMNS");
+    int value = columns != nullptr ? std::atoi(columns) : 0;
+    return value > 0 ? value : 0;
+}
+
+int TerminalWidth(const std::ostream& out) {
     winsize size{};
     if (&out == &std::cout && isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
         size.ws_col > 0) {
         return size.ws_col;
     }
-    return 160;
+    return 0;
 }
 
 }  // namespace
 
 Console::Console(const menu::Tree& tree, menu::Session session, std::ostream& out, std::ostream& err)
     : interpreter_(std::make_unique<Interpreter>(tree, std::move(session), out, err)), out_(out), err_(err) {
-    interpreter_->set_width(DefaultWidth(out));
+    int width = EnvironmentWidth();
+    width_given_ = width > 0;
+    interpreter_->set_width(width > 0 ? width : (TerminalWidth(out) > 0 ? TerminalWidth(out) : 160));
+}
+
+void Console::RefreshWidth() {
+    if (int width = TerminalWidth(out_); !width_given_ && width > 0) {
+        interpreter_->set_width(width);
+    }
 }
 
 Console::~Console() = default;
@@ -42,7 +50,10 @@ int Console::RunScript(std::string_view text, std::string_view /*source_name*/) 
     return interpreter_->Run(text, Interpreter::Mode::kScript) ? 0 : 1;
 }
 
-void Console::set_width(int columns) { interpreter_->set_width(columns); }
+void Console::set_width(int columns) {
+    width_given_ = true;
+    interpreter_->set_width(columns);
+}
 
 std::string Console::Prompt() const {
     const std::string& path = interpreter_->current_menu().path;

@@ -44,7 +44,11 @@ public:
     std::string Prompt() const;
 
 private:
+    // RefreshWidth follows the terminal's size between commands, unless the width was given.
+    void RefreshWidth();
+
     std::unique_ptr<Interpreter> interpreter_;
+    bool width_given_ = false;
     std::ostream& out_;
     std::ostream& err_;
 };

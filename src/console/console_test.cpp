@@ -259,6 +259,10 @@ TEST_F(CompletionTest, ArgumentsValuesAndItems) {
     EXPECT_EQ(At(":put [/widget get [find na").candidates, Words{"name="});
     EXPECT_TRUE(At("/widget add name=\"a b").candidates.empty());
     EXPECT_EQ(At("add kind=l", "/widget").candidates, Words{"large"});
+    CompletionContext spaced{fixture_.tree(), fixture_.tree().root(),
+                             [](const menu::Menu&) { return std::vector<std::string>{"my cert", "plain"}; }};
+    EXPECT_EQ(Complete(spaced, "/widget remove ").candidates.front(), "\"my cert\"");
+    EXPECT_EQ(Complete(spaced, "/widget remove p").candidates, Words{"plain"});
 }
 
 TEST_F(CompletionTest, QuestionMarkHelp) {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,8 +31,13 @@ struct HistoryDeleter {
 // Repl is one interactive session; libedit's callbacks find it through EL_CLIENTDATA.
 class Repl {
 public:
-    Repl(Console& console, Interpreter& interpreter, std::ostream& out, std::filesystem::path history_file)
-        : console_(console), interpreter_(interpreter), out_(out), history_file_(std::move(history_file)) {}
+    Repl(Console& console, Interpreter& interpreter, std::ostream& out, std::filesystem::path history_file,
+         std::function<void()> refresh_width)
+        : console_(console),
+          interpreter_(interpreter),
+          out_(out),
+          history_file_(std::move(history_file)),
+          refresh_width_(std::move(refresh_width)) {}
 
     int Run() {
         struct sigaction action {};
@@ -89,6 +95,7 @@ public:
             }
             std::string source = std::move(pending);
             pending.clear();
+            refresh_width_();
             interpreter_.Run(source, Interpreter::Mode::kLine);
             std::fflush(stdout);
         }
@@ -180,13 +187,14 @@ private:
     Interpreter& interpreter_;
     std::ostream& out_;
     std::filesystem::path history_file_;
+    std::function<void()> refresh_width_;
     std::string prompt_;
 };
 
 }  // namespace
 
 int Console::RunInteractive(const std::filesystem::path& history_file) {
-    return Repl(*this, *interpreter_, out_, history_file).Run();
+    return Repl(*this, *interpreter_, out_, history_file, [this] { RefreshWidth(); }).Run();
 }
 
 }  // namespace certos::console
