@@ -10,7 +10,7 @@ packages=(
     libspdlog-dev libfmt-dev libcurl4-openssl-dev
     libgtest-dev libgmock-dev
     # tests: real clients and tools
-    openssl ca-certificates sqlite3 tmux
+    openssl ca-certificates sqlite3 tmux curl wrk
     python3 python3-pytest python3-requests python3-cryptography
     # tests/fuzz/run.sh: clang++ and libFuzzer (libclang-rt-dev is only a Recommends of clang)
     clang libclang-rt-dev
