@@ -5,7 +5,9 @@ DATA       ?= ./var
 JOBS       ?= 2
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTOS_WERROR=ON
 
-.PHONY: deps build run test unit integration asan clean
+FUZZ_TIME  ?= 30
+
+.PHONY: deps build run test unit integration asan fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -29,10 +31,14 @@ integration: build
 # The unit tests once more under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCERTOS_SANITIZE=ON
-	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target unit_tests
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
 
-test: build unit integration asan
+# Each libFuzzer target (tests/fuzz/*.sh builds and runs one) for a bounded time.
+fuzz: deps
+	@set -e; for runner in tests/fuzz/*.sh; do echo "fuzz: $$runner ($(FUZZ_TIME) s)"; FUZZ_TIME=$(FUZZ_TIME) sh $$runner; done
+
+test: build unit integration asan fuzz
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
