@@ -111,19 +111,32 @@ RevokedEntry EntryOf(const X509_REVOKED* revoked) {
     return entry;
 }
 
-UniquePtr<ASN1_STRING> SerialInteger(std::string_view hex) {
+// SerialBytes decodes an upper- or lower-case hex serial into its big-endian magnitude (leading zero bytes
+// stripped), which is what an ASN1_INTEGER holds; DER's sign byte is added when it is encoded.
+std::string SerialBytes(std::string_view hex) {
     if (hex.empty() || hex.size() > 40 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
         throw core::Failure("invalid serial number \"" + std::string(hex) + "\" for a CRL entry");
     }
-    BIGNUM* raw = nullptr;
-    std::string text(hex);
-    if (BN_hex2bn(&raw, text.c_str()) == 0) {
-        ThrowOpenSsl("decoding serial number " + text);
+    auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    std::string bytes((hex.size() + 1) / 2, '\0');
+    std::size_t i = 0;
+    if (hex.size() % 2 == 1) {
+        bytes[0] = static_cast<char>(nibble(hex[0]));
+        i = 1;
     }
-    UniquePtr<BIGNUM> bn(raw);
-    UniquePtr<ASN1_STRING> integer(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-    if (!integer) {
-        ThrowOpenSsl("encoding serial number " + text);
+    for (std::size_t out = hex.size() % 2; i < hex.size(); i += 2, ++out) {
+        bytes[out] = static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+    }
+    std::size_t zeros = bytes.find_first_not_of('\0');
+    bytes.erase(0, zeros == std::string::npos ? bytes.size() - 1 : zeros);
+    return bytes;
+}
+
+UniquePtr<ASN1_STRING> SerialInteger(std::string_view hex) {
+    std::string bytes = SerialBytes(hex);
+    UniquePtr<ASN1_STRING> integer(ASN1_INTEGER_new());
+    if (!integer || ASN1_STRING_set(integer.get(), bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        ThrowOpenSsl("encoding serial number " + std::string(hex));
     }
     return integer;
 }
@@ -136,28 +149,105 @@ UniquePtr<ASN1_STRING> Time(TimePoint when) {
     return time;
 }
 
-void AddEntry(X509_CRL* crl, const RevokedEntry& entry) {
-    UniquePtr<X509_REVOKED> revoked(X509_REVOKED_new());
-    if (!revoked) {
-        ThrowOpenSsl("allocating CRL entry");
-    }
-    UniquePtr<ASN1_STRING> serial = SerialInteger(entry.serial_hex);
-    UniquePtr<ASN1_STRING> date = Time(entry.revoked_at);
-    if (X509_REVOKED_set_serialNumber(revoked.get(), serial.get()) != 1 ||
-        X509_REVOKED_set_revocationDate(revoked.get(), date.get()) != 1) {
-        ThrowOpenSsl("building CRL entry " + entry.serial_hex);
-    }
-    if (entry.reason && *entry.reason != RevocationReason::kUnspecified) {
-        UniquePtr<ASN1_STRING> code(ASN1_ENUMERATED_new());
-        if (!code || ASN1_ENUMERATED_set(code.get(), static_cast<long>(*entry.reason)) != 1 ||
-            X509_REVOKED_add1_ext_i2d(revoked.get(), NID_crl_reason, code.get(), 0, X509V3_ADD_DEFAULT) != 1) {
-            ThrowOpenSsl("adding reason code to CRL entry " + entry.serial_hex);
+// EntryBuilder makes X509_REVOKED entries fast: a CRL can hold 100,000 of them, so the serial, the date
+// and the reason-code extensions are built in objects reused for every entry (the setters copy).
+class EntryBuilder {
+public:
+    EntryBuilder() : serial_(ASN1_INTEGER_new()), date_(ASN1_TIME_new()) {
+        if (!serial_ || !date_) {
+            ThrowOpenSsl("allocating CRL entry");
         }
     }
-    if (X509_CRL_add0_revoked(crl, revoked.get()) != 1) {
-        ThrowOpenSsl("adding CRL entry " + entry.serial_hex);
+
+    void Add(X509_CRL* crl, const RevokedEntry& entry) {
+        std::string bytes = SerialBytes(entry.serial_hex);
+        UniquePtr<X509_REVOKED> revoked(X509_REVOKED_new());
+        if (!revoked || ASN1_STRING_set(serial_.get(), bytes.data(), static_cast<int>(bytes.size())) != 1 ||
+            ASN1_TIME_set(date_.get(), std::chrono::system_clock::to_time_t(entry.revoked_at)) == nullptr ||
+            X509_REVOKED_set_serialNumber(revoked.get(), serial_.get()) != 1 ||
+            X509_REVOKED_set_revocationDate(revoked.get(), date_.get()) != 1) {
+            ThrowOpenSsl("building CRL entry " + entry.serial_hex);
+        }
+        if (entry.reason && *entry.reason != RevocationReason::kUnspecified &&
+            X509_REVOKED_add_ext(revoked.get(), ReasonExtension(*entry.reason), -1) != 1) {
+            ThrowOpenSsl("adding reason code to CRL entry " + entry.serial_hex);
+        }
+        if (X509_CRL_add0_revoked(crl, revoked.get()) != 1) {
+            ThrowOpenSsl("adding CRL entry " + entry.serial_hex);
+        }
+        revoked.release();  // the CRL owns it now
     }
-    revoked.release();  // the CRL owns it now
+
+private:
+    X509_EXTENSION* ReasonExtension(RevocationReason reason) {
+        UniquePtr<X509_EXTENSION>& ext = reasons_[static_cast<int>(reason)];
+        if (!ext) {
+            UniquePtr<ASN1_STRING> code(ASN1_ENUMERATED_new());
+            if (!code || ASN1_ENUMERATED_set(code.get(), static_cast<long>(reason)) != 1) {
+                ThrowOpenSsl("encoding reason code");
+            }
+            ext.reset(X509V3_EXT_i2d(NID_crl_reason, 0, code.get()));
+            if (!ext) {
+                ThrowOpenSsl("encoding reason code");
+            }
+        }
+        return ext.get();
+    }
+
+    UniquePtr<ASN1_STRING> serial_;
+    UniquePtr<ASN1_STRING> date_;
+    UniquePtr<X509_EXTENSION> reasons_[11];
+};
+
+// SerialOrder sorts entries the way X509_CRL_sort (ASN1_STRING_cmp on the serials) would: shorter
+// magnitudes first, then bytewise — for normalised hex, by length and then the text (case-folded).
+bool SerialOrder(const RevokedEntry* a, const RevokedEntry* b) {
+    auto significant = [](std::string_view hex) { return hex.substr(std::min(hex.find_first_not_of('0'), hex.size())); };
+    std::string_view x = significant(a->serial_hex);
+    std::string_view y = significant(b->serial_hex);
+    std::size_t x_bytes = (x.size() + 1) / 2;
+    std::size_t y_bytes = (y.size() + 1) / 2;
+    if (x_bytes != y_bytes) {
+        return x_bytes < y_bytes;
+    }
+    if (x.size() != y.size()) {
+        return x.size() < y.size();  // an odd-length one has a leading zero nibble
+    }
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        char cx = static_cast<char>(x[i] | 0x20);
+        char cy = static_cast<char>(y[i] | 0x20);
+        if (cx != cy) {
+            return cx < cy;
+        }
+    }
+    return false;
+}
+
+// CertificateListDer wraps `tbs`, the signature algorithm and the signature into a CertificateList (RFC 5280 §5.1):
+//   CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue BIT STRING }
+// The parts are encoded by OpenSSL; only the outer SEQUENCE header is put around them here.
+std::string CertificateListDer(const std::string& tbs, const X509_ALGOR* algorithm, std::string_view signature) {
+    std::string alg_der = I2d(i2d_X509_ALGOR, const_cast<X509_ALGOR*>(algorithm), "encoding signature algorithm");
+    UniquePtr<ASN1_STRING> bits(ASN1_BIT_STRING_new());
+    if (!bits || ASN1_BIT_STRING_set(bits.get(), const_cast<unsigned char*>(Uchar(signature)),
+                                     static_cast<int>(signature.size())) != 1) {
+        ThrowOpenSsl("encoding CRL signature");
+    }
+    // A signature is whole bytes: no unused bits (the flag stops OpenSSL from trimming trailing zero bytes).
+    bits->flags &= ~0x07L;
+    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+    std::string sig_der = I2d(i2d_ASN1_BIT_STRING, bits.get(), "encoding CRL signature");
+    std::size_t content = tbs.size() + alg_der.size() + sig_der.size();
+    int total = ASN1_object_size(1, static_cast<int>(content), V_ASN1_SEQUENCE);
+    if (total <= 0) {
+        throw core::Failure("CRL too large to encode");
+    }
+    std::string der(static_cast<std::size_t>(total), '\0');
+    auto* p = reinterpret_cast<unsigned char*>(der.data());
+    ASN1_put_object(&p, 1, static_cast<int>(content), V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+    std::size_t header = static_cast<std::size_t>(p - reinterpret_cast<unsigned char*>(der.data()));
+    der.replace(header, content, tbs + alg_der + sig_der);
+    return der;
 }
 
 void AddExtensions(X509_CRL* crl, const Certificate& issuer, std::uint64_t number) {
@@ -335,7 +425,7 @@ bool Crl::IsSignedBy(const Certificate& issuer) const {
     return ok;
 }
 
-Crl IssueCrl(const CrlRequest& request, const Certificate& issuer, const PrivateKey& key) {
+std::string IssueCrlDer(const CrlRequest& request, const Certificate& issuer, const PrivateKey& key) {
     const EVP_PKEY* issuer_key = X509_get0_pubkey(issuer.native());
     if (issuer_key == nullptr || EVP_PKEY_eq(issuer_key, key.native()) != 1) {
         ERR_clear_error();
@@ -364,17 +454,53 @@ Crl IssueCrl(const CrlRequest& request, const Certificate& issuer, const Private
         X509_CRL_set1_nextUpdate(crl.get(), next_update.get()) != 1) {
         ThrowOpenSsl("building CRL");
     }
-    for (const RevokedEntry& entry : request.revoked) {
-        AddEntry(crl.get(), entry);
-    }
-    if (X509_CRL_sort(crl.get()) != 1) {
-        ThrowOpenSsl("sorting CRL entries");
-    }
     AddExtensions(crl.get(), issuer, request.number);
-    if (X509_CRL_sign(crl.get(), key.native(), EvpMd(digest)) <= 0) {
+    // Signing the CRL while it has no entries sets both signature AlgorithmIdentifiers (the one inside the
+    // TBSCertList and the outer one) exactly as OpenSSL chooses them for this key and digest.
+    const EVP_MD* md = EvpMd(digest);
+    if (X509_CRL_sign(crl.get(), key.native(), md) <= 0) {
         ThrowOpenSsl("signing CRL with " + std::string(DigestName(digest)));
     }
-    return Crl::Adopt(crl.release());
+    // The entries in serial order (what X509_CRL_sort does, without sorting the OpenSSL stack again).
+    std::vector<const RevokedEntry*> order;
+    order.reserve(request.revoked.size());
+    for (const RevokedEntry& entry : request.revoked) {
+        order.push_back(&entry);
+    }
+    std::sort(order.begin(), order.end(), SerialOrder);
+    EntryBuilder builder;
+    for (const RevokedEntry* entry : order) {
+        builder.Add(crl.get(), *entry);
+    }
+    // One encoding of the TBSCertList, signed as X509_CRL_sign would sign it: a large CRL is encoded
+    // once instead of once to sign and once more to write out.
+    unsigned char* tbs_raw = nullptr;
+    int tbs_len = i2d_re_X509_CRL_tbs(crl.get(), &tbs_raw);  // allocating form: no separate length pass
+    OpenSslBytes tbs_owner(tbs_raw);
+    if (tbs_len <= 0) {
+        ThrowOpenSsl("encoding CRL");
+    }
+    std::string tbs(reinterpret_cast<const char*>(tbs_raw), static_cast<std::size_t>(tbs_len));
+    tbs_owner.reset();
+    UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+    std::size_t sig_len = 0;
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key.native()) != 1 ||
+        EVP_DigestSign(ctx.get(), nullptr, &sig_len, Uchar(tbs), tbs.size()) != 1) {
+        ThrowOpenSsl("signing CRL with " + std::string(DigestName(digest)));
+    }
+    std::string signature(sig_len, '\0');
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &sig_len, Uchar(tbs),
+                       tbs.size()) != 1) {
+        ThrowOpenSsl("signing CRL with " + std::string(DigestName(digest)));
+    }
+    signature.resize(sig_len);
+    const X509_ALGOR* algorithm = nullptr;
+    X509_CRL_get0_signature(crl.get(), nullptr, &algorithm);
+    return CertificateListDer(tbs, algorithm, signature);
+}
+
+Crl IssueCrl(const CrlRequest& request, const Certificate& issuer, const PrivateKey& key) {
+    return Crl::FromDer(IssueCrlDer(request, issuer, key));
 }
 
 }  // namespace certos::crypto

@@ -104,5 +104,8 @@ private:
 // Throws core::Error when the key does not belong to `issuer`, the CA lacks the cRLSign key usage, the
 // times are inverted, or a serial is not hex.
 Crl IssueCrl(const CrlRequest& request, const Certificate& issuer, const PrivateKey& key);
+// IssueCrlDer is IssueCrl returning the DER alone, without parsing it back (for large CRLs that are only
+// stored). The TBSCertList is encoded once.
+std::string IssueCrlDer(const CrlRequest& request, const Certificate& issuer, const PrivateKey& key);
 
 }  // namespace certos::crypto

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/value.hpp"
 #include "crypto/issue.hpp"
 #include "crypto/test_support.hpp"
 
@@ -37,8 +38,8 @@ struct TestCa {
     Certificate cert;
 };
 
-TestCa MakeCa(std::vector<std::string> usage = {"key-cert-sign", "crl-sign"}) {
-    PrivateKey key = PrivateKey::Generate("prime256v1");
+TestCa MakeCa(std::vector<std::string> usage = {"key-cert-sign", "crl-sign"}, const char* key_size = "prime256v1") {
+    PrivateKey key = PrivateKey::Generate(key_size);
     IssueRequest request;
     request.subject = {{"O", "certos"}, {"CN", "CRL Test CA"}};
     request.key_usage = std::move(usage);
@@ -96,6 +97,36 @@ TEST(CrlTest, IssuedCrlHasEveryFieldAndOpenSslReadsIt) {
     EXPECT_NE(text.output.find("X509v3 Authority Key Identifier"), std::string::npos);
     auto verify = RunCommand("openssl crl -inform DER -in " + der.path() + " -noout -CAfile " + ca_pem.path());
     EXPECT_EQ(verify.status, 0) << verify.output;
+    EXPECT_NE(verify.output.find("verify OK"), std::string::npos) << verify.output;
+}
+
+TEST(CrlTest, ManyEntriesAreSortedBySerialAndVerifyWithRsaToo) {
+    TestCa ca = MakeCa({"key-cert-sign", "crl-sign"}, "2048");
+    std::vector<RevokedEntry> entries;
+    for (int i = 0; i < 3000; ++i) {
+        // Serials of different lengths and cases, given in no particular order.
+        std::string hex = HexUpper(std::string(1 + i % 17, static_cast<char>(i * 7919 % 251 + 1)));
+        entries.push_back({i % 2 == 0 ? hex : core::ToLowerAscii(hex) + "", Now(), std::nullopt});
+        if (i % 5 == 0) {
+            entries.back().reason = RevocationReason::kSuperseded;
+        }
+    }
+    std::string der = IssueCrlDer(Request(42, entries), ca.cert, ca.key);
+    Crl crl = Crl::FromDer(der);
+    EXPECT_TRUE(crl.IsSignedBy(ca.cert));
+    std::vector<RevokedEntry> read = crl.Entries();
+    ASSERT_EQ(read.size(), entries.size());
+    for (std::size_t i = 1; i < read.size(); ++i) {
+        const std::string& a = read[i - 1].serial_hex;
+        const std::string& b = read[i].serial_hex;
+        ASSERT_TRUE(a.size() < b.size() || (a.size() == b.size() && a <= b)) << a << " before " << b;
+    }
+    EXPECT_EQ(crl.FindRevoked(entries[5].serial_hex)->reason, RevocationReason::kSuperseded);
+
+    CERTOS_REQUIRE_OPENSSL_CLI();
+    TempFile file(der, ".crl");
+    TempFile ca_pem(ca.cert.ToPem(), ".pem");
+    auto verify = RunCommand("openssl crl -inform DER -in " + file.path() + " -noout -CAfile " + ca_pem.path());
     EXPECT_NE(verify.output.find("verify OK"), std::string::npos) << verify.output;
 }
 

@@ -140,8 +140,8 @@ std::uint64_t RebuildLocalCrl(store::Transaction& tx, const store::CertificateRo
         request.revoked.push_back(std::move(revoked));
     }
     crypto::Certificate cert = crypto::Certificate::FromDer(ca.der);
-    crypto::Crl crl = crypto::IssueCrl(request, cert, crypto::PrivateKey::FromPkcs8Der(*key_der));
-    tx.PutBlob(store::BlobRow{std::string(kLocalCrlKind), ca.id, request.number, crl.ToDer(), now});
+    std::string der = crypto::IssueCrlDer(request, cert, crypto::PrivateKey::FromPkcs8Der(*key_der));
+    tx.PutBlob(store::BlobRow{std::string(kLocalCrlKind), ca.id, request.number, std::move(der), now});
     tx.SetSetting(kSkidSection, cert.SkidHex(), ca.id.ToString());
     return request.number;
 }
