@@ -5,12 +5,15 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <set>
 
+#include "api/connection.hpp"
 #include "core/error.hpp"
 #include "menu/auth.hpp"
 #include "menu/item_menu.hpp"
 #include "menu/menus.hpp"
+#include "net/api_server.hpp"
 #include "net/http_server.hpp"
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
@@ -111,7 +114,105 @@ struct Daemon::Impl {
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
         users = UsersFingerprint(*store);
+        hooks.push_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
         ApplyServices();
+    }
+
+    // The API protocol (api, api-ssl; src/api): its options and listeners. Timeouts can be changed with
+    // CERTOS_API_LOGIN_TIMEOUT and CERTOS_API_IDLE_TIMEOUT (seconds), see docs/api.md.
+    std::shared_ptr<api::ApiProtocolOptions> ApiOptionsFor() {
+        auto api_options = std::make_shared<api::ApiProtocolOptions>();
+        api_options->authenticate = [this](std::string_view user, std::string_view password, std::string_view address) {
+            return menu::Authenticate(tree, user, password, address, "api");
+        };
+        api_options->execute = [this](const menu::Request& request, const menu::Session& session) {
+            return tree.Execute(request, session);
+        };
+        api_options->empty_reply = [this](std::string_view service) {
+            std::lock_guard lock(api_mutex);
+            return api_empty_reply.contains(std::string(service));
+        };
+        api_options->log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        for (auto [variable, target] : {std::pair{"CERTOS_API_LOGIN_TIMEOUT", &api_options->login_timeout},
+                                        std::pair{"CERTOS_API_IDLE_TIMEOUT", &api_options->idle_timeout}}) {
+            if (const char* value = std::getenv(variable); value != nullptr && std::atof(value) > 0) {
+                *target = std::chrono::milliseconds(static_cast<long>(std::atof(value) * 1000));
+            }
+        }
+        return api_options;
+    }
+
+    net::ApiServerOptions ApiServerOptionsFor() {
+        net::ApiServerOptions server_options;
+        server_options.handshake_timeout = options.read_timeout;
+        server_options.address_allowed = [](std::string_view allowed, std::string_view address) {
+            return menu::AddressAllowed(allowed, address);
+        };
+        server_options.on_error = [this](std::string_view message) { Log("system,error", message); };
+        server_options.protocol = [options = ApiOptionsFor()](std::shared_ptr<net::StreamPeer> peer) {
+            return api::MakeApiProtocol(std::move(peer), options);
+        };
+        return server_options;
+    }
+
+    // ApplyApiServices is the service hook of api and api-ssl: (re)binds their listeners.
+    void ApplyApiServices(const std::vector<menu::Record>& services) {
+        std::vector<net::ListenerConfig> configs;
+        std::set<std::string> problems;
+        std::set<std::string> empty_reply;
+        for (const menu::Record& record : services) {
+            std::string name = record.GetOr("name");
+            if ((name != "api" && name != "api-ssl") || record.IsTrue("disabled")) {
+                continue;
+            }
+            if (record.IsTrue("api-empty-reply")) {
+                empty_reply.insert(name);
+            }
+            net::ListenerConfig config;
+            config.name = name;
+            config.bind_address = options.listen_address;
+            config.port = static_cast<std::uint16_t>(std::stoul(record.GetOr("port", "0")));
+            config.allowed_from = record.GetOr("address");
+            config.max_sessions = std::stoul(record.GetOr("max-sessions", "20"));
+            if (name == "api-ssl") {
+                std::string certificate = record.GetOr("certificate", "none");
+                if (certificate.empty() || certificate == "none") {
+                    problems.insert("api-ssl has no certificate (/ip service set api-ssl certificate=NAME)");
+                    continue;
+                }
+                try {
+                    pki::TlsCredentials credentials = pki::LoadTlsCredentials(*store, certificate);
+                    config.tls = net::TlsSettings{std::move(credentials.certificate_chain_pem),
+                                                  std::move(credentials.private_key_pem),
+                                                  ParseTlsVersion(record.GetOr("tls-version", "any"))};
+                } catch (const core::Error& e) {
+                    problems.insert("api-ssl: certificate " + certificate + ": " + e.what());
+                    continue;
+                }
+            }
+            configs.push_back(std::move(config));
+        }
+        {
+            std::lock_guard lock(api_mutex);
+            api_empty_reply = std::move(empty_reply);
+        }
+        std::vector<std::string> errors = api_server.Reconfigure(configs);
+        problems.insert(errors.begin(), errors.end());
+        for (const net::ListenerStatus& listener : api_server.Listeners()) {
+            std::string line = listener.name + " listening on " + listener.address + " port " +
+                               std::to_string(listener.port) + (listener.tls ? " (TLS)" : "");
+            if (!api_announced.contains(line)) {
+                out << "certos: " << line << std::endl;
+            }
+            api_announced.insert(line);
+        }
+        for (const std::string& problem : problems) {
+            if (!api_reported.contains(problem)) {
+                err << "certos: " << problem << std::endl;
+                Log("system,error", problem);
+            }
+        }
+        api_reported = std::move(problems);
     }
 
     rest::RestOptions RestOptionsFor() {
@@ -245,6 +346,11 @@ struct Daemon::Impl {
     std::set<std::string> reported;
     std::string users;
     std::string services_seen;
+    std::mutex api_mutex;
+    std::set<std::string> api_empty_reply;  // services that send `!empty` (api-empty-reply=yes)
+    std::set<std::string> api_reported;
+    std::set<std::string> api_announced;
+    net::ApiServer api_server{ApiServerOptionsFor()};  // last: stopped first, before the tree goes
 };
 
 Daemon::Daemon(DaemonOptions options, std::ostream& out, std::ostream& err) {
@@ -279,6 +385,7 @@ int Daemon::Run() {
     }
     impl_->Log("system,info", "certos serve stopped");
     impl_->server.Stop();
+    impl_->api_server.Stop();
     return 0;
 }
 

@@ -181,9 +181,14 @@ void InstallServices(Tree& tree) {
                        Prop("disabled", ValueType::kBool, "false"),
                        Prop("proto", ValueType::kString, "tcp"),
                        Prop("invalid", ValueType::kBool, "false"),
-                       Prop("dynamic", ValueType::kBool, "false")};
+                       Prop("dynamic", ValueType::kBool, "false"),
+                       // certos-specific (docs/api.md): RouterOS 7.18+ sends `!empty` before `!done` when a
+                       // print finds nothing, but node-routeros 1.6.9 fails on that reply; off by default.
+                       Prop("api-empty-reply", ValueType::kBool, "false",
+                            "api, api-ssl: send !empty when a print returns no items (RouterOS 7.18+ behaviour)")};
     spec.properties[5].quoted = false;
-    spec.settable = {"port", "address", "certificate", "tls-version", "vrf", "max-sessions", "disabled"};
+    spec.settable = {"port", "address", "certificate", "tls-version", "vrf", "max-sessions", "disabled",
+                     "api-empty-reply"};
     spec.check = [](Call& call, store::ItemRow& row, bool) {
         auto cert = row.props.find("certificate");
         if (cert != row.props.end()) {

@@ -1,0 +1,42 @@
+#pragma once
+// ApiProtocol: one API connection's protocol (facts §3): decode sentences, log in, run commands on the worker
+// pool (several tagged ones at once), answer /cancel and /quit, and close on a framing violation with
+// `!fatal`. The transport (net::ApiServer) only moves bytes.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "api/codec.hpp"
+#include "menu/tree.hpp"
+#include "net/api_server.hpp"
+
+namespace certos::api {
+
+// ApiProtocolOptions are shared by every connection of a server.
+struct ApiProtocolOptions {
+    // Authenticate returns the session of a user or throws core::Error (menu::Authenticate, which logs).
+    std::function<menu::Session(std::string_view user, std::string_view password, std::string_view address)>
+        authenticate;
+    // Execute runs one request (menu::Tree::Execute); throws core::Error.
+    std::function<menu::Result(const menu::Request&, const menu::Session&)> execute;
+    // EmptyReply says whether `service` ("api", "api-ssl") sends `!empty` for a print without records
+    // (`/ip service api-empty-reply`). Unset: never.
+    std::function<bool(std::string_view service)> empty_reply;
+    // Log writes to /log (topics, message). Never given passwords.
+    std::function<void(std::string_view topics, std::string_view message)> log;
+    DecodeLimits limits;
+    // login_timeout: a connection that has not logged in this long after it opened is closed.
+    std::chrono::milliseconds login_timeout{60000};
+    // idle_timeout: a logged-in connection without a complete sentence for this long (and no command
+    // running) is closed.
+    std::chrono::milliseconds idle_timeout{600000};
+    std::size_t max_in_flight = 64;  // commands running or queued on one connection
+};
+
+// MakeApiProtocol makes the protocol of a new connection; it keeps `options` alive.
+std::shared_ptr<net::StreamProtocol> MakeApiProtocol(std::shared_ptr<net::StreamPeer> peer,
+                                                     std::shared_ptr<const ApiProtocolOptions> options);
+
+}  // namespace certos::api

@@ -1,0 +1,83 @@
+#pragma once
+// ApiServer: the listeners of the api and api-ssl services (TCP, optionally TLS) as a byte-stream transport.
+// The protocol itself (framing, login, commands) lives in src/api and plugs in through StreamProtocol, so
+// net/ knows nothing of menus. Boost stays inside net/: this header is Boost-free (pimpl).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/http_server.hpp"
+
+namespace certos::net {
+
+// StreamPeer is one accepted connection as the protocol sees it. Every method may be called from any thread,
+// also after the connection closed (then it does nothing).
+class StreamPeer {
+public:
+    virtual ~StreamPeer() = default;
+    // Send queues bytes for the client; bytes of one call are never interleaved with those of another.
+    virtual void Send(std::string bytes) = 0;
+    // Close sends what is queued, then closes the connection.
+    virtual void Close() = 0;
+    // SetIdleTimeout (re)starts the idle timer: when it expires before the next call, the connection is
+    // closed at once.
+    virtual void SetIdleTimeout(std::chrono::milliseconds timeout) = 0;
+    // Post runs `job` on the server's worker pool (jobs may block: key generation, SQLite).
+    virtual void Post(std::function<void()> job) = 0;
+    // Address is the client's IP address ("192.0.2.1", "::1"); Service the listener's name ("api-ssl").
+    virtual const std::string& Address() const = 0;
+    virtual const std::string& Service() const = 0;
+};
+
+// StreamProtocol receives a connection's bytes. OnData calls are serial (never two at once) and in order;
+// OnClosed comes once, last.
+class StreamProtocol {
+public:
+    virtual ~StreamProtocol() = default;
+    virtual void OnData(std::string_view bytes) = 0;
+    virtual void OnClosed() = 0;
+};
+
+// ProtocolFactory makes the protocol of a new connection.
+using ProtocolFactory = std::function<std::shared_ptr<StreamProtocol>(std::shared_ptr<StreamPeer> peer)>;
+
+// ApiServerOptions are the server-wide settings.
+struct ApiServerOptions {
+    std::size_t io_threads = 2;
+    std::size_t worker_threads = 8;
+    // handshake_timeout bounds the TLS handshake; the protocol sets its own idle timeouts after that (until
+    // it does, this one applies).
+    std::chrono::milliseconds handshake_timeout{10000};
+    std::function<bool(std::string_view allowed_from, std::string_view address)> address_allowed;
+    std::function<void(std::string_view message)> on_error;
+    ProtocolFactory protocol;
+};
+
+class ApiServer {
+public:
+    explicit ApiServer(ApiServerOptions options);
+    ~ApiServer();
+    ApiServer(const ApiServer&) = delete;
+    ApiServer& operator=(const ApiServer&) = delete;
+
+    // Reconfigure makes the running listeners match `listeners` (as HttpServer::Reconfigure does: a changed
+    // TLS certificate is swapped in for new connections, open ones continue). Returns one message per
+    // listener that could not be opened. Not concurrently with itself.
+    std::vector<std::string> Reconfigure(const std::vector<ListenerConfig>& listeners);
+
+    std::vector<ListenerStatus> Listeners() const;
+
+    // Stop closes every listener and connection and joins the threads. Idempotent; the destructor calls it.
+    void Stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace certos::net
