@@ -143,6 +143,9 @@ private:
             std::lock_guard lock(mutex_);
             login_pending_ = true;
         }
+        // A login waiting for a worker (many clients logging in at once) is the server's delay, not the
+        // client's: the login timeout starts again if it fails.
+        peer_->SetIdleTimeout(kBusyTimeout);
         peer_->Post([self = shared_from_this(), name = std::move(name), password = password.value_or(""),
                      tag = command.tag] { self->RunLogin(name, password, tag); });
         return true;
@@ -171,6 +174,12 @@ private:
         } catch (const std::exception& e) {
             Internal(e.what());
             RenderTrap(core::Error(core::ErrorCategory::kInternal, e.what()), ReplyOptions{tag, false}, out);
+        }
+        {
+            std::lock_guard lock(mutex_);
+            if (!session_) {
+                peer_->SetIdleTimeout(options_->login_timeout);
+            }
         }
         peer_->Send(std::move(out));
         // The sentences that arrived during the login now run, in order.

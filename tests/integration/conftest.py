@@ -100,6 +100,11 @@ def certos_daemon(tmp_path):
     www_port, ssl_port = free_port(), free_port()
     run(data, f"/ip service set www port={www_port}")
     run(data, f"/ip service set www-ssl port={ssl_port}")
+    # The API protocol's services on free ports too (api-ssl only listens once it has a certificate).
+    api_port, api_ssl_port = free_port(), free_port()
+    run(data, f"/ip service set api port={api_port}")
+    run(data, f"/ip service set api-ssl port={api_ssl_port}")
     daemon = Daemon(data, www_port, ssl_port, tmp_path)
+    daemon.api_port, daemon.api_ssl_port = api_port, api_ssl_port
     yield daemon
     daemon.stop()
