@@ -12,6 +12,8 @@ packages=(
     # tests: real clients and tools
     openssl ca-certificates sqlite3 tmux curl wrk
     python3 python3-pytest python3-requests python3-cryptography
+    # tests/integration/test_api*.py: librouteros, and ansible with its community.routeros collection
+    python3-librouteros ansible
     # tests/fuzz/run.sh: clang++ and libFuzzer (libclang-rt-dev is only a Recommends of clang)
     clang libclang-rt-dev
 )
@@ -23,7 +25,18 @@ for p in "${packages[@]}"; do
     fi
 done
 
+# node-routeros 1.6.9 for tests/integration/test_api_node.py, pinned in tests/integration/node/package.json
+# (npm comes with the machine's Node.js; without it that test is skipped).
+install_node_modules() {
+    local dir
+    dir="$(cd "$(dirname "$0")/.." && pwd)/tests/integration/node"
+    if [ ! -d "$dir/node_modules/node-routeros" ] && command -v npm >/dev/null 2>&1; then
+        (cd "$dir" && npm install --no-audit --no-fund --silent) || echo "install-deps: npm install in $dir failed" >&2
+    fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+    install_node_modules
     exit 0
 fi
 
@@ -35,3 +48,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_node_modules
