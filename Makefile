@@ -7,6 +7,10 @@ CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTOS_WERROR=ON
 
 FUZZ_TIME  ?= 30
 
+# ccache keys on paths relative to the checkout, so clones in other folders share one cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .PHONY: deps build run test unit integration asan fuzz clean
 
 deps:
