@@ -57,7 +57,8 @@ trap stop_server EXIT
 # start_server DIR: certos serve on a free loopback port; sets PORT.
 start_server() {
     PORT=$(free_port)
-    "$CERTOS_BIN" --data "$1" -c "/ip service set www port=$PORT" > /dev/null
+    # max-sessions (default 20) must cover wrk's connections, or the extra ones are closed at once.
+    "$CERTOS_BIN" --data "$1" -c "/ip service set www port=$PORT max-sessions=1000" > /dev/null
     "$CERTOS_BIN" --data "$1" serve --listen 127.0.0.1 > /dev/null 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do

@@ -89,10 +89,6 @@ std::string Brief(const std::exception& e) {
     return std::string(text);
 }
 
-void AppendString(std::string& out, const std::string& text) {
-    out += Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 }  // namespace
 
 BodyArguments ParseBody(std::string_view body) {
@@ -125,19 +121,15 @@ BodyArguments ParseBody(std::string_view body) {
 }
 
 std::string RecordJson(const menu::Record& record) {
-    std::string out = "{";
-    bool first = true;
+    // One object per record, dumped by one serializer. nlohmann::ordered_map is a std::vector of pairs:
+    // appending to it directly skips the per-key duplicate search (a Record's names are unique already).
+    Json object = Json::object();
+    auto& fields = object.get_ref<Json::object_t&>();
+    fields.reserve(record.fields().size());
     for (const auto& [name, value] : record.fields()) {
-        if (!first) {
-            out += ',';
-        }
-        first = false;
-        AppendString(out, name);
-        out += ':';
-        AppendString(out, value);
+        fields.emplace_back(name, value);
     }
-    out += '}';
-    return out;
+    return object.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string RecordsJson(const std::vector<menu::Record>& records) {

@@ -8,6 +8,7 @@
 #include "core/value.hpp"
 #include "rest/error_table.hpp"
 #include "rest/json_mapping.hpp"
+#include "rest/login_cache.hpp"
 #include "rest/route.hpp"
 
 namespace certos::rest {
@@ -23,18 +24,6 @@ struct CachedLogin {
     std::uint64_t epoch = 0;
     std::chrono::steady_clock::time_point at;
 };
-
-// SameSecret compares without an early exit, so the time taken does not tell how much matched.
-bool SameSecret(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    unsigned char difference = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-    }
-    return difference == 0;
-}
 
 core::Error Unauthorized() { return core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)"); }
 
@@ -196,13 +185,23 @@ menu::Session RestApi::Login(const net::HttpRequest& request) const {
     if (!options_.authenticate) {
         throw Unauthorized();
     }
-    menu::Session session = options_.authenticate(credentials->user, credentials->password, address);
-    if ((session.policies & menu::kPolicyRestApi) == 0) {
-        if (options_.log) {
-            options_.log("system,error,critical", "login failure for user " + credentials->user + " from " + address +
-                                                      " via rest-api (group has no rest-api policy)");
+    auto verify = [&] {
+        menu::Session verified = options_.authenticate(credentials->user, credentials->password, address);
+        if ((verified.policies & menu::kPolicyRestApi) == 0) {
+            if (options_.log) {
+                options_.log("system,error,critical", "login failure for user " + credentials->user + " from " +
+                                                          address + " via rest-api (group has no rest-api policy)");
+            }
+            throw Unauthorized();
         }
-        throw Unauthorized();
+        return verified;
+    };
+    bool cached = false;
+    menu::Session session =
+        logins_.Login(credentials->user, address, *header, epoch, options_.session_lifetime, verify, cached);
+    if (cached && options_.log) {
+        // The same line menu::Authenticate writes: one per connection, as RouterOS logs REST logins.
+        options_.log("system,info,account", "user " + credentials->user + " logged in from " + address + " via rest-api");
     }
     session.via = "rest-api";
     if (request.connection) {

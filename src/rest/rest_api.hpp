@@ -9,6 +9,7 @@
 
 #include "menu/tree.hpp"
 #include "net/http.hpp"
+#include "rest/login_cache.hpp"
 
 namespace certos::rest {
 
@@ -23,8 +24,8 @@ using LogSink = std::function<void(std::string_view topics, std::string_view mes
 struct RestOptions {
     Authenticator authenticate;
     LogSink log;
-    // A keep-alive connection that authenticated keeps its session for this long (or until
-    // InvalidateSessions) as long as it sends the same credentials; checking a password takes a slow KDF.
+    // A successful login is remembered for this long (or until InvalidateSessions): later requests with the
+    // same credentials, from the same address, on the same or a new connection, skip the slow password KDF.
     std::chrono::seconds session_lifetime{600};
 };
 
@@ -36,9 +37,8 @@ public:
 
     RestApi(const menu::Tree& tree, RestOptions options);
 
-    // Handle serves one request: Basic authentication (every request; a connection's first successful login
-    // is remembered for later requests with the same credentials), the rest-api policy, then the command.
-    // Never throws.
+    // Handle serves one request: Basic authentication on every request (a successful login is remembered,
+    // see RestOptions::session_lifetime), the rest-api policy, then the command. Never throws.
     net::HttpResponse Handle(const net::HttpRequest& request) const;
 
     // InvalidateSessions makes every connection authenticate again on its next request (users or groups
@@ -52,6 +52,7 @@ private:
     const menu::Tree& tree_;
     RestOptions options_;
     mutable std::atomic<std::uint64_t> epoch_{0};
+    mutable LoginCache logins_;
 };
 
 }  // namespace certos::rest

@@ -97,7 +97,7 @@ TEST_F(RestApiTest, GroupWithoutRestApiPolicyCannotLogIn) {
     EXPECT_NE(log_[0].find("login failure for user nope"), std::string::npos);
 }
 
-TEST_F(RestApiTest, AConnectionLogsInOnceForTheSameCredentials) {
+TEST_F(RestApiTest, ALoginIsRememberedForTheSameCredentials) {
     Ok("GET", "/rest/certificate");
     Ok("GET", "/rest/certificate");
     EXPECT_EQ(logins_, 1);
@@ -108,7 +108,15 @@ TEST_F(RestApiTest, AConnectionLogsInOnceForTheSameCredentials) {
     api_->InvalidateSessions();
     Ok("GET", "/rest/certificate");
     EXPECT_EQ(logins_, 3);
+    // A new connection with the same credentials from the same address reuses the login, and logs it.
+    log_.clear();
     connection_ = std::make_shared<net::Connection>(2, "127.0.0.1", "www", false);
+    Ok("GET", "/rest/certificate");
+    Ok("GET", "/rest/certificate");
+    EXPECT_EQ(logins_, 3);
+    EXPECT_EQ(log_, std::vector<std::string>{"user admin logged in from 127.0.0.1 via rest-api"});
+    // From another address the password is checked again.
+    connection_ = std::make_shared<net::Connection>(3, "127.0.0.2", "www", false);
     Ok("GET", "/rest/certificate");
     EXPECT_EQ(logins_, 4);
 }

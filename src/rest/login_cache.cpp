@@ -1,0 +1,78 @@
+#include "rest/login_cache.hpp"
+
+#include <algorithm>
+
+namespace certos::rest {
+
+bool SameSecret(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    unsigned char difference = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+    }
+    return difference == 0;
+}
+
+menu::Session LoginCache::Login(std::string_view user, std::string_view address, std::string_view authorization,
+                                std::uint64_t epoch, std::chrono::seconds lifetime, const Verify& verify,
+                                bool& cached) {
+    std::string key = std::string(user) + '\n' + std::string(address);
+    auto now = std::chrono::steady_clock::now();
+    std::promise<menu::Session> promise;
+    std::shared_future<menu::Session> waiting;
+    {
+        std::lock_guard lock(mutex_);
+        std::vector<Entry>& list = entries_[key];
+        for (auto it = list.begin(); it != list.end(); ++it) {
+            if (!SameSecret(it->authorization, authorization)) {
+                continue;
+            }
+            bool pending = it->session.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+            if (pending || (it->epoch == epoch && now - it->at < lifetime)) {
+                waiting = it->session;
+            } else {
+                list.erase(it);
+                --size_;
+            }
+            break;
+        }
+        if (!waiting.valid()) {
+            if (size_ >= kMaxEntries) {
+                entries_.clear();  // a crude bound: the cache only saves time
+                size_ = 0;
+            }
+            Entry entry{std::string(authorization), epoch, now, promise.get_future().share()};
+            entries_[key].push_back(entry);
+            ++size_;
+        }
+    }
+    if (waiting.valid()) {
+        cached = true;
+        return waiting.get();  // rethrows the failure of a verification under way
+    }
+    cached = false;
+    try {
+        menu::Session session = verify();
+        promise.set_value(session);
+        return session;
+    } catch (...) {
+        promise.set_exception(std::current_exception());
+        // A failed login is not remembered: drop the entry once its waiters have the result.
+        std::lock_guard lock(mutex_);
+        auto found = entries_.find(key);
+        if (found != entries_.end()) {
+            auto& list = found->second;
+            auto before = list.size();
+            std::erase_if(list, [&](const Entry& e) { return SameSecret(e.authorization, authorization); });
+            size_ -= before - list.size();
+            if (list.empty()) {
+                entries_.erase(found);
+            }
+        }
+        throw;
+    }
+}
+
+}  // namespace certos::rest
