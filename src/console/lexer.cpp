@@ -114,7 +114,7 @@ Statement Lexer::ParseStatement(Closer closer) {
             }
             throw ParseError(ParseError::Kind::kSyntax, pos_);
         }
-        statement.words.push_back(ParseWord(closer));
+        statement.words.push_back(ParseWord());
     }
     return statement;
 }
@@ -141,19 +141,19 @@ std::vector<Statement> Lexer::ParseBody(Closer closer, std::size_t open_offset) 
     }
 }
 
-bool Lexer::EndsWord(char c, Closer) const {
+bool Lexer::EndsWord(char c) const {
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == ']' || c == '}') {
         return true;
     }
     return c == '\\' && (Peek(1) == '\n' || (Peek(1) == '\r' && Peek(2) == '\n'));
 }
 
-Word Lexer::ParseWord(Closer closer) {
+Word Lexer::ParseWord() {
     Word word;
     word.offset = pos_;
     while (!AtEnd()) {
         char c = Peek();
-        if (EndsWord(c, closer)) {
+        if (EndsWord(c)) {
             break;
         }
         if (c == '(' || c == ')') {

@@ -25,7 +25,7 @@ public:
     // Next returns the next statement with at least one word, or nullopt at the end of the source.
     std::optional<Statement> Next();
 
-    // ParseAll lexes the whole source (used for blocks in tests and for completion-free checks).
+    // ParseAll lexes the rest of the source (a console line is parsed whole before it runs).
     std::vector<Statement> ParseAll();
 
 private:
@@ -41,12 +41,12 @@ private:
     void SkipSeparators();
     Statement ParseStatement(Closer closer);
     std::vector<Statement> ParseBody(Closer closer, std::size_t open_offset);
-    Word ParseWord(Closer closer);
+    Word ParseWord();
     Piece ParseQuoted();
     Piece ParseVariable();
     // ParseEscape reads the escape after a backslash (pos_ at the backslash) and appends it to `out`.
     void ParseEscape(std::string& out);
-    bool EndsWord(char c, Closer closer) const;
+    bool EndsWord(char c) const;
 
     std::string_view source_;
     std::size_t pos_ = 0;
