@@ -313,11 +313,18 @@ struct Daemon::Impl {
         }
     }
 
+    // Announce prints the listeners that are new or changed since the last call.
     void Announce() {
+        std::set<std::string> now;
         for (const net::ListenerStatus& listener : server.Listeners()) {
-            out << "certos: " << listener.name << " listening on " << listener.address << " port " << listener.port
-                << (listener.tls ? " (TLS)" : "") << std::endl;
+            std::string line = listener.name + " listening on " + listener.address + " port " +
+                               std::to_string(listener.port) + (listener.tls ? " (TLS)" : "");
+            if (!announced.contains(line)) {
+                out << "certos: " << line << std::endl;
+            }
+            now.insert(std::move(line));
         }
+        announced = std::move(now);
     }
 
     // Report logs each problem once, when it first appears.
@@ -344,6 +351,7 @@ struct Daemon::Impl {
     bool retry = false;
     std::vector<net::ListenerConfig> applied;
     std::set<std::string> reported;
+    std::set<std::string> announced;
     std::string users;
     std::string services_seen;
     std::mutex api_mutex;
