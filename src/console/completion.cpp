@@ -107,10 +107,9 @@ Analysis Analyze(const CompletionContext& context, std::string_view line) {
             levels.back().start = i + 1;
         }
     }
+    // A line ending inside a quote is completed too: the partial word starts at the quote and only
+    // quoted candidates (item names with blanks) can match it.
     Analysis analysis;
-    if (quoted) {
-        return analysis;
-    }
     const menu::Menu* menu = &context.current;
     for (std::size_t k = 0; k + 1 < levels.size(); ++k) {
         // A nested command runs in the menu of the command around it (`/certificate set [find ...]`).

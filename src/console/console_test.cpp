@@ -263,6 +263,9 @@ TEST_F(CompletionTest, ArgumentsValuesAndItems) {
                              [](const menu::Menu&) { return std::vector<std::string>{"my cert", "plain"}; }};
     EXPECT_EQ(Complete(spaced, "/widget remove ").candidates.front(), "\"my cert\"");
     EXPECT_EQ(Complete(spaced, "/widget remove p").candidates, Words{"plain"});
+    Completion quoted = Complete(spaced, "/widget remove \"my");
+    EXPECT_EQ(quoted.candidates, Words{"\"my cert\""});
+    EXPECT_EQ(quoted.start, 15u);
 }
 
 TEST_F(CompletionTest, QuestionMarkHelp) {
