@@ -3,6 +3,7 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "core/error.hpp"
 #include "crypto/internal.hpp"
@@ -11,9 +12,10 @@
 namespace certos::crypto {
 namespace {
 
-// A PKCS#12 MAC key is derived with this many iterations at most. Tools write 2048 (OpenSSL) to 600,000;
-// a crafted file with 2^31 would keep the importer busy for hours before the passphrase is even checked.
-constexpr long kMaxPkcs12MacIterations = 10'000'000;
+// Password-based keys (the PKCS#12 MAC key, PBES1/PBES2 encryption keys) are derived with this many
+// iterations at most. Tools write 2048 (OpenSSL 3.0) to 600,000; a crafted file with 2^31 would keep the
+// importer busy for hours before the passphrase is even checked. scrypt's N*r*p is capped alike.
+constexpr long kMaxKdfIterations = 10'000'000;
 
 constexpr std::string_view kBegin = "-----BEGIN ";
 constexpr std::string_view kEnd = "-----END ";
@@ -92,6 +94,111 @@ bool IsKeyLabel(std::string_view label) {
            label == "EC PRIVATE KEY";
 }
 
+// Iterations reads an iteration count; a value too large for a long (ASN1_INTEGER_get gives -1) is huge.
+long Iterations(const ASN1_INTEGER* iterations) {
+    // RFC 7292 Appendix C and RFC 8018 default an absent count to 1.
+    long count = iterations != nullptr ? ASN1_INTEGER_get(iterations) : 1;
+    return count < 0 ? std::numeric_limits<long>::max() : count;
+}
+
+template <typename T>
+UniquePtr<T> Unpack(const ASN1_ITEM* item, const ASN1_TYPE* parameter) {
+    if (parameter == nullptr || parameter->type != V_ASN1_SEQUENCE) {
+        return nullptr;
+    }
+    return UniquePtr<T>(static_cast<T*>(ASN1_TYPE_unpack_sequence(item, parameter)));
+}
+
+// KdfWork is the key derivation work of a password-based encryption algorithm (PKCS#5 PBES1, PKCS#12 PBE,
+// PBES2 with PBKDF2 or scrypt): the iteration count, or N*r*p for scrypt; 0 when it cannot be read (the
+// decryption then fails on its own).
+long KdfWork(const X509_ALGOR* alg) {
+    if (alg == nullptr) {
+        return 0;
+    }
+    long work = 0;
+    if (OBJ_obj2nid(alg->algorithm) == NID_pbes2) {
+        auto pbes2 = Unpack<PBE2PARAM>(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
+        int kdf = pbes2 && pbes2->keyfunc != nullptr ? OBJ_obj2nid(pbes2->keyfunc->algorithm) : NID_undef;
+        if (kdf == NID_id_pbkdf2) {
+            auto params = Unpack<PBKDF2PARAM>(ASN1_ITEM_rptr(PBKDF2PARAM), pbes2->keyfunc->parameter);
+            work = params ? Iterations(params->iter) : 0;
+        }
+#ifndef OPENSSL_NO_SCRYPT
+        if (kdf == NID_id_scrypt) {
+            auto params = Unpack<SCRYPT_PARAMS>(ASN1_ITEM_rptr(SCRYPT_PARAMS), pbes2->keyfunc->parameter);
+            if (params) {
+                long n = Iterations(params->costParameter);
+                long r = Iterations(params->blockSize);
+                long p = Iterations(params->parallelizationParameter);
+                bool huge = (r != 0 && n > kMaxKdfIterations / r) || (p != 0 && n * r > kMaxKdfIterations / p);
+                work = huge ? std::numeric_limits<long>::max() : n * r * p;
+            }
+        }
+#endif
+    } else if (auto pbe = Unpack<PBEPARAM>(ASN1_ITEM_rptr(PBEPARAM), alg->parameter)) {
+        work = Iterations(pbe->iter);
+    }
+    ERR_clear_error();
+    return work;
+}
+
+void CheckKdfWork(long work, std::string_view what) {
+    if (work > kMaxKdfIterations) {
+        throw core::Failure(std::string(what) + ": key derivation iteration count " + std::to_string(work) +
+                            " is larger than " + std::to_string(kMaxKdfIterations));
+    }
+}
+
+// CheckEncryptedKeyWork bounds the work of opening an EncryptedPrivateKeyInfo (RFC 5958 §3), PEM or DER;
+// anything that is not one is left for the key decoder to reject.
+void CheckEncryptedKeyWork(std::string_view data, bool pem) {
+    UniquePtr<X509_SIG> sig;
+    if (pem) {
+        UniquePtr<BIO> bio = MemBio(data);
+        sig.reset(PEM_read_bio_PKCS8(bio.get(), nullptr, nullptr, nullptr));
+    } else {
+        const unsigned char* p = Uchar(data);
+        sig.reset(d2i_X509_SIG(nullptr, &p, static_cast<long>(data.size())));
+    }
+    ERR_clear_error();
+    if (sig) {
+        const X509_ALGOR* alg = nullptr;
+        X509_SIG_get0(sig.get(), &alg, nullptr);
+        CheckKdfWork(KdfWork(alg), "encrypted private key");
+    }
+}
+
+// CheckPkcs12Work refuses PKCS#12 files whose MAC or encrypted parts would take unreasonably long to open:
+// the MAC, every encrypted safe, and every shrouded key bag of the unencrypted safes (bags inside an
+// encrypted safe can only be seen after decrypting it, whose own cost is bounded here).
+void CheckPkcs12Work(PKCS12* p12) {
+    const ASN1_INTEGER* mac_iterations = nullptr;
+    PKCS12_get0_mac(nullptr, nullptr, nullptr, &mac_iterations, p12);
+    if (PKCS12_mac_present(p12) == 1) {
+        CheckKdfWork(Iterations(mac_iterations), "PKCS#12 MAC");
+    }
+    UniquePtr<STACK_OF(PKCS7)> safes(PKCS12_unpack_authsafes(p12));
+    for (int i = 0; safes && i < sk_PKCS7_num(safes.get()); ++i) {
+        PKCS7* safe = sk_PKCS7_value(safes.get(), i);
+        int type = OBJ_obj2nid(safe->type);
+        if (type == NID_pkcs7_encrypted && safe->d.encrypted != nullptr && safe->d.encrypted->enc_data != nullptr) {
+            CheckKdfWork(KdfWork(safe->d.encrypted->enc_data->algorithm), "PKCS#12 encrypted safe");
+        } else if (type == NID_pkcs7_data) {
+            UniquePtr<STACK_OF(PKCS12_SAFEBAG)> bags(PKCS12_unpack_p7data(safe));
+            for (int j = 0; bags && j < sk_PKCS12_SAFEBAG_num(bags.get()); ++j) {
+                const PKCS12_SAFEBAG* bag = sk_PKCS12_SAFEBAG_value(bags.get(), j);
+                if (PKCS12_SAFEBAG_get_nid(bag) == NID_pkcs8ShroudedKeyBag) {
+                    const X509_ALGOR* alg = nullptr;
+                    X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg, nullptr);
+                    CheckKdfWork(KdfWork(alg), "PKCS#12 key bag");
+                }
+            }
+        }
+    }
+    ERR_clear_error();
+}
+
 Certificate DecodeTrustedCertificate(std::string_view block) {
     // OpenSSL's "TRUSTED CERTIFICATE" is a certificate followed by its local trust settings, which certos
     // has its own properties for (trusted, trust-store): only the certificate is kept.
@@ -110,6 +217,9 @@ void ParsePemBlock(const PemBlock& block, std::size_t index, std::string_view pa
         } else if (IsCertificateLabel(block.label)) {
             bundle.certificates.push_back(Certificate::FromPem(block.text));
         } else if (IsKeyLabel(block.label)) {
+            if (block.label == "ENCRYPTED PRIVATE KEY") {
+                CheckEncryptedKeyWork(block.text, true);
+            }
             bundle.keys.push_back(PrivateKey::FromPem(block.text, passphrase));
         } else {
             bundle.ignored.push_back(block.label);
@@ -121,19 +231,6 @@ void ParsePemBlock(const PemBlock& block, std::size_t index, std::string_view pa
         }
         throw core::Failure("PEM block " + std::to_string(index) + " (" + block.label + ", line " +
                             std::to_string(block.line) + "): " + Reason(e));
-    }
-}
-
-// CheckPkcs12Work refuses PKCS#12 files whose MAC would take unreasonably long to check.
-void CheckPkcs12Work(PKCS12* p12) {
-    const ASN1_INTEGER* iterations = nullptr;
-    PKCS12_get0_mac(nullptr, nullptr, nullptr, &iterations, p12);
-    // An absent count means 1 (RFC 7292 Appendix C: "iterations INTEGER DEFAULT 1").
-    long count = iterations != nullptr ? ASN1_INTEGER_get(iterations) : 1;
-    if (count < 0 || count > kMaxPkcs12MacIterations) {
-        ERR_clear_error();
-        throw core::Failure("PKCS#12: MAC iteration count " + std::to_string(count) + " is larger than " +
-                            std::to_string(kMaxPkcs12MacIterations));
     }
 }
 
@@ -168,6 +265,7 @@ Bundle ParseBinary(std::string_view data, std::string_view passphrase) {
         return bundle;
     }
     ERR_clear_error();
+    CheckEncryptedKeyWork(data, false);
     try {
         bundle.format = BundleFormat::kDerPrivateKey;
         bundle.keys.push_back(PrivateKey::FromDer(data, passphrase));

@@ -39,7 +39,9 @@ struct Bundle {
 // A passphrase that opens nothing is counted in decryption_failures, not thrown. Everything else that is
 // wrong throws core::Error (kFailure) naming the part and the reason ("PEM block 2 (CERTIFICATE): decoding
 // DER certificate: ..."): an empty file, a damaged or truncated block, bytes that are no known format, a
-// key of an unsupported type, input over kMaxBundleBytes. Pure: touches no file or store.
+// key of an unsupported type, input over kMaxBundleBytes, or a key derivation iteration count over 10^7
+// (checked before any decryption, so a crafted file cannot keep the importer busy). Pure: touches no file or
+// store.
 Bundle ParseBundle(std::string_view data, std::string_view passphrase);
 
 // IsKeyOf tells whether `key` is the private key of `cert` (same public key, compared as keys, so EC

@@ -188,6 +188,17 @@ TEST(BundleTest, BadInputSaysWhatIsWrong) {
     EXPECT_NE(ErrorOf("-----BEGIN \n").find("malformed BEGIN line"), std::string::npos);
 }
 
+TEST(BundleTest, KeyDerivationWorkBombsAreRefusedBeforeDecrypting) {
+    // gen.sh made these with 10,000,001 iterations; certos's cap is 10^7. Refused without running them.
+    EXPECT_EQ(ErrorOf(Input("slow_pkcs8.pem"), Passphrase()),
+              "failure: PEM block 1 (ENCRYPTED PRIVATE KEY, line 1): encrypted private key: key derivation "
+              "iteration count 10000001 is larger than 10000000");
+    EXPECT_EQ(ErrorOf(Input("slow_bags.p12"), Passphrase()),
+              "failure: PKCS#12 encrypted safe: key derivation iteration count 10000001 is larger than 10000000");
+    EXPECT_EQ(ErrorOf(Input("slow_mac.p12"), Passphrase()),
+              "failure: PKCS#12 MAC: key derivation iteration count 10000001 is larger than 10000000");
+}
+
 TEST(BundleTest, InputOverTheLimitIsRefusedBeforeParsing) {
     std::string big(kMaxBundleBytes + 1, 'A');
     EXPECT_EQ(ErrorOf(big), "failure: input is too large (16777217 bytes, limit 16 MiB)");

@@ -49,6 +49,13 @@ CERTOS_OSSL_DELETER(PKCS12, PKCS12_free);
 CERTOS_OSSL_DELETER(PKCS7, PKCS7_free);
 CERTOS_OSSL_DELETER(CMS_ContentInfo, CMS_ContentInfo_free);
 CERTOS_OSSL_DELETER(PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free);
+CERTOS_OSSL_DELETER(X509_SIG, X509_SIG_free);  // an EncryptedPrivateKeyInfo
+CERTOS_OSSL_DELETER(PBEPARAM, PBEPARAM_free);
+CERTOS_OSSL_DELETER(PBE2PARAM, PBE2PARAM_free);
+CERTOS_OSSL_DELETER(PBKDF2PARAM, PBKDF2PARAM_free);
+#ifndef OPENSSL_NO_SCRYPT
+CERTOS_OSSL_DELETER(SCRYPT_PARAMS, SCRYPT_PARAMS_free);
+#endif
 CERTOS_OSSL_DELETER(BIGNUM, BN_free);
 CERTOS_OSSL_DELETER(GENERAL_NAMES, GENERAL_NAMES_free);
 CERTOS_OSSL_DELETER(GENERAL_NAME, GENERAL_NAME_free);
@@ -69,6 +76,14 @@ inline void FreeExtensionStack(STACK_OF(X509_EXTENSION)* stack) {
     sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
 }
 CERTOS_OSSL_DELETER(STACK_OF(X509_EXTENSION), FreeExtensionStack);
+
+// PKCS#12 authenticated safes and safe bags come as stacks that own their elements.
+inline void FreePkcs7Stack(STACK_OF(PKCS7)* stack) { sk_PKCS7_pop_free(stack, PKCS7_free); }
+CERTOS_OSSL_DELETER(STACK_OF(PKCS7), FreePkcs7Stack);
+inline void FreeSafeBagStack(STACK_OF(PKCS12_SAFEBAG)* stack) {
+    sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
+}
+CERTOS_OSSL_DELETER(STACK_OF(PKCS12_SAFEBAG), FreeSafeBagStack);
 
 // A STACK_OF(X509) owns its certificates: each pushed one holds a reference (X509_up_ref when shared).
 inline void FreeX509Stack(STACK_OF(X509)* stack) { sk_X509_pop_free(stack, X509_free); }

@@ -321,6 +321,8 @@ TEST_F(ImportTest, BadInputFailsWithReasonAndLeavesStoreUnchanged) {
              {"blank.pem", "failure: importing blank.pem: the file is empty"},
              {"csr.pem",
               "failure: importing csr.pem: the file holds no certificate or private key (only CERTIFICATE REQUEST)"},
+             {"slow_bags.p12", "failure: importing slow_bags.p12: PKCS#12 encrypted safe: key derivation iteration "
+                               "count 10000001 is larger than 10000000"},
          }) {
         SCOPED_TRACE(c.file);
         Put(c.file);

@@ -132,6 +132,11 @@ head -c "$(( $(wc -c < leaf.crt) + 400 ))" chain.pem > truncated.pem
 openssl rand -out garbage.bin 4096
 head -c 1000 leaf_modern.p12 > truncated.p12
 
+# Work bombs: key derivation iteration counts above certos's cap of 10^7 (making them takes a few seconds).
+openssl pkcs8 -topk8 -in leaf.key -v2 aes-256-cbc -iter 10000001 -passout pass:$PASS -out slow_pkcs8.pem
+openssl pkcs12 -export -in leaf.crt -inkey leaf.key -iter 10000001 -nomaciter -passout pass:$PASS -out slow_bags.p12
+openssl pkcs12 -export -in leaf.crt -nokeys -iter 10000001 -passout pass:$PASS -out slow_mac.p12
+
 # --- expected values -------------------------------------------------------------------------------
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'; }
 {
