@@ -50,12 +50,34 @@ std::vector<std::string> WithId(std::vector<std::string> proplist) {
     return proplist;
 }
 
-bool ChangesUsers(const RestRoute& route) {
-    if (!route.menu->path.starts_with("/user")) {
-        return false;
+// Reads is whether a request only reads (print, get, find): those are neither audited nor change users.
+bool Reads(const RestRoute& route) {
+    return route.action == RestAction::kPrint || route.action == RestAction::kGet ||
+           (route.action == RestAction::kCommand && (route.verb == "print" || route.verb == "get" || route.verb == "find"));
+}
+
+std::string VerbOf(const RestRoute& route) {
+    switch (route.action) {
+        case RestAction::kAdd:
+            return "add";
+        case RestAction::kSet:
+            return "set";
+        case RestAction::kRemove:
+            return "remove";
+        default:
+            return route.verb;
     }
-    return route.action != RestAction::kPrint && route.action != RestAction::kGet &&
-           !(route.action == RestAction::kCommand && (route.verb == "print" || route.verb == "get" || route.verb == "find"));
+}
+
+// ItemArgument is the item a command names (`numbers`, `number` or `.id`), for the audit line; other
+// arguments are never logged (they may be secrets: export-passphrase, password).
+std::string ItemArgument(const std::vector<std::pair<std::string, std::string>>& args) {
+    for (const auto& [name, value] : args) {
+        if (name == "numbers" || name == "number" || name == ".id") {
+            return value;
+        }
+    }
+    return {};
 }
 
 class Runner {
@@ -224,6 +246,7 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
     const menu::Menu& menu = *route.menu;
     Runner runner(tree_, session, menu);
     net::HttpResponse response;
+    std::string target;  // the item the change was made to, for the audit line
     switch (route.action) {
         case RestAction::kPrint:
             return Print(runner, menu, request.query);
@@ -247,6 +270,7 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
                 record = runner.Fetch(*name);
             }
             response = record ? JsonResponse(RecordJson(*record)) : RenderResult(added);
+            target = record ? record->GetOr(".id") : added.ret.value_or("");
             break;
         }
         case RestAction::kSet: {
@@ -262,6 +286,7 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
                 return NotFound();
             }
             std::string id = before->GetOr(".id", route.item);
+            target = id;
             body.args.emplace_back("numbers", id);
             runner.Run("set", std::move(body.args), std::move(body.filter));
             std::optional<menu::Record> after = runner.Fetch(id);
@@ -276,19 +301,28 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
             if (menu.FindVerb("remove") == nullptr) {
                 return StatusResponse(406, "no such command or directory (remove)");
             }
-            runner.Run("remove", {{"numbers", existing->GetOr(".id", route.item)}});
+            target = existing->GetOr(".id", route.item);
+            runner.Run("remove", {{"numbers", target}});
             response.content_type.clear();  // success is an empty body (facts §2)
             break;
         }
         case RestAction::kCommand: {
             BodyArguments body = ParseBody(request.body);
+            target = ItemArgument(body.args);
             response = RenderResult(
                 runner.Run(route.verb, std::move(body.args), std::move(body.filter), std::move(body.proplist)));
             break;
         }
     }
-    if (ChangesUsers(route)) {
-        ++epoch_;
+    if (!Reads(route)) {
+        if (menu.path.starts_with("/user")) {
+            ++epoch_;
+        }
+        if (options_.log) {
+            // An audit line per change, like RouterOS's "... changed by admin"; never with argument values.
+            options_.log("system,info", menu.path + " " + VerbOf(route) + (target.empty() ? "" : " " + target) +
+                                            " by " + session.user + " via rest-api");
+        }
     }
     return response;
 }

@@ -230,6 +230,23 @@ TEST_F(RestApiTest, DeleteWithoutRemoveIsNotAcceptable) {
     EXPECT_EQ(Detail(response), "no such command or directory (remove)");
 }
 
+TEST_F(RestApiTest, ChangesAreAuditedWithoutArgumentValues) {
+    Ok("PUT", "/rest/certificate", R"({"name":"ca","common-name":"ca","key-size":"prime256v1"})");
+    Ok("POST", "/rest/certificate/sign", R"({"number":"ca"})");
+    Ok("PATCH", "/rest/certificate/ca", R"({"trusted":"no"})");
+    Ok("POST", "/rest/certificate/export-certificate", R"({"numbers":"ca","export-passphrase":"s3cret-phrase"})");
+    Ok("GET", "/rest/certificate");
+    Ok("POST", "/rest/certificate/print", "{}");
+    Call("DELETE", "/rest/certificate/ca");
+    EXPECT_EQ(log_, (std::vector<std::string>{
+                        "/certificate add *1 by admin via rest-api",
+                        "/certificate sign ca by admin via rest-api",
+                        "/certificate set *1 by admin via rest-api",
+                        "/certificate export-certificate ca by admin via rest-api",
+                        "/certificate remove *1 by admin via rest-api",
+                    }));
+}
+
 TEST_F(RestApiTest, HeadIsNotImplemented) { EXPECT_EQ(Call("HEAD", "/rest/certificate").status, 501); }
 
 }  // namespace
