@@ -69,28 +69,53 @@ start_server() {
     exit 1
 }
 
-# run_wrk URL: a warm-up (the connections log in once: PBKDF2), then the measured run.
+# cpu_ticks PID: user+system CPU time the process has used, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_wrk URL: a warm-up (the first connection logs in: PBKDF2), then the measured run. Also prints the CPU
+# time certos and wrk spent per request: on this shared machine wall-clock req/s depend on whatever else
+# runs, CPU per request does not, and 2 cores / (certos + wrk CPU per request) is what an idle machine
+# would sustain.
 run_wrk() {
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 3s -H "$AUTH" "$1" > /dev/null
-    wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency -H "$AUTH" "$1"
+    local before out wrk_cpu requests
+    before=$(cpu_ticks "$SERVER_PID")
+    out=$(/usr/bin/time -f "WRKCPU %U %S" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency -H "$AUTH" "$1" 2>&1)
+    echo "$out" | grep -v WRKCPU
+    requests=$(echo "$out" | awk '/requests in/ {print $1}')
+    wrk_cpu=$(echo "$out" | awk '/WRKCPU/ {print $2 + $3}')
+    python3 - "$before" "$(cpu_ticks "$SERVER_PID")" "$(getconf CLK_TCK)" "$wrk_cpu" "$requests" "$(nproc)" <<'PY'
+import sys
+before, after, tck, wrk_cpu, requests, cores = map(float, sys.argv[1:])
+server = (after - before) / tck / max(requests, 1) * 1e6
+client = wrk_cpu / max(requests, 1) * 1e6
+print(f"  CPU per request: certos {server:.0f} us, wrk {client:.0f} us -> an idle {cores:.0f}-core machine: "
+      f"~{cores / ((server + client) / 1e6):,.0f} req/s with wrk on it, ~{cores / (server / 1e6):,.0f} req/s for certos alone")
+PY
 }
 
 # list_latency URL: time of one GET over a kept-alive connection, 20 times: min / median / max.
 list_latency() {
-    python3 - "$1" "$CERTOS_ADMIN_PASSWORD" <<'PY'
-import statistics, sys, time, requests
-url, password = sys.argv[1], sys.argv[2]
+    python3 - "$1" "$CERTOS_ADMIN_PASSWORD" "$SERVER_PID" <<'PY'
+import os, statistics, sys, time, requests
+url, password, pid = sys.argv[1], sys.argv[2], sys.argv[3]
+def cpu():
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 s = requests.Session()
 s.auth = ("admin", password)
 s.get(url).raise_for_status()  # log in once
 times, size, count = [], 0, 0
+started = cpu()
 for _ in range(20):
     t = time.perf_counter()
     r = s.get(url)
     r.raise_for_status()
     times.append((time.perf_counter() - t) * 1000)
     size, count = len(r.content), len(r.json())
-print(f"GET {url}: {count} items, {size} bytes; min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, max {max(times):.1f} ms")
+used = (cpu() - started) / 20 * 1000
+print(f"GET {url}: {count} items, {size} bytes; min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
+      f"max {max(times):.1f} ms; certos CPU {used:.0f} ms per listing")
 PY
 }
 

@@ -135,10 +135,14 @@ std::string RecordJson(const menu::Record& record) {
 std::string RecordsJson(const std::vector<menu::Record>& records) {
     std::string out = "[";
     for (std::size_t i = 0; i < records.size(); ++i) {
-        if (i != 0) {
+        std::string object = RecordJson(records[i]);
+        if (i == 0) {
+            // Records of one menu are alike: size the buffer once instead of growing a 10 MB string by copies.
+            out.reserve(2 + records.size() * (object.size() + object.size() / 4 + 1));
+        } else {
             out += ',';
         }
-        out += RecordJson(records[i]);
+        out += object;
     }
     out += ']';
     return out;
