@@ -8,18 +8,25 @@
 namespace certos::console {
 namespace {
 
+// IsSet: a flag shows when its property is truthy: present, not empty and not "false" (`revoked` holds
+// the revocation date).
+bool IsSet(const menu::Record& record, const menu::FlagSpec& flag) {
+    auto value = record.Get(flag.property);
+    return value && !value->empty() && *value != "false";
+}
+
 // FlagColumn is one character position of the flag area: one flag, or several sharing it (I/R).
 struct FlagColumn {
     std::vector<const menu::FlagSpec*> flags;
 
     bool AnySet(const menu::Record& record) const {
-        return std::any_of(flags.begin(), flags.end(), [&](const menu::FlagSpec* f) { return record.IsTrue(f->property); });
+        return std::any_of(flags.begin(), flags.end(), [&](const menu::FlagSpec* f) { return IsSet(record, *f); });
     }
     // Letter is the last set flag of the column (R wins over I), or a space.
     char Letter(const menu::Record& record) const {
         char letter = ' ';
         for (const menu::FlagSpec* flag : flags) {
-            if (record.IsTrue(flag->property)) {
+            if (IsSet(record, *flag)) {
                 letter = flag->letter;
             }
         }
@@ -179,7 +186,7 @@ std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>&
         return std::none_of(records.begin(), records.end(), [&](const menu::Record& r) { return column.AnySet(r); });
     });
     std::string out = Legend(flag_columns, [&](const menu::FlagSpec& flag) {
-        return std::any_of(records.begin(), records.end(), [&](const menu::Record& r) { return r.IsTrue(flag.property); });
+        return std::any_of(records.begin(), records.end(), [&](const menu::Record& r) { return IsSet(r, flag); });
     });
 
     // cells[row][column]; column 0 is `#`, then the flag area when there is one, then the properties.

@@ -15,6 +15,7 @@
 #include "menu/menus.hpp"
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
+#include "pki/crl.hpp"
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
 #include "store/files.hpp"
@@ -111,11 +112,36 @@ struct Daemon::Impl {
             }
         }
         server.Route("/rest/", [this](const net::HttpRequest& request) { return rest.Handle(request); });
+        server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
         users = UsersFingerprint(*store);
         hooks.push_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
         ApplyServices();
+    }
+
+    // ServeCrl answers GET /crl/<CA skid>.crl, the distribution point that certificates of a local CA signed
+    // with ca-crl-host name (pki/sign.cpp), with that CA's current DER CRL. No login: CRLs are public.
+    net::HttpResponse ServeCrl(const net::HttpRequest& request) {
+        net::HttpResponse response;
+        response.content_type = "text/plain";
+        std::string_view name = std::string_view(request.path).substr(std::string_view("/crl/").size());
+        if (request.method != "GET" && request.method != "HEAD") {
+            response.status = 405;
+            return response;
+        }
+        std::optional<std::string> der;
+        if (name.ends_with(".crl") && name.size() > 4 && name.find('/') == std::string_view::npos) {
+            der = pki::LocalCrlBySkid(*store, name.substr(0, name.size() - 4));
+        }
+        if (!der) {
+            response.status = 404;
+            response.body = "no such CRL\n";
+            return response;
+        }
+        response.content_type = "application/pkix-crl";
+        response.body = std::move(*der);
+        return response;
     }
 
     // The API protocol (api, api-ssl; src/api): its options and listeners. Timeouts can be changed with

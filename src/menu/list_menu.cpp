@@ -93,10 +93,7 @@ std::vector<core::ObjectId> ResolveItems(const std::vector<Record>& items, std::
             out.push_back(id);
         }
     }
-    if (out.empty()) {
-        throw core::NoSuchItem();
-    }
-    return out;
+    return out;  // an empty list (`remove [find name=nothing]`) does nothing, as in RouterOS
 }
 
 Result ApplyPrint(const Call& call, std::vector<Record> items) {
@@ -202,6 +199,9 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
                               TxNeed::kRead, false, [model](Call& call) {
                                   std::vector<Record> items = model->Items(call.Tx());
                                   std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
+                                  if (ids.empty()) {
+                                      throw core::NoSuchItem();
+                                  }
                                   Result result;
                                   std::string wanted = ids.front().ToString();
                                   for (Record& item : items) {

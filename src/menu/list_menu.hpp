@@ -43,7 +43,7 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
 std::vector<ArgSpec> PrintArgs();
 
 // ResolveItems turns a `numbers` value ("*1,*3" or names, comma-separated) into ids, in the given order.
-// Throws core::Error "no such item" when one does not exist.
+// Throws core::Error "no such item" when one does not exist; an empty value gives an empty list.
 std::vector<core::ObjectId> ResolveItems(const std::vector<Record>& items, std::string_view numbers);
 
 // ApplyPrint filters (where/query, `from`), projects (proplist) and counts records the way `print` does;
