@@ -144,7 +144,11 @@ void InstallFileMenu(Tree& tree) {
                               {Arg("number", "file", true, true, ValueType::kItem), Arg("value-name", "property", false, true)},
                               kPolicyRead, TxNeed::kNone, false, [](Call& call) {
                                   std::vector<Record> items = FileModel::List(call.tree.files());
-                                  core::ObjectId id = ResolveItems(items, call.args.GetOr("number")).front();
+                                  std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
+                                  if (ids.empty()) {
+                                      throw core::NoSuchItem();
+                                  }
+                                  core::ObjectId id = ids.front();
                                   Result result;
                                   for (Record& item : items) {
                                       if (item.GetOr(".id") != id.ToString()) {
