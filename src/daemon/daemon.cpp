@@ -3,7 +3,9 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 #include <iostream>
 #include <mutex>
 #include <set>
@@ -16,6 +18,7 @@
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
 #include "pki/crl.hpp"
+#include "trust/crl_download.hpp"
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
 #include "store/files.hpp"
@@ -406,6 +409,12 @@ int Daemon::Run() {
     timespec timeout{};
     timeout.tv_sec = static_cast<time_t>(interval.count() / 1000);
     timeout.tv_nsec = static_cast<long>(interval.count() % 1000) * 1000000L;
+    // The scheduler: at start and every hour, rebuild local CRLs that are due (pki::RefreshLocalCrls) and
+    // download the CRLs of trusted certificates when crl-download=yes (trust::DownloadCrls), on a worker
+    // thread so a slow CRL endpoint (up to 10 s each) never delays the change feed or a signal.
+    std::atomic<bool> jobs_running{false};
+    std::thread jobs;
+    auto next_jobs = std::chrono::steady_clock::now();
     while (true) {
         int signal_number = sigtimedwait(&set, nullptr, &timeout);
         if (signal_number == SIGTERM || signal_number == SIGINT) {
@@ -416,6 +425,29 @@ int Daemon::Run() {
         } catch (const std::exception& e) {
             impl_->err << "certos: " << e.what() << std::endl;
         }
+        if (std::chrono::steady_clock::now() >= next_jobs && !jobs_running) {
+            next_jobs = std::chrono::steady_clock::now() + std::chrono::hours(1);
+            if (jobs.joinable()) {
+                jobs.join();
+            }
+            jobs_running = true;
+            jobs = std::thread([this, &jobs_running] {
+                try {
+                    for (const std::string& line : pki::RefreshLocalCrls(*impl_->store)) {
+                        impl_->Log("certificate,info", line);
+                    }
+                    for (const std::string& line : trust::DownloadCrls(*impl_->store)) {
+                        impl_->Log("certificate,info", line);
+                    }
+                } catch (const std::exception& e) {
+                    impl_->Log("certificate,error", std::string("scheduled CRL work failed: ") + e.what());
+                }
+                jobs_running = false;
+            });
+        }
+    }
+    if (jobs.joinable()) {
+        jobs.join();
     }
     impl_->Log("system,info", "certos serve stopped");
     impl_->server.Stop();
