@@ -277,6 +277,20 @@ std::vector<Record> CertificateModel::Items(store::Transaction& tx) const {
     return records;
 }
 
+std::optional<Record> CertificateModel::Item(store::Transaction& tx, core::ObjectId id) const {
+    std::optional<store::CertificateRow> row = tx.GetCertificate(id);
+    if (!row) {
+        return std::nullopt;
+    }
+    std::map<core::ObjectId, std::string> names = {{row->id, row->name}};
+    if (row->issuer_id) {
+        if (auto issuer = tx.GetCertificate(*row->issuer_id)) {
+            names.emplace(issuer->id, issuer->name);
+        }
+    }
+    return ToRecord(*row, names);
+}
+
 core::ObjectId CertificateModel::Add(Call& call) const {
     store::Transaction& tx = call.Tx();
     std::string name = call.args.GetOr("name");

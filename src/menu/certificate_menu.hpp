@@ -15,6 +15,7 @@ namespace certos::menu {
 class CertificateModel : public ListModel {
 public:
     std::vector<Record> Items(store::Transaction& tx) const override;
+    std::optional<Record> Item(store::Transaction& tx, core::ObjectId id) const override;
     core::ObjectId Add(Call& call) const override;
     void Set(Call& call, core::ObjectId id) const override;
     void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const override;

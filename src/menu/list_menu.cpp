@@ -36,6 +36,24 @@ std::vector<core::ObjectId> Targets(const ListModel& model, Call& call) {
 
 }  // namespace
 
+std::optional<Record> ListModel::Item(store::Transaction& tx, core::ObjectId id) const {
+    std::string wanted = id.ToString();
+    for (Record& record : Items(tx)) {
+        if (record.GetOr(".id") == wanted) {
+            return std::move(record);
+        }
+    }
+    return std::nullopt;
+}
+
+// SingleId recognises the filter of a one-item print (`.id=*X`, what REST GET /rest/<menu>/*X sends).
+static std::optional<core::ObjectId> SingleId(const std::optional<Filter>& filter) {
+    if (!filter || filter->op != Filter::Op::kEq || filter->property != ".id") {
+        return std::nullopt;
+    }
+    return core::ObjectId::Parse(filter->value);
+}
+
 core::ObjectId ListModel::Add(Call&) const { throw NotSupported("add"); }
 void ListModel::Set(Call&, core::ObjectId) const { throw NotSupported("set"); }
 void ListModel::Unset(Call&, core::ObjectId, const std::vector<std::string>&) const { throw NotSupported("unset"); }
@@ -188,7 +206,16 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
                                   }});
     }
     menu.verbs.push_back(Verb{"print", "print items", PrintArgs(), kPolicyRead, TxNeed::kRead, true,
-                              [model](Call& call) { return ApplyPrint(call, model->Items(call.Tx())); }});
+                              [model](Call& call) {
+                                  if (auto id = SingleId(call.request.filter); id && !call.args.Has("from")) {
+                                      std::vector<Record> one;
+                                      if (auto record = model->Item(call.Tx(), *id)) {
+                                          one.push_back(std::move(*record));
+                                      }
+                                      return ApplyPrint(call, std::move(one));
+                                  }
+                                  return ApplyPrint(call, model->Items(call.Tx()));
+                              }});
 
     ArgSpec get_number = NumbersArg("number");
     ArgSpec get_value;

@@ -16,6 +16,9 @@ public:
     virtual ~ListModel() = default;
     // Items returns every item as a Record, `.id` first, properties in the menu's order.
     virtual std::vector<Record> Items(store::Transaction& tx) const = 0;
+    // Item returns one item (what Items would hold for `id`), or nullopt. The default scans Items; models
+    // with an index (the store's primary key) override it so that `print where .id=*X` costs one row.
+    virtual std::optional<Record> Item(store::Transaction& tx, core::ObjectId id) const;
     // Add creates an item from validated arguments and returns its id.
     virtual core::ObjectId Add(Call& call) const;
     // Set changes the given properties of one item.
