@@ -93,6 +93,8 @@ void InstallFileMenu(Tree& tree) {
         spec.name = name;
         spec.type = std::string_view(name) == "size" ? ValueType::kInteger : ValueType::kString;
         spec.quoted = std::string_view(name) == "name" || std::string_view(name) == "contents";
+        // Contents may be an exported (encrypted) private key: reading them needs the sensitive policy.
+        spec.sensitive = std::string_view(name) == "contents";
         menu.properties.push_back(spec);
     }
     menu.layout.table_columns = [](const std::vector<Record>&) {
@@ -155,6 +157,12 @@ void InstallFileMenu(Tree& tree) {
                                           continue;
                                       }
                                       if (auto name = call.args.Get("value-name")) {
+                                          const PropertySpec* spec = call.menu.FindProperty(*name);
+                                          if (spec != nullptr && spec->sensitive &&
+                                              (call.session.policies & kPolicySensitive) == 0) {
+                                              throw core::Error(core::ErrorCategory::kPermission,
+                                                                "not enough permissions (9)");
+                                          }
                                           result.ret = item.GetOr(*name);
                                       } else {
                                           result.records.push_back(std::move(item));

@@ -34,5 +34,19 @@ TEST(FileMenuTest, IdsAreStablePerName) {
     EXPECT_EQ(f.Run("/file", "get", {{"number", a}, {"value-name", "name"}}).ret, "a");
 }
 
+TEST(FileMenuTest, ContentsNeedTheSensitivePolicy) {
+    TreeFixture f;
+    f.Run("/file", "add", {{"name", "cert_export_x.key"}, {"contents", "ENCRYPTED KEY"}});
+    Session reader;
+    reader.policies = kPolicyRead;
+    Record listed = f.Run("/file", "print", {}, reader).records.at(0);
+    EXPECT_FALSE(listed.Has("contents"));
+    EXPECT_EQ(listed.GetOr("name"), "cert_export_x.key");
+    EXPECT_THROW(f.Run("/file", "get", {{"number", "cert_export_x.key"}, {"value-name", "contents"}}, reader),
+                 core::Error);
+    EXPECT_EQ(f.Run("/file", "get", {{"number", "cert_export_x.key"}, {"value-name", "contents"}}).ret,
+              "ENCRYPTED KEY");
+}
+
 }  // namespace
 }  // namespace certos::menu
