@@ -16,10 +16,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CERTOS = Path(os.environ.get("CERTOS_BIN", REPO / "build" / "certos")).resolve()
 
-pytestmark = [
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-    pytest.mark.skipif(not CERTOS.exists(), reason=f"{CERTOS} is not built (set CERTOS_BIN)"),
-]
+# A missing dependency is a failure, not a skip: scripts/install-deps.sh installs tmux, make builds certos.
+assert shutil.which("tmux") is not None, "tmux is not installed (scripts/install-deps.sh)"
+assert CERTOS.exists(), f"{CERTOS} is not built (set CERTOS_BIN)"
 
 # capture-pane drops trailing blanks, so the prompts are matched without their final space.
 ROOT_PROMPT = re.escape("[admin@certos] >")

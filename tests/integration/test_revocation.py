@@ -317,8 +317,7 @@ def test_chains_made_by_openssl_verify_or_fail_with_distinct_messages(tmp_path):
 
 
 def test_builtin_roots_are_listed(tmp_path):
-    if not Path("/etc/ssl/certs/ca-certificates.crt").exists():
-        pytest.skip("ca-certificates is not installed")
+    assert Path("/etc/ssl/certs/ca-certificates.crt").exists(), "ca-certificates missing: run scripts/install-deps.sh"
     listing = out(tmp_path, "/certificate builtin print detail where name=\"ISRG Root X1\"")
     assert "organization=\"Internet Security Research Group\"" in listing
     assert "fingerprint=\"96bcec06264976f37460779acf28c5a7cfe8a3c0aae11a8ffcee05c0bddf08c6\"" in listing
