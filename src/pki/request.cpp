@@ -1,4 +1,5 @@
 #include "pki/request.hpp"
+#include "pki/sign.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -72,25 +73,6 @@ SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
         throw core::Failure("CA certificate " + name + " has expired");
     }
     return SigningCa{*row, cert, crypto::PrivateKey::FromPkcs8Der(*key_der)};
-}
-
-crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress) {
-    if (!progress) {
-        return crypto::PrivateKey::Generate(key_size);
-    }
-    auto future = std::async(std::launch::async, [key_size] { return crypto::PrivateKey::Generate(key_size); });
-    int seconds = 0;
-    while (future.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
-        progress("progress: generating " + key_size + " key (" + std::to_string(++seconds) + "s)");
-    }
-    return future.get();
-}
-
-std::string RandomSerial() {
-    // As sign.cpp: 16 random bytes, positive, always 16 bytes long (RFC 5280 §4.1.2.2).
-    std::string serial = crypto::RandomBytes(16);
-    serial[0] = static_cast<char>((static_cast<unsigned char>(serial[0]) & 0x7f) | 0x40);
-    return serial;
 }
 
 crypto::CsrParams RequestParams(const store::CertificateRow& tpl, const CreateRequestOptions& options) {

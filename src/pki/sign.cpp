@@ -114,28 +114,6 @@ SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
     return loaded;
 }
 
-// GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
-crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress) {
-    if (!progress) {
-        return crypto::PrivateKey::Generate(key_size);
-    }
-    auto future = std::async(std::launch::async, [key_size] { return crypto::PrivateKey::Generate(key_size); });
-    int seconds = 0;
-    while (future.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
-        progress("progress: generating " + key_size + " key (" + std::to_string(++seconds) + "s)");
-    }
-    return future.get();
-}
-
-std::string RandomSerial() {
-    // RFC 5280 §4.1.2.2: "serial number MUST be a positive integer ... no longer than 20 octets";
-    // CA/B Forum asks for 64 bits of randomness. 16 random bytes, top bit cleared, second bit set so the
-    // encoding is always 16 bytes.
-    std::string serial = crypto::RandomBytes(16);
-    serial[0] = static_cast<char>((static_cast<unsigned char>(serial[0]) & 0x7f) | 0x40);
-    return serial;
-}
-
 crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
     crypto::IssueRequest request;
     for (const SubjectField& field : kSubjectFields) {
@@ -160,6 +138,28 @@ crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
 }
 
 }  // namespace
+
+// GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
+crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress) {
+    if (!progress) {
+        return crypto::PrivateKey::Generate(key_size);
+    }
+    auto future = std::async(std::launch::async, [key_size] { return crypto::PrivateKey::Generate(key_size); });
+    int seconds = 0;
+    while (future.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
+        progress("progress: generating " + key_size + " key (" + std::to_string(++seconds) + "s)");
+    }
+    return future.get();
+}
+
+std::string RandomSerial() {
+    // RFC 5280 §4.1.2.2: "serial number MUST be a positive integer ... no longer than 20 octets";
+    // CA/B Forum asks for 64 bits of randomness. 16 random bytes, top bit cleared, second bit set so the
+    // encoding is always 16 bytes.
+    std::string serial = crypto::RandomBytes(16);
+    serial[0] = static_cast<char>((static_cast<unsigned char>(serial[0]) & 0x7f) | 0x40);
+    return serial;
+}
 
 std::string CrlUrl(std::string_view host, std::string_view ca_skid_hex) {
     return "http://" + std::string(host) + "/crl/" + std::string(ca_skid_hex) + ".crl";

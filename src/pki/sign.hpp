@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/id.hpp"
+#include "crypto/key.hpp"
 #include "store/store.hpp"
 
 namespace certos::pki {
@@ -26,6 +27,13 @@ struct SignOptions {
 // Throws core::Error with a RouterOS-style message (and changes nothing) when the template is already
 // signed, or the CA does not exist, is not signed, has no private key, lacks key-cert-sign or has expired.
 void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& options, const ProgressFn& progress);
+
+// GenerateKey makes a key for a RouterOS key-size value, reporting "progress: generating ..." once a second
+// while a slow (large RSA) key is generated. Shared by sign and create-certificate-request.
+crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress);
+
+// RandomSerial returns 16 random bytes, positive and always 16 bytes long (RFC 5280 §4.1.2.2).
+std::string RandomSerial();
 
 // CrlUrl is the CRL distribution point certos puts in certificates of a CA with ca-crl-host:
 // http://HOST/crl/<CA skid in lowercase hex>.crl (stable when the CA is renamed).
