@@ -31,5 +31,9 @@ struct IssueRequest {
 // (issuer's skid), subjectAltName, cRLDistributionPoints. Throws core::Error on bad input.
 Certificate IssueCertificate(const IssueRequest& request, std::string_view subject_public_key_der,
                              const PrivateKey& signing_key, const Certificate* issuer);
+// The same for the public half of `subject_key`, a key certos just generated: no SubjectPublicKeyInfo
+// round trip (OpenSSL 3's key encoders and decoders cost more than an ECDSA signature).
+Certificate IssueCertificate(const IssueRequest& request, const PrivateKey& subject_key,
+                             const PrivateKey& signing_key, const Certificate* issuer);
 
 }  // namespace certos::crypto

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "crypto/ec_fast.hpp"
 #include "crypto/internal.hpp"
 
 namespace certos::crypto {
@@ -48,21 +49,14 @@ bool HasPrivatePart(const EVP_PKEY* pkey) {
     return ok && value != nullptr;
 }
 
-// Encode writes `pkey` through an OSSL_ENCODER; `cipher` null means unencrypted.
-std::string Encode(const EVP_PKEY* pkey, const char* format, const char* structure, const char* cipher,
-                   std::string_view passphrase) {
-    UniquePtr<OSSL_ENCODER_CTX> ctx(
-        OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_KEYPAIR, format, structure, nullptr));
-    if (!ctx || OSSL_ENCODER_CTX_get_num_encoders(ctx.get()) == 0) {
-        ThrowOpenSsl(std::string("no encoder for private key as ") + format + " " + structure);
-    }
-    if (cipher != nullptr &&
-        (OSSL_ENCODER_CTX_set_cipher(ctx.get(), cipher, nullptr) != 1 ||
-         OSSL_ENCODER_CTX_set_passphrase(ctx.get(), Uchar(passphrase), passphrase.size()) != 1)) {
-        ThrowOpenSsl("setting private key encryption");
-    }
+// WritePkcs8Pem writes PKCS#8 PEM, encrypted with `cipher` under PBES2 when it is not null.
+// PEM_write_bio_PKCS8PrivateKey takes provider keys through OSSL_ENCODER and keys made by GenerateFastEcKey
+// through their ASN.1 method.
+std::string WritePkcs8Pem(EVP_PKEY* pkey, const EVP_CIPHER* cipher, std::string_view passphrase) {
     UniquePtr<BIO> bio(BIO_new(BIO_s_mem()));
-    if (!bio || OSSL_ENCODER_to_bio(ctx.get(), bio.get()) != 1) {
+    std::string pass(passphrase);
+    if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey, cipher, cipher != nullptr ? pass.data() : nullptr,
+                                              static_cast<int>(pass.size()), nullptr, nullptr) != 1) {
         ThrowOpenSsl("encoding private key");
     }
     return BioContents(bio.get());
@@ -76,9 +70,9 @@ PrivateKey PrivateKey::Generate(std::string_view key_size) {
     }
     EVP_PKEY* raw = nullptr;
     if (key_size.starts_with("prime") || key_size.starts_with("secp")) {
-        // Provider-generated EC keys use the named-curve encoding (RFC 5480 §2.1.1: "namedCurve ... MUST"
-        // be used by conforming CAs), which is what OpenSSL 3 does by default.
-        raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", std::string(key_size).c_str());
+        // The key is written with the named-curve encoding (RFC 5480 §2.1.1: "namedCurve ... MUST" be used by
+        // conforming CAs); see ec_fast.cpp for why it is made through EC_KEY.
+        raw = GenerateFastEcKey(std::string(key_size));
     } else {
         raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(std::stoul(std::string(key_size))));
     }
@@ -151,13 +145,20 @@ PrivateKey PrivateKey::Adopt(evp_pkey_st* pkey) {
     return PrivateKey(std::shared_ptr<evp_pkey_st>(owned.release(), Deleter<EVP_PKEY>()));
 }
 
-std::string PrivateKey::ToPkcs8Der() const { return Encode(pkey_.get(), "DER", "PrivateKeyInfo", nullptr, {}); }
+std::string PrivateKey::ToPkcs8Der() const {
+    // EVP_PKEY2PKCS8 writes a key made by GenerateFastEcKey with its ASN.1 method, without OSSL_ENCODER.
+    UniquePtr<PKCS8_PRIV_KEY_INFO> info(EVP_PKEY2PKCS8(pkey_.get()));
+    if (!info) {
+        ThrowOpenSsl("encoding private key");
+    }
+    return I2d(i2d_PKCS8_PRIV_KEY_INFO, info.get(), "encoding private key");
+}
 
-std::string PrivateKey::ToPem() const { return Encode(pkey_.get(), "PEM", "PrivateKeyInfo", nullptr, {}); }
+std::string PrivateKey::ToPem() const { return WritePkcs8Pem(pkey_.get(), nullptr, {}); }
 
 std::string PrivateKey::ToEncryptedPem(std::string_view passphrase) const {
     // OpenSSL 3 encrypts PKCS#8 with PBES2: PBKDF2 (HMAC-SHA-256) and the cipher chosen here.
-    return Encode(pkey_.get(), "PEM", "EncryptedPrivateKeyInfo", "AES-256-CBC", passphrase);
+    return WritePkcs8Pem(pkey_.get(), EVP_aes_256_cbc(), passphrase);
 }
 
 std::string PrivateKey::PublicKeyDer() const { return PkeyPublicDer(pkey_.get()); }

@@ -53,13 +53,16 @@ Verb SignVerb() {
         if (call.args.GetOr("ca-on-smart-card") == "true") {
             throw core::Failure("no smart card present");
         }
-        core::ObjectId id;
-        {
-            auto tx = call.store.Begin(store::TxMode::kRead);
-            id = FindRowByItem(*tx, call.args.GetOr("number")).id;
+        std::string number = call.args.GetOr("number");
+        std::optional<core::ObjectId> id = core::ObjectId::Parse(number);  // SignTemplate checks that it exists
+        if (!id) {
+            id = call.store.Begin(store::TxMode::kRead)->FindCertificateId(number);
+        }
+        if (!id) {
+            throw core::NoSuchItem();
         }
         pki::SignOptions options{call.args.GetOr("ca"), call.args.GetOr("name"), call.args.GetOr("ca-crl-host")};
-        pki::SignTemplate(call.store, id, options, [&call](std::string_view line) { call.Progress(line); });
+        pki::SignTemplate(call.store, *id, options, [&call](std::string_view line) { call.Progress(line); });
         return Result{};
     };
     return verb;

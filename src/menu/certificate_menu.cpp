@@ -192,8 +192,8 @@ store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view ite
 }
 
 void EnsureUniqueName(store::Transaction& tx, std::string_view name, std::optional<core::ObjectId> self) {
-    auto existing = tx.FindCertificateByName(name);
-    if (existing && (!self || existing->id != *self)) {
+    std::optional<core::ObjectId> existing = tx.FindCertificateId(name);
+    if (existing && (!self || *existing != *self)) {
         throw core::Failure("certificate with the same name already exists");
     }
 }

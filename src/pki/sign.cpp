@@ -140,8 +140,10 @@ crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
 }  // namespace
 
 // GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
+// An EC key takes well under a millisecond: it is made on this thread.
 crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress) {
-    if (!progress) {
+    bool slow = !key_size.empty() && key_size[0] >= '0' && key_size[0] <= '9';
+    if (!progress || !slow) {
         return crypto::PrivateKey::Generate(key_size);
     }
     auto future = std::async(std::launch::async, [key_size] { return crypto::PrivateKey::Generate(key_size); });
@@ -228,28 +230,24 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
         if (!options.ca.empty()) {
             ca = LoadCa(*tx, options.ca);
         }
-        if (!options.name.empty()) {
-            auto other = tx->FindCertificateByName(options.name);
-            if (other && other->id != id) {
-                throw core::Failure("certificate with the same name already exists");
-            }
+        if (!options.name.empty() && tx->FindCertificateId(options.name).value_or(id) != id) {
+            throw core::Failure("certificate with the same name already exists");
         }
     }
 
     // 2. Generate and sign, holding no transaction.
     crypto::PrivateKey key = GenerateKey(Prop(tpl, "key-size", kDefaultKeySize), progress);
     crypto::IssueRequest request = BuildRequest(tpl);
-    std::string public_key = key.PublicKeyDer();
     std::string crl_host = options.ca_crl_host;
     if (crl_host.empty() && ca) {
         crl_host = Prop(ca->row, "ca-crl-host");
     }
     if (!crl_host.empty()) {
-        std::string issuer_skid = ca ? ca->cert.SkidHex() : crypto::HexLower(crypto::KeyIdentifier(public_key));
+        std::string issuer_skid = ca ? ca->cert.SkidHex() : crypto::HexLower(crypto::KeyIdentifier(key.PublicKeyDer()));
         request.crl_distribution_points.push_back(CrlUrl(crl_host, issuer_skid));
     }
-    crypto::Certificate cert = ca ? crypto::IssueCertificate(request, public_key, ca->key, &ca->cert)
-                                  : crypto::IssueCertificate(request, public_key, key, nullptr);
+    crypto::Certificate cert = ca ? crypto::IssueCertificate(request, key, ca->key, &ca->cert)
+                                  : crypto::IssueCertificate(request, key, key, nullptr);
 
     // 3. Store, in one transaction, if nothing changed meanwhile.
     std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
@@ -268,8 +266,7 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
     }
     store::CertificateRow row = *now;
     if (!options.name.empty()) {
-        auto other = tx->FindCertificateByName(options.name);
-        if (other && other->id != id) {
+        if (tx->FindCertificateId(options.name).value_or(id) != id) {
             throw core::Failure("certificate with the same name already exists");
         }
         row.name = options.name;

@@ -70,6 +70,8 @@ public:
     virtual std::vector<CertificateRow> ListCertificates() = 0;
     virtual std::optional<CertificateRow> GetCertificate(core::ObjectId id) = 0;
     virtual std::optional<CertificateRow> FindCertificateByName(std::string_view name) = 0;
+    // FindCertificateId is the id of the certificate called `name`, without reading the row.
+    virtual std::optional<core::ObjectId> FindCertificateId(std::string_view name) = 0;
     // InsertCertificate allocates a new id (row.id is ignored) and returns it.
     virtual core::ObjectId InsertCertificate(const CertificateRow& row) = 0;
     // UpdateCertificate replaces name, props, der, issuer_id of an existing row (has_key is ignored).

@@ -273,6 +273,17 @@ public:
     }
 #undef CERTOS_SELECT_ROW
 
+    std::optional<core::ObjectId> FindCertificateId(std::string_view name) override {
+        return Run([&]() -> std::optional<core::ObjectId> {
+            Query query = conn_->Prepare("SELECT id FROM certificates WHERE name = ?");
+            query.Bind(1, name);
+            if (!query.Step()) {
+                return std::nullopt;
+            }
+            return IdAt(query, 0);
+        });
+    }
+
     core::ObjectId InsertCertificate(const CertificateRow& row) override {
         return RunWrite([&] {
             core::ObjectId id(Increment(kCertificateIdCounter));
