@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "core/duration.hpp"
@@ -198,6 +200,55 @@ void EnsureUniqueName(store::Transaction& tx, std::string_view name, std::option
     }
 }
 
+namespace {
+
+// StoredTime reads not-before or not-after: seconds since the epoch, stored at signing and import.
+core::TimePoint StoredTime(const store::CertificateRow& row, const char* name) {
+    auto it = row.props.find(name);
+    return core::TimePoint(std::chrono::seconds(it == row.props.end() || it->second.empty() ? 0 : std::stoll(it->second)));
+}
+
+// ExpiresAfter is the time left until `not_after`; nullopt once it has passed.
+std::optional<std::chrono::seconds> ExpiresAfter(core::TimePoint not_after, core::TimePoint now) {
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(not_after - now);
+    return left.count() <= 0 ? std::nullopt : std::optional(left);
+}
+
+std::string ExpiresAfterText(core::TimePoint not_after, core::TimePoint now) {
+    return core::FormatDuration(ExpiresAfter(not_after, now).value_or(std::chrono::seconds(0)));
+}
+
+}  // namespace
+
+// List is the rendered list, and for each record the end of its validity (nullopt for a template): the
+// base of expires-after and expired, which change with the clock, not with the store.
+struct CertificateModel::List {
+    std::vector<Record> records;
+    std::vector<std::optional<core::TimePoint>> not_after;
+};
+
+class CertificateModel::ListCache {
+public:
+    using Key = std::pair<std::uint64_t, std::uint64_t>;  // generations of certificates and downloaded CRLs
+
+    std::shared_ptr<const List> Find(const Key& key) {
+        std::lock_guard lock(mutex_);
+        return list_ && key_ == key ? list_ : nullptr;
+    }
+    void Put(const Key& key, std::shared_ptr<const List> list) {
+        std::lock_guard lock(mutex_);
+        key_ = key;
+        list_ = std::move(list);
+    }
+
+private:
+    std::mutex mutex_;
+    Key key_;
+    std::shared_ptr<const List> list_;
+};
+
+CertificateModel::CertificateModel() : cache_(std::make_shared<ListCache>()) {}
+
 Record CertificateModel::ToRecord(const store::CertificateRow& row,
                                   const std::map<core::ObjectId, std::string>& names) {
     const auto& p = row.props;
@@ -206,72 +257,88 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
         return it == p.end() ? std::string(fallback) : it->second;
     };
     Record r;
-    r.Set(".id", row.id.ToString());
-    r.Set("name", row.name);
-    r.Set("common-name", prop("common-name"));
+    r.Reserve(32);
+    r.Append(".id", row.id.ToString());
+    r.Append("name", row.name);
+    r.Append("common-name", prop("common-name"));
     for (const char* name : {"country", "state", "locality", "organization", "unit"}) {
-        r.Set(name, prop(name));
+        r.Append(name, prop(name));
     }
-    r.Set("subject-alt-name", prop("subject-alt-name"));
+    r.Append("subject-alt-name", prop("subject-alt-name"));
     std::string key_size = prop("key-size", pki::kDefaultKeySize);
-    r.Set("key-type", prop("key-type", pki::KeyTypeOf(key_size)));
-    r.Set("key-size", key_size);
-    r.Set("key-usage", prop("key-usage", pki::kDefaultKeyUsage));
-    r.Set("days-valid", prop("days-valid", pki::kDefaultDaysValid));
-    r.Set("digest-algorithm", prop("digest-algorithm", pki::kDefaultDigest));
-    r.Set("trusted", prop("trusted", "false"));
-    r.Set("trust-store", prop("trust-store", pki::kDefaultTrustStore));
+    r.Append("key-type", prop("key-type", pki::KeyTypeOf(key_size)));
+    r.Append("key-size", key_size);
+    r.Append("key-usage", prop("key-usage", pki::kDefaultKeyUsage));
+    r.Append("days-valid", prop("days-valid", pki::kDefaultDaysValid));
+    r.Append("digest-algorithm", prop("digest-algorithm", pki::kDefaultDigest));
+    r.Append("trusted", prop("trusted", "false"));
+    r.Append("trust-store", prop("trust-store", pki::kDefaultTrustStore));
     bool expired = false;
     if (!row.der.empty()) {
-        r.Set("issuer", prop("issuer"));
+        r.Append("issuer", prop("issuer"));
         if (row.issuer_id) {
             auto it = names.find(*row.issuer_id);
-            r.Set("ca", it == names.end() ? "" : it->second);
+            r.Append("ca", it == names.end() ? "" : it->second);
         }
         for (const char* name : {"serial-number", "fingerprint", "akid", "skid"}) {
-            r.Set(name, prop(name));
+            r.Append(name, prop(name));
         }
-        std::string not_after = prop("not-after");  // seconds since the epoch, stored at signing/import
-        std::string not_before = prop("not-before");
-        auto to_time = [](const std::string& s) {
-            return core::TimePoint(std::chrono::seconds(s.empty() ? 0 : std::stoll(s)));
-        };
-        r.Set("invalid-before", core::FormatDateTime(to_time(not_before)));
-        r.Set("invalid-after", core::FormatDateTime(to_time(not_after)));
-        auto left = std::chrono::duration_cast<std::chrono::seconds>(to_time(not_after) -
-                                                                      std::chrono::system_clock::now());
-        expired = left.count() <= 0;
-        r.Set("expires-after", core::FormatDuration(expired ? std::chrono::seconds(0) : left));
+        core::TimePoint not_after = StoredTime(row, "not-after");
+        core::TimePoint now = std::chrono::system_clock::now();
+        r.Append("invalid-before", core::FormatDateTime(StoredTime(row, "not-before")));
+        r.Append("invalid-after", core::FormatDateTime(not_after));
+        expired = !ExpiresAfter(not_after, now);
+        r.Append("expires-after", ExpiresAfterText(not_after, now));
         if (!prop("ca-crl-host").empty()) {
-            r.Set("ca-crl-host", prop("ca-crl-host"));
+            r.Append("ca-crl-host", prop("ca-crl-host"));
         }
         if (!prop("revoked").empty()) {
-            r.Set("revoked", prop("revoked"));
+            r.Append("revoked", prop("revoked"));
         }
     }
-    r.Set("private-key", core::WireBool(row.has_key));
-    r.Set("crl", prop("crl", "false"));
-    r.Set("smart-card-key", "false");
-    r.Set("authority", prop("authority", "false"));
-    r.Set("issued", core::WireBool(row.issuer_id.has_value()));
-    r.Set("expired", core::WireBool(expired));
+    r.Append("private-key", core::WireBool(row.has_key));
+    r.Append("crl", prop("crl", "false"));
+    r.Append("smart-card-key", "false");
+    r.Append("authority", prop("authority", "false"));
+    r.Append("issued", core::WireBool(row.issuer_id.has_value()));
+    r.Append("expired", core::WireBool(expired));
     return r;
 }
 
-std::vector<Record> CertificateModel::Items(store::Transaction& tx) const {
+std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store::Transaction& tx) {
     std::vector<store::CertificateRow> rows = tx.ListCertificates();
     std::map<core::ObjectId, std::string> names;
     for (const auto& row : rows) {
         names.emplace(row.id, row.name);
     }
-    std::vector<Record> records;
-    records.reserve(rows.size());
+    auto list = std::make_shared<List>();
+    list->records.reserve(rows.size());
+    list->not_after.reserve(rows.size());
     // The L flag also marks certificates a downloaded CRL belongs to (trust/crl_download.hpp).
     std::set<core::ObjectId> with_crl = trust::CertificatesWithDownloadedCrl(tx);
     for (const auto& row : rows) {
-        records.push_back(ToRecord(row, names));
+        list->records.push_back(ToRecord(row, names));
         if (with_crl.contains(row.id)) {
-            records.back().Set("crl", "true");
+            list->records.back().Set("crl", "true");
+        }
+        list->not_after.push_back(row.der.empty() ? std::nullopt : std::optional(StoredTime(row, "not-after")));
+    }
+    return list;
+}
+
+std::vector<Record> CertificateModel::Items(store::Transaction& tx) const {
+    ListCache::Key key{tx.Generation("certificate"), tx.Generation("item." + std::string(trust::kCrlItemKind))};
+    std::shared_ptr<const List> list = cache_->Find(key);
+    if (!list) {
+        list = BuildList(tx);
+        cache_->Put(key, list);
+    }
+    std::vector<Record> records = list->records;
+    core::TimePoint now = std::chrono::system_clock::now();
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (const auto& not_after = list->not_after[i]) {
+            records[i].Set("expires-after", ExpiresAfterText(*not_after, now));
+            records[i].Set("expired", core::WireBool(!ExpiresAfter(*not_after, now)));
         }
     }
     return records;

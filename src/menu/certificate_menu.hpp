@@ -3,6 +3,7 @@
 // (certificate_menu.cpp: generic list verbs; later sign, export, import ...).
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,18 @@ public:
 
     // ToRecord renders one row; `names` maps ids to names (for the `ca` property).
     static Record ToRecord(const store::CertificateRow& row, const std::map<core::ObjectId, std::string>& names);
+
+private:
+    struct List;
+    class ListCache;
+    // BuildList renders every row (the cost of a listing: reading, decoding and rendering each row).
+    static std::shared_ptr<const List> BuildList(store::Transaction& tx);
+    // The last list rendered, for the store generations it was read at: `print` of an unchanged store
+    // renders only the clock-dependent properties again.
+    std::shared_ptr<ListCache> cache_;
+
+public:
+    CertificateModel();
 };
 
 // The template properties that `add`, `set` and `copy-from` deal in, in RouterOS's argument order.

@@ -15,6 +15,9 @@ public:
     Record() = default;
 
     void Set(std::string name, std::string value);
+    // Append adds a property the record does not have yet (no search: for models building whole records).
+    void Append(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+    void Reserve(std::size_t count) { fields_.reserve(count); }
     // Get returns the value, or nullopt when the record lacks the property.
     std::optional<std::string_view> Get(std::string_view name) const;
     std::string GetOr(std::string_view name, std::string_view fallback = {}) const;

@@ -120,29 +120,63 @@ BodyArguments ParseBody(std::string_view body) {
     return out;
 }
 
-std::string RecordJson(const menu::Record& record) {
-    // One object per record, dumped by one serializer. nlohmann::ordered_map is a std::vector of pairs:
-    // appending to it directly skips the per-key duplicate search (a Record's names are unique already).
-    Json object = Json::object();
-    auto& fields = object.get_ref<Json::object_t&>();
-    fields.reserve(record.fields().size());
-    for (const auto& [name, value] : record.fields()) {
-        fields.emplace_back(name, value);
+namespace {
+
+// RecordWriter writes records as JSON objects of strings into one std::string. One nlohmann serializer
+// escapes every name and value straight into the output (its output adapter appends to the string), so a
+// listing of 10,000 records builds no json value per field: building them cost more than the escaping.
+class RecordWriter {
+public:
+    explicit RecordWriter(std::string& out)
+        : out_(out), serializer_(nlohmann::detail::output_adapter<char>(out), ' ', Json::error_handler_t::replace),
+          text_(std::string()) {}
+
+    void Write(const menu::Record& record) {
+        out_ += '{';
+        bool first = true;
+        for (const auto& [name, value] : record.fields()) {
+            if (!first) {
+                out_ += ',';
+            }
+            first = false;
+            WriteString(name);
+            out_ += ':';
+            WriteString(value);
+        }
+        out_ += '}';
     }
-    return object.dump(-1, ' ', false, Json::error_handler_t::replace);
+
+private:
+    void WriteString(const std::string& text) {
+        text_.get_ref<std::string&>().assign(text);  // reuses the buffer: no allocation per string
+        serializer_.dump(text_, false, false, 0);
+    }
+
+    std::string& out_;
+    nlohmann::detail::serializer<Json> serializer_;
+    Json text_;
+};
+
+}  // namespace
+
+std::string RecordJson(const menu::Record& record) {
+    std::string out;
+    RecordWriter(out).Write(record);
+    return out;
 }
 
 std::string RecordsJson(const std::vector<menu::Record>& records) {
     std::string out = "[";
+    RecordWriter writer(out);
     for (std::size_t i = 0; i < records.size(); ++i) {
-        std::string object = RecordJson(records[i]);
-        if (i == 0) {
-            // Records of one menu are alike: size the buffer once instead of growing a 10 MB string by copies.
-            out.reserve(2 + records.size() * (object.size() + object.size() / 4 + 1));
-        } else {
+        if (i > 0) {
             out += ',';
         }
-        out += object;
+        writer.Write(records[i]);
+        if (i == 0) {
+            // Records of one menu are alike: size the buffer once instead of growing a 10 MB string by copies.
+            out.reserve(2 + records.size() * (out.size() + out.size() / 4 + 1));
+        }
     }
     out += ']';
     return out;

@@ -117,6 +117,11 @@ public:
     // returns the value). Names starting with "store:" are reserved for the store's own id sequences.
     virtual std::uint64_t NextCounter(std::string_view name) = 0;
 
+    // Generation counts the changes to the certificates ("certificate") or to the items of one kind
+    // ("item.crl", "item.user", ...) that this transaction sees: any change, by any process, makes it
+    // larger. Caches of what the store holds key on it.
+    virtual std::uint64_t Generation(std::string_view what) = 0;
+
     virtual void Commit() = 0;
 };
 

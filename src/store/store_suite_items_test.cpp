@@ -371,5 +371,57 @@ TEST_P(StoreTest, BlobsAreOnePerKindAndOwner) {
     EXPECT_EQ(tx->GetBlob("crl", ObjectId(2))->number, 1u);
 }
 
+TEST_P(StoreTest, GenerationGrowsWithEveryChangeSeenByAnyConnection) {
+    auto store = Open();
+    auto other = Open();  // another process would see the same
+    auto generation = [&](std::string_view what) { return other->Begin(TxMode::kRead)->Generation(what); };
+    std::uint64_t certs = generation("certificate");
+    std::uint64_t crls = generation("item.crl");
+    std::uint64_t users = generation("item.user");
+
+    ObjectId id = Insert(*store, MakeRow("a"));
+    EXPECT_GT(generation("certificate"), certs);
+    certs = generation("certificate");
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        CertificateRow row = *tx->GetCertificate(id);
+        row.props["trusted"] = "true";
+        tx->UpdateCertificate(row);
+        tx->Commit();
+    }
+    EXPECT_GT(generation("certificate"), certs);
+    certs = generation("certificate");
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        tx->StorePrivateKey(id, "key");
+        tx->Commit();
+    }
+    EXPECT_GT(generation("certificate"), certs);
+    certs = generation("certificate");
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        tx->DeleteCertificate(id);  // rolled back: nothing changed
+    }
+    EXPECT_EQ(generation("certificate"), certs);
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        tx->DeleteCertificate(id);
+        tx->Commit();
+    }
+    EXPECT_GT(generation("certificate"), certs);
+
+    ObjectId crl = InsertItem(*store, "crl", MakeItem("c"));
+    EXPECT_GT(generation("item.crl"), crls);
+    EXPECT_EQ(generation("item.user"), users);
+    crls = generation("item.crl");
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        tx->DeleteItem("crl", crl);
+        tx->Commit();
+    }
+    EXPECT_GT(generation("item.crl"), crls);
+    EXPECT_EQ(generation("item.user"), users);
+}
+
 }  // namespace
 }  // namespace certos::store::test

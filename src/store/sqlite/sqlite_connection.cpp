@@ -69,10 +69,12 @@ bool Query::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQ
 
 std::int64_t Query::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
-std::string Query::Text(int col) const {
+std::string Query::Text(int col) const { return std::string(TextView(col)); }
+
+std::string_view Query::TextView(int col) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     int size = sqlite3_column_bytes(stmt_, col);
-    return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(size));
+    return text == nullptr ? std::string_view() : std::string_view(text, static_cast<std::size_t>(size));
 }
 
 std::string Query::Blob(int col) const {

@@ -62,6 +62,8 @@ public:
     bool IsNull(int col) const;
     std::int64_t Int(int col) const;
     std::string Text(int col) const;
+    // TextView views the text in SQLite's buffer: valid until the next Step, Reset or column read of `col`.
+    std::string_view TextView(int col) const;
     std::string Blob(int col) const;
 
 private:

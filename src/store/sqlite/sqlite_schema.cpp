@@ -66,6 +66,37 @@ constexpr const char* kMigrations[] = {
         );
         CREATE INDEX blobs_owner ON blobs (owner);
     )sql",
+    // 3: change generations (Transaction::Generation). Every change to a certificate row, or to an item,
+    // adds one to the counter "store:generation.certificate" or "store:generation.item.<kind>" in the same
+    // transaction, whichever process makes it; a cache keyed on the counter notices every change.
+    R"sql(
+        CREATE TRIGGER certificates_generation_insert AFTER INSERT ON certificates BEGIN
+            INSERT INTO counters (name, value) VALUES ('store:generation.certificate', 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER certificates_generation_update AFTER UPDATE ON certificates BEGIN
+            INSERT INTO counters (name, value) VALUES ('store:generation.certificate', 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER certificates_generation_delete AFTER DELETE ON certificates BEGIN
+            INSERT INTO counters (name, value) VALUES ('store:generation.certificate', 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER items_generation_insert AFTER INSERT ON items BEGIN
+            INSERT INTO counters (name, value) VALUES ('store:generation.item.' || NEW.kind, 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER items_generation_update AFTER UPDATE ON items BEGIN
+            INSERT INTO counters (name, value) VALUES ('store:generation.item.' || NEW.kind, 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1;
+            INSERT INTO counters (name, value) VALUES ('store:generation.item.' || OLD.kind, 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER items_generation_delete AFTER DELETE ON items BEGIN
+            INSERT INTO counters (name, value) VALUES ('store:generation.item.' || OLD.kind, 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1;
+        END;
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(

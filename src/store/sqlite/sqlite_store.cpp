@@ -13,10 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "core/error.hpp"
 #include "crypto/seal.hpp"
+#include "store/props_json.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
@@ -109,23 +108,14 @@ private:
     std::atomic<std::uint64_t> local_commits_{0};
 };
 
-std::string EncodeProps(const std::map<std::string, std::string>& props) {
-    try {
-        return nlohmann::json(props).dump();
-    } catch (const nlohmann::json::exception&) {
-        // dump() fails only on a string that is not UTF-8.
-        throw core::Failure("cannot store properties: a value is not valid UTF-8");
-    }
-}
-
 // DecodeProps parses the props column of row `id`; `what` ("certificate", an item kind) names the row in
 // the error.
-std::map<std::string, std::string> DecodeProps(const std::string& text, std::string_view what, core::ObjectId id) {
-    try {
-        return nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
-    } catch (const nlohmann::json::exception&) {
+std::map<std::string, std::string> DecodeProps(std::string_view text, std::string_view what, core::ObjectId id) {
+    std::optional<std::map<std::string, std::string>> props = PropsFromJson(text);
+    if (!props) {
         throw core::Failure("stored properties of " + std::string(what) + " " + id.ToString() + " are damaged");
     }
+    return std::move(*props);
 }
 
 core::ObjectId IdAt(const Query& query, int col) { return core::ObjectId(static_cast<std::uint64_t>(query.Int(col))); }
@@ -137,7 +127,7 @@ CertificateRow ReadRow(const Query& query) {
     CertificateRow row;
     row.id = IdAt(query, 0);
     row.name = query.Text(1);
-    row.props = DecodeProps(query.Text(2), "certificate", row.id);
+    row.props = DecodeProps(query.TextView(2), "certificate", row.id);
     row.der = query.Blob(3);
     row.has_key = query.Int(4) != 0;
     if (!query.IsNull(5)) {
@@ -150,7 +140,7 @@ CertificateRow ReadRow(const Query& query) {
 
 // BindFields binds name, props, der and issuer_id to parameters 1 to 4.
 void BindFields(Query& query, const CertificateRow& row) {
-    query.Bind(1, row.name).Bind(2, EncodeProps(row.props));
+    query.Bind(1, row.name).Bind(2, PropsToJson(row.props));
     if (row.der.empty()) {
         query.BindNull(3);
     } else {
@@ -187,7 +177,7 @@ ItemRow ReadItem(const Query& query, std::string_view kind) {
     ItemRow row;
     row.id = IdAt(query, 0);
     row.name = query.Text(1);
-    row.props = DecodeProps(query.Text(2), kind, row.id);
+    row.props = DecodeProps(query.TextView(2), kind, row.id);
     return row;
 }
 
@@ -402,7 +392,7 @@ public:
                 ThrowInternal("item id " + row.id.ToString() + " cannot be stored");
             }
             // Encoded first: a value that is not UTF-8 fails before an id is drawn.
-            std::string props = EncodeProps(row.props);
+            std::string props = PropsToJson(row.props);
             std::string counter = ItemIdCounter(kind);
             core::ObjectId id = keep_id ? row.id : core::ObjectId(Increment(counter));
             Query query = conn_->Prepare("INSERT INTO items (kind, id, name, props) VALUES (?, ?, ?, ?)");
@@ -417,7 +407,7 @@ public:
 
     void UpdateItem(std::string_view kind, const ItemRow& row) override {
         RunWrite([&] {
-            std::string props = EncodeProps(row.props);
+            std::string props = PropsToJson(row.props);
             Query query = conn_->Prepare("UPDATE items SET name = ?, props = ? WHERE kind = ? AND id = ?");
             query.Bind(1, row.name).Bind(2, props).Bind(3, kind).Bind(4, IdValue(row.id));
             RunNamed(query, "item");
@@ -500,6 +490,14 @@ public:
             ThrowInternal("counter name " + std::string(name) + " is reserved by the store");
         }
         return RunWrite([&] { return Increment(name); });
+    }
+
+    std::uint64_t Generation(std::string_view what) override {
+        return Run([&]() -> std::uint64_t {
+            Query query = conn_->Prepare("SELECT value FROM counters WHERE name = 'store:generation.' || ?");
+            query.Bind(1, what);
+            return query.Step() ? static_cast<std::uint64_t>(query.Int(0)) : 0;
+        });
     }
 
     void Commit() override {
