@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -180,6 +181,48 @@ TEST(CertificateCaTest, ExportNeedsSensitivePolicyAndLongEnoughPassphrase) {
     f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"file", "router-https"}, {"export-passphrase", "YourSecurePassphrase"}});
     EXPECT_TRUE(f.files().Exists("router-https.crt"));
     EXPECT_TRUE(f.files().Exists("router-https.key"));
+}
+
+// print keeps the rendered list between calls: it must follow every change, made here or by another
+// process on the same store, and re-render only what changed.
+TEST(CertificateListTest, PrintFollowsChangesFromAnyProcess) {
+    TreeFixture f;
+    f.Run("/certificate", "add", {{"name", "CA"}, {"common-name", "CA"}, {"key-usage", "key-cert-sign,crl-sign"},
+                                  {"key-size", "prime256v1"}});
+    f.Run("/certificate", "sign", {{"number", "CA"}});
+    f.Run("/certificate", "add", {{"name", "leaf"}, {"common-name", "leaf"}, {"key-size", "prime256v1"}});
+    f.Run("/certificate", "sign", {{"number", "leaf"}, {"ca", "CA"}});
+    auto print = [&] {
+        std::map<std::string, Record> by_name;
+        for (Record& r : f.Run("/certificate", "print").records) {
+            by_name.emplace(r.GetOr("name"), std::move(r));
+        }
+        return by_name;
+    };
+    EXPECT_EQ(print().at("leaf").GetOr("ca"), "CA");
+
+    f.Run("/certificate", "set", {{"numbers", "CA"}, {"name", "Root"}});
+    EXPECT_EQ(print().at("leaf").GetOr("ca"), "Root");  // the leaf's row did not change; its issuer's name did
+
+    // Another process: its own store connection and tree on the same data directory.
+    auto other_store = store::OpenSqliteStore(f.dir());
+    Tree other(*other_store);
+    InstallMenus(other);
+    Request request;
+    request.path = "/certificate";
+    request.verb = "set";
+    request.args = {{"numbers", "leaf"}, {"trusted", "yes"}};
+    other.Execute(request, Session{});
+    EXPECT_EQ(print().at("leaf").GetOr("trusted"), "true");
+    EXPECT_EQ(print().at("Root").GetOr("trusted"), "true");
+
+    request.verb = "remove";
+    request.args = {{"numbers", "leaf"}};
+    other.Execute(request, Session{});
+    auto after = print();
+    EXPECT_EQ(after.count("leaf"), 0u);
+    EXPECT_EQ(after.size(), 1u);
+    EXPECT_FALSE(after.at("Root").GetOr("expires-after").empty());
 }
 
 }  // namespace

@@ -220,20 +220,27 @@ std::string ExpiresAfterText(core::TimePoint not_after, core::TimePoint now) {
 
 }  // namespace
 
-// List is the rendered list, and for each record the end of its validity (nullopt for a template): the
-// base of expires-after and expired, which change with the clock, not with the store.
+// List is the rendered list: for each row (in id order) its record, the revision it was rendered from and
+// the end of its validity (nullopt for a template), the base of expires-after and expired, which change with
+// the clock rather than with the store.
 struct CertificateModel::List {
-    std::vector<Record> records;
-    std::vector<std::optional<core::TimePoint>> not_after;
+    struct Entry {
+        core::ObjectId id;
+        std::uint64_t revision = 0;
+        std::shared_ptr<const Record> record;
+        std::optional<core::TimePoint> not_after;
+    };
+    std::vector<Entry> entries;
+    std::map<core::ObjectId, std::string> names;  // what the `ca` properties were rendered with
 };
 
 class CertificateModel::ListCache {
 public:
     using Key = std::pair<std::uint64_t, std::uint64_t>;  // generations of certificates and downloaded CRLs
 
-    std::shared_ptr<const List> Find(const Key& key) {
+    std::pair<Key, std::shared_ptr<const List>> Latest() {
         std::lock_guard lock(mutex_);
-        return list_ && key_ == key ? list_ : nullptr;
+        return {key_, list_};
     }
     void Put(const Key& key, std::shared_ptr<const List> list) {
         std::lock_guard lock(mutex_);
@@ -305,40 +312,97 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
     return r;
 }
 
-std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store::Transaction& tx) {
-    std::vector<store::CertificateRow> rows = tx.ListCertificates();
-    std::map<core::ObjectId, std::string> names;
-    for (const auto& row : rows) {
-        names.emplace(row.id, row.name);
-    }
+std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store::Transaction& tx,
+                                                                           const List* previous) {
+    std::vector<store::CertificateStamp> stamps = tx.ListCertificateStamps();
     auto list = std::make_shared<List>();
-    list->records.reserve(rows.size());
-    list->not_after.reserve(rows.size());
-    // The L flag also marks certificates a downloaded CRL belongs to (trust/crl_download.hpp).
-    std::set<core::ObjectId> with_crl = trust::CertificatesWithDownloadedCrl(tx);
-    for (const auto& row : rows) {
-        list->records.push_back(ToRecord(row, names));
-        if (with_crl.contains(row.id)) {
-            list->records.back().Set("crl", "true");
+    for (const store::CertificateStamp& stamp : stamps) {
+        list->names.emplace(stamp.id, stamp.name);
+    }
+    // A row's record can be reused when its revision is the one it was rendered from and its issuer (the
+    // `ca` property) kept its name; the rest are read and rendered again.
+    std::map<core::ObjectId, const List::Entry*> reusable;
+    if (previous != nullptr) {
+        for (const List::Entry& entry : previous->entries) {
+            reusable.emplace(entry.id, &entry);
         }
-        list->not_after.push_back(row.der.empty() ? std::nullopt : std::optional(StoredTime(row, "not-after")));
+    }
+    auto reuse = [&](const store::CertificateStamp& stamp) -> const List::Entry* {
+        auto it = reusable.find(stamp.id);
+        if (it == reusable.end() || it->second->revision != stamp.revision) {
+            return nullptr;
+        }
+        if (stamp.issuer_id) {
+            auto was = previous->names.find(*stamp.issuer_id);
+            auto is = list->names.find(*stamp.issuer_id);
+            if (was == previous->names.end() || is == list->names.end() || was->second != is->second) {
+                return nullptr;
+            }
+        }
+        return it->second;
+    };
+    std::vector<core::ObjectId> stale;
+    for (const store::CertificateStamp& stamp : stamps) {
+        if (reuse(stamp) == nullptr) {
+            stale.push_back(stamp.id);
+        }
+    }
+    // Few changed rows are read one by one; many (the first listing) in one scan.
+    std::map<core::ObjectId, store::CertificateRow> rows;
+    if (stale.size() > stamps.size() / 8) {
+        for (store::CertificateRow& row : tx.ListCertificates()) {
+            rows.emplace(row.id, std::move(row));
+        }
+    } else {
+        for (core::ObjectId id : stale) {
+            if (std::optional<store::CertificateRow> row = tx.GetCertificate(id)) {
+                rows.emplace(id, std::move(*row));
+            }
+        }
+    }
+    // The L flag also marks certificates a downloaded CRL belongs to (trust/crl_download.hpp).
+    std::set<core::ObjectId> with_crl = stale.empty() ? std::set<core::ObjectId>()
+                                                      : trust::CertificatesWithDownloadedCrl(tx);
+    list->entries.reserve(stamps.size());
+    for (const store::CertificateStamp& stamp : stamps) {
+        if (const List::Entry* entry = reuse(stamp)) {
+            list->entries.push_back(*entry);
+            continue;
+        }
+        auto row = rows.find(stamp.id);
+        if (row == rows.end()) {
+            throw core::Error(core::ErrorCategory::kInternal,
+                              "certificate " + stamp.id.ToString() + " vanished within one transaction");
+        }
+        auto record = std::make_shared<Record>(ToRecord(row->second, list->names));
+        if (with_crl.contains(stamp.id)) {
+            record->Set("crl", "true");
+        }
+        std::optional<core::TimePoint> not_after;
+        if (!row->second.der.empty()) {
+            not_after = StoredTime(row->second, "not-after");
+        }
+        list->entries.push_back(List::Entry{stamp.id, stamp.revision, std::move(record), not_after});
     }
     return list;
 }
 
 std::vector<Record> CertificateModel::Items(store::Transaction& tx) const {
     ListCache::Key key{tx.Generation("certificate"), tx.Generation("item." + std::string(trust::kCrlItemKind))};
-    std::shared_ptr<const List> list = cache_->Find(key);
-    if (!list) {
-        list = BuildList(tx);
+    auto [cached_key, list] = cache_->Latest();
+    if (!list || cached_key != key) {
+        // A change of the downloaded CRLs may move L flags anywhere: render every row again then.
+        list = BuildList(tx, list && cached_key.second == key.second ? list.get() : nullptr);
         cache_->Put(key, list);
     }
-    std::vector<Record> records = list->records;
+    std::vector<Record> records;
+    records.reserve(list->entries.size());
     core::TimePoint now = std::chrono::system_clock::now();
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        if (const auto& not_after = list->not_after[i]) {
-            records[i].Set("expires-after", ExpiresAfterText(*not_after, now));
-            records[i].Set("expired", core::WireBool(!ExpiresAfter(*not_after, now)));
+    for (const List::Entry& entry : list->entries) {
+        Record& record = records.emplace_back(*entry.record);
+        if (entry.not_after) {
+            record.Set("expires-after", ExpiresAfterText(*entry.not_after, now));
+            record.Set("expired", core::WireBool(!ExpiresAfter(*entry.not_after, now)));
         }
     }
     return records;

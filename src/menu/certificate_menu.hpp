@@ -28,8 +28,9 @@ public:
 private:
     struct List;
     class ListCache;
-    // BuildList renders every row (the cost of a listing: reading, decoding and rendering each row).
-    static std::shared_ptr<const List> BuildList(store::Transaction& tx);
+    // BuildList renders the rows (reading, decoding and rendering each is the cost of a listing), reusing
+    // from `previous` (may be null) the records of rows that did not change.
+    static std::shared_ptr<const List> BuildList(store::Transaction& tx, const List* previous);
     // The last list rendered, for the store generations it was read at: `print` of an unchanged store
     // renders only the clock-dependent properties again.
     std::shared_ptr<ListCache> cache_;

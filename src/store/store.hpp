@@ -27,6 +27,15 @@ struct CertificateRow {
     std::optional<core::ObjectId> issuer_id;  // the local CA that signed it
 };
 
+// CertificateStamp tells the state of a certificate row without its properties: `revision` grows with every
+// change of the row (ids are never reused, so an id and a revision identify one state of one row).
+struct CertificateStamp {
+    core::ObjectId id;
+    std::uint64_t revision = 0;
+    std::string name;
+    std::optional<core::ObjectId> issuer_id;
+};
+
 // ItemRow is an entry of a simple list menu (`/user`, `/user/group`, `/ip/service`, `/certificate/crl`):
 // a name unique within its kind and string properties. Secrets in props (a user's password hash) are
 // stored as given: callers store only hashes, never plaintext.
@@ -72,6 +81,8 @@ public:
     virtual std::optional<CertificateRow> FindCertificateByName(std::string_view name) = 0;
     // FindCertificateId is the id of the certificate called `name`, without reading the row.
     virtual std::optional<core::ObjectId> FindCertificateId(std::string_view name) = 0;
+    // ListCertificateStamps is every row's stamp, in id order (what ListCertificates would return, unread).
+    virtual std::vector<CertificateStamp> ListCertificateStamps() = 0;
     // InsertCertificate allocates a new id (row.id is ignored) and returns it.
     virtual core::ObjectId InsertCertificate(const CertificateRow& row) = 0;
     // UpdateCertificate replaces name, props, der, issuer_id of an existing row (has_key is ignored).

@@ -423,5 +423,38 @@ TEST_P(StoreTest, GenerationGrowsWithEveryChangeSeenByAnyConnection) {
     EXPECT_EQ(generation("item.user"), users);
 }
 
+TEST_P(StoreTest, StampRevisionsGrowWithEveryChangeOfTheirRow) {
+    auto store = Open();
+    ObjectId a = Insert(*store, MakeRow("a"));
+    ObjectId b = Insert(*store, MakeRow("b"));
+    auto stamps = [&] { return store->Begin(TxMode::kRead)->ListCertificateStamps(); };
+    std::vector<CertificateStamp> before = stamps();
+    ASSERT_EQ(before.size(), 2u);
+    EXPECT_EQ(before[0].id, a);
+    EXPECT_EQ(before[0].name, "a");
+    EXPECT_EQ(before[1].id, b);
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        CertificateRow row = *tx->GetCertificate(a);
+        row.name = "a2";
+        row.issuer_id = b;
+        tx->UpdateCertificate(row);
+        tx->Commit();
+    }
+    std::vector<CertificateStamp> renamed = stamps();
+    EXPECT_GT(renamed[0].revision, before[0].revision);
+    EXPECT_EQ(renamed[0].name, "a2");
+    EXPECT_EQ(renamed[0].issuer_id, b);
+    EXPECT_EQ(renamed[1].revision, before[1].revision);
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        tx->StorePrivateKey(b, "key");
+        tx->Commit();
+    }
+    std::vector<CertificateStamp> keyed = stamps();
+    EXPECT_EQ(keyed[0].revision, renamed[0].revision);
+    EXPECT_GT(keyed[1].revision, renamed[1].revision);
+}
+
 }  // namespace
 }  // namespace certos::store::test

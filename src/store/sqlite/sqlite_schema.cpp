@@ -97,6 +97,16 @@ constexpr const char* kMigrations[] = {
                 ON CONFLICT (name) DO UPDATE SET value = value + 1;
         END;
     )sql",
+    // 4: certificates.revision (Transaction::ListCertificateStamps) grows by one with every change of its row,
+    // whichever statement or process makes it, so a cache can tell the rows that changed without reading them.
+    // (The trigger's own UPDATE does not fire it again: SQLite triggers are not recursive by default, and
+    // the WHEN clause would stop it anyway.)
+    R"sql(
+        ALTER TABLE certificates ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+        CREATE TRIGGER certificates_revision AFTER UPDATE ON certificates WHEN NEW.revision = OLD.revision BEGIN
+            UPDATE certificates SET revision = OLD.revision + 1 WHERE id = NEW.id;
+        END;
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(

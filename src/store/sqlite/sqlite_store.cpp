@@ -240,6 +240,23 @@ public:
         });
     }
 
+    std::vector<CertificateStamp> ListCertificateStamps() override {
+        return Run([&] {
+            std::vector<CertificateStamp> stamps;
+            Query query = conn_->Prepare("SELECT id, revision, name, issuer_id FROM certificates ORDER BY id");
+            while (query.Step()) {
+                CertificateStamp& stamp = stamps.emplace_back();
+                stamp.id = IdAt(query, 0);
+                stamp.revision = static_cast<std::uint64_t>(query.Int(1));
+                stamp.name = query.Text(2);
+                if (!query.IsNull(3)) {
+                    stamp.issuer_id = IdAt(query, 3);
+                }
+            }
+            return stamps;
+        });
+    }
+
     std::optional<CertificateRow> GetCertificate(core::ObjectId id) override {
         return Run([&]() -> std::optional<CertificateRow> {
             Query query = conn_->Prepare(CERTOS_SELECT_ROW "WHERE id = ?");

@@ -143,6 +143,7 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema1KeepsData) {
         auto peek = Peek();
         peek->Exec("DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DROP TRIGGER certificates_generation_insert;"
                    "DROP TRIGGER certificates_generation_update; DROP TRIGGER certificates_generation_delete;"
+                   "DROP TRIGGER certificates_revision; ALTER TABLE certificates DROP COLUMN revision;"
                    "DELETE FROM schema_version WHERE version >= 2;");
     }
     auto store = Open();
