@@ -22,7 +22,7 @@ AUTH="Authorization: Basic $(printf 'admin:%s' "$CERTOS_ADMIN_PASSWORD" | base64
 
 command -v wrk >/dev/null || { echo "rest_bench: wrk is missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # make_store DIR N: N certificates signed by one CA, unless DIR already has them.
 make_store() {
@@ -35,7 +35,7 @@ make_store() {
     rm -rf "$dir"
     local script
     script=$(mktemp --suffix=.rsc)
-    python3 - "$n" > "$script" <<'PY'
+    /usr/bin/python3 - "$n" > "$script" <<'PY'
 import sys
 n = int(sys.argv[1])
 print("/certificate add name=bench-ca common-name=bench-ca key-size=prime256v1 key-usage=key-cert-sign,crl-sign")
@@ -84,7 +84,7 @@ run_wrk() {
     echo "$out" | grep -v WRKCPU
     requests=$(echo "$out" | awk '/requests in/ {print $1}')
     wrk_cpu=$(echo "$out" | awk '/WRKCPU/ {print $2 + $3}')
-    python3 - "$before" "$(cpu_ticks "$SERVER_PID")" "$(getconf CLK_TCK)" "$wrk_cpu" "$requests" "$(nproc)" <<'PY'
+    /usr/bin/python3 - "$before" "$(cpu_ticks "$SERVER_PID")" "$(getconf CLK_TCK)" "$wrk_cpu" "$requests" "$(nproc)" <<'PY'
 import sys
 before, after, tck, wrk_cpu, requests, cores = map(float, sys.argv[1:])
 if requests == 0:
@@ -97,12 +97,13 @@ print(f"  CPU per request: certos {server:.0f} us, wrk {client:.0f} us -> an idl
 PY
 }
 
-# sequential_latency URL: time of one GET over a kept-alive connection, 20 times: min / median / max, and
-# the CPU certos spent per request.
+# sequential_latency URL [CHANGE_URL]: time of one GET over a kept-alive connection, 20 times: min / median /
+# max, and the CPU certos spent per request. With CHANGE_URL, each GET follows a PATCH of that certificate
+# (trusted toggled), so no GET finds the store as the previous one left it.
 sequential_latency() {
-    python3 - "$1" "$CERTOS_ADMIN_PASSWORD" "$SERVER_PID" <<'PY'
+    /usr/bin/python3 - "$1" "$CERTOS_ADMIN_PASSWORD" "$SERVER_PID" "${2:-}" <<'PY'
 import os, statistics, sys, time, requests
-url, password, pid = sys.argv[1], sys.argv[2], sys.argv[3]
+url, password, pid, change = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 def cpu():
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -111,7 +112,9 @@ s.auth = ("admin", password)
 s.get(url).raise_for_status()  # log in once
 times, size, count = [], 0, 0
 started = cpu()
-for _ in range(20):
+for i in range(20):
+    if change:
+        s.patch(change, json={"trusted": "yes" if i % 2 else "no"}).raise_for_status()
     t = time.perf_counter()
     r = s.get(url)
     r.raise_for_status()
@@ -119,8 +122,10 @@ for _ in range(20):
     body = r.json()
     size, count = len(r.content), (len(body) if isinstance(body, list) else 1)
 used = (cpu() - started) / 20 * 1000
-print(f"GET {url}: {count} items, {size} bytes; min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
-      f"max {max(times):.1f} ms; certos CPU {used:.1f} ms per request")
+after = f" (each after a PATCH of {change.rsplit('/', 1)[1]})" if change else ""
+print(f"GET {url}{after}: {count} items, {size} bytes; min {min(times):.1f} ms, "
+      f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms; certos CPU {used:.1f} ms per request"
+      + (" (PATCH included)" if change else ""))
 PY
 }
 
@@ -140,5 +145,19 @@ sequential_latency "http://127.0.0.1:$PORT/rest/certificate/$MIDDLE"
 run_wrk "http://127.0.0.1:$PORT/rest/certificate/$MIDDLE"
 echo "== GET /rest/certificate (the whole list of $COUNT)"
 sequential_latency "http://127.0.0.1:$PORT/rest/certificate"
+echo "== GET /rest/certificate after each change (no listing finds the store as the last one left it)"
+sequential_latency "http://127.0.0.1:$PORT/rest/certificate" "http://127.0.0.1:$PORT/rest/certificate/$MIDDLE"
+echo "== GET /rest/certificate from a fresh start (the first listing renders every row)"
+stop_server
+start_server "$BENCH_DATA"
+/usr/bin/python3 - "http://127.0.0.1:$PORT/rest/certificate" "$CERTOS_ADMIN_PASSWORD" <<'PY'
+import sys, time, requests
+s = requests.Session()
+s.auth = ("admin", sys.argv[2])
+s.get(sys.argv[1] + "/*1").raise_for_status()  # log in (the PBKDF2) first
+t = time.perf_counter()
+s.get(sys.argv[1]).raise_for_status()
+print(f"first GET {sys.argv[1]} after start: {(time.perf_counter() - t) * 1000:.1f} ms")
+PY
 echo "== console, same store: /certificate print count-only (the tree alone, process start included)"
 /usr/bin/time -f "%e s, %M KB max RSS" "$CERTOS_BIN" --data "$BENCH_DATA" -c '/certificate print count-only'
