@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 #include <iostream>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "core/error.hpp"
 #include "menu/auth.hpp"
 #include "menu/item_menu.hpp"
+#include "menu/login_cache.hpp"
 #include "menu/menus.hpp"
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
@@ -63,24 +65,6 @@ net::TlsVersion ParseTlsVersion(std::string_view text) {
     return net::TlsVersion::kAny;
 }
 
-// UsersFingerprint summarises /user and /user/group as stored (password hashes included, last-logged-in
-// excluded): when it changes, REST connections must log in again.
-std::string UsersFingerprint(store::Store& store) {
-    auto tx = store.Begin(store::TxMode::kRead);
-    std::string out;
-    for (const char* kind : {"user", "user-group"}) {
-        for (const store::ItemRow& row : tx->ListItems(kind)) {
-            out += std::string(kind) + ' ' + row.id.ToString() + ' ' + row.name + '\n';
-            for (const auto& [key, value] : row.props) {
-                if (key != "last-logged-in") {
-                    out += key + '=' + value + '\n';
-                }
-            }
-        }
-    }
-    return out;
-}
-
 std::string Describe(const std::vector<menu::Record>& records) {
     std::string out;
     for (const menu::Record& record : records) {
@@ -93,6 +77,9 @@ std::string Describe(const std::vector<menu::Record>& records) {
 }
 
 }  // namespace
+
+// How long an API login is remembered (REST's default session lifetime).
+constexpr std::chrono::seconds kApiLoginLifetime{600};
 
 struct Daemon::Impl {
     Impl(DaemonOptions daemon_options, std::ostream& out_stream, std::ostream& err_stream)
@@ -118,7 +105,7 @@ struct Daemon::Impl {
         server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
-        users = UsersFingerprint(*store);
+        users = menu::UsersFingerprint(*store);
         hooks.push_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
         ApplyServices();
     }
@@ -152,7 +139,19 @@ struct Daemon::Impl {
     std::shared_ptr<api::ApiProtocolOptions> ApiOptionsFor() {
         auto api_options = std::make_shared<api::ApiProtocolOptions>();
         api_options->authenticate = [this](std::string_view user, std::string_view password, std::string_view address) {
-            return menu::Authenticate(tree, user, password, address, "api");
+            // Logins are remembered as REST's are (the password KDF runs once per user, address and password),
+            // for as long as /user and /user/group stay as they were.
+            std::uint64_t epoch = std::hash<std::string>{}(menu::UsersFingerprint(*store));
+            bool cached = false;
+            menu::Session session = api_logins.Login(
+                user, address, password, epoch, kApiLoginLifetime,
+                [&] { return menu::Authenticate(tree, user, password, address, "api"); }, cached);
+            if (cached) {
+                // The line menu::Authenticate writes: one per connection.
+                Log("system,info,account",
+                    "user " + std::string(user) + " logged in from " + std::string(address) + " via api");
+            }
+            return session;
         };
         api_options->execute = [this](const menu::Request& request, const menu::Session& session) {
             return tree.Execute(request, session);
@@ -278,7 +277,7 @@ struct Daemon::Impl {
             return;
         }
         last_version = version;
-        std::string now = UsersFingerprint(*store);
+        std::string now = menu::UsersFingerprint(*store);
         if (now != users) {
             users = std::move(now);
             rest.InvalidateSessions();
@@ -374,6 +373,7 @@ struct Daemon::Impl {
     store::FileArea files;
     menu::Tree tree;
     rest::RestApi rest;
+    menu::LoginCache api_logins;
     net::HttpServer server;
     std::vector<ServiceHook> hooks;
     std::uint64_t last_version = 0;

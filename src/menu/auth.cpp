@@ -146,4 +146,20 @@ std::optional<std::string> EnsureAdmin(const Tree& tree) {
     return password;
 }
 
+std::string UsersFingerprint(store::Store& store) {
+    auto tx = store.Begin(store::TxMode::kRead);
+    std::string out;
+    for (const char* kind : {"user", "user-group"}) {
+        for (const store::ItemRow& row : tx->ListItems(kind)) {
+            out += std::string(kind) + ' ' + row.id.ToString() + ' ' + row.name + '\n';
+            for (const auto& [key, value] : row.props) {
+                if (key != "last-logged-in") {
+                    out += key + '=' + value + '\n';
+                }
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace certos::menu

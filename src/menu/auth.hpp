@@ -20,6 +20,10 @@ Session Authenticate(const Tree& tree, std::string_view user, std::string_view p
 // users already existed.
 std::optional<std::string> EnsureAdmin(const Tree& tree);
 
+// UsersFingerprint summarises /user and /user/group as stored (password hashes included, last-logged-in
+// excluded): remembered logins are valid only while it stays the same.
+std::string UsersFingerprint(store::Store& store);
+
 // WriteLog appends a line to /log (its own transaction). Never pass secrets.
 void WriteLog(const Tree& tree, std::string_view topics, std::string_view message);
 

@@ -8,7 +8,7 @@
 #include "core/value.hpp"
 #include "rest/error_table.hpp"
 #include "rest/json_mapping.hpp"
-#include "rest/login_cache.hpp"
+#include "menu/login_cache.hpp"
 #include "rest/route.hpp"
 
 namespace certos::rest {
@@ -199,7 +199,7 @@ menu::Session RestApi::Login(const net::HttpRequest& request) const {
     if (request.connection) {
         auto cached = request.connection->Get<CachedLogin>(kLoginKey);
         if (cached && cached->epoch == epoch && now - cached->at < options_.session_lifetime &&
-            SameSecret(cached->authorization, *header)) {
+            menu::SameSecret(cached->authorization, *header)) {
             return cached->session;
         }
     }

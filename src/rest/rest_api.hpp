@@ -9,7 +9,7 @@
 
 #include "menu/tree.hpp"
 #include "net/http.hpp"
-#include "rest/login_cache.hpp"
+#include "menu/login_cache.hpp"
 
 namespace certos::rest {
 
@@ -52,7 +52,7 @@ private:
     const menu::Tree& tree_;
     RestOptions options_;
     mutable std::atomic<std::uint64_t> epoch_{0};
-    mutable LoginCache logins_;
+    mutable menu::LoginCache logins_;
 };
 
 }  // namespace certos::rest

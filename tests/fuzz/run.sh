@@ -25,7 +25,7 @@ mkdir -p "$OUT/corpus" "$OUT/artifacts"
 # The parser and exactly what it links against (a list, not a glob, so work in progress elsewhere in
 # crypto/ cannot break the fuzz build): core values, the crypto readers, pki/describe.cpp.
 SOURCES="$ROOT/tests/fuzz/import_fuzz.cpp $ROOT/src/pki/describe.cpp"
-for f in core/value.cpp crypto/ossl.cpp crypto/internal.cpp crypto/digest.cpp crypto/key.cpp \
+for f in core/value.cpp crypto/ossl.cpp crypto/internal.cpp crypto/digest.cpp crypto/key.cpp crypto/ec_fast.cpp \
          crypto/certificate.cpp crypto/pkcs12.cpp crypto/bundle.cpp crypto/csr.cpp; do
     SOURCES="$SOURCES $ROOT/src/$f"
 done

@@ -189,6 +189,28 @@ def test_wrong_password_is_a_trap(certos_daemon):
     assert served(certos_daemon)
 
 
+def test_remembered_logins_follow_password_changes(certos_daemon):
+    """A login is remembered (the password KDF runs once per user, address and password), but a wrong
+    password, or the old one after a change, is refused at once; each login is still logged."""
+    d = certos_daemon
+    for _ in range(3):
+        connect(d).close()
+    with pytest.raises(TrapError):
+        connect(d, password="wrong")
+    admin = connect(d)
+    tuple(admin("/user/set", **{"numbers": "admin", "password": "changed-pw"}))
+    admin.close()
+    with pytest.raises(TrapError) as trap:
+        connect(d)  # the old password, remembered a moment ago
+    assert "invalid user name or password (6)" in str(trap.value)
+    again = connect(d, password="changed-pw")
+    tuple(again("/user/set", **{"numbers": "admin", "password": ADMIN_PASSWORD}))
+    again.close()
+    connect(d).close()
+    logins = [m for m in d.log() if "logged in from" in m and "via api" in m]
+    assert len(logins) >= 6, logins
+
+
 def test_api_ssl_with_a_certos_signed_certificate_verified_against_the_exported_ca(certos_daemon, tmp_path):
     d = certos_daemon
     api = connect(d)

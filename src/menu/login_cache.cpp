@@ -1,8 +1,8 @@
-#include "rest/login_cache.hpp"
+#include "menu/login_cache.hpp"
 
 #include <algorithm>
 
-namespace certos::rest {
+namespace certos::menu {
 
 bool SameSecret(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
@@ -15,18 +15,18 @@ bool SameSecret(std::string_view a, std::string_view b) {
     return difference == 0;
 }
 
-menu::Session LoginCache::Login(std::string_view user, std::string_view address, std::string_view authorization,
+Session LoginCache::Login(std::string_view user, std::string_view address, std::string_view secret,
                                 std::uint64_t epoch, std::chrono::seconds lifetime, const Verify& verify,
                                 bool& cached) {
     std::string key = std::string(user) + '\n' + std::string(address);
     auto now = std::chrono::steady_clock::now();
-    std::promise<menu::Session> promise;
-    std::shared_future<menu::Session> waiting;
+    std::promise<Session> promise;
+    std::shared_future<Session> waiting;
     {
         std::lock_guard lock(mutex_);
         std::vector<Entry>& list = entries_[key];
         for (auto it = list.begin(); it != list.end(); ++it) {
-            if (!SameSecret(it->authorization, authorization)) {
+            if (!SameSecret(it->secret, secret)) {
                 continue;
             }
             bool pending = it->session.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
@@ -43,7 +43,7 @@ menu::Session LoginCache::Login(std::string_view user, std::string_view address,
                 entries_.clear();  // a crude bound: the cache only saves time
                 size_ = 0;
             }
-            Entry entry{std::string(authorization), epoch, now, promise.get_future().share()};
+            Entry entry{std::string(secret), epoch, now, promise.get_future().share()};
             entries_[key].push_back(entry);
             ++size_;
         }
@@ -54,7 +54,7 @@ menu::Session LoginCache::Login(std::string_view user, std::string_view address,
     }
     cached = false;
     try {
-        menu::Session session = verify();
+        Session session = verify();
         promise.set_value(session);
         return session;
     } catch (...) {
@@ -65,7 +65,7 @@ menu::Session LoginCache::Login(std::string_view user, std::string_view address,
         if (found != entries_.end()) {
             auto& list = found->second;
             auto before = list.size();
-            std::erase_if(list, [&](const Entry& e) { return SameSecret(e.authorization, authorization); });
+            std::erase_if(list, [&](const Entry& e) { return SameSecret(e.secret, secret); });
             size_ -= before - list.size();
             if (list.empty()) {
                 entries_.erase(found);
@@ -75,4 +75,4 @@ menu::Session LoginCache::Login(std::string_view user, std::string_view address,
     }
 }
 
-}  // namespace certos::rest
+}  // namespace certos::menu

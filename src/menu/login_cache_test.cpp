@@ -1,4 +1,4 @@
-#include "rest/login_cache.hpp"
+#include "menu/login_cache.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,17 +7,17 @@
 
 #include "core/error.hpp"
 
-namespace certos::rest {
+namespace certos::menu {
 namespace {
 
 using namespace std::chrono_literals;
 
 class LoginCacheTest : public ::testing::Test {
 protected:
-    menu::Session Login(std::string_view authorization, std::uint64_t epoch = 0, std::string_view address = "10.0.0.1",
+    Session Login(std::string_view authorization, std::uint64_t epoch = 0, std::string_view address = "10.0.0.1",
                         std::chrono::seconds lifetime = 600s) {
         bool cached = false;
-        menu::Session session = cache_.Login("admin", address, authorization, epoch, lifetime, verify_, cached);
+        Session session = cache_.Login("admin", address, authorization, epoch, lifetime, verify_, cached);
         cached_ = cached;
         return session;
     }
@@ -26,7 +26,7 @@ protected:
     bool cached_ = false;
     LoginCache::Verify verify_ = [this] {
         ++verified_;
-        menu::Session session;
+        Session session;
         session.user = "admin";
         return session;
     };
@@ -56,7 +56,7 @@ TEST_F(LoginCacheTest, OtherCredentialsAddressesEpochsAndAgeVerifyAgain) {
 }
 
 TEST_F(LoginCacheTest, FailuresAreNotRemembered) {
-    verify_ = [this]() -> menu::Session {
+    verify_ = [this]() -> Session {
         ++verified_;
         throw core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)");
     };
@@ -69,7 +69,7 @@ TEST_F(LoginCacheTest, ConcurrentLoginsVerifyOnce) {
     verify_ = [this] {
         ++verified_;
         std::this_thread::sleep_for(200ms);
-        return menu::Session{};
+        return Session{};
     };
     std::vector<std::thread> threads;
     std::atomic<int> done{0};
@@ -95,4 +95,4 @@ TEST(SameSecretTest, ComparesWholeStrings) {
 }
 
 }  // namespace
-}  // namespace certos::rest
+}  // namespace certos::menu

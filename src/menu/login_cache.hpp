@@ -1,7 +1,8 @@
 #pragma once
-// LoginCache remembers successful REST logins across connections, so that the slow password KDF runs once
-// per user, address and credentials instead of once per connection (curl-per-request scripts, wrk), and
-// so that a burst of new connections with the same credentials verifies them only once (single flight).
+// LoginCache remembers successful logins (REST, the API protocol) across connections, so that the slow
+// password KDF runs once per user, address and credentials instead of once per connection (curl-per-request
+// scripts, wrk, a fleet of API clients), and so that a burst of new connections with the same credentials
+// verifies them only once (single flight).
 
 #include <chrono>
 #include <cstdint>
@@ -15,26 +16,27 @@
 
 #include "menu/tree.hpp"
 
-namespace certos::rest {
+namespace certos::menu {
 
 class LoginCache {
 public:
-    using Verify = std::function<menu::Session()>;
+    using Verify = std::function<Session()>;
 
-    // Login returns the session for (user, address, authorization): from the cache when an earlier login
-    // with exactly these credentials from this address succeeded within `lifetime` and in the same `epoch`;
+    // Login returns the session for (user, address, secret): from the cache when an earlier login with
+    // exactly these credentials from this address succeeded within `lifetime` and in the same `epoch`;
     // otherwise by calling `verify` (which throws on failure), at most once at a time per credentials:
     // concurrent callers with the same credentials wait for that one result. `cached` tells which.
-    // The Authorization header is compared in constant time and never used as a map key.
-    menu::Session Login(std::string_view user, std::string_view address, std::string_view authorization,
+    // `secret` (REST: the Authorization header; API: the password) is compared in constant time and never
+    // used as a map key.
+    Session Login(std::string_view user, std::string_view address, std::string_view secret,
                         std::uint64_t epoch, std::chrono::seconds lifetime, const Verify& verify, bool& cached);
 
 private:
     struct Entry {
-        std::string authorization;
+        std::string secret;
         std::uint64_t epoch = 0;
         std::chrono::steady_clock::time_point at;
-        std::shared_future<menu::Session> session;  // ready unless a verification is under way
+        std::shared_future<Session> session;  // ready unless a verification is under way
     };
 
     static constexpr std::size_t kMaxEntries = 4096;
@@ -48,4 +50,4 @@ private:
 // SameSecret compares two strings without an early exit.
 bool SameSecret(std::string_view a, std::string_view b);
 
-}  // namespace certos::rest
+}  // namespace certos::menu
