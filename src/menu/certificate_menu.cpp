@@ -11,6 +11,7 @@
 #include "core/time_format.hpp"
 #include "core/value.hpp"
 #include "menu/menus.hpp"
+#include "pki/sign.hpp"
 #include "pki/template.hpp"
 #include "trust/crl_download.hpp"
 
@@ -181,12 +182,7 @@ const std::vector<PropertySpec>& TemplateProperties() {
 }
 
 store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item) {
-    std::optional<store::CertificateRow> row;
-    if (auto id = core::ObjectId::Parse(item)) {
-        row = tx.GetCertificate(*id);
-    } else {
-        row = tx.FindCertificateByName(item);
-    }
+    std::optional<store::CertificateRow> row = pki::FindCertificate(tx, item);
     if (!row) {
         throw core::NoSuchItem();
     }

@@ -38,43 +38,6 @@ std::string Reason(const core::Error& e) {
     return std::string(text);
 }
 
-std::optional<store::CertificateRow> FindItem(store::Transaction& tx, std::string_view item) {
-    if (auto id = core::ObjectId::Parse(item)) {
-        return tx.GetCertificate(*id);
-    }
-    return tx.FindCertificateByName(item);
-}
-
-// The CA checks are those of `sign ca=` (sign.cpp), so both ways of issuing refuse the same CAs.
-struct SigningCa {
-    store::CertificateRow row;
-    crypto::Certificate cert;
-    crypto::PrivateKey key;
-};
-
-SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
-    std::optional<store::CertificateRow> row = FindItem(tx, item);
-    std::string name(item);
-    if (!row) {
-        throw core::Failure("CA certificate " + name + " does not exist");
-    }
-    if (row->der.empty()) {
-        throw core::Failure("CA certificate " + name + " is not signed yet");
-    }
-    crypto::Certificate cert = crypto::Certificate::FromDer(row->der);
-    if (!cert.IsCa() || !Contains(core::SplitList(Prop(*row, "key-usage")), "key-cert-sign")) {
-        throw core::Failure("certificate " + name + " can not sign: it is not a CA with key-cert-sign key usage");
-    }
-    std::optional<std::string> key_der = row->has_key ? tx.LoadPrivateKey(row->id) : std::nullopt;
-    if (!key_der) {
-        throw core::Failure("CA certificate " + name + " has no private key");
-    }
-    if (cert.NotAfter() <= std::chrono::system_clock::now()) {
-        throw core::Failure("CA certificate " + name + " has expired");
-    }
-    return SigningCa{*row, cert, crypto::PrivateKey::FromPkcs8Der(*key_der)};
-}
-
 crypto::CsrParams RequestParams(const store::CertificateRow& tpl, const CreateRequestOptions& options) {
     crypto::CsrParams params;
     for (const SubjectField& field : kSubjectFields) {
@@ -162,7 +125,7 @@ std::vector<std::string> CreateCertificateRequest(store::Store& store, const sto
     store::CertificateRow tpl;
     {
         std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
-        std::optional<store::CertificateRow> row = FindItem(*tx, options.template_item);
+        std::optional<store::CertificateRow> row = FindCertificate(*tx, options.template_item);
         if (!row) {
             throw core::NoSuchItem();
         }
@@ -203,7 +166,7 @@ core::ObjectId SignCertificateRequest(store::Store& store, const store::FileArea
     std::optional<SigningCa> ca;
     {
         std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
-        ca = LoadCa(*tx, options.ca);
+        ca = LoadSigningCa(*tx, options.ca);
     }
     std::string crl_host = Prop(ca->row, "ca-crl-host");
     if (!crl_host.empty()) {

@@ -37,13 +37,6 @@ bool HasUsage(const store::CertificateRow& row, std::string_view usage) {
     return false;
 }
 
-// SigningCa is what the sign command needs of the issuing CA, read in the first transaction.
-struct SigningCa {
-    store::CertificateRow row;
-    crypto::Certificate cert;
-    crypto::PrivateKey key;
-};
-
 // CaCache keeps the parsed certificate and key of the CAs this process signed with, keyed by row id and
 // checked against the stored fingerprint, so a burst of signings decodes them once (OpenSSL 3's key
 // decoders dominate the cost of an EC signing otherwise).
@@ -77,13 +70,17 @@ CaCache& Cache() {
     return cache;
 }
 
-SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
-    std::optional<store::CertificateRow> row;
+}  // namespace
+
+std::optional<store::CertificateRow> FindCertificate(store::Transaction& tx, std::string_view item) {
     if (auto id = core::ObjectId::Parse(item)) {
-        row = tx.GetCertificate(*id);
-    } else {
-        row = tx.FindCertificateByName(item);
+        return tx.GetCertificate(*id);
     }
+    return tx.FindCertificateByName(item);
+}
+
+SigningCa LoadSigningCa(store::Transaction& tx, std::string_view item) {
+    std::optional<store::CertificateRow> row = FindCertificate(tx, item);
     std::string name(item);
     if (!row) {
         throw core::Failure("CA certificate " + name + " does not exist");
@@ -113,6 +110,8 @@ SigningCa LoadCa(store::Transaction& tx, std::string_view item) {
     Cache().Put(loaded);
     return loaded;
 }
+
+namespace {
 
 crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
     crypto::IssueRequest request;
@@ -228,7 +227,7 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
         }
         tpl = *row;
         if (!options.ca.empty()) {
-            ca = LoadCa(*tx, options.ca);
+            ca = LoadSigningCa(*tx, options.ca);
         }
         if (!options.name.empty() && tx->FindCertificateId(options.name).value_or(id) != id) {
             throw core::Failure("certificate with the same name already exists");

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/id.hpp"
+#include "crypto/certificate.hpp"
 #include "crypto/key.hpp"
 #include "store/store.hpp"
 
@@ -27,6 +29,22 @@ struct SignOptions {
 // Throws core::Error with a RouterOS-style message (and changes nothing) when the template is already
 // signed, or the CA does not exist, is not signed, has no private key, lacks key-cert-sign or has expired.
 void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& options, const ProgressFn& progress);
+
+// FindCertificate reads the certificate `item` names: "*ID" or a name; nullopt when there is none.
+std::optional<store::CertificateRow> FindCertificate(store::Transaction& tx, std::string_view item);
+
+// SigningCa is what issuing needs of the signing CA.
+struct SigningCa {
+    store::CertificateRow row;
+    crypto::Certificate cert;
+    crypto::PrivateKey key;
+};
+
+// LoadSigningCa reads CA `item` ("*ID" or a name) for `sign ca=` and `sign-certificate-request`, so both
+// refuse the same CAs: one that does not exist, is not signed, is not a CA with key-cert-sign, has no private
+// key or has expired (core::Error, RouterOS-style). Certificates and keys of CAs used before come from a
+// cache checked against the stored row (OpenSSL 3's key decoders would dominate an EC signing otherwise).
+SigningCa LoadSigningCa(store::Transaction& tx, std::string_view item);
 
 // GenerateKey makes a key for a RouterOS key-size value, reporting "progress: generating ..." once a second
 // while a slow (large RSA) key is generated. Shared by sign and create-certificate-request.
