@@ -9,31 +9,6 @@
 namespace certos::crypto {
 namespace {
 
-std::vector<std::pair<std::string, std::string>> NameFields(const X509_NAME* name) {
-    std::vector<std::pair<std::string, std::string>> fields;
-    for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
-        const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
-        const ASN1_OBJECT* object = X509_NAME_ENTRY_get_object(entry);
-        int nid = OBJ_obj2nid(object);
-        std::string key;
-        if (nid != NID_undef) {
-            key = OBJ_nid2sn(nid);
-        } else {
-            char oid[128] = {};
-            OBJ_obj2txt(oid, sizeof oid, object, 1);
-            key = oid;
-        }
-        unsigned char* utf8 = nullptr;
-        int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
-        if (len < 0) {
-            ThrowOpenSsl("decoding " + key + " of a name");
-        }
-        fields.emplace_back(std::move(key), std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len)));
-        OPENSSL_free(utf8);
-    }
-    return fields;
-}
-
 std::string JoinFields(const std::vector<std::pair<std::string, std::string>>& fields) {
     std::string out;
     for (const auto& [key, value] : fields) {
@@ -65,32 +40,6 @@ TimePoint ToTimePoint(const ASN1_TIME* time) {
         return TimePoint::min();
     }
     return TimePoint(duration_cast<TimePoint::duration>(since_epoch));
-}
-
-// GeneralNameText renders one GeneralName in RouterOS's subject-alt-name syntax; "" for kinds it has none for.
-std::string GeneralNameText(const GENERAL_NAME* name) {
-    int type = 0;
-    void* value = GENERAL_NAME_get0_value(name, &type);
-    auto* str = static_cast<const ASN1_STRING*>(value);
-    switch (type) {
-        case GEN_DNS:
-            return "DNS:" + std::string(Bytes(str));
-        case GEN_EMAIL:
-            return "email:" + std::string(Bytes(str));
-        case GEN_URI:
-            return "URI:" + std::string(Bytes(str));
-        case GEN_IPADD: {
-            std::string_view ip = Bytes(str);
-            char text[INET6_ADDRSTRLEN] = {};
-            int family = ip.size() == 4 ? AF_INET : ip.size() == 16 ? AF_INET6 : 0;
-            if (family == 0 || inet_ntop(family, ip.data(), text, sizeof text) == nullptr) {
-                return "IP:" + HexUpper(ip);  // not an address (e.g. a name-constraints range): show raw
-            }
-            return std::string("IP:") + text;
-        }
-        default:
-            return {};
-    }
 }
 
 }  // namespace
@@ -193,38 +142,17 @@ bool Certificate::IsCa() const {
 }
 
 std::vector<std::string> Certificate::KeyUsage() const {
-    std::vector<std::string> names;
     UniquePtr<ASN1_BIT_STRING> bits(
         static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(cert_.get(), NID_key_usage, nullptr, nullptr)));
-    for (int bit = 0; bits && bit < static_cast<int>(std::size(kKeyUsageBitNames)); ++bit) {
-        if (ASN1_BIT_STRING_get_bit(bits.get(), bit) != 0) {
-            names.emplace_back(kKeyUsageBitNames[bit]);
-        }
-    }
     UniquePtr<EXTENDED_KEY_USAGE> eku(
         static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert_.get(), NID_ext_key_usage, nullptr, nullptr)));
-    for (const ExtendedUsage& usage : kExtendedUsages) {
-        for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
-            if (OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.get(), i)) == usage.nid) {
-                names.emplace_back(usage.name);
-                break;
-            }
-        }
-    }
-    return names;
+    return KeyUsageNames(bits.get(), eku.get());
 }
 
 std::vector<std::string> Certificate::SubjectAltNames() const {
-    std::vector<std::string> out;
     UniquePtr<GENERAL_NAMES> names(
         static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert_.get(), NID_subject_alt_name, nullptr, nullptr)));
-    for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
-        std::string text = GeneralNameText(sk_GENERAL_NAME_value(names.get(), i));
-        if (!text.empty()) {
-            out.push_back(std::move(text));
-        }
-    }
-    return out;
+    return GeneralNamesText(names.get());
 }
 
 std::vector<std::string> Certificate::CrlDistributionPoints() const {

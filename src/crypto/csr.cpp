@@ -94,54 +94,6 @@ void AddSubjectAltNames(STACK_OF(X509_EXTENSION)* extensions, const std::vector<
     extension.release();
 }
 
-// The name, SAN and key-usage readers below mirror those of certificate.cpp for X509_REQ.
-std::vector<std::pair<std::string, std::string>> NameFields(const X509_NAME* name) {
-    std::vector<std::pair<std::string, std::string>> fields;
-    for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
-        const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
-        const ASN1_OBJECT* object = X509_NAME_ENTRY_get_object(entry);
-        int nid = OBJ_obj2nid(object);
-        std::string key;
-        if (nid != NID_undef) {
-            key = OBJ_nid2sn(nid);
-        } else {
-            char oid[128] = {};
-            OBJ_obj2txt(oid, sizeof oid, object, 1);
-            key = oid;
-        }
-        unsigned char* raw = nullptr;
-        int len = ASN1_STRING_to_UTF8(&raw, X509_NAME_ENTRY_get_data(entry));
-        OpenSslBytes utf8(raw);
-        if (len < 0) {
-            ThrowOpenSsl("decoding " + key + " of the request subject");
-        }
-        fields.emplace_back(std::move(key), std::string(reinterpret_cast<char*>(utf8.get()), static_cast<std::size_t>(len)));
-    }
-    return fields;
-}
-
-std::string GeneralNameText(const GENERAL_NAME* name) {
-    int type = 0;
-    const auto* value = static_cast<const ASN1_STRING*>(GENERAL_NAME_get0_value(name, &type));
-    switch (type) {
-        case GEN_DNS:
-            return "DNS:" + std::string(Bytes(value));
-        case GEN_EMAIL:
-            return "email:" + std::string(Bytes(value));
-        case GEN_IPADD: {
-            std::string_view ip = Bytes(value);
-            char text[INET6_ADDRSTRLEN] = {};
-            int family = ip.size() == 4 ? AF_INET : ip.size() == 16 ? AF_INET6 : 0;
-            if (family == 0 || inet_ntop(family, ip.data(), text, sizeof text) == nullptr) {
-                return {};
-            }
-            return std::string("IP:") + text;
-        }
-        default:
-            return {};
-    }
-}
-
 }  // namespace
 
 std::string MakeCertificateRequest(const CsrParams& params, const PrivateKey& key) {
@@ -279,14 +231,7 @@ std::optional<std::vector<std::string>> CertificateRequest::SubjectAltNames() co
     if (!names) {
         return std::nullopt;
     }
-    std::vector<std::string> out;
-    for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-        std::string text = GeneralNameText(sk_GENERAL_NAME_value(names.get(), i));
-        if (!text.empty()) {
-            out.push_back(std::move(text));
-        }
-    }
-    return out;
+    return GeneralNamesText(names.get());
 }
 
 std::optional<std::vector<std::string>> CertificateRequest::KeyUsage() const {
@@ -299,21 +244,7 @@ std::optional<std::vector<std::string>> CertificateRequest::KeyUsage() const {
     if (!bits && !eku) {
         return std::nullopt;
     }
-    std::vector<std::string> names;
-    for (int bit = 0; bits && bit < static_cast<int>(std::size(kKeyUsageBitNames)); ++bit) {
-        if (ASN1_BIT_STRING_get_bit(bits.get(), bit) != 0) {
-            names.emplace_back(kKeyUsageBitNames[bit]);
-        }
-    }
-    for (const ExtendedUsage& usage : kExtendedUsages) {
-        for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
-            if (OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.get(), i)) == usage.nid) {
-                names.emplace_back(usage.name);
-                break;
-            }
-        }
-    }
-    return names;
+    return KeyUsageNames(bits.get(), eku.get());
 }
 
 bool CertificateRequest::RequestsCa() const {

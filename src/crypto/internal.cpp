@@ -1,5 +1,6 @@
 #include "crypto/internal.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/core_names.h>
 
 #include <cctype>
@@ -44,6 +45,91 @@ std::string PkeySize(const EVP_PKEY* pkey) {
 
 std::string PkeyPublicDer(const EVP_PKEY* pkey) {
     return I2d(i2d_PUBKEY, pkey, "encoding public key");
+}
+
+namespace {
+
+// GeneralNameText renders one GeneralName in RouterOS's subject-alt-name syntax; "" for kinds it has none for.
+std::string GeneralNameText(const GENERAL_NAME* name) {
+    int type = 0;
+    void* value = GENERAL_NAME_get0_value(name, &type);
+    auto* str = static_cast<const ASN1_STRING*>(value);
+    switch (type) {
+        case GEN_DNS:
+            return "DNS:" + std::string(Bytes(str));
+        case GEN_EMAIL:
+            return "email:" + std::string(Bytes(str));
+        case GEN_URI:
+            return "URI:" + std::string(Bytes(str));
+        case GEN_IPADD: {
+            std::string_view ip = Bytes(str);
+            char text[INET6_ADDRSTRLEN] = {};
+            int family = ip.size() == 4 ? AF_INET : ip.size() == 16 ? AF_INET6 : 0;
+            if (family == 0 || inet_ntop(family, ip.data(), text, sizeof text) == nullptr) {
+                return "IP:" + HexUpper(ip);  // not an address (e.g. a name-constraints range): show raw
+            }
+            return std::string("IP:") + text;
+        }
+        default:
+            return {};
+    }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> NameFields(const X509_NAME* name) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
+        const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
+        const ASN1_OBJECT* object = X509_NAME_ENTRY_get_object(entry);
+        int nid = OBJ_obj2nid(object);
+        std::string key;
+        if (nid != NID_undef) {
+            key = OBJ_nid2sn(nid);
+        } else {
+            char oid[128] = {};
+            OBJ_obj2txt(oid, sizeof oid, object, 1);
+            key = oid;
+        }
+        unsigned char* raw = nullptr;
+        int len = ASN1_STRING_to_UTF8(&raw, X509_NAME_ENTRY_get_data(entry));
+        OpenSslBytes utf8(raw);
+        if (len < 0) {
+            ThrowOpenSsl("decoding " + key + " of a name");
+        }
+        fields.emplace_back(std::move(key),
+                            std::string(reinterpret_cast<char*>(utf8.get()), static_cast<std::size_t>(len)));
+    }
+    return fields;
+}
+
+std::vector<std::string> GeneralNamesText(const GENERAL_NAMES* names) {
+    std::vector<std::string> out;
+    for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+        std::string text = GeneralNameText(sk_GENERAL_NAME_value(names, i));
+        if (!text.empty()) {
+            out.push_back(std::move(text));
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> KeyUsageNames(const ASN1_BIT_STRING* bits, const EXTENDED_KEY_USAGE* eku) {
+    std::vector<std::string> names;
+    for (int bit = 0; bits != nullptr && bit < static_cast<int>(std::size(kKeyUsageBitNames)); ++bit) {
+        if (ASN1_BIT_STRING_get_bit(bits, bit) != 0) {
+            names.emplace_back(kKeyUsageBitNames[bit]);
+        }
+    }
+    for (const ExtendedUsage& usage : kExtendedUsages) {
+        for (int i = 0; eku != nullptr && i < sk_ASN1_OBJECT_num(eku); ++i) {
+            if (OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i)) == usage.nid) {
+                names.emplace_back(usage.name);
+                break;
+            }
+        }
+    }
+    return names;
 }
 
 }  // namespace certos::crypto

@@ -3,6 +3,8 @@
 // above crypto/ never include it.
 
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "crypto/digest.hpp"
@@ -59,5 +61,15 @@ std::string I2d(F i2d, T* object, std::string_view context) {
     }
     return der;
 }
+
+// The readers certificates and certificate requests share.
+// NameFields lists a name's attributes in order as (short name or dotted OID, UTF-8 value).
+std::vector<std::pair<std::string, std::string>> NameFields(const X509_NAME* name);
+// GeneralNamesText renders names in RouterOS's subject-alt-name syntax ("DNS:x", "IP:10.0.0.1", "email:a@b",
+// "URI:u"), skipping kinds it has none for; `names` may be null.
+std::vector<std::string> GeneralNamesText(const GENERAL_NAMES* names);
+// KeyUsageNames turns keyUsage bits and extendedKeyUsage purposes (either may be null) into RouterOS
+// key-usage names, bits first, purposes in RouterOS order.
+std::vector<std::string> KeyUsageNames(const ASN1_BIT_STRING* bits, const EXTENDED_KEY_USAGE* eku);
 
 }  // namespace certos::crypto

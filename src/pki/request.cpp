@@ -74,7 +74,14 @@ crypto::CertificateRequest ReadRequest(const store::FileArea& files, const std::
 crypto::IssueRequest IssueFromRequest(const crypto::CertificateRequest& csr, const SignRequestOptions& options) {
     crypto::IssueRequest request;
     request.subject = csr.SubjectFields();
-    request.subject_alt_names = csr.SubjectAltNames().value_or(std::vector<std::string>{});
+    // The names RouterOS templates can hold (DNS, IP, email) are issued; others a request may carry (URI,
+    // address ranges) are left out, as RouterOS's subject-alt-name has no syntax for them.
+    for (std::string& name : csr.SubjectAltNames().value_or(std::vector<std::string>{})) {
+        bool ip = name.starts_with("IP:") && name.find_first_of(".:", 3) != std::string::npos;
+        if (name.starts_with("DNS:") || name.starts_with("email:") || ip) {
+            request.subject_alt_names.push_back(std::move(name));
+        }
+    }
     if (request.subject.empty() && request.subject_alt_names.empty()) {
         throw core::Failure("certificate request " + options.file_name + " has neither a subject nor a "
                             "subject-alt-name");
