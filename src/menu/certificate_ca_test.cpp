@@ -9,28 +9,15 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/test_support.hpp"
 #include "menu/test_tree.hpp"
 
 namespace certos::menu {
 namespace {
 
-using testing::TreeFixture;
+using test_support::Shell;
 
-// Shell runs a command and returns its exit status and combined output.
-std::pair<int, std::string> Shell(const std::string& command) {
-    std::string out;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) {
-        return {-1, ""};
-    }
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) {
-        out.append(buf, n);
-    }
-    int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using testing::TreeFixture;
 
 Record Get(TreeFixture& f, const std::string& name) {
     return f.Run("/certificate", "get", {{"number", name}}).records.at(0);

@@ -11,41 +11,20 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/test_support.hpp"
 #include "menu/test_tree.hpp"
 #include "trust/test_http_server.hpp"
 
 namespace certos::menu {
 namespace {
 
+using test_support::Shell;
+using test_support::ReadPath;
+
+std::filesystem::path TrustData() { return test_support::TestData("trust", CERTOS_TEST_DATA_DIR); }
+
 using testing::TreeFixture;
 using Args = std::vector<std::pair<std::string, std::string>>;
-
-std::pair<int, std::string> Shell(const std::string& command) {
-    std::string out;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) {
-        return {-1, ""};
-    }
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) {
-        out.append(buf, n);
-    }
-    int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::filesystem::path TrustData() {
-    const char* env = std::getenv("CERTOS_TEST_DATA");
-    return std::filesystem::path(env != nullptr ? env : CERTOS_TEST_DATA_DIR) / "trust";
-}
-
-std::string ReadFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 Record Get(TreeFixture& f, const std::string& name) {
     return f.Run("/certificate", "get", {{"number", name}}).records.at(0);
@@ -177,13 +156,13 @@ TEST(CertificateTrustTest, VerifyFilesMadeByOpenSsl) {
     TreeFixture f;
     for (const char* name : {"root.crt", "leaf.crt", "inter.crt", "expired_inter.crt", "leaf_under_expired.crt",
                              "client_leaf.crt", "other_leaf.crt", "other_root.crt"}) {
-        f.files().Write(name, ReadFile(TrustData() / name));
+        f.files().Write(name, ReadPath(TrustData() / name));
     }
-    f.files().Write("chain.pem", ReadFile(TrustData() / "leaf.crt") + ReadFile(TrustData() / "inter.crt"));
-    f.files().Write("expired.pem", ReadFile(TrustData() / "leaf_under_expired.crt") +
-                                       ReadFile(TrustData() / "expired_inter.crt"));
-    f.files().Write("client.pem", ReadFile(TrustData() / "client_leaf.crt") + ReadFile(TrustData() / "inter.crt"));
-    f.files().Write("other.pem", ReadFile(TrustData() / "other_leaf.crt") + ReadFile(TrustData() / "other_root.crt"));
+    f.files().Write("chain.pem", ReadPath(TrustData() / "leaf.crt") + ReadPath(TrustData() / "inter.crt"));
+    f.files().Write("expired.pem", ReadPath(TrustData() / "leaf_under_expired.crt") +
+                                       ReadPath(TrustData() / "expired_inter.crt"));
+    f.files().Write("client.pem", ReadPath(TrustData() / "client_leaf.crt") + ReadPath(TrustData() / "inter.crt"));
+    f.files().Write("other.pem", ReadPath(TrustData() / "other_leaf.crt") + ReadPath(TrustData() / "other_root.crt"));
     f.Run("/certificate", "import", {{"file-name", "root.crt"}, {"passphrase", ""}});  // trusted=yes by default
     EXPECT_EQ(VerifyReason(f, {{"file-name", "chain.pem"}, {"purpose", "tls-server"}}), "");
     std::string expired = VerifyReason(f, {{"file-name", "expired.pem"}});
@@ -199,8 +178,8 @@ TEST(CertificateTrustTest, VerifyFilesMadeByOpenSsl) {
 
 TEST(CertificateTrustTest, CrlMenuAddSetRemoveAndDownload) {
     TreeFixture f;
-    trust::testing::TestHttpServer server({{"/inter.crl", trust::testing::Reply(200, ReadFile(TrustData() / "inter.crl.pem"))}});
-    f.files().Write("inter.crt", ReadFile(TrustData() / "inter.crt"));
+    trust::testing::TestHttpServer server({{"/inter.crl", trust::testing::Reply(200, ReadPath(TrustData() / "inter.crl.pem"))}});
+    f.files().Write("inter.crt", ReadPath(TrustData() / "inter.crt"));
     f.Run("/certificate", "import", {{"file-name", "inter.crt"}, {"passphrase", ""}});
     EXPECT_EQ(ErrorOf(f, "/certificate/crl", "add", {{"url", "ftp://x/y.crl"}}),
               "invalid value for argument url (expected http://host/path or https://host/path)");

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/test_support.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/key.hpp"
 #include "pki/export.hpp"
@@ -24,17 +25,9 @@
 namespace certos::pki {
 namespace {
 
-std::filesystem::path ImportData() {
-    const char* env = std::getenv("CERTOS_TEST_DATA");
-    return std::filesystem::path(env != nullptr ? env : CERTOS_TEST_DATA_DIR) / "import";
-}
+using test_support::ReadPath;
 
-std::string ReadPath(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
+std::filesystem::path ImportData() { return test_support::TestData("import", CERTOS_TEST_DATA_DIR); }
 
 std::string Expected(const std::string& key) {
     std::istringstream in(ReadPath(ImportData() / "expected.txt"));

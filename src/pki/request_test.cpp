@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/test_support.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/csr.hpp"
 #include "pki/import.hpp"
@@ -24,32 +25,10 @@
 namespace certos::pki {
 namespace {
 
-std::filesystem::path ImportData() {
-    const char* env = std::getenv("CERTOS_TEST_DATA");
-    return std::filesystem::path(env != nullptr ? env : CERTOS_TEST_DATA_DIR) / "import";
-}
+using test_support::Shell;
+using test_support::ReadPath;
 
-std::string ReadPath(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-std::pair<int, std::string> Shell(const std::string& command) {
-    std::string out;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) {
-        return {-1, ""};
-    }
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) {
-        out.append(buf, n);
-    }
-    int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+std::filesystem::path ImportData() { return test_support::TestData("import", CERTOS_TEST_DATA_DIR); }
 
 class RequestTest : public ::testing::Test {
 protected:
