@@ -9,28 +9,17 @@
 namespace certos::menu {
 namespace {
 
-ArgSpec Arg(std::string name, std::string help, ValueType type = ValueType::kString, bool required = false,
-            bool unnamed = false) {
-    ArgSpec arg;
-    arg.spec.name = std::move(name);
-    arg.spec.help = std::move(help);
-    arg.spec.type = type;
-    arg.required = required;
-    arg.unnamed = unnamed;
-    return arg;
-}
-
 // The monitor arguments RouterOS's sign accepts (facts §1.2); certos accepts and ignores them.
 std::vector<ArgSpec> MonitorArgs() {
-    return {Arg("once", "print once and return", ValueType::kFlag),
-            Arg("interval", "refresh interval", ValueType::kDuration),
-            Arg("duration", "how long to monitor", ValueType::kDuration),
-            Arg("do", "script to run on each refresh"),
-            Arg("file", "file to print to"),
-            Arg("append", "append to the file", ValueType::kFlag),
-            Arg("as-value", "return the result as a value", ValueType::kFlag),
-            Arg("without-paging", "print without paging", ValueType::kFlag),
-            Arg("freeze-frame-interval", "screen refresh interval", ValueType::kDuration)};
+    return {MakeArg("once", "print once and return", ValueType::kFlag),
+            MakeArg("interval", "refresh interval", ValueType::kDuration),
+            MakeArg("duration", "how long to monitor", ValueType::kDuration),
+            MakeArg("do", "script to run on each refresh"),
+            MakeArg("file", "file to print to"),
+            MakeArg("append", "append to the file", ValueType::kFlag),
+            MakeArg("as-value", "return the result as a value", ValueType::kFlag),
+            MakeArg("without-paging", "print without paging", ValueType::kFlag),
+            MakeArg("freeze-frame-interval", "screen refresh interval", ValueType::kDuration)};
 }
 
 Verb SignVerb() {
@@ -39,11 +28,11 @@ Verb SignVerb() {
     verb.help = "sign a template: self-signed, or by a local CA with ca=";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kNone;  // SignTemplate keeps key generation outside transactions
-    verb.args = {Arg("number", "the template to sign", ValueType::kItem, true, true),
-                 Arg("name", "new name of the certificate"),
-                 Arg("ca", "local CA that signs it (none: self-signed)"),
-                 Arg("ca-crl-host", "host[:port] of the CRL distribution point"),
-                 Arg("ca-on-smart-card", "CA key on a smart card", ValueType::kBool)};
+    verb.args = {MakeArg("number", "the template to sign", ValueType::kItem, true, true),
+                 MakeArg("name", "new name of the certificate"),
+                 MakeArg("ca", "local CA that signs it (none: self-signed)"),
+                 MakeArg("ca-crl-host", "host[:port] of the CRL distribution point"),
+                 MakeArg("ca-on-smart-card", "CA key on a smart card", ValueType::kBool)};
     verb.args[1].spec.check = [](std::string_view v) { return pki::CheckName(v); };
     verb.args[3].spec.check = [](std::string_view v) { return pki::CheckCrlHost(v); };
     for (ArgSpec& arg : MonitorArgs()) {
@@ -75,13 +64,13 @@ Verb ExportVerb() {
     // "Exporting certificates requires the sensitive user policy" (MT-CERT).
     verb.policy = kPolicyRead | kPolicySensitive;
     verb.tx = TxNeed::kRead;
-    ArgSpec type = Arg("type", "pem or pkcs12", ValueType::kEnum);
+    ArgSpec type = MakeArg("type", "pem or pkcs12", ValueType::kEnum);
     type.spec.values = {"pem", "pkcs12"};
-    ArgSpec passphrase = Arg("export-passphrase", "passphrase that encrypts the exported private key");
+    ArgSpec passphrase = MakeArg("export-passphrase", "passphrase that encrypts the exported private key");
     passphrase.spec.sensitive = true;
-    verb.args = {Arg("numbers", "certificates to export", ValueType::kItem, true, true), passphrase,
-                 Arg("file-name", "file name without extension (default cert_export_NAME)"), type,
-                 Arg("file", "RouterOS v6 spelling of file-name")};
+    verb.args = {MakeArg("numbers", "certificates to export", ValueType::kItem, true, true), passphrase,
+                 MakeArg("file-name", "file name without extension (default cert_export_NAME)"), type,
+                 MakeArg("file", "RouterOS v6 spelling of file-name")};
     verb.handler = [](Call& call) {
         pki::ExportType type = call.args.GetOr("type", "pem") == "pkcs12" ? pki::ExportType::kPkcs12
                                                                           : pki::ExportType::kPem;

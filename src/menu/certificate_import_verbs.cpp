@@ -11,17 +11,8 @@
 namespace certos::menu {
 namespace {
 
-ArgSpec Arg(std::string name, std::string help, ValueType type = ValueType::kString, bool required = false) {
-    ArgSpec arg;
-    arg.spec.name = std::move(name);
-    arg.spec.help = std::move(help);
-    arg.spec.type = type;
-    arg.required = required;
-    return arg;
-}
-
 ArgSpec Sensitive(std::string name, std::string help, bool required = false) {
-    ArgSpec arg = Arg(std::move(name), std::move(help), ValueType::kString, required);
+    ArgSpec arg = MakeArg(std::move(name), std::move(help), ValueType::kString, required);
     arg.spec.sensitive = true;
     return arg;
 }
@@ -33,7 +24,7 @@ void AddMonitorArgs(Verb& verb) {
              {"do", ValueType::kString}, {"file", ValueType::kString}, {"append", ValueType::kFlag},
              {"as-value", ValueType::kFlag}, {"without-paging", ValueType::kFlag},
              {"freeze-frame-interval", ValueType::kDuration}}) {
-        verb.args.push_back(Arg(name, "monitor option (accepted, no effect)", type));
+        verb.args.push_back(MakeArg(name, "monitor option (accepted, no effect)", type));
     }
 }
 
@@ -43,28 +34,28 @@ Verb ImportVerb() {
     verb.help = "import certificates and private keys from a PEM, DER, CRT or PKCS#12 file in /file";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kNone;  // pki::Import decodes first, then writes in its own transaction
-    ArgSpec name = Arg("name", "name of the first certificate (the rest get _1, _2 ...); default FILE-NAME_0 ...");
+    ArgSpec name = MakeArg("name", "name of the first certificate (the rest get _1, _2 ...); default FILE-NAME_0 ...");
     name.spec.check = [](std::string_view v) { return pki::CheckName(v); };
-    ArgSpec trusted = Arg("trusted", "mark the imported certificates trusted", ValueType::kBool);
+    ArgSpec trusted = MakeArg("trusted", "mark the imported certificates trusted", ValueType::kBool);
     trusted.spec.default_value = "true";
-    ArgSpec trust_store = Arg("trust-store", "services that may use them for verification", ValueType::kEnumList);
+    ArgSpec trust_store = MakeArg("trust-store", "services that may use them for verification", ValueType::kEnumList);
     trust_store.spec.values = pki::kTrustStores;
     trust_store.spec.default_value = std::string(pki::kDefaultTrustStore);
     // The v6 seed's `import file-name=F certificate="certificate"` names no real RouterOS argument (RouterOS
     // would say "expected end of command"); it is refused by the schema with the arguments to use instead.
-    ArgSpec certificate = Arg("certificate", "not a RouterOS argument: use file-name= and name=");
+    ArgSpec certificate = MakeArg("certificate", "not a RouterOS argument: use file-name= and name=");
     certificate.spec.check = [](std::string_view) -> std::string {
         throw core::ArgumentError("unknown parameter certificate (use file-name= for the file to import and name= "
                                   "for the certificate's name)");
     };
-    verb.args = {Arg("file-name", "file in /file to import", ValueType::kString, true),
+    verb.args = {MakeArg("file-name", "file in /file to import", ValueType::kString, true),
                  Sensitive("passphrase", "passphrase of an encrypted key or PKCS#12 file"),
                  name,
                  trusted,
                  trust_store,
-                 Arg("no-key-export", "accepted for compatibility (keys never leave certos unencrypted)",
+                 MakeArg("no-key-export", "accepted for compatibility (keys never leave certos unencrypted)",
                      ValueType::kBool),
-                 Arg("as-value", "return the report as a value", ValueType::kFlag),
+                 MakeArg("as-value", "return the report as a value", ValueType::kFlag),
                  certificate};
     verb.handler = [](Call& call) {
         pki::ImportOptions options;
@@ -100,7 +91,7 @@ Verb CreateRequestVerb() {
         }
         return std::string(v);
     };
-    verb.args = {Arg("template", "the template (name or *ID)", ValueType::kString, true), key_passphrase,
+    verb.args = {MakeArg("template", "the template (name or *ID)", ValueType::kString, true), key_passphrase,
                  Sensitive("challenge-passphrase", "challenge password put into the request")};
     AddMonitorArgs(verb);
     verb.handler = [](Call& call) {
@@ -119,16 +110,16 @@ Verb SignRequestVerb() {
     verb.help = "issue a certificate with a local CA for a PKCS#10 request file in /file";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kNone;
-    ArgSpec days = Arg("days-valid", "days the certificate is valid", ValueType::kInteger);
+    ArgSpec days = MakeArg("days-valid", "days the certificate is valid", ValueType::kInteger);
     days.spec.min = 1;
     days.spec.max = pki::kMaxDaysValid;
     days.spec.default_value = std::string(pki::kDefaultDaysValid);
-    ArgSpec digest = Arg("digest-algorithm", "signature digest algorithm", ValueType::kEnum);
+    ArgSpec digest = MakeArg("digest-algorithm", "signature digest algorithm", ValueType::kEnum);
     digest.spec.values = pki::kDigestValues;
     digest.spec.default_value = std::string(pki::kDefaultDigest);
-    verb.args = {Arg("file-name", "the request file in /file (PEM or DER)", ValueType::kString, true),
-                 Arg("ca", "the local CA that signs it (name or *ID)", ValueType::kString, true), days, digest,
-                 Arg("as-value", "return the new certificate's id as a value", ValueType::kFlag)};
+    verb.args = {MakeArg("file-name", "the request file in /file (PEM or DER)", ValueType::kString, true),
+                 MakeArg("ca", "the local CA that signs it (name or *ID)", ValueType::kString, true), days, digest,
+                 MakeArg("as-value", "return the new certificate's id as a value", ValueType::kFlag)};
     verb.handler = [](Call& call) {
         pki::SignRequestOptions options;
         options.file_name = call.args.GetOr("file-name");

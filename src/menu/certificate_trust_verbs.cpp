@@ -23,17 +23,6 @@
 namespace certos::menu {
 namespace {
 
-ArgSpec Arg(std::string name, std::string help, ValueType type = ValueType::kString, bool required = false,
-            bool unnamed = false) {
-    ArgSpec arg;
-    arg.spec.name = std::move(name);
-    arg.spec.help = std::move(help);
-    arg.spec.type = type;
-    arg.required = required;
-    arg.unnamed = unnamed;
-    return arg;
-}
-
 PropertySpec Property(std::string name, ValueType type = ValueType::kString, std::optional<std::string> fallback = {},
                       std::string help = {}, bool quoted = true) {
     PropertySpec spec;
@@ -66,9 +55,9 @@ Verb RevokeVerb() {
     verb.help = "revoke certificates issued by a local CA and rebuild that CA's CRL";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kWrite;
-    ArgSpec reason = Arg("reason", "CRL reason code (certos's own argument; RouterOS takes only numbers)", ValueType::kEnum);
+    ArgSpec reason = MakeArg("reason", "CRL reason code (certos's own argument; RouterOS takes only numbers)", ValueType::kEnum);
     reason.spec.values = pki::RevocationReasons();
-    verb.args = {Arg("numbers", "certificates to revoke", ValueType::kItem, true, true), reason};
+    verb.args = {MakeArg("numbers", "certificates to revoke", ValueType::kItem, true, true), reason};
     verb.handler = [](Call& call) {
         std::vector<core::ObjectId> ids = ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"));
         for (const std::string& warning : pki::RevokeCertificates(call.Tx(), ids, call.args.GetOr("reason"))) {
@@ -122,13 +111,13 @@ Verb VerifyVerb() {
     verb.help = "verify a certificate's chain, validity, purpose and revocation (certos's own; RouterOS lacks it)";
     verb.policy = kPolicyRead;
     verb.tx = TxNeed::kRead;
-    ArgSpec service = Arg("trust-store", "verify for this service: its trusted certificates and built-in roots",
+    ArgSpec service = MakeArg("trust-store", "verify for this service: its trusted certificates and built-in roots",
                           ValueType::kEnum);
     service.spec.values = pki::kTrustStores;
-    ArgSpec purpose = Arg("purpose", "what the certificate must be good for", ValueType::kEnum);
+    ArgSpec purpose = MakeArg("purpose", "what the certificate must be good for", ValueType::kEnum);
     purpose.spec.values = crypto::kVerifyPurposeNames;
-    verb.args = {Arg("number", "the certificate to verify", ValueType::kItem, false, true),
-                 Arg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"),
+    verb.args = {MakeArg("number", "the certificate to verify", ValueType::kItem, false, true),
+                 MakeArg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"),
                  service, purpose};
     verb.handler = [](Call& call) {
         VerifyTarget target = LoadTarget(call);
@@ -186,8 +175,8 @@ Verb ExportCrlVerb() {
     verb.help = "write a local CA's current CRL (DER) to /file (certos's own)";
     verb.policy = kPolicyRead;
     verb.tx = TxNeed::kRead;
-    verb.args = {Arg("number", "the local CA", ValueType::kItem, true, true),
-                 Arg("file-name", "file name without extension (default crl_NAME)")};
+    verb.args = {MakeArg("number", "the local CA", ValueType::kItem, true, true),
+                 MakeArg("file-name", "file name without extension (default crl_NAME)")};
     verb.handler = [](Call& call) {
         store::CertificateRow row = FindRowByItem(call.Tx(), call.args.GetOr("number"));
         std::optional<store::BlobRow> blob = call.Tx().GetBlob(pki::kLocalCrlKind, row.id);
@@ -299,7 +288,7 @@ void InstallCrlMenu(Menu& certificate) {
     download.help = "download CRLs now (all, or the given entries)";
     download.policy = kPolicyRead | kPolicyWrite;
     download.tx = TxNeed::kNone;  // the network is never used inside a transaction
-    download.args = {Arg("numbers", "entries to download (default: all)", ValueType::kItem, false, true)};
+    download.args = {MakeArg("numbers", "entries to download (default: all)", ValueType::kItem, false, true)};
     download.handler = [model](Call& call) {
         trust::DownloadOptions options;
         options.force = true;
@@ -329,7 +318,7 @@ void InstallCrlMenu(Menu& certificate) {
     flush.help = "forget downloaded CRLs (all, or the given entries); the entries stay";
     flush.policy = kPolicyRead | kPolicyWrite;
     flush.tx = TxNeed::kWrite;
-    flush.args = {Arg("numbers", "entries to flush (default: all)", ValueType::kItem, false, true)};
+    flush.args = {MakeArg("numbers", "entries to flush (default: all)", ValueType::kItem, false, true)};
     flush.handler = [model](Call& call) {
         std::string numbers = call.args.GetOr("numbers");
         std::vector<core::ObjectId> only = numbers.empty() ? std::vector<core::ObjectId>{}

@@ -69,17 +69,6 @@ std::string NameOf(const store::FileArea& files, core::ObjectId id) {
     throw core::NoSuchItem();
 }
 
-ArgSpec Arg(std::string name, std::string help, bool required = false, bool unnamed = false,
-            ValueType type = ValueType::kString) {
-    ArgSpec arg;
-    arg.spec.name = std::move(name);
-    arg.spec.help = std::move(help);
-    arg.spec.type = type;
-    arg.required = required;
-    arg.unnamed = unnamed;
-    return arg;
-}
-
 std::vector<core::ObjectId> Targets(const Call& call, const char* arg = "numbers") {
     return ResolveItems(FileModel::List(call.tree.files()), call.args.GetOr(arg));
 }
@@ -110,7 +99,7 @@ void InstallFileMenu(Tree& tree) {
         return out;
     };
 
-    menu.verbs.push_back(Verb{"add", "create a file", {Arg("name", "file name", true), Arg("contents", "file contents")},
+    menu.verbs.push_back(Verb{"add", "create a file", {MakeArg("name", "file name", ValueType::kString, true), MakeArg("contents", "file contents")},
                               kPolicyWrite, TxNeed::kNone, false, [](Call& call) {
                                   std::string name = call.args.GetOr("name");
                                   if (call.tree.files().Exists(name)) {
@@ -122,14 +111,14 @@ void InstallFileMenu(Tree& tree) {
                                   return result;
                               }});
     menu.verbs.push_back(Verb{"set", "change file contents",
-                              {Arg("numbers", "files", true, true, ValueType::kItem), Arg("contents", "new contents")},
+                              {MakeArg("numbers", "files", ValueType::kItem, true, true), MakeArg("contents", "new contents")},
                               kPolicyWrite, TxNeed::kNone, false, [](Call& call) {
                                   for (core::ObjectId id : Targets(call)) {
                                       call.tree.files().Write(NameOf(call.tree.files(), id), call.args.GetOr("contents"));
                                   }
                                   return Result{};
                               }});
-    menu.verbs.push_back(Verb{"remove", "remove files", {Arg("numbers", "files", true, true, ValueType::kItem)},
+    menu.verbs.push_back(Verb{"remove", "remove files", {MakeArg("numbers", "files", ValueType::kItem, true, true)},
                               kPolicyWrite, TxNeed::kNone, false, [](Call& call) {
                                   std::vector<std::string> names;
                                   for (core::ObjectId id : Targets(call)) {
@@ -143,7 +132,7 @@ void InstallFileMenu(Tree& tree) {
     menu.verbs.push_back(Verb{"print", "print files", PrintArgs(), kPolicyRead, TxNeed::kNone, true,
                               [](Call& call) { return ApplyPrint(call, FileModel::List(call.tree.files())); }});
     menu.verbs.push_back(Verb{"get", "return a file or one of its properties",
-                              {Arg("number", "file", true, true, ValueType::kItem), Arg("value-name", "property", false, true)},
+                              {MakeArg("number", "file", ValueType::kItem, true, true), MakeArg("value-name", "property", ValueType::kString, false, true)},
                               kPolicyRead, TxNeed::kNone, false, [](Call& call) {
                                   std::vector<Record> items = FileModel::List(call.tree.files());
                                   std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));

@@ -114,4 +114,14 @@ std::string ConsoleValue(const PropertySpec* spec, std::string_view wire) {
     return std::string(wire);
 }
 
+ArgSpec MakeArg(std::string name, std::string help, ValueType type, bool required, bool unnamed) {
+    ArgSpec arg;
+    arg.spec.name = std::move(name);
+    arg.spec.help = std::move(help);
+    arg.spec.type = type;
+    arg.required = required;
+    arg.unnamed = unnamed;
+    return arg;
+}
+
 }  // namespace certos::menu

@@ -67,6 +67,10 @@ struct ArgSpec {
     bool unnamed = false;  // may be given without `name=` (first unnamed value binds to it)
 };
 
+// MakeArg is an ArgSpec for a verb's argument list.
+ArgSpec MakeArg(std::string name, std::string help, ValueType type = ValueType::kString, bool required = false,
+                bool unnamed = false);
+
 // Canonicalize checks `raw` against `spec` and returns the canonical wire string, or throws core::Error
 // with RouterOS's text ("input does not match any value of key-size", "value of days-valid out of range
 // (1..4294967295)", "invalid value for argument days-valid").
