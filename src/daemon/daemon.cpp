@@ -9,6 +9,7 @@
 #include <thread>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "api/connection.hpp"
@@ -183,6 +184,37 @@ struct Daemon::Impl {
         return server_options;
     }
 
+    // ListenerFor turns an enabled /ip service record into a listener. A TLS service (www-ssl, api-ssl) needs
+    // its certificate with a private key: without one it gets no listener, and `problems` says why.
+    std::optional<net::ListenerConfig> ListenerFor(const menu::Record& record, bool tls,
+                                                   std::set<std::string>& problems) {
+        net::ListenerConfig config;
+        config.name = record.GetOr("name");
+        config.bind_address = options.listen_address;
+        config.port = static_cast<std::uint16_t>(std::stoul(record.GetOr("port", "0")));
+        config.allowed_from = record.GetOr("address");
+        config.max_sessions = std::stoul(record.GetOr("max-sessions", "20"));
+        if (!tls) {
+            return config;
+        }
+        std::string certificate = record.GetOr("certificate", "none");
+        if (certificate.empty() || certificate == "none") {
+            problems.insert(config.name + " has no certificate (/ip service set " + config.name +
+                            " certificate=NAME)");
+            return std::nullopt;
+        }
+        try {
+            pki::TlsCredentials credentials = pki::LoadTlsCredentials(*store, certificate);
+            config.tls = net::TlsSettings{std::move(credentials.certificate_chain_pem),
+                                          std::move(credentials.private_key_pem),
+                                          ParseTlsVersion(record.GetOr("tls-version", "any"))};
+        } catch (const core::Error& e) {
+            problems.insert(config.name + ": certificate " + certificate + ": " + e.what());
+            return std::nullopt;
+        }
+        return config;
+    }
+
     // ApplyApiServices is the service hook of api and api-ssl: (re)binds their listeners.
     void ApplyApiServices(const std::vector<menu::Record>& services) {
         std::vector<net::ListenerConfig> configs;
@@ -196,29 +228,9 @@ struct Daemon::Impl {
             if (record.IsTrue("api-empty-reply")) {
                 empty_reply.insert(name);
             }
-            net::ListenerConfig config;
-            config.name = name;
-            config.bind_address = options.listen_address;
-            config.port = static_cast<std::uint16_t>(std::stoul(record.GetOr("port", "0")));
-            config.allowed_from = record.GetOr("address");
-            config.max_sessions = std::stoul(record.GetOr("max-sessions", "20"));
-            if (name == "api-ssl") {
-                std::string certificate = record.GetOr("certificate", "none");
-                if (certificate.empty() || certificate == "none") {
-                    problems.insert("api-ssl has no certificate (/ip service set api-ssl certificate=NAME)");
-                    continue;
-                }
-                try {
-                    pki::TlsCredentials credentials = pki::LoadTlsCredentials(*store, certificate);
-                    config.tls = net::TlsSettings{std::move(credentials.certificate_chain_pem),
-                                                  std::move(credentials.private_key_pem),
-                                                  ParseTlsVersion(record.GetOr("tls-version", "any"))};
-                } catch (const core::Error& e) {
-                    problems.insert("api-ssl: certificate " + certificate + ": " + e.what());
-                    continue;
-                }
+            if (std::optional<net::ListenerConfig> config = ListenerFor(record, name == "api-ssl", problems)) {
+                configs.push_back(std::move(*config));
             }
-            configs.push_back(std::move(config));
         }
         {
             std::lock_guard lock(api_mutex);
@@ -298,29 +310,9 @@ struct Daemon::Impl {
             if ((name != "www" && name != "www-ssl") || record.IsTrue("disabled")) {
                 continue;
             }
-            net::ListenerConfig config;
-            config.name = name;
-            config.bind_address = options.listen_address;
-            config.port = static_cast<std::uint16_t>(std::stoul(record.GetOr("port", "0")));
-            config.allowed_from = record.GetOr("address");
-            config.max_sessions = std::stoul(record.GetOr("max-sessions", "20"));
-            if (name == "www-ssl") {
-                std::string certificate = record.GetOr("certificate", "none");
-                if (certificate.empty() || certificate == "none") {
-                    problems.insert("www-ssl is enabled but has no certificate (/ip service set www-ssl certificate=NAME)");
-                    continue;
-                }
-                try {
-                    pki::TlsCredentials credentials = pki::LoadTlsCredentials(*store, certificate);
-                    config.tls = net::TlsSettings{std::move(credentials.certificate_chain_pem),
-                                                  std::move(credentials.private_key_pem),
-                                                  ParseTlsVersion(record.GetOr("tls-version", "any"))};
-                } catch (const core::Error& e) {
-                    problems.insert("www-ssl: certificate " + certificate + ": " + e.what());
-                    continue;
-                }
+            if (std::optional<net::ListenerConfig> config = ListenerFor(record, name == "www-ssl", problems)) {
+                configs.push_back(std::move(*config));
             }
-            configs.push_back(std::move(config));
         }
         if (configs != applied || retry) {
             std::vector<std::string> errors = server.Reconfigure(configs);
