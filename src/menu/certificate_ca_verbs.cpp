@@ -9,19 +9,6 @@
 namespace certos::menu {
 namespace {
 
-// The monitor arguments RouterOS's sign accepts (facts §1.2); certos accepts and ignores them.
-std::vector<ArgSpec> MonitorArgs() {
-    return {MakeArg("once", "print once and return", ValueType::kFlag),
-            MakeArg("interval", "refresh interval", ValueType::kDuration),
-            MakeArg("duration", "how long to monitor", ValueType::kDuration),
-            MakeArg("do", "script to run on each refresh"),
-            MakeArg("file", "file to print to"),
-            MakeArg("append", "append to the file", ValueType::kFlag),
-            MakeArg("as-value", "return the result as a value", ValueType::kFlag),
-            MakeArg("without-paging", "print without paging", ValueType::kFlag),
-            MakeArg("freeze-frame-interval", "screen refresh interval", ValueType::kDuration)};
-}
-
 Verb SignVerb() {
     Verb verb;
     verb.name = "sign";
@@ -35,9 +22,7 @@ Verb SignVerb() {
                  MakeArg("ca-on-smart-card", "CA key on a smart card", ValueType::kBool)};
     verb.args[1].spec.check = [](std::string_view v) { return pki::CheckName(v); };
     verb.args[3].spec.check = [](std::string_view v) { return pki::CheckCrlHost(v); };
-    for (ArgSpec& arg : MonitorArgs()) {
-        verb.args.push_back(std::move(arg));
-    }
+    AddMonitorArgs(verb);
     verb.handler = [](Call& call) {
         if (call.args.GetOr("ca-on-smart-card") == "true") {
             throw core::Failure("no smart card present");

@@ -17,17 +17,6 @@ ArgSpec Sensitive(std::string name, std::string help, bool required = false) {
     return arg;
 }
 
-// The monitor arguments RouterOS's create-certificate-request accepts (facts §1.2); accepted and ignored.
-void AddMonitorArgs(Verb& verb) {
-    for (auto& [name, type] : std::vector<std::pair<const char*, ValueType>>{
-             {"once", ValueType::kFlag}, {"interval", ValueType::kDuration}, {"duration", ValueType::kDuration},
-             {"do", ValueType::kString}, {"file", ValueType::kString}, {"append", ValueType::kFlag},
-             {"as-value", ValueType::kFlag}, {"without-paging", ValueType::kFlag},
-             {"freeze-frame-interval", ValueType::kDuration}}) {
-        verb.args.push_back(MakeArg(name, "monitor option (accepted, no effect)", type));
-    }
-}
-
 Verb ImportVerb() {
     Verb verb;
     verb.name = "import";

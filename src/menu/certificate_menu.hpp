@@ -45,6 +45,11 @@ const std::vector<PropertySpec>& TemplateProperties();
 // The properties that stay settable after signing (MT-CERT: "only name, trusted and trust-store").
 inline const std::vector<std::string> kSettableAfterSigning = {"name", "trusted", "trust-store"};
 
+// AddMonitorArgs adds the monitor arguments RouterOS's long-running verbs (sign, create-certificate-request)
+// accept (facts §1.2): once, interval, duration, do, file, append, as-value, without-paging,
+// freeze-frame-interval. certos accepts and ignores them.
+void AddMonitorArgs(Verb& verb);
+
 // InstallCertificateCaVerbs adds sign and export-certificate (certificate_ca_verbs.cpp).
 void InstallCertificateCaVerbs(Menu& menu);
 
