@@ -11,7 +11,7 @@ FUZZ_TIME  ?= 30
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: deps build run test unit integration asan fuzz clean
+.PHONY: deps build run test unit integration asan fuzz format format-check clean
 
 deps:
 	@scripts/install-deps.sh
@@ -42,7 +42,17 @@ asan: deps
 fuzz: deps
 	@set -e; for runner in tests/fuzz/*.sh; do echo "fuzz: $$runner ($(FUZZ_TIME) s)"; FUZZ_TIME=$(FUZZ_TIME) sh $$runner; done
 
-test: build unit integration asan fuzz
+# The C++ sources against .clang-format (STYLE.md); `make format` rewrites them.
+CLANG_FORMAT ?= clang-format-14
+FORMATTED = $(shell git ls-files '*.cpp' '*.hpp')
+
+format: deps
+	$(CLANG_FORMAT) -i $(FORMATTED)
+
+format-check: deps
+	$(CLANG_FORMAT) --dry-run -Werror $(FORMATTED)
+
+test: format-check build unit integration asan fuzz
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

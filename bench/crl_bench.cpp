@@ -5,8 +5,8 @@
 //   crl_bench [--entries N] [--key-size prime256v1|2048|...] [--runs R] [--data DIR]
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <string>
 
@@ -109,9 +109,9 @@ int main(int argc, char** argv) {
     request.this_update = std::chrono::system_clock::now();
     request.next_update = request.this_update + std::chrono::hours(24 * 7);
     for (const certos::pki::Revocation& r : revocations) {
-        request.revoked.push_back({r.serial_hex, r.revoked_at,
-                                   r.reason_code ? std::optional(certos::crypto::RevocationReason::kKeyCompromise)
-                                                 : std::nullopt});
+        request.revoked.push_back(
+            {r.serial_hex, r.revoked_at,
+             r.reason_code ? std::optional(certos::crypto::RevocationReason::kKeyCompromise) : std::nullopt});
     }
     auto start = Clock::now();
     std::string encoded = certos::crypto::IssueCrlDer(request, cert, key);
@@ -120,7 +120,8 @@ int main(int argc, char** argv) {
     certos::crypto::Crl parsed = certos::crypto::Crl::FromDer(der);
     double parse_ms = Ms(Clock::now() - start);
     std::printf("  crypto::IssueCrlDer alone:                                 %8.1f ms\n", issue_ms);
-    std::printf("  crypto::Crl::FromDer (parse %zu entries):               %8.1f ms\n", parsed.RevokedCount(), parse_ms);
+    std::printf("  crypto::Crl::FromDer (parse %zu entries):               %8.1f ms\n", parsed.RevokedCount(),
+                parse_ms);
     std::printf("CRL size %zu bytes; best rebuild %.1f ms (target < 1000 ms): %s\n", crl_bytes, best,
                 best < 1000 ? "PASS" : "FAIL");
     store.reset();

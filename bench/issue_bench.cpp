@@ -70,8 +70,8 @@ void RawIssue(const std::string& key_size, X509* ca, EVP_PKEY* ca_key, int i) {
     X509_gmtime_adj(X509_getm_notAfter(cert), 365L * 86400);
     X509_NAME* name = X509_get_subject_name(cert);
     std::string cn = "leaf" + std::to_string(i);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
-                               -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                               0);
     X509_set_issuer_name(cert, X509_get_subject_name(ca));
     X509_set_pubkey(cert, key);
     AddExt(cert, ca, NID_basic_constraints, "critical,CA:FALSE");
@@ -125,12 +125,15 @@ double CertosRate(const std::filesystem::path& dir, const std::string& key_size,
         request.args = std::move(args);
         tree.Execute(request, session);
     };
-    run("add", {{"name", "CA"}, {"common-name", "bench CA"}, {"key-size", key_size}, {"key-usage", "key-cert-sign,crl-sign"}});
+    run("add",
+        {{"name", "CA"}, {"common-name", "bench CA"}, {"key-size", key_size}, {"key-usage", "key-cert-sign,crl-sign"}});
     run("sign", {{"number", "CA"}});
     auto start = Clock::now();
     for (int i = 0; i < count; ++i) {
         std::string name = "leaf" + std::to_string(i);
-        run("add", {{"name", name}, {"common-name", name}, {"key-size", key_size},
+        run("add", {{"name", name},
+                    {"common-name", name},
+                    {"key-size", key_size},
                     {"key-usage", "digital-signature,key-encipherment,tls-server,tls-client"}});
         run("sign", {{"number", name}, {"ca", "CA"}});
     }

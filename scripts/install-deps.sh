@@ -16,6 +16,8 @@ packages=(
     python3-librouteros ansible
     # tests/fuzz/run.sh: clang++ and libFuzzer (libclang-rt-dev is only a Recommends of clang)
     clang libclang-rt-dev
+    # make format-check: the formatter .clang-format is written for
+    clang-format-14
 )
 
 missing=()

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
     CLI::App* serve = app.add_subcommand("serve", "run the daemon: the /ip service listeners and the REST API");
     serve->fallthrough();
     serve->add_option("--listen", serve_options.listen_address, "address the listeners bind to")->capture_default_str();
-    serve->add_option("--read-timeout", read_timeout, "seconds a client has to send one request")->capture_default_str();
+    serve->add_option("--read-timeout", read_timeout, "seconds a client has to send one request")
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     if (*serve) {
         serve_options.data_dir = data_dir;

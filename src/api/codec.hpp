@@ -24,8 +24,8 @@ std::string EncodeSentence(const Sentence& sentence);
 
 // DecodeLimits bound what one client may send.
 struct DecodeLimits {
-    std::size_t max_word_bytes = 1024 * 1024;           // one word
-    std::size_t max_words = 1000;                       // words in one sentence
+    std::size_t max_word_bytes = 1024 * 1024;          // one word
+    std::size_t max_words = 1000;                      // words in one sentence
     std::size_t max_sentence_bytes = 4 * 1024 * 1024;  // all words of one sentence together
 };
 
@@ -56,7 +56,7 @@ private:
 
     DecodeLimits limits_;
     std::string error_;
-    std::string header_;       // the length prefix read so far
+    std::string header_;  // the length prefix read so far
     bool in_word_ = false;
     std::size_t remaining_ = 0;  // bytes still missing of the current word
     std::string word_;

@@ -65,7 +65,10 @@ TEST(CodecTest, DecodesByteByByte) {
 TEST(CodecTest, DecodesTheFiveByteForm) {
     // 0xF0 + 4 bytes may announce a short word too; a decoder must accept it (librouteros never sends it).
     SentenceDecoder decoder;
-    decoder.Feed(std::string("\xF0\x00\x00\x00\x03" "abc\x00", 9));
+    decoder.Feed(
+        std::string("\xF0\x00\x00\x00\x03"
+                    "abc\x00",
+                    9));
     ASSERT_FALSE(decoder.failed());
     EXPECT_EQ(decoder.Next(), (Sentence{"abc"}));
 }

@@ -133,9 +133,8 @@ TEST_F(ConnectionTest, TaggedCommandsRunTogetherAndCarryTheirTags) {
     Send({"/certificate/add", "=name=x", ".tag=b"});
     EXPECT_EQ(peer->jobs.size(), 2u);  // both in flight at once
     peer->RunJobs();
-    EXPECT_EQ(peer->Replies(), (std::vector<Sentence>{{"!re", "=name=a", ".tag=a"},
-                                                      {"!done", ".tag=a"},
-                                                      {"!done", "=ret=*1", ".tag=b"}}));
+    EXPECT_EQ(peer->Replies(), (std::vector<Sentence>{
+                                   {"!re", "=name=a", ".tag=a"}, {"!done", ".tag=a"}, {"!done", "=ret=*1", ".tag=b"}}));
 }
 
 TEST_F(ConnectionTest, UntaggedCommandsAreAnsweredInOrder) {
@@ -162,8 +161,7 @@ TEST_F(ConnectionTest, TrapsAndEmpty) {
     Login();
     Send({"/certificate/remove", "=.id=*9"});
     peer->RunJobs();
-    EXPECT_EQ(peer->Replies(),
-              (std::vector<Sentence>{{"!trap", "=category=0", "=message=no such item"}, {"!done"}}));
+    EXPECT_EQ(peer->Replies(), (std::vector<Sentence>{{"!trap", "=category=0", "=message=no such item"}, {"!done"}}));
     Send({"/certificate/print", "?name=none"});
     peer->RunJobs();
     EXPECT_EQ(peer->Replies(), (std::vector<Sentence>{{"!done"}}));

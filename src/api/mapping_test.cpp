@@ -29,8 +29,8 @@ TEST(MappingTest, AttributesKeepEqualsAndEmptyValues) {
 }
 
 TEST(MappingTest, ProplistQueryAndTag) {
-    Command command = ParseCommand({"/certificate/print", "=.proplist=name,.id", "?name=x", "?days-valid", "?#|",
-                                    ".tag=7"});
+    Command command =
+        ParseCommand({"/certificate/print", "=.proplist=name,.id", "?name=x", "?days-valid", "?#|", ".tag=7"});
     EXPECT_EQ(command.tag, "7");
     const menu::Request& request = command.requests[0];
     EXPECT_EQ(request.proplist, (std::vector<std::string>{"name", ".id"}));

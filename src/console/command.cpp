@@ -54,8 +54,7 @@ std::string ConvertNumbers(const ItemNumbers& numbers, const std::string& path, 
     bool changed = false;
     for (std::string& item : items) {
         if (IsNumber(item)) {
-            std::optional<std::string> id =
-                item.size() < 10 ? numbers.Lookup(path, std::stoul(item)) : std::nullopt;
+            std::optional<std::string> id = item.size() < 10 ? numbers.Lookup(path, std::stoul(item)) : std::nullopt;
             if (!id) {
                 throw core::NoSuchItem();
             }

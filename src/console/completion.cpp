@@ -54,8 +54,8 @@ std::vector<Word> SplitWords(std::string_view text, std::size_t base, bool& ends
 }
 
 // WalkPath follows path words from `menu`; stops at the first verb. False when a name is unknown.
-bool WalkPath(const menu::Tree& tree, const std::vector<Word>& words, const menu::Menu*& menu,
-              const menu::Verb*& verb, std::size_t& next) {
+bool WalkPath(const menu::Tree& tree, const std::vector<Word>& words, const menu::Menu*& menu, const menu::Verb*& verb,
+              std::size_t& next) {
     for (next = 0; next < words.size() && verb == nullptr; ++next) {
         std::string_view text = words[next].text;
         if (text.starts_with('/')) {
@@ -117,7 +117,8 @@ Analysis Analyze(const CompletionContext& context, std::string_view line) {
         auto words = SplitWords(line.substr(levels[k].start, levels[k + 1].open - levels[k].start), 0, blank);
         const menu::Verb* verb = nullptr;
         std::size_t next = 0;
-        if (!words.empty() && !words.front().text.starts_with(':') && !WalkPath(context.tree, words, menu, verb, next)) {
+        if (!words.empty() && !words.front().text.starts_with(':') &&
+            !WalkPath(context.tree, words, menu, verb, next)) {
             return analysis;
         }
     }
@@ -209,8 +210,8 @@ Completion ArgumentCandidates(const CompletionContext& context, const Analysis& 
     const menu::Verb& verb = *analysis.verb;
     std::string_view partial = analysis.partial;
     completion.start = analysis.partial_start;
-    bool after_where = std::find(analysis.arguments.begin(), analysis.arguments.end(), "where") !=
-                       analysis.arguments.end();
+    bool after_where =
+        std::find(analysis.arguments.begin(), analysis.arguments.end(), "where") != analysis.arguments.end();
     if (after_where) {
         for (const menu::PropertySpec& spec : menu.properties) {
             completion.candidates.push_back(spec.name);
@@ -251,8 +252,7 @@ Completion ArgumentCandidates(const CompletionContext& context, const Analysis& 
                 return w == arg.spec.name || w.starts_with(arg.spec.name + "=");
             });
             if (!given) {
-                completion.candidates.push_back(arg.spec.name +
-                                                (arg.spec.type == menu::ValueType::kFlag ? "" : "="));
+                completion.candidates.push_back(arg.spec.name + (arg.spec.type == menu::ValueType::kFlag ? "" : "="));
             }
         }
         if (verb.takes_filter) {

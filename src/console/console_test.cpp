@@ -58,7 +58,8 @@ TEST_F(ConsoleTest, PrintVariants) {
               ".id=*2;name=b;kind=small;size=1;enabled=true;comment=;locked=false;active=false;issued=false;"
               "revoked=false\n");
     EXPECT_EQ(Run("/widget print proplist=name"), "Columns: NAME\n#  NAME\n0  a\n1  b\n");
-    EXPECT_EQ(Run("/widget print where size>5 or !enabled"), "Columns: NAME, KIND, SIZE\n#  NAME  KIND   SIZE\n0  a     large    10\n");
+    EXPECT_EQ(Run("/widget print where size>5 or !enabled"),
+              "Columns: NAME, KIND, SIZE\n#  NAME  KIND   SIZE\n0  a     large    10\n");
     EXPECT_EQ(Run("/widget print where name=nothing"), "");
 }
 
@@ -87,7 +88,8 @@ TEST_F(ConsoleTest, NumbersComeFromTheLastPrint) {
     EXPECT_EQ(Run("/widget remove 0"), "no such item\n");  // nothing printed yet
     Run("/widget print");
     EXPECT_EQ(Run("/widget remove 1"), "");
-    EXPECT_EQ(Run("/widget print"), "Columns: NAME, KIND, SIZE\n#  NAME  KIND   SIZE\n0  a     large    10\n1  c     small     1\n");
+    EXPECT_EQ(Run("/widget print"),
+              "Columns: NAME, KIND, SIZE\n#  NAME  KIND   SIZE\n0  a     large    10\n1  c     small     1\n");
     EXPECT_EQ(Run("/widget set 1 comment=\"hello world\" size=7"), "");
     EXPECT_EQ(Run(":put [/widget get 1 comment]"), "hello world\n");
     EXPECT_EQ(Run("/widget remove 2"), "no such item\n");
@@ -214,8 +216,9 @@ TEST_F(ConsoleTest, ScriptingSubset) {
 class CompletionTest : public ConsoleTest {
 protected:
     Completion At(std::string_view line, std::string_view menu = "/") {
-        CompletionContext context{fixture_.tree(), *fixture_.tree().FindMenu(menu),
-                                  [](const menu::Menu&) { return std::vector<std::string>{"alpha", "beta"}; }};
+        CompletionContext context{fixture_.tree(), *fixture_.tree().FindMenu(menu), [](const menu::Menu&) {
+                                      return std::vector<std::string>{"alpha", "beta"};
+                                  }};
         return Complete(context, line);
     }
     std::vector<std::string> Help(std::string_view line, std::string_view menu = "/") {
@@ -259,8 +262,9 @@ TEST_F(CompletionTest, ArgumentsValuesAndItems) {
     EXPECT_EQ(At(":put [/widget get [find na").candidates, Words{"name="});
     EXPECT_TRUE(At("/widget add name=\"a b").candidates.empty());
     EXPECT_EQ(At("add kind=l", "/widget").candidates, Words{"large"});
-    CompletionContext spaced{fixture_.tree(), fixture_.tree().root(),
-                             [](const menu::Menu&) { return std::vector<std::string>{"my cert", "plain"}; }};
+    CompletionContext spaced{fixture_.tree(), fixture_.tree().root(), [](const menu::Menu&) {
+                                 return std::vector<std::string>{"my cert", "plain"};
+                             }};
     EXPECT_EQ(Complete(spaced, "/widget remove ").candidates.front(), "\"my cert\"");
     EXPECT_EQ(Complete(spaced, "/widget remove p").candidates, Words{"plain"});
     Completion quoted = Complete(spaced, "/widget remove \"my");

@@ -252,15 +252,33 @@ void Lexer::ParseEscape(std::string& out) {
         return;
     }
     switch (next) {
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'a': out += '\a'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'v': out += '\v'; break;
-        case '_': out += ' '; break;
-        default: out += next; break;  // \" \\ \$ \? \[ and any other character stand for themselves
+        case 'n':
+            out += '\n';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'a':
+            out += '\a';
+            break;
+        case 'b':
+            out += '\b';
+            break;
+        case 'f':
+            out += '\f';
+            break;
+        case 'v':
+            out += '\v';
+            break;
+        case '_':
+            out += ' ';
+            break;
+        default:
+            out += next;
+            break;  // \" \\ \$ \? \[ and any other character stand for themselves
     }
     pos_ += 2;
 }

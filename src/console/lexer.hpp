@@ -32,9 +32,7 @@ private:
     enum class Closer { kNone, kBracket, kBrace };
 
     bool AtEnd() const { return pos_ >= source_.size(); }
-    char Peek(std::size_t ahead = 0) const {
-        return pos_ + ahead < source_.size() ? source_[pos_ + ahead] : '\0';
-    }
+    char Peek(std::size_t ahead = 0) const { return pos_ + ahead < source_.size() ? source_[pos_ + ahead] : '\0'; }
     // SkipBlanks skips spaces, tabs, carriage returns and `\` line continuations (not line ends).
     void SkipBlanks();
     // SkipSeparators skips blanks, line ends, `;` and comments between statements.

@@ -292,7 +292,7 @@ protected:
     }
     // Show writes a filter as a prefix expression: and(eq(name,a),not(truthy(locked))).
     static std::string Show(const menu::Filter& f) {
-        static const char* kNames[] = {"true", "truthy", "has", "lacks", "eq", "ne", "lt", "gt",
+        static const char* kNames[] = {"true", "truthy", "has", "lacks", "eq",  "ne", "lt", "gt",
                                        "le",   "ge",     "re",  "in",    "and", "or", "not"};
         std::string out = kNames[static_cast<int>(f.op)];
         out += "(";
@@ -327,10 +327,8 @@ TEST_F(WhereTest, ComparisonsAndOperatorsTouchingOperands) {
 TEST_F(WhereTest, NotBindsTighterThanAndTighterThanOr) {
     EXPECT_EQ(Show(Where("locked")), "truthy(locked)");
     EXPECT_EQ(Show(Where("!locked")), "not(truthy(locked))");
-    EXPECT_EQ(Show(Where("not locked and active or name=x")),
-              "or(and(not(truthy(locked)),truthy(active)),eq(name,x))");
-    EXPECT_EQ(Show(Where("name=x or active and !locked")),
-              "or(eq(name,x),and(truthy(active),not(truthy(locked))))");
+    EXPECT_EQ(Show(Where("not locked and active or name=x")), "or(and(not(truthy(locked)),truthy(active)),eq(name,x))");
+    EXPECT_EQ(Show(Where("name=x or active and !locked")), "or(eq(name,x),and(truthy(active),not(truthy(locked))))");
     EXPECT_EQ(Show(Where("name=1 || name=2 && size=3")), "or(eq(name,1),and(eq(name,2),eq(size,3)))");
 }
 

@@ -36,11 +36,16 @@ menu::Menu CertificateLikeMenu() {
                              "acme-managed", "dynamic"}) {
         m.properties.push_back(Spec(flag, ValueType::kBool));
     }
-    m.layout.flags = {{'K', "PRIVATE-KEY", "private-key", false}, {'L', "CRL", "crl", false},
-                      {'C', "SMART-CARD-KEY", "smart-card-key", false}, {'A', "AUTHORITY", "authority", false},
-                      {'I', "ISSUED", "issued", false},          {'R', "REVOKED", "revoked", true},
-                      {'E', "EXPIRED", "expired", false},        {'T', "TRUSTED", "trusted", false},
-                      {'a', "ACME-MANAGED", "acme-managed", false}, {'D', "DYNAMIC", "dynamic", false}};
+    m.layout.flags = {{'K', "PRIVATE-KEY", "private-key", false},
+                      {'L', "CRL", "crl", false},
+                      {'C', "SMART-CARD-KEY", "smart-card-key", false},
+                      {'A', "AUTHORITY", "authority", false},
+                      {'I', "ISSUED", "issued", false},
+                      {'R', "REVOKED", "revoked", true},
+                      {'E', "EXPIRED", "expired", false},
+                      {'T', "TRUSTED", "trusted", false},
+                      {'a', "ACME-MANAGED", "acme-managed", false},
+                      {'D', "DYNAMIC", "dynamic", false}};
     m.layout.table_columns = [](const std::vector<menu::Record>& records) {
         std::vector<std::string> columns = {"name", "common-name"};
         if (!records.empty() && records.front().Has("fingerprint")) {
@@ -49,8 +54,8 @@ menu::Menu CertificateLikeMenu() {
         return columns;
     };
     m.layout.detail_properties = [](const menu::Record&) {
-        return std::vector<std::string>{"name",       "key-type",         "common-name", "key-size",
-                                        "subject-alt-name", "days-valid", "key-usage",   "fingerprint"};
+        return std::vector<std::string>{"name",       "key-type",  "common-name", "key-size", "subject-alt-name",
+                                        "days-valid", "key-usage", "fingerprint"};
     };
     return m;
 }
@@ -79,7 +84,8 @@ menu::Record Signed(std::string id, std::string name, std::string common_name, s
     return r;
 }
 
-const char* const kDefaultUsage = "digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,tls-client";
+const char* const kDefaultUsage =
+    "digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,tls-client";
 
 std::vector<menu::Record> SeedTemplates() {
     return {Template("*1", "CA-Template", "CAtemp", "key-cert-sign,crl-sign"),
@@ -160,21 +166,22 @@ TEST(RenderTableTest, WideIndexAlignsRightAndShowIdsUsesIds) {
 TEST(RenderDetailTest, MatchesTheSeedsTemplatesAtWidth160) {
     RenderOptions options;
     options.width = 160;
-    EXPECT_EQ(RenderDetail(CertificateLikeMenu(), SeedTemplates(), options),
-              "Flags: K - PRIVATE-KEY; L - CRL; C - SMART-CARD-KEY; A - AUTHORITY; I - ISSUED, R - REVOKED; "
-              "E - EXPIRED; T - TRUSTED; a - ACME-MANAGED; D - DYNAMIC\n"
-              " 0           name=\"CA-Template\" key-type=rsa common-name=\"CAtemp\" key-size=2048 subject-alt-name=\"\" "
-              "days-valid=365 key-usage=key-cert-sign,crl-sign\n"
-              "\n"
-              " 1           name=\"Server\" key-type=rsa common-name=\"server\" key-size=2048 subject-alt-name=\"\" "
-              "days-valid=365\n"
-              "             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,"
-              "tls-server,tls-client\n"
-              "\n"
-              " 2           name=\"Client\" key-type=rsa common-name=\"client\" key-size=2048 subject-alt-name=\"\" "
-              "days-valid=365\n"
-              "             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,"
-              "tls-server,tls-client\n");
+    EXPECT_EQ(
+        RenderDetail(CertificateLikeMenu(), SeedTemplates(), options),
+        "Flags: K - PRIVATE-KEY; L - CRL; C - SMART-CARD-KEY; A - AUTHORITY; I - ISSUED, R - REVOKED; "
+        "E - EXPIRED; T - TRUSTED; a - ACME-MANAGED; D - DYNAMIC\n"
+        " 0           name=\"CA-Template\" key-type=rsa common-name=\"CAtemp\" key-size=2048 subject-alt-name=\"\" "
+        "days-valid=365 key-usage=key-cert-sign,crl-sign\n"
+        "\n"
+        " 1           name=\"Server\" key-type=rsa common-name=\"server\" key-size=2048 subject-alt-name=\"\" "
+        "days-valid=365\n"
+        "             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,"
+        "tls-server,tls-client\n"
+        "\n"
+        " 2           name=\"Client\" key-type=rsa common-name=\"client\" key-size=2048 subject-alt-name=\"\" "
+        "days-valid=365\n"
+        "             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,"
+        "tls-server,tls-client\n");
 }
 
 TEST(RenderDetailTest, WrapsAtTheGivenWidth) {

@@ -15,7 +15,8 @@ namespace {
 bool IsInteger(std::string_view text) {
     std::size_t start = text.starts_with('-') ? 1 : 0;
     return text.size() > start && text.size() < 19 &&
-           std::all_of(text.begin() + static_cast<long>(start), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+           std::all_of(text.begin() + static_cast<long>(start), text.end(),
+                       [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool Truthy(const Value& value) { return !value.is_array && (value.text == "true" || value.text == "yes"); }
@@ -86,8 +87,8 @@ private:
 
     void TokenizeText(const Piece& piece, const Word& word, bool& glue) {
         std::string_view text = piece.text;
-        if (word.IsText() && (text == "and" || text == "or" || text == "not" || text == "in" || text == "-" ||
-                              text == "+")) {
+        if (word.IsText() &&
+            (text == "and" || text == "or" || text == "not" || text == "in" || text == "-" || text == "+")) {
             tokens_.push_back({true, std::string(text), {}, piece.offset});
             glue = false;
             return;
@@ -102,7 +103,8 @@ private:
                     break;
                 }
             }
-            bool decimal_point = match == "." && i > 0 && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
+            bool decimal_point = match == "." && i > 0 && i + 1 < text.size() &&
+                                 std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
                                  std::isdigit(static_cast<unsigned char>(text[i + 1]));
             if (match.empty() || decimal_point) {
                 ++i;
@@ -186,11 +188,16 @@ private:
         } else {
             order = a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
         }
-        if (op == "=") return order == 0;
-        if (op == "!=") return order != 0;
-        if (op == "<") return order < 0;
-        if (op == ">") return order > 0;
-        if (op == "<=") return order <= 0;
+        if (op == "=")
+            return order == 0;
+        if (op == "!=")
+            return order != 0;
+        if (op == "<")
+            return order < 0;
+        if (op == ">")
+            return order > 0;
+        if (op == "<=")
+            return order <= 0;
         return order >= 0;
     }
 
@@ -204,8 +211,8 @@ private:
                 continue;
             }
             if (!IsInteger(left.ToString()) || !IsInteger(right.ToString())) {
-                throw core::Error(core::ErrorCategory::kScript, "cannot " + std::string(op == "+" ? "add" : "subtract") +
-                                                                    " these values");
+                throw core::Error(core::ErrorCategory::kScript,
+                                  "cannot " + std::string(op == "+" ? "add" : "subtract") + " these values");
             }
             long long x = std::stoll(left.ToString());
             long long y = std::stoll(right.ToString());
@@ -334,7 +341,8 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
     }
     if (name == "if" || name == "while") {
         std::vector<Word> condition;
-        std::copy_if(rest.begin(), rest.end(), std::back_inserter(condition), [](const Word& w) { return !IsNamed(w); });
+        std::copy_if(rest.begin(), rest.end(), std::back_inserter(condition),
+                     [](const Word& w) { return !IsNamed(w); });
         const Piece* then_block = NamedBlock(rest, "do");
         if (then_block == nullptr) {
             throw ParseError(ParseError::Kind::kExpectedEnd, end);

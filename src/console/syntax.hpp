@@ -24,9 +24,9 @@ struct Piece {
         kClose,         // )
     };
     Kind kind = Kind::kText;
-    std::string text;              // kText, kQuoted: the characters; kVariable: the name
-    std::vector<Statement> body;   // kSubstitution, kBlock
-    std::size_t offset = 0;        // where the piece starts in the source (for error positions)
+    std::string text;             // kText, kQuoted: the characters; kVariable: the name
+    std::vector<Statement> body;  // kSubstitution, kBlock
+    std::size_t offset = 0;       // where the piece starts in the source (for error positions)
 };
 
 // Word is a run of adjacent pieces.
@@ -39,7 +39,7 @@ struct Word {
     // Text returns the first piece's text when it is a text piece, else "".
     std::string_view Text() const {
         return !pieces.empty() && pieces.front().kind == Piece::Kind::kText ? std::string_view(pieces.front().text)
-                                                                             : std::string_view();
+                                                                            : std::string_view();
     }
 };
 

@@ -143,8 +143,13 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
     menu::InstallListVerbs(widget, model, verbs);
 
     menu::PropertySpec number = Property("number", menu::ValueType::kItem);
-    widget.verbs.push_back(menu::Verb{"sign", "sign a widget", {Arg(number, true, true)}, menu::kPolicyWrite,
-                                      menu::TxNeed::kNone, false, [model](menu::Call& call) {
+    widget.verbs.push_back(menu::Verb{"sign",
+                                      "sign a widget",
+                                      {Arg(number, true, true)},
+                                      menu::kPolicyWrite,
+                                      menu::TxNeed::kNone,
+                                      false,
+                                      [model](menu::Call& call) {
                                           call.Progress("progress: done");
                                           std::string id = call.args.GetOr("number");
                                           auto ids = menu::ResolveItems(model->All(), id);
@@ -153,11 +158,17 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
                                       }});
     menu::PropertySpec category = Property("category", menu::ValueType::kInteger);
     category.max = 200;
-    widget.verbs.push_back(menu::Verb{"fail", "fail with an error category", {Arg(category, true, true)},
-                                      menu::kPolicyRead, menu::TxNeed::kNone, false, [](menu::Call& call) -> menu::Result {
-                                          auto c = static_cast<core::ErrorCategory>(std::stoi(call.args.GetOr("category")));
-                                          throw core::Error(c, c == core::ErrorCategory::kFailure ? "failure: boom" : "boom");
-                                      }});
+    widget.verbs.push_back(
+        menu::Verb{"fail",
+                   "fail with an error category",
+                   {Arg(category, true, true)},
+                   menu::kPolicyRead,
+                   menu::TxNeed::kNone,
+                   false,
+                   [](menu::Call& call) -> menu::Result {
+                       auto c = static_cast<core::ErrorCategory>(std::stoi(call.args.GetOr("category")));
+                       throw core::Error(c, c == core::ErrorCategory::kFailure ? "failure: boom" : "boom");
+                   }});
 
     menu::Menu& settings = widget.AddChild("settings", "widget settings");
     settings.properties = {Property("mode", menu::ValueType::kEnum, {"fast", "slow"}),
@@ -168,9 +179,13 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
     settings.verbs.push_back(menu::Verb{"print", "print settings", menu::PrintArgs(), menu::kPolicyRead,
                                         menu::TxNeed::kNone, true,
                                         [state](menu::Call& call) { return menu::ApplyPrint(call, {*state}); }});
-    settings.verbs.push_back(menu::Verb{"set", "change settings",
-                                        {Arg(settings.properties[0]), Arg(settings.properties[1])}, menu::kPolicyWrite,
-                                        menu::TxNeed::kNone, false, [state](menu::Call& call) {
+    settings.verbs.push_back(menu::Verb{"set",
+                                        "change settings",
+                                        {Arg(settings.properties[0]), Arg(settings.properties[1])},
+                                        menu::kPolicyWrite,
+                                        menu::TxNeed::kNone,
+                                        false,
+                                        [state](menu::Call& call) {
                                             for (const auto& [name, value] : call.args.values()) {
                                                 state->Set(name, value);
                                             }

@@ -21,7 +21,7 @@ struct Token {
 // MatchOperator recognises a comparison or `!` at the start of `text`; returns its length (0: none).
 std::size_t MatchOperator(std::string_view text, Token& token) {
     static const std::pair<std::string_view, Op> kCompare[] = {
-        {"!=", Op::kNe}, {"<=", Op::kLe}, {">=", Op::kGe}, {"=", Op::kEq},
+        {"!=", Op::kNe}, {"<=", Op::kLe}, {">=", Op::kGe},   {"=", Op::kEq},
         {"<", Op::kLt},  {">", Op::kGt},  {"~", Op::kRegex},
     };
     for (const auto& [spelling, op] : kCompare) {

@@ -9,9 +9,7 @@
 namespace certos::core {
 namespace {
 
-Error InvalidTime(std::string_view text) {
-    return ArgumentError("invalid time value: " + std::string(text));
-}
+Error InvalidTime(std::string_view text) { return ArgumentError("invalid time value: " + std::string(text)); }
 
 // ReadNumber consumes leading digits of `rest`; false when there are none or they overflow.
 bool ReadNumber(std::string_view& rest, std::int64_t& out) {
@@ -93,12 +91,23 @@ std::chrono::seconds ParseDuration(std::string_view text) {
                 continue;
             }
             switch (rest.front()) {
-                case 'w': total += n * 7 * 86400; break;
-                case 'd': total += n * 86400; break;
-                case 'h': total += n * 3600; break;
-                case 'm': total += n * 60; break;
-                case 's': total += n; break;
-                default: throw InvalidTime(text);
+                case 'w':
+                    total += n * 7 * 86400;
+                    break;
+                case 'd':
+                    total += n * 86400;
+                    break;
+                case 'h':
+                    total += n * 3600;
+                    break;
+                case 'm':
+                    total += n * 60;
+                    break;
+                case 's':
+                    total += n;
+                    break;
+                default:
+                    throw InvalidTime(text);
             }
             rest.remove_prefix(1);
         }

@@ -9,17 +9,17 @@ namespace certos::core {
 // ErrorCategory is RouterOS's own classification of a failed command. The numeric values are the API
 // protocol's `!trap =category=` codes (MT-API); kPermission and kNotFound are ours, mapped by each front end.
 enum class ErrorCategory : int {
-    kMissingItem = 0,    // "no such item", "no such command"
-    kArgument = 1,       // "input does not match any value of key-size", "expected end of command"
-    kInterrupted = 2,    // "interrupted"
-    kScript = 3,         // scripting failure
-    kFailure = 4,        // "failure: ..."
-    kApi = 5,            // API protocol failure
+    kMissingItem = 0,  // "no such item", "no such command"
+    kArgument = 1,     // "input does not match any value of key-size", "expected end of command"
+    kInterrupted = 2,  // "interrupted"
+    kScript = 3,       // scripting failure
+    kFailure = 4,      // "failure: ..."
+    kApi = 5,          // API protocol failure
     kTty = 6,
     kReturn = 7,
-    kPermission = 100,   // "not enough permissions": API category 4 (general), REST 403-style
+    kPermission = 100,      // "not enough permissions": API category 4 (general), REST 403-style
     kAuthentication = 101,  // bad login: REST 401, API "invalid user name or password (6)"
-    kInternal = 102,     // a bug: logged, rendered as "failure: internal error"
+    kInternal = 102,        // a bug: logged, rendered as "failure: internal error"
 };
 
 // Error is the one exception type that carries a RouterOS-style message to every front end.
@@ -27,8 +27,7 @@ enum class ErrorCategory : int {
 // category is kFailure, where the prefix belongs to the message, as in RouterOS).
 class Error : public std::runtime_error {
 public:
-    Error(ErrorCategory category, std::string message)
-        : std::runtime_error(std::move(message)), category_(category) {}
+    Error(ErrorCategory category, std::string message) : std::runtime_error(std::move(message)), category_(category) {}
 
     ErrorCategory category() const noexcept { return category_; }
 
@@ -37,9 +36,7 @@ private:
 };
 
 // Failure builds the common "failure: <text>" error.
-inline Error Failure(std::string_view text) {
-    return Error(ErrorCategory::kFailure, "failure: " + std::string(text));
-}
+inline Error Failure(std::string_view text) { return Error(ErrorCategory::kFailure, "failure: " + std::string(text)); }
 
 // ArgumentError builds an argument-value error (category 1) with RouterOS's exact text.
 inline Error ArgumentError(std::string text) { return Error(ErrorCategory::kArgument, std::move(text)); }
@@ -49,10 +46,12 @@ inline Error NoSuchItem() { return Error(ErrorCategory::kMissingItem, "no such i
 
 // Every category, for the tests that check each front end maps all of them.
 inline constexpr ErrorCategory kAllErrorCategories[] = {
-    ErrorCategory::kMissingItem, ErrorCategory::kArgument,   ErrorCategory::kInterrupted,
-    ErrorCategory::kScript,      ErrorCategory::kFailure,    ErrorCategory::kApi,
-    ErrorCategory::kTty,         ErrorCategory::kReturn,     ErrorCategory::kPermission,
-    ErrorCategory::kAuthentication, ErrorCategory::kInternal,
+    ErrorCategory::kMissingItem, ErrorCategory::kArgument,
+    ErrorCategory::kInterrupted, ErrorCategory::kScript,
+    ErrorCategory::kFailure,     ErrorCategory::kApi,
+    ErrorCategory::kTty,         ErrorCategory::kReturn,
+    ErrorCategory::kPermission,  ErrorCategory::kAuthentication,
+    ErrorCategory::kInternal,
 };
 
 }  // namespace certos::core

@@ -20,9 +20,7 @@ std::tm LocalTm(TimePoint when) {
     return tm;
 }
 
-Error InvalidDate(std::string_view text) {
-    return ArgumentError("invalid date/time value: " + std::string(text));
-}
+Error InvalidDate(std::string_view text) { return ArgumentError("invalid date/time value: " + std::string(text)); }
 
 }  // namespace
 
@@ -51,8 +49,8 @@ TimePoint ParseDateTime(std::string_view text) {
     std::string s(text);
     char mon[4] = {};
     int consumed = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
-                    &consumed) == 6 &&
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &consumed) ==
+            6 &&
         consumed == static_cast<int>(s.size())) {
         // ok
     } else if (std::sscanf(s.c_str(), "%3c/%2d/%4d %2d:%2d:%2d%n", mon, &day, &year, &hour, &minute, &second,

@@ -30,9 +30,9 @@ TimePoint ToTimePoint(const ASN1_TIME* time) {
     }
     using namespace std::chrono;
     sys_days date = year(tm.tm_year + 1900) / month(static_cast<unsigned>(tm.tm_mon + 1)) /
-                   std::chrono::day(static_cast<unsigned>(tm.tm_mday));
-    seconds since_epoch = duration_cast<seconds>(date.time_since_epoch()) + hours(tm.tm_hour) + minutes(tm.tm_min) +
-                          seconds(tm.tm_sec);
+                    std::chrono::day(static_cast<unsigned>(tm.tm_mday));
+    seconds since_epoch =
+        duration_cast<seconds>(date.time_since_epoch()) + hours(tm.tm_hour) + minutes(tm.tm_min) + seconds(tm.tm_sec);
     if (since_epoch > duration_cast<seconds>(TimePoint::duration::max())) {
         return TimePoint::max();
     }
@@ -84,9 +84,7 @@ std::vector<Certificate> CertificatesFromPem(std::string_view pem) {
     }
 }
 
-Certificate Certificate::Adopt(x509_st* cert) {
-    return Certificate(std::shared_ptr<x509_st>(cert, Deleter<X509>()));
-}
+Certificate Certificate::Adopt(x509_st* cert) { return Certificate(std::shared_ptr<x509_st>(cert, Deleter<X509>())); }
 
 std::string Certificate::ToDer() const { return I2d(i2d_X509, cert_.get(), "encoding certificate"); }
 

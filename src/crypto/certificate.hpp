@@ -50,8 +50,8 @@ public:
     std::vector<std::string> CrlDistributionPoints() const;
     // Public key facts.
     std::string PublicKeyDer() const;
-    std::string KeyType() const;   // "rsa" | "ec"
-    std::string KeySize() const;   // "2048" | "prime256v1" ...
+    std::string KeyType() const;  // "rsa" | "ec"
+    std::string KeySize() const;  // "2048" | "prime256v1" ...
     // SignatureDigest is the digest of the signature algorithm: "sha256", "sha1", ...
     std::string SignatureDigest() const;
     bool IsSelfIssued() const;

@@ -17,9 +17,7 @@ using test_support::ExpectedValue;
 using Fields = std::vector<std::pair<std::string, std::string>>;
 using Strings = std::vector<std::string>;
 
-TimePoint Epoch(const std::string& key) {
-    return TimePoint(std::chrono::seconds(std::stoll(ExpectedValue(key))));
-}
+TimePoint Epoch(const std::string& key) { return TimePoint(std::chrono::seconds(std::stoll(ExpectedValue(key)))); }
 
 std::string PubkeyHash(const Certificate& cert) {
     return HexLower(Digest(DigestAlgorithm::kSha256, cert.PublicKeyDer()));
@@ -30,8 +28,12 @@ TEST(CertificateTest, ReadsOpenSslRsaCaCertificate) {
     EXPECT_EQ(ca.FingerprintSha256(), ExpectedValue("rsa_ca.fingerprint"));
     // The serial's DER starts with a 00 byte (its top bit is set); RouterOS shows it without.
     EXPECT_EQ(ca.SerialHex(), ExpectedValue("rsa_ca.serial"));
-    Fields dn = {{"C", "LV"},          {"ST", "Riga"}, {"L", "Riga"},
-                 {"O", "Certos Test"}, {"OU", "Unit"}, {"CN", "Test RSA CA"},
+    Fields dn = {{"C", "LV"},
+                 {"ST", "Riga"},
+                 {"L", "Riga"},
+                 {"O", "Certos Test"},
+                 {"OU", "Unit"},
+                 {"CN", "Test RSA CA"},
                  {"emailAddress", "ca@example.com"}};
     EXPECT_EQ(ca.SubjectFields(), dn);
     EXPECT_EQ(ca.IssuerFields(), dn);

@@ -39,8 +39,8 @@ TimePoint ToTimePoint(const ASN1_TIME* time) {
     using namespace std::chrono;
     sys_days date = year(tm.tm_year + 1900) / month(static_cast<unsigned>(tm.tm_mon + 1)) /
                     std::chrono::day(static_cast<unsigned>(tm.tm_mday));
-    seconds since_epoch = duration_cast<seconds>(date.time_since_epoch()) + hours(tm.tm_hour) +
-                          minutes(tm.tm_min) + seconds(tm.tm_sec);
+    seconds since_epoch =
+        duration_cast<seconds>(date.time_since_epoch()) + hours(tm.tm_hour) + minutes(tm.tm_min) + seconds(tm.tm_sec);
     if (since_epoch > duration_cast<seconds>(TimePoint::duration::max())) {
         return TimePoint::max();
     }
@@ -98,8 +98,8 @@ RevokedEntry EntryOf(const X509_REVOKED* revoked) {
     entry.serial_hex = SerialText(X509_REVOKED_get0_serialNumber(revoked));
     entry.revoked_at = ToTimePoint(X509_REVOKED_get0_revocationDate(revoked));
     int critical = 0;
-    UniquePtr<ASN1_STRING> reason(static_cast<ASN1_ENUMERATED*>(
-        X509_REVOKED_get_ext_d2i(revoked, NID_crl_reason, &critical, nullptr)));
+    UniquePtr<ASN1_STRING> reason(
+        static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(revoked, NID_crl_reason, &critical, nullptr)));
     if (reason) {
         long code = ASN1_ENUMERATED_get(reason.get());
         for (const ReasonName& known : kReasons) {
@@ -202,7 +202,9 @@ private:
 // SerialOrder sorts entries the way X509_CRL_sort (ASN1_STRING_cmp on the serials) would: shorter
 // magnitudes first, then bytewise — for normalised hex, by length and then the text (case-folded).
 bool SerialOrder(const RevokedEntry* a, const RevokedEntry* b) {
-    auto significant = [](std::string_view hex) { return hex.substr(std::min(hex.find_first_not_of('0'), hex.size())); };
+    auto significant = [](std::string_view hex) {
+        return hex.substr(std::min(hex.find_first_not_of('0'), hex.size()));
+    };
     std::string_view x = significant(a->serial_hex);
     std::string_view y = significant(b->serial_hex);
     std::size_t x_bytes = (x.size() + 1) / 2;
@@ -434,7 +436,8 @@ std::string IssueCrlDer(const CrlRequest& request, const Certificate& issuer, co
     // RFC 5280 §4.2.1.3: "The cRLSign bit is asserted when the subject public key is used for verifying
     // signatures on certificate revocation lists". X509_get_key_usage gives all bits without the extension.
     if ((X509_get_key_usage(issuer.native()) & KU_CRL_SIGN) == 0) {
-        throw core::Failure("CA certificate " + issuer.SubjectString() + " can not sign CRLs: it lacks crl-sign key usage");
+        throw core::Failure("CA certificate " + issuer.SubjectString() +
+                            " can not sign CRLs: it lacks crl-sign key usage");
     }
     if (request.next_update < request.this_update) {
         throw core::Failure("CRL nextUpdate is before thisUpdate");

@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kCsrLabels[] = {"-----BEGIN CERTIFICATE REQUEST-----",
                                            "-----BEGIN NEW CERTIFICATE REQUEST-----"};
 
-void PushExtension(STACK_OF(X509_EXTENSION)* extensions, int nid, void* value, bool critical) {
+void PushExtension(STACK_OF(X509_EXTENSION) * extensions, int nid, void* value, bool critical) {
     UniquePtr<X509_EXTENSION> extension(X509V3_EXT_i2d(nid, critical ? 1 : 0, value));
     if (!extension || sk_X509_EXTENSION_push(extensions, extension.get()) == 0) {
         ThrowOpenSsl(std::string("adding requested ") + OBJ_nid2ln(nid) + " extension");
@@ -28,15 +28,15 @@ void AddSubject(X509_REQ* req, const std::vector<std::pair<std::string, std::str
         if (value.empty()) {
             continue;
         }
-        if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8, Uchar(value),
-                                       static_cast<int>(value.size()), -1, 0) != 1) {
+        if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8, Uchar(value), static_cast<int>(value.size()),
+                                       -1, 0) != 1) {
             std::string errors = OpenSslErrors();
             throw core::ArgumentError("invalid subject field " + field + "=" + value + ": " + errors);
         }
     }
 }
 
-void AddKeyUsage(STACK_OF(X509_EXTENSION)* extensions, const std::vector<std::string>& names) {
+void AddKeyUsage(STACK_OF(X509_EXTENSION) * extensions, const std::vector<std::string>& names) {
     UniquePtr<ASN1_STRING> bits(ASN1_STRING_type_new(V_ASN1_BIT_STRING));
     UniquePtr<EXTENDED_KEY_USAGE> eku(sk_ASN1_OBJECT_new_null());
     if (!bits || !eku) {
@@ -71,7 +71,7 @@ void AddKeyUsage(STACK_OF(X509_EXTENSION)* extensions, const std::vector<std::st
     }
 }
 
-void AddSubjectAltNames(STACK_OF(X509_EXTENSION)* extensions, const std::vector<std::string>& names) {
+void AddSubjectAltNames(STACK_OF(X509_EXTENSION) * extensions, const std::vector<std::string>& names) {
     if (names.empty()) {
         return;
     }
@@ -125,9 +125,8 @@ std::string MakeCertificateRequest(const CsrParams& params, const PrivateKey& ke
         ThrowOpenSsl("adding requested extensions");
     }
     const std::string& password = params.challenge_password;
-    if (!password.empty() &&
-        X509_REQ_add1_attr_by_NID(req.get(), NID_pkcs9_challengePassword, MBSTRING_UTF8, Uchar(password),
-                                  static_cast<int>(password.size())) != 1) {
+    if (!password.empty() && X509_REQ_add1_attr_by_NID(req.get(), NID_pkcs9_challengePassword, MBSTRING_UTF8,
+                                                       Uchar(password), static_cast<int>(password.size())) != 1) {
         ThrowOpenSsl("adding challenge password");
     }
     if (X509_REQ_sign(req.get(), key.native(), EvpMd(params.digest)) <= 0) {

@@ -17,10 +17,10 @@ namespace certos::crypto {
 // CsrParams is what goes into a PKCS#10 certification request (RFC 2986) that certos makes.
 struct CsrParams {
     std::vector<std::pair<std::string, std::string>> subject;  // ("C","LV") ... ("CN","x"); empty values skipped
-    std::vector<std::string> subject_alt_names;                 // "DNS:x", "IP:10.0.0.1", "email:a@b"
-    std::vector<std::string> key_usage;                          // RouterOS names (see Certificate::KeyUsage)
-    bool is_ca = false;                                          // request basicConstraints cA=TRUE
-    std::string challenge_password;                              // PKCS#9 challengePassword; "" for none
+    std::vector<std::string> subject_alt_names;                // "DNS:x", "IP:10.0.0.1", "email:a@b"
+    std::vector<std::string> key_usage;                        // RouterOS names (see Certificate::KeyUsage)
+    bool is_ca = false;                                        // request basicConstraints cA=TRUE
+    std::string challenge_password;                            // PKCS#9 challengePassword; "" for none
     DigestAlgorithm digest = DigestAlgorithm::kSha256;
 };
 

@@ -16,9 +16,7 @@ using test_support::ReadFile;
 using test_support::RunCommand;
 using test_support::TempFile;
 
-std::string Input(const std::string& name) {
-    return ReadFile(test_support::DataDir().parent_path() / "import" / name);
-}
+std::string Input(const std::string& name) { return ReadFile(test_support::DataDir().parent_path() / "import" / name); }
 
 TEST(CsrTest, ParsesOpensslRequestWithExtensionsAndChallenge) {
     CertificateRequest csr = CertificateRequest::Parse(Input("csr.pem"));
@@ -57,8 +55,8 @@ TEST(CsrTest, TamperedRequestParsesButDoesNotVerify) {
 }
 
 TEST(CsrTest, GarbageIsADecodingError) {
-    for (const std::string& data : {Input("garbage.bin"), Input("leaf.crt"), std::string(),
-                                    Input("plain_csr.der") + "x"}) {
+    for (const std::string& data :
+         {Input("garbage.bin"), Input("leaf.crt"), std::string(), Input("plain_csr.der") + "x"}) {
         try {
             CertificateRequest::Parse(data);
             ADD_FAILURE() << "accepted";

@@ -51,8 +51,8 @@ const EVP_MD* EvpMd(DigestAlgorithm alg) {
 std::string Digest(DigestAlgorithm alg, std::string_view data) {
     std::string out(EVP_MAX_MD_SIZE, '\0');
     unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, EvpMd(alg),
-                   nullptr) != 1) {
+    if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, EvpMd(alg), nullptr) !=
+        1) {
         ThrowOpenSsl("computing " + std::string(DigestName(alg)) + " digest");
     }
     out.resize(len);

@@ -43,9 +43,7 @@ std::string PkeySize(const EVP_PKEY* pkey) {
     return std::to_string(EVP_PKEY_get_bits(pkey));
 }
 
-std::string PkeyPublicDer(const EVP_PKEY* pkey) {
-    return I2d(i2d_PUBKEY, pkey, "encoding public key");
-}
+std::string PkeyPublicDer(const EVP_PKEY* pkey) { return I2d(i2d_PUBKEY, pkey, "encoding public key"); }
 
 namespace {
 

@@ -3,9 +3,9 @@
 // above crypto/ never include it.
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
-#include <string_view>
 
 #include "crypto/digest.hpp"
 #include "crypto/ossl.hpp"
@@ -16,9 +16,9 @@ namespace certos::crypto {
 const EVP_MD* EvpMd(DigestAlgorithm alg);
 
 // kKeyUsageBitNames are RouterOS's key-usage names for keyUsage bits 0..8 (RFC 5280 §4.2.1.3).
-inline constexpr std::string_view kKeyUsageBitNames[] = {
-    "digital-signature", "content-commitment", "key-encipherment", "data-encipherment", "key-agreement",
-    "key-cert-sign",     "crl-sign",           "encipher-only",    "decipher-only"};
+inline constexpr std::string_view kKeyUsageBitNames[] = {"digital-signature", "content-commitment", "key-encipherment",
+                                                         "data-encipherment", "key-agreement",      "key-cert-sign",
+                                                         "crl-sign",          "encipher-only",      "decipher-only"};
 
 // ExtendedUsage pairs an extendedKeyUsage purpose (RFC 5280 §4.2.1.12) with its RouterOS key-usage name.
 struct ExtendedUsage {
@@ -27,8 +27,12 @@ struct ExtendedUsage {
 };
 // kExtendedUsages lists them in RouterOS order, after the keyUsage bits.
 inline constexpr ExtendedUsage kExtendedUsages[] = {
-    {NID_server_auth, "tls-server"},      {NID_client_auth, "tls-client"}, {NID_code_sign, "code-sign"},
-    {NID_email_protect, "email-protect"}, {NID_time_stamp, "timestamp"},   {NID_OCSP_sign, "ocsp-sign"},
+    {NID_server_auth, "tls-server"},
+    {NID_client_auth, "tls-client"},
+    {NID_code_sign, "code-sign"},
+    {NID_email_protect, "email-protect"},
+    {NID_time_stamp, "timestamp"},
+    {NID_OCSP_sign, "ocsp-sign"},
     {NID_dvcs, "dvcs"},  // id-kp-dvcs, 1.3.6.1.5.5.7.3.10
 };
 

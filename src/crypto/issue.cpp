@@ -95,8 +95,8 @@ void SetSubject(X509* cert, const std::vector<std::pair<std::string, std::string
         if (value.empty()) {
             continue;  // RouterOS template fields default to "": an unset field is not part of the DN
         }
-        if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8, Uchar(value),
-                                       static_cast<int>(value.size()), -1, 0) != 1) {
+        if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8, Uchar(value), static_cast<int>(value.size()),
+                                       -1, 0) != 1) {
             std::string errors = OpenSslErrors();
             throw core::ArgumentError("invalid subject field " + field + "=" + value + ": " + errors);
         }
@@ -269,8 +269,7 @@ Certificate Issue(const IssueRequest& request, EVP_PKEY* subject_key, const Priv
         throw core::Failure("md5 cannot sign with an EC key (ECDSA has no MD5 signature algorithm)");
     }
     UniquePtr<X509> cert(X509_new());
-    if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
-        X509_set_pubkey(cert.get(), subject_key) != 1) {
+    if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1 || X509_set_pubkey(cert.get(), subject_key) != 1) {
         ThrowOpenSsl("building certificate");
     }
     SetSerial(cert.get(), request.serial);
@@ -303,8 +302,8 @@ Certificate IssueCertificate(const IssueRequest& request, std::string_view subje
     return Issue(request, subject_key.get(), signing_key, issuer);
 }
 
-Certificate IssueCertificate(const IssueRequest& request, const PrivateKey& subject_key,
-                             const PrivateKey& signing_key, const Certificate* issuer) {
+Certificate IssueCertificate(const IssueRequest& request, const PrivateKey& subject_key, const PrivateKey& signing_key,
+                             const Certificate* issuer) {
     return Issue(request, subject_key.native(), signing_key, issuer);
 }
 

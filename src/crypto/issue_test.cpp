@@ -107,8 +107,8 @@ TEST(IssueTest, OpenSslVerifiesTheChainAndShowsTheExtensions) {
     TempFile ca_file(ca.ToPem(), ".pem");
     TempFile leaf_file(leaf.ToPem(), ".pem");
 
-    auto verify = RunCommand("openssl verify -x509_strict -purpose sslserver -CAfile " + ca_file.path() + " " +
-                             leaf_file.path());
+    auto verify =
+        RunCommand("openssl verify -x509_strict -purpose sslserver -CAfile " + ca_file.path() + " " + leaf_file.path());
     EXPECT_EQ(verify.status, 0) << verify.output;
     EXPECT_NE(verify.output.find(": OK"), std::string::npos) << verify.output;
 

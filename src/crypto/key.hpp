@@ -9,8 +9,8 @@ struct evp_pkey_st;
 namespace certos::crypto {
 
 // The RouterOS key-size values, in RouterOS's order.
-inline constexpr std::string_view kKeySizes[] = {"1024",      "1536",      "2048",      "4096",
-                                                 "8192",      "prime256v1", "secp384r1", "secp521r1"};
+inline constexpr std::string_view kKeySizes[] = {"1024", "1536",       "2048",      "4096",
+                                                 "8192", "prime256v1", "secp384r1", "secp521r1"};
 
 // PrivateKey is an RSA or EC private key (immutable, cheap to copy: shared ownership of the EVP_PKEY).
 class PrivateKey {

@@ -60,11 +60,11 @@ TEST(KeyTest, RejectsUnknownKeySize) {
 
 TEST(KeyTest, ReadsEveryPemFormatOpenSslWrites) {
     std::string want = ExpectedValue("rsa_other.pubkey_sha256");
-    EXPECT_EQ(PubkeyHash(PrivateKey::FromPem(Data("rsa_other.key"))), want);                 // PKCS#8
-    EXPECT_EQ(PubkeyHash(PrivateKey::FromPem(Data("rsa_pkcs1.pem"))), want);                 // PKCS#1
+    EXPECT_EQ(PubkeyHash(PrivateKey::FromPem(Data("rsa_other.key"))), want);                    // PKCS#8
+    EXPECT_EQ(PubkeyHash(PrivateKey::FromPem(Data("rsa_pkcs1.pem"))), want);                    // PKCS#1
     EXPECT_EQ(PubkeyHash(PrivateKey::FromPem(Data("rsa_pkcs8_enc.pem"), Passphrase())), want);  // encrypted PKCS#8
     EXPECT_EQ(PubkeyHash(PrivateKey::FromPem(Data("rsa_trad_enc.pem"), Passphrase())), want);   // Proc-Type
-    PrivateKey ec = PrivateKey::FromPem(Data("ec_leaf.key"));                                 // SEC1
+    PrivateKey ec = PrivateKey::FromPem(Data("ec_leaf.key"));                                   // SEC1
     EXPECT_EQ(PubkeyHash(ec), ExpectedValue("ec_leaf.pubkey_sha256"));
     EXPECT_EQ(ec.KeyType(), "ec");
     EXPECT_EQ(ec.KeySize(), "prime256v1");

@@ -25,10 +25,10 @@ namespace certos::crypto {
 template <typename T>
 struct Deleter;
 
-#define CERTOS_OSSL_DELETER(type, fn)              \
-    template <>                                    \
-    struct Deleter<type> {                         \
-        void operator()(type* p) const { fn(p); }  \
+#define CERTOS_OSSL_DELETER(type, fn)             \
+    template <>                                   \
+    struct Deleter<type> {                        \
+        void operator()(type* p) const { fn(p); } \
     }
 
 CERTOS_OSSL_DELETER(BIO, BIO_free_all);
@@ -72,21 +72,21 @@ CERTOS_OSSL_DELETER(OSSL_ENCODER_CTX, OSSL_ENCODER_CTX_free);
 CERTOS_OSSL_DELETER(OSSL_PROVIDER, OSSL_PROVIDER_unload);
 
 // A STACK_OF(X509_EXTENSION) owns its extensions (X509_REQ_get_extensions returns such a copy).
-inline void FreeExtensionStack(STACK_OF(X509_EXTENSION)* stack) {
+inline void FreeExtensionStack(STACK_OF(X509_EXTENSION) * stack) {
     sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
 }
 CERTOS_OSSL_DELETER(STACK_OF(X509_EXTENSION), FreeExtensionStack);
 
 // PKCS#12 authenticated safes and safe bags come as stacks that own their elements.
-inline void FreePkcs7Stack(STACK_OF(PKCS7)* stack) { sk_PKCS7_pop_free(stack, PKCS7_free); }
+inline void FreePkcs7Stack(STACK_OF(PKCS7) * stack) { sk_PKCS7_pop_free(stack, PKCS7_free); }
 CERTOS_OSSL_DELETER(STACK_OF(PKCS7), FreePkcs7Stack);
-inline void FreeSafeBagStack(STACK_OF(PKCS12_SAFEBAG)* stack) {
+inline void FreeSafeBagStack(STACK_OF(PKCS12_SAFEBAG) * stack) {
     sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
 }
 CERTOS_OSSL_DELETER(STACK_OF(PKCS12_SAFEBAG), FreeSafeBagStack);
 
 // A STACK_OF(X509) owns its certificates: each pushed one holds a reference (X509_up_ref when shared).
-inline void FreeX509Stack(STACK_OF(X509)* stack) { sk_X509_pop_free(stack, X509_free); }
+inline void FreeX509Stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
 CERTOS_OSSL_DELETER(STACK_OF(X509), FreeX509Stack);
 
 #undef CERTOS_OSSL_DELETER

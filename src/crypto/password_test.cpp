@@ -20,7 +20,7 @@ TEST(PasswordTest, SaltMakesEqualPasswordsHashDifferently) {
 }
 
 TEST(PasswordTest, MalformedHashesNeverVerify) {
-    for (const char* bad : {"", "plain", "pbkdf2-sha256$1$zz$00", "md5$1$00$00", "pbkdf2-sha256$0$00$" }) {
+    for (const char* bad : {"", "plain", "pbkdf2-sha256$1$zz$00", "md5$1$00$00", "pbkdf2-sha256$0$00$"}) {
         EXPECT_FALSE(VerifyPassword("x", bad)) << bad;
     }
 }

@@ -61,10 +61,9 @@ std::string MakePkcs12(const Certificate& cert, const PrivateKey* key, const std
     std::string name(friendly_name);
     // Key and certificates are encrypted with PBES2 (PBKDF2 with HMAC-SHA-256, AES-256-CBC); the MAC is added
     // separately below because PKCS12_create would use SHA-1 for it.
-    UniquePtr<PKCS12> p12(PKCS12_create_ex(pass.c_str(), name.empty() ? nullptr : name.c_str(),
-                                           key != nullptr ? key->native() : nullptr, cert.native(), ca.get(),
-                                           NID_aes_256_cbc, NID_aes_256_cbc, PKCS12_DEFAULT_ITER, -1, 0, nullptr,
-                                           nullptr));
+    UniquePtr<PKCS12> p12(PKCS12_create_ex(
+        pass.c_str(), name.empty() ? nullptr : name.c_str(), key != nullptr ? key->native() : nullptr, cert.native(),
+        ca.get(), NID_aes_256_cbc, NID_aes_256_cbc, PKCS12_DEFAULT_ITER, -1, 0, nullptr, nullptr));
     if (!p12) {
         ThrowOpenSsl("creating PKCS#12");
     }

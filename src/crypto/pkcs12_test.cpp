@@ -16,9 +16,7 @@ using test_support::TempFile;
 
 std::string Passphrase() { return ExpectedValue("passphrase"); }
 
-std::string PubkeyHash(const PrivateKey& key) {
-    return HexLower(Digest(DigestAlgorithm::kSha256, key.PublicKeyDer()));
-}
+std::string PubkeyHash(const PrivateKey& key) { return HexLower(Digest(DigestAlgorithm::kSha256, key.PublicKeyDer())); }
 
 void ExpectLeafAndCa(const Pkcs12Contents& contents) {
     ASSERT_TRUE(contents.key.has_value());
@@ -102,8 +100,7 @@ TEST(Pkcs12Test, OpenSslReadsOurFileWithAesAndSha256Mac) {
     EXPECT_EQ(info.status, 0) << info.output;
     EXPECT_NE(info.output.find("MAC: sha256"), std::string::npos) << info.output;
     EXPECT_NE(info.output.find("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC"), std::string::npos) << info.output;
-    EXPECT_NE(info.output.find("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC"), std::string::npos)
-        << info.output;
+    EXPECT_NE(info.output.find("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC"), std::string::npos) << info.output;
     EXPECT_EQ(info.output.find("RC2"), std::string::npos) << info.output;
 
     auto certs = RunCommand("openssl pkcs12 -nokeys -in " + file.path() + " -passin pass:cli-pass");

@@ -120,8 +120,8 @@ CertProblem Describe(X509_STORE_CTX* ctx, int code, int purpose) {
             problem.message = "self-signed certificate " + who + " is not trusted";
             break;
         case X509_V_ERR_INVALID_PURPOSE:
-            problem.message = "certificate " + who + " is not allowed for " + PurposeText(purpose) +
-                              " (wrong extended key usage)";
+            problem.message =
+                "certificate " + who + " is not allowed for " + PurposeText(purpose) + " (wrong extended key usage)";
             break;
         case X509_V_ERR_CERT_REVOKED: {
             problem.message = "certificate " + who + " is revoked";
@@ -131,11 +131,12 @@ CertProblem Describe(X509_STORE_CTX* ctx, int code, int purpose) {
                 problem.message += " (serial " + Certificate::Adopt(cert).SerialHex() + ", revoked on " +
                                    when(X509_REVOKED_get0_revocationDate(entry));
                 int critical = 0;
-                UniquePtr<ASN1_STRING> reason(static_cast<ASN1_ENUMERATED*>(
-                    X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &critical, nullptr)));
+                UniquePtr<ASN1_STRING> reason(
+                    static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &critical, nullptr)));
                 if (reason) {
-                    problem.message += ", reason " + RevocationReasonName(
-                                                         static_cast<RevocationReason>(ASN1_ENUMERATED_get(reason.get())));
+                    problem.message +=
+                        ", reason " +
+                        RevocationReasonName(static_cast<RevocationReason>(ASN1_ENUMERATED_get(reason.get())));
                 }
                 problem.message += ")";
             }
@@ -155,8 +156,8 @@ CertProblem Describe(X509_STORE_CTX* ctx, int code, int purpose) {
             break;
         case X509_V_ERR_CERT_SIGNATURE_FAILURE:
         case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
-            problem.message = "signature of certificate " + who + " does not verify with the key of its issuer " +
-                              IssuerOf(cert);
+            problem.message =
+                "signature of certificate " + who + " does not verify with the key of its issuer " + IssuerOf(cert);
             break;
         case X509_V_ERR_CRL_SIGNATURE_FAILURE:
         case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
@@ -172,7 +173,7 @@ CertProblem Describe(X509_STORE_CTX* ctx, int code, int purpose) {
 // Collector gathers the problems VerifyChain's callback sees, by depth.
 struct Collector {
     CrlPolicy crl_policy = CrlPolicy::kIgnore;
-    int purpose = 0;  // X509_PURPOSE_*
+    int purpose = 0;                                    // X509_PURPOSE_*
     std::vector<std::pair<int, CertProblem>> problems;  // (depth, problem), in the order found
     std::vector<std::pair<int, X509*>> certs;           // borrowed: the chain owns them during verification
 };
@@ -258,7 +259,8 @@ UniquePtr<X509_STORE> BuildStore(const TrustSettings& trust) {
         // one, not only the leaf. A self-signed root is checked against its own CRL.
         X509_STORE_set_flags(store.get(), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
     }
-    if (trust.purpose != VerifyPurpose::kAny && X509_STORE_set_purpose(store.get(), OpenSslPurpose(trust.purpose)) != 1) {
+    if (trust.purpose != VerifyPurpose::kAny &&
+        X509_STORE_set_purpose(store.get(), OpenSslPurpose(trust.purpose)) != 1) {
         ThrowOpenSsl("setting verification purpose");
     }
     X509_STORE_set_ex_data(store.get(), g_policy_index, reinterpret_cast<void*>(static_cast<std::intptr_t>(policy)));
@@ -394,7 +396,8 @@ VerifyResult VerifyChain(const VerifyInput& input) {
     X509_STORE_CTX_set_ex_data(ctx.get(), g_collector_index, &collector);
     X509_STORE_CTX_set_verify_cb(ctx.get(), KeepGoingCallback);
     if (input.at) {
-        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), std::chrono::system_clock::to_time_t(*input.at));
+        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()),
+                                   std::chrono::system_clock::to_time_t(*input.at));
     }
     int verified = X509_verify_cert(ctx.get());
     ERR_clear_error();

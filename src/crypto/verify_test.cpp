@@ -19,7 +19,8 @@ std::string TrustData(const std::string& name) {
 Certificate Cert(const std::string& name) { return Certificate::FromPem(TrustData(name + ".crt")); }
 Crl CrlOf(const std::string& name) { return Crl::FromPem(TrustData(name + ".crl.pem")); }
 
-VerifyInput Input(const std::string& leaf, std::vector<std::string> untrusted, VerifyPurpose purpose = VerifyPurpose::kAny) {
+VerifyInput Input(const std::string& leaf, std::vector<std::string> untrusted,
+                  VerifyPurpose purpose = VerifyPurpose::kAny) {
     VerifyInput input{Cert(leaf), {}, {}, std::nullopt};
     for (const std::string& name : untrusted) {
         input.untrusted.push_back(Cert(name));
@@ -32,7 +33,8 @@ VerifyInput Input(const std::string& leaf, std::vector<std::string> untrusted, V
 bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(VerifyTest, ChainWithIntermediateVerifies) {
-    VerifyResult result = VerifyChain(Input("leaf", {"inter", "other_root", "expired_inter"}, VerifyPurpose::kTlsServer));
+    VerifyResult result =
+        VerifyChain(Input("leaf", {"inter", "other_root", "expired_inter"}, VerifyPurpose::kTlsServer));
     EXPECT_TRUE(result.ok()) << result.message;
     EXPECT_EQ(result.message, "ok");
     ASSERT_EQ(result.path.size(), 3u);
@@ -47,7 +49,8 @@ TEST(VerifyTest, ChainWithIntermediateVerifies) {
 TEST(VerifyTest, ExpiredIntermediateWrongEkuAndUntrustedCaHaveDistinctMessages) {
     VerifyResult expired = VerifyChain(Input("leaf_under_expired", {"expired_inter"}));
     EXPECT_EQ(expired.status, VerifyStatus::kExpired);
-    EXPECT_TRUE(Contains(expired.message, "certificate \"O=Certos Trust Test,CN=Expired Intermediate CA\" expired on 2021-"))
+    EXPECT_TRUE(
+        Contains(expired.message, "certificate \"O=Certos Trust Test,CN=Expired Intermediate CA\" expired on 2021-"))
         << expired.message;
     ASSERT_EQ(expired.path.size(), 3u);
     EXPECT_TRUE(expired.path[0].problems.empty());
@@ -56,8 +59,9 @@ TEST(VerifyTest, ExpiredIntermediateWrongEkuAndUntrustedCaHaveDistinctMessages) 
 
     VerifyResult wrong_eku = VerifyChain(Input("client_leaf", {"inter"}, VerifyPurpose::kTlsServer));
     EXPECT_EQ(wrong_eku.status, VerifyStatus::kWrongPurpose);
-    EXPECT_EQ(wrong_eku.message,
-              "certificate \"O=Certos Trust Test,CN=client only\" is not allowed for tls-server (wrong extended key usage)");
+    EXPECT_EQ(
+        wrong_eku.message,
+        "certificate \"O=Certos Trust Test,CN=client only\" is not allowed for tls-server (wrong extended key usage)");
     EXPECT_TRUE(VerifyChain(Input("client_leaf", {"inter"}, VerifyPurpose::kTlsClient)).ok());
 
     VerifyResult untrusted = VerifyChain(Input("other_leaf", {"other_root"}));
@@ -66,8 +70,9 @@ TEST(VerifyTest, ExpiredIntermediateWrongEkuAndUntrustedCaHaveDistinctMessages) 
               "root CA \"O=Somebody Else,CN=Untrusted Root CA\" is not trusted (self-signed certificate in chain)");
     VerifyResult unknown_issuer = VerifyChain(Input("other_leaf", {}));
     EXPECT_EQ(unknown_issuer.status, VerifyStatus::kUntrusted);
-    EXPECT_TRUE(Contains(unknown_issuer.message, "issuer \"O=Somebody Else,CN=Untrusted Root CA\" of certificate "
-                                                 "\"O=Somebody Else,CN=other.test\" is not a trusted CA"))
+    EXPECT_TRUE(Contains(unknown_issuer.message,
+                         "issuer \"O=Somebody Else,CN=Untrusted Root CA\" of certificate "
+                         "\"O=Somebody Else,CN=other.test\" is not a trusted CA"))
         << unknown_issuer.message;
 
     std::set<std::string> messages = {expired.message, wrong_eku.message, untrusted.message};
@@ -106,9 +111,10 @@ TEST(VerifyTest, MissingCrlFailsClosedOnlyWhenRequired) {
     input.trust.crl_policy = CrlPolicy::kRequireAll;
     VerifyResult result = VerifyChain(input);
     EXPECT_EQ(result.status, VerifyStatus::kCrlMissing);
-    EXPECT_EQ(result.message, "no CRL for certificate \"O=Certos Trust Test,CN=server.test\" (issuer \"O=Certos Trust "
-                              "Test,CN=Test Intermediate CA\"): crl-use requires a current CRL for every certificate "
-                              "in the chain");
+    EXPECT_EQ(result.message,
+              "no CRL for certificate \"O=Certos Trust Test,CN=server.test\" (issuer \"O=Certos Trust "
+              "Test,CN=Test Intermediate CA\"): crl-use requires a current CRL for every certificate "
+              "in the chain");
     input.trust.crls.clear();
     EXPECT_EQ(VerifyChain(input).status, VerifyStatus::kCrlMissing);
 
@@ -127,8 +133,9 @@ TEST(VerifyTest, ExpiredCrlIsReported) {
     input.trust.crl_policy = CrlPolicy::kRequireAll;
     VerifyResult result = VerifyChain(input);
     EXPECT_EQ(result.status, VerifyStatus::kCrlExpired);
-    EXPECT_TRUE(Contains(result.message, "the CRL of \"O=Certos Trust Test,CN=Test Intermediate CA\" for certificate "
-                                         "\"O=Certos Trust Test,CN=server.test\" expired on 2020-"))
+    EXPECT_TRUE(Contains(result.message,
+                         "the CRL of \"O=Certos Trust Test,CN=Test Intermediate CA\" for certificate "
+                         "\"O=Certos Trust Test,CN=server.test\" expired on 2020-"))
         << result.message;
 }
 
@@ -139,8 +146,9 @@ TEST(VerifyTest, BadSignatureAndTimeBeforeValidity) {
     input.leaf = Certificate::FromDer(der);
     VerifyResult result = VerifyChain(input);
     EXPECT_EQ(result.status, VerifyStatus::kBadSignature);
-    EXPECT_TRUE(Contains(result.message, "signature of certificate \"O=Certos Trust Test,CN=server.test\" does not "
-                                         "verify"))
+    EXPECT_TRUE(Contains(result.message,
+                         "signature of certificate \"O=Certos Trust Test,CN=server.test\" does not "
+                         "verify"))
         << result.message;
 
     VerifyInput early = Input("leaf", {"inter"});

@@ -6,11 +6,11 @@
 #include <atomic>
 #include <cstdlib>
 #include <functional>
-#include <thread>
 #include <iostream>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "api/connection.hpp"
 #include "core/error.hpp"
@@ -21,11 +21,11 @@
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
 #include "pki/crl.hpp"
-#include "trust/crl_download.hpp"
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
 #include "store/files.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "trust/crl_download.hpp"
 
 namespace certos::daemon {
 namespace {
@@ -199,15 +199,14 @@ struct Daemon::Impl {
         }
         std::string certificate = record.GetOr("certificate", "none");
         if (certificate.empty() || certificate == "none") {
-            problems.insert(config.name + " has no certificate (/ip service set " + config.name +
-                            " certificate=NAME)");
+            problems.insert(config.name + " has no certificate (/ip service set " + config.name + " certificate=NAME)");
             return std::nullopt;
         }
         try {
             pki::TlsCredentials credentials = pki::LoadTlsCredentials(*store, certificate);
-            config.tls = net::TlsSettings{std::move(credentials.certificate_chain_pem),
-                                          std::move(credentials.private_key_pem),
-                                          ParseTlsVersion(record.GetOr("tls-version", "any"))};
+            config.tls =
+                net::TlsSettings{std::move(credentials.certificate_chain_pem), std::move(credentials.private_key_pem),
+                                 ParseTlsVersion(record.GetOr("tls-version", "any"))};
         } catch (const core::Error& e) {
             problems.insert(config.name + ": certificate " + certificate + ": " + e.what());
             return std::nullopt;

@@ -19,8 +19,8 @@ struct DaemonOptions {
     // listen_address is where the www and www-ssl listeners bind ("::" is every IPv6 and IPv4 address);
     // `/ip service address` then limits which clients may connect.
     std::string listen_address = "::";
-    std::chrono::milliseconds read_timeout{10000};   // HTTP: one whole request, or the TLS handshake
-    std::chrono::milliseconds poll_interval{1000};   // how often the store's change feed is checked
+    std::chrono::milliseconds read_timeout{10000};  // HTTP: one whole request, or the TLS handshake
+    std::chrono::milliseconds poll_interval{1000};  // how often the store's change feed is checked
 };
 
 // ServiceHook receives the `/ip service` records whenever they change; the API protocol front end (api,

@@ -8,9 +8,7 @@
 namespace certos::menu {
 namespace {
 
-core::Error BadWord(std::string_view word) {
-    return core::ArgumentError("invalid query word " + std::string(word));
-}
+core::Error BadWord(std::string_view word) { return core::ArgumentError("invalid query word " + std::string(word)); }
 
 // QueryStack is the boolean stack of MT-API queries: popping below the pushed values yields true.
 class QueryStack {

@@ -57,13 +57,13 @@ TEST(ApiQueryTest, OrderingComparesNumbers) {
 
 TEST(ApiQueryTest, StackOperations) {
     EXPECT_EQ(Matching({"?name=a", "?name=c", "?#|"}), "ac");
-    EXPECT_EQ(Matching({"?=name=a", "?#!"}), "bc");              // librouteros' "not equal"
-    EXPECT_EQ(Matching({"?name=a", "?name=b", "?#|!"}), "c");    // MT-API's "not ether or vlan" pattern
+    EXPECT_EQ(Matching({"?=name=a", "?#!"}), "bc");            // librouteros' "not equal"
+    EXPECT_EQ(Matching({"?name=a", "?name=b", "?#|!"}), "c");  // MT-API's "not ether or vlan" pattern
     EXPECT_EQ(Matching({"?ca", "?name=c", "?#&"}), "c");
-    EXPECT_EQ(Matching({"?name=b", "?#.&"}), "b");               // a copy of the top
-    EXPECT_EQ(Matching({"?name=b", "?#0&"}), "b");               // index 0 is the top
-    EXPECT_EQ(Matching({"?name=a", "?name=b", "?#1|"}), "a");    // [a, b, a] -> [a, b|a] -> a
-    EXPECT_EQ(Matching({"#|"}), "abc");                          // popping an empty stack gives true
+    EXPECT_EQ(Matching({"?name=b", "?#.&"}), "b");             // a copy of the top
+    EXPECT_EQ(Matching({"?name=b", "?#0&"}), "b");             // index 0 is the top
+    EXPECT_EQ(Matching({"?name=a", "?name=b", "?#1|"}), "a");  // [a, b, a] -> [a, b|a] -> a
+    EXPECT_EQ(Matching({"#|"}), "abc");                        // popping an empty stack gives true
 }
 
 TEST(ApiQueryTest, CanonicalisesIds) {

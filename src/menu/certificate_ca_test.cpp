@@ -25,8 +25,12 @@ Record Get(TreeFixture& f, const std::string& name) {
 
 std::string Flags(const Record& r) {
     std::string flags;
-    for (const auto& [letter, property] : std::vector<std::pair<char, std::string>>{
-             {'K', "private-key"}, {'L', "crl"}, {'A', "authority"}, {'I', "issued"}, {'E', "expired"}, {'T', "trusted"}}) {
+    for (const auto& [letter, property] : std::vector<std::pair<char, std::string>>{{'K', "private-key"},
+                                                                                    {'L', "crl"},
+                                                                                    {'A', "authority"},
+                                                                                    {'I', "issued"},
+                                                                                    {'E', "expired"},
+                                                                                    {'T', "trusted"}}) {
         flags += r.IsTrue(property) ? letter : ' ';
     }
     return flags;
@@ -35,7 +39,11 @@ std::string Flags(const Record& r) {
 // The seed's sequence: three templates, then `sign CA-Template`, `sign Client`,
 // `sign Server ca-crl-host=192.168.88.1 name=ServerCA` (no ca=: self-signed, as RouterOS does).
 void SeedSequence(TreeFixture& f) {
-    f.Run("/certificate", "add", {{"name", "CA-Template"}, {"common-name", "CAtemp"}, {"key-usage", "key-cert-sign,crl-sign"}, {"key-size", "prime256v1"}});
+    f.Run("/certificate", "add",
+          {{"name", "CA-Template"},
+           {"common-name", "CAtemp"},
+           {"key-usage", "key-cert-sign,crl-sign"},
+           {"key-size", "prime256v1"}});
     f.Run("/certificate", "add", {{"name", "Server"}, {"common-name", "server"}, {"key-size", "prime256v1"}});
     f.Run("/certificate", "add", {{"name", "Client"}, {"common-name", "client"}, {"key-size", "prime256v1"}});
     f.Run("/certificate", "sign", {{"number", "CA-Template"}});
@@ -68,12 +76,14 @@ TEST(CertificateCaTest, SeedSequenceGivesTheSeedsFlags) {
 TEST(CertificateCaTest, SignedByLocalCaIsIssuedNotTrustedUntilSet) {
     TreeFixture f;
     SeedSequence(f);
-    f.Run("/certificate", "add", {{"name", "leaf"}, {"common-name", "leaf"}, {"key-size", "prime256v1"}, {"key-usage", "tls-client"}});
+    f.Run("/certificate", "add",
+          {{"name", "leaf"}, {"common-name", "leaf"}, {"key-size", "prime256v1"}, {"key-usage", "tls-client"}});
     f.Run("/certificate", "sign", {{"number", "leaf"}, {"ca", "CA-Template"}});
     Record leaf = Get(f, "leaf");
     EXPECT_EQ(Flags(leaf), "K  I  ");
     EXPECT_EQ(leaf.GetOr("ca"), "CA-Template");
-    f.Run("/certificate", "set", {{"numbers", "leaf"}, {"trusted", "yes"}, {"name", "leaf2"}, {"trust-store", "www,api"}});
+    f.Run("/certificate", "set",
+          {{"numbers", "leaf"}, {"trusted", "yes"}, {"name", "leaf2"}, {"trust-store", "www,api"}});
     leaf = Get(f, "leaf2");
     EXPECT_EQ(Flags(leaf), "K  I T");
     EXPECT_EQ(leaf.GetOr("trust-store"), "www,api");
@@ -115,14 +125,18 @@ TEST(CertificateCaTest, RemovingCaRemovesIssuedCertificates) {
 TEST(CertificateCaTest, ExportPemVerifiesWithOpenssl) {
     TreeFixture f;
     SeedSequence(f);
-    f.Run("/certificate", "add", {{"name", "srv"}, {"common-name", "srv.lan"}, {"subject-alt-name", "DNS:srv.lan,IP:10.1.1.1"},
-                                  {"key-usage", "digital-signature,key-encipherment,tls-server"}});
+    f.Run("/certificate", "add",
+          {{"name", "srv"},
+           {"common-name", "srv.lan"},
+           {"subject-alt-name", "DNS:srv.lan,IP:10.1.1.1"},
+           {"key-usage", "digital-signature,key-encipherment,tls-server"}});
     f.Run("/certificate", "sign", {{"number", "srv"}, {"ca", "ServerCA"}});
     f.Run("/certificate", "export-certificate", {{"numbers", "ServerCA"}});
     f.Run("/certificate", "export-certificate", {{"numbers", "srv"}, {"export-passphrase", "secret-pass"}});
     auto path = [&](const char* name) { return f.files().Resolve(name).string(); };
     EXPECT_FALSE(f.files().Exists("cert_export_ServerCA.key"));  // no passphrase: no key
-    auto [rc, out] = Shell("openssl verify -CAfile " + path("cert_export_ServerCA.crt") + " " + path("cert_export_srv.crt"));
+    auto [rc, out] =
+        Shell("openssl verify -CAfile " + path("cert_export_ServerCA.crt") + " " + path("cert_export_srv.crt"));
     EXPECT_EQ(rc, 0) << out;
     auto [rc2, text] = Shell("openssl x509 -noout -text -in " + path("cert_export_srv.crt"));
     EXPECT_EQ(rc2, 0);
@@ -131,7 +145,8 @@ TEST(CertificateCaTest, ExportPemVerifiesWithOpenssl) {
     EXPECT_NE(text.find("CA:FALSE"), std::string::npos);
     EXPECT_NE(text.find("URI:http://192.168.88.1/crl/"), std::string::npos);
     // The encrypted key opens only with the passphrase and matches the certificate.
-    auto [rc3, key_mod] = Shell("openssl pkey -in " + path("cert_export_srv.key") + " -passin pass:secret-pass -pubout");
+    auto [rc3, key_mod] =
+        Shell("openssl pkey -in " + path("cert_export_srv.key") + " -passin pass:secret-pass -pubout");
     EXPECT_EQ(rc3, 0) << key_mod;
     auto [rc4, cert_pub] = Shell("openssl x509 -noout -pubkey -in " + path("cert_export_srv.crt"));
     EXPECT_EQ(key_mod, cert_pub);
@@ -141,9 +156,10 @@ TEST(CertificateCaTest, ExportPemVerifiesWithOpenssl) {
 TEST(CertificateCaTest, ExportPkcs12OpensWithPassphrase) {
     TreeFixture f;
     SeedSequence(f);
-    f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"type", "pkcs12"}, {"export-passphrase", "p12pass"}, {"file-name", "client"}});
-    auto [rc, out] = Shell("openssl pkcs12 -info -in " + f.files().Resolve("client.p12").string() +
-                           " -passin pass:p12pass -nodes");
+    f.Run("/certificate", "export-certificate",
+          {{"numbers", "Client"}, {"type", "pkcs12"}, {"export-passphrase", "p12pass"}, {"file-name", "client"}});
+    auto [rc, out] =
+        Shell("openssl pkcs12 -info -in " + f.files().Resolve("client.p12").string() + " -passin pass:p12pass -nodes");
     EXPECT_EQ(rc, 0) << out;
     EXPECT_NE(out.find("BEGIN PRIVATE KEY"), std::string::npos);
     EXPECT_NE(out.find("subject=CN = client"), std::string::npos);
@@ -165,7 +181,8 @@ TEST(CertificateCaTest, ExportNeedsSensitivePolicyAndLongEnoughPassphrase) {
     EXPECT_THROW(f.Run("/certificate", "export-certificate", {{"numbers", "tpl"}}), core::Error);
     EXPECT_TRUE(f.files().List().empty());
     // The v6 seed's `file=` spelling works as file-name.
-    f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"file", "router-https"}, {"export-passphrase", "YourSecurePassphrase"}});
+    f.Run("/certificate", "export-certificate",
+          {{"numbers", "Client"}, {"file", "router-https"}, {"export-passphrase", "YourSecurePassphrase"}});
     EXPECT_TRUE(f.files().Exists("router-https.crt"));
     EXPECT_TRUE(f.files().Exists("router-https.key"));
 }
@@ -174,8 +191,8 @@ TEST(CertificateCaTest, ExportNeedsSensitivePolicyAndLongEnoughPassphrase) {
 // process on the same store, and re-render only what changed.
 TEST(CertificateListTest, PrintFollowsChangesFromAnyProcess) {
     TreeFixture f;
-    f.Run("/certificate", "add", {{"name", "CA"}, {"common-name", "CA"}, {"key-usage", "key-cert-sign,crl-sign"},
-                                  {"key-size", "prime256v1"}});
+    f.Run("/certificate", "add",
+          {{"name", "CA"}, {"common-name", "CA"}, {"key-usage", "key-cert-sign,crl-sign"}, {"key-size", "prime256v1"}});
     f.Run("/certificate", "sign", {{"number", "CA"}});
     f.Run("/certificate", "add", {{"name", "leaf"}, {"common-name", "leaf"}, {"key-size", "prime256v1"}});
     f.Run("/certificate", "sign", {{"number", "leaf"}, {"ca", "CA"}});

@@ -57,8 +57,8 @@ Verb ExportVerb() {
                  MakeArg("file-name", "file name without extension (default cert_export_NAME)"), type,
                  MakeArg("file", "RouterOS v6 spelling of file-name")};
     verb.handler = [](Call& call) {
-        pki::ExportType type = call.args.GetOr("type", "pem") == "pkcs12" ? pki::ExportType::kPkcs12
-                                                                          : pki::ExportType::kPem;
+        pki::ExportType type =
+            call.args.GetOr("type", "pem") == "pkcs12" ? pki::ExportType::kPkcs12 : pki::ExportType::kPem;
         std::string file_name = call.args.GetOr("file-name", call.args.GetOr("file"));
         for (core::ObjectId id : ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"))) {
             std::optional<store::CertificateRow> row = call.Tx().GetCertificate(id);

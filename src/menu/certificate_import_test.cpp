@@ -17,8 +17,8 @@
 namespace certos::menu {
 namespace {
 
-using test_support::Shell;
 using test_support::ReadPath;
+using test_support::Shell;
 
 std::filesystem::path ImportData() { return test_support::TestData("import", CERTOS_TEST_DATA_DIR); }
 
@@ -32,8 +32,12 @@ Record Get(TreeFixture& f, const std::string& name) {
 
 std::string Flags(const Record& r) {
     std::string flags;
-    for (const auto& [letter, property] : std::vector<std::pair<char, std::string>>{
-             {'K', "private-key"}, {'L', "crl"}, {'A', "authority"}, {'I', "issued"}, {'E', "expired"}, {'T', "trusted"}}) {
+    for (const auto& [letter, property] : std::vector<std::pair<char, std::string>>{{'K', "private-key"},
+                                                                                    {'L', "crl"},
+                                                                                    {'A', "authority"},
+                                                                                    {'I', "issued"},
+                                                                                    {'E', "expired"},
+                                                                                    {'T', "trusted"}}) {
         flags += r.IsTrue(property) ? letter : ' ';
     }
     return flags;
@@ -63,8 +67,9 @@ TEST(CertificateImportTest, ReportIsOneRecordWithTheFiveCounts) {
     TreeFixture f;
     Put(f, "key_first.pem");
     Result result = f.Run("/certificate", "import", {{"file-name", "key_first.pem"}, {"name", "name_example"}});
-    EXPECT_EQ(Report(result), "certificates-imported=2 private-keys-imported=1 files-imported=1 "
-                              "decryption-failures=0 keys-with-no-certificate=0");
+    EXPECT_EQ(Report(result),
+              "certificates-imported=2 private-keys-imported=1 files-imported=1 "
+              "decryption-failures=0 keys-with-no-certificate=0");
     EXPECT_EQ(Flags(Get(f, "name_example")), "K    T");
     EXPECT_EQ(Flags(Get(f, "name_example_1")), "  A  T");
     EXPECT_EQ(Get(f, "name_example").GetOr("common-name"), "leaf.example.com");
@@ -74,9 +79,10 @@ TEST(CertificateImportTest, ReportIsOneRecordWithTheFiveCounts) {
 TEST(CertificateImportTest, OpensslFilesImportWithTheRightReportAndFlags) {
     TreeFixture f;
     Put(f, "leaf_legacy.p12");
-    EXPECT_EQ(Report(f.Run("/certificate", "import", {{"file-name", "leaf_legacy.p12"}, {"passphrase", "import-pass"}})),
-              "certificates-imported=2 private-keys-imported=1 files-imported=1 decryption-failures=0 "
-              "keys-with-no-certificate=0");
+    EXPECT_EQ(
+        Report(f.Run("/certificate", "import", {{"file-name", "leaf_legacy.p12"}, {"passphrase", "import-pass"}})),
+        "certificates-imported=2 private-keys-imported=1 files-imported=1 decryption-failures=0 "
+        "keys-with-no-certificate=0");
     EXPECT_EQ(Flags(Get(f, "leaf_legacy.p12_0")), "K    T");
     Put(f, "ec_leaf.crt");
     Put(f, "ec_leaf_trad_enc.pem");
@@ -86,10 +92,11 @@ TEST(CertificateImportTest, OpensslFilesImportWithTheRightReportAndFlags) {
     EXPECT_EQ(Report(f.Run("/certificate", "import", {{"file-name", "ec_leaf_trad_enc.pem"}, {"passphrase", "bad"}})),
               "certificates-imported=0 private-keys-imported=0 files-imported=0 decryption-failures=1 "
               "keys-with-no-certificate=0");
-    EXPECT_EQ(Report(f.Run("/certificate", "import",
-                           {{"file-name", "ec_leaf_trad_enc.pem"}, {"passphrase", "import-pass"}, {"no-key-export", "yes"}})),
-              "certificates-imported=0 private-keys-imported=1 files-imported=1 decryption-failures=0 "
-              "keys-with-no-certificate=0");
+    EXPECT_EQ(
+        Report(f.Run("/certificate", "import",
+                     {{"file-name", "ec_leaf_trad_enc.pem"}, {"passphrase", "import-pass"}, {"no-key-export", "yes"}})),
+        "certificates-imported=0 private-keys-imported=1 files-imported=1 decryption-failures=0 "
+        "keys-with-no-certificate=0");
     EXPECT_EQ(Flags(Get(f, "ec_leaf.crt_0")), "K     ");
     EXPECT_EQ(Get(f, "ec_leaf.crt_0").GetOr("key-type"), "ec");
     Put(f, "other.key");
@@ -136,11 +143,15 @@ TEST(CertificateImportTest, BadFilesFailWithReasonAndChangeNothing) {
 
 TEST(CertificateImportTest, CreateAndSignRequestThroughTheTree) {
     TreeFixture f;
-    f.Run("/certificate", "add", {{"name", "CA"}, {"common-name", "CA"}, {"key-usage", "key-cert-sign,crl-sign"},
-                                  {"key-size", "prime256v1"}});
+    f.Run("/certificate", "add",
+          {{"name", "CA"}, {"common-name", "CA"}, {"key-usage", "key-cert-sign,crl-sign"}, {"key-size", "prime256v1"}});
     f.Run("/certificate", "sign", {{"number", "CA"}});
-    f.Run("/certificate", "add", {{"name", "req"}, {"common-name", "vpn.lan"}, {"key-size", "prime256v1"},
-                                  {"subject-alt-name", "DNS:vpn.lan"}, {"key-usage", "digital-signature,tls-client"}});
+    f.Run("/certificate", "add",
+          {{"name", "req"},
+           {"common-name", "vpn.lan"},
+           {"key-size", "prime256v1"},
+           {"subject-alt-name", "DNS:vpn.lan"},
+           {"key-usage", "digital-signature,tls-client"}});
     EXPECT_EQ(ErrorOf(f, "create-certificate-request", {{"template", "req"}}),
               "missing value(s) of argument(s) key-passphrase");
     EXPECT_EQ(ErrorOf(f, "create-certificate-request", {{"template", "req"}, {"key-passphrase", "abc"}}),
@@ -164,12 +175,13 @@ TEST(CertificateImportTest, CreateAndSignRequestThroughTheTree) {
     EXPECT_EQ(issued.GetOr("days-valid"), "30");
     EXPECT_EQ(issued.GetOr("subject-alt-name"), "DNS:vpn.lan");
     // The request's key, imported with its passphrase, completes the certificate.
-    Record report = f.Run("/certificate", "import", {{"file-name", "certificate-request_key.pem"}, {"passphrase", "abcd"}})
-                        .records.at(0);
+    Record report =
+        f.Run("/certificate", "import", {{"file-name", "certificate-request_key.pem"}, {"passphrase", "abcd"}})
+            .records.at(0);
     EXPECT_EQ(report.GetOr("private-keys-imported"), "1");
     EXPECT_EQ(Flags(Get(f, "vpn.lan")), "K  I  ");
-    EXPECT_EQ(ErrorOf(f, "sign-certificate-request", {{"file-name", "certificate-request.pem"}, {"ca", "CA"},
-                                                      {"digest-algorithm", "sha3"}}),
+    EXPECT_EQ(ErrorOf(f, "sign-certificate-request",
+                      {{"file-name", "certificate-request.pem"}, {"ca", "CA"}, {"digest-algorithm", "sha3"}}),
               "input does not match any value of digest-algorithm");
 }
 

@@ -34,18 +34,19 @@ Verb ImportVerb() {
     // would say "expected end of command"); it is refused by the schema with the arguments to use instead.
     ArgSpec certificate = MakeArg("certificate", "not a RouterOS argument: use file-name= and name=");
     certificate.spec.check = [](std::string_view) -> std::string {
-        throw core::ArgumentError("unknown parameter certificate (use file-name= for the file to import and name= "
-                                  "for the certificate's name)");
+        throw core::ArgumentError(
+            "unknown parameter certificate (use file-name= for the file to import and name= "
+            "for the certificate's name)");
     };
-    verb.args = {MakeArg("file-name", "file in /file to import", ValueType::kString, true),
-                 Sensitive("passphrase", "passphrase of an encrypted key or PKCS#12 file"),
-                 name,
-                 trusted,
-                 trust_store,
-                 MakeArg("no-key-export", "accepted for compatibility (keys never leave certos unencrypted)",
-                     ValueType::kBool),
-                 MakeArg("as-value", "return the report as a value", ValueType::kFlag),
-                 certificate};
+    verb.args = {
+        MakeArg("file-name", "file in /file to import", ValueType::kString, true),
+        Sensitive("passphrase", "passphrase of an encrypted key or PKCS#12 file"),
+        name,
+        trusted,
+        trust_store,
+        MakeArg("no-key-export", "accepted for compatibility (keys never leave certos unencrypted)", ValueType::kBool),
+        MakeArg("as-value", "return the report as a value", ValueType::kFlag),
+        certificate};
     verb.handler = [](Call& call) {
         pki::ImportOptions options;
         options.file_name = call.args.GetOr("file-name");

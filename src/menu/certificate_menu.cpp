@@ -114,7 +114,8 @@ bool IsSigned(const Record& record) { return record.Has("fingerprint"); }
 
 std::vector<std::string> TableColumns(const std::vector<Record>& records) {
     std::vector<std::string> columns = {"name", "common-name"};
-    bool san = std::any_of(records.begin(), records.end(), [](const Record& r) { return !r.GetOr("subject-alt-name").empty(); });
+    bool san = std::any_of(records.begin(), records.end(),
+                           [](const Record& r) { return !r.GetOr("subject-alt-name").empty(); });
     bool fingerprint = std::any_of(records.begin(), records.end(), IsSigned);
     if (san) {
         columns.push_back("subject-alt-name");
@@ -160,9 +161,9 @@ std::vector<std::string> DetailProperties(const Record& record) {
         out.push_back(name);
     }
     subject();
-    for (const char* name : {"subject-alt-name", "issuer", "ca", "key-type", "key-size", "key-usage", "days-valid",
-                             "invalid-before", "invalid-after", "serial-number", "akid", "skid", "fingerprint",
-                             "expires-after", "ca-crl-host", "revoked"}) {
+    for (const char* name :
+         {"subject-alt-name", "issuer", "ca", "key-type", "key-size", "key-usage", "days-valid", "invalid-before",
+          "invalid-after", "serial-number", "akid", "skid", "fingerprint", "expires-after", "ca-crl-host", "revoked"}) {
         if (std::string_view(name) == "ca" || std::string_view(name) == "ca-crl-host" ||
             std::string_view(name) == "revoked") {
             if (!non_empty(name)) {
@@ -182,11 +183,16 @@ const std::vector<PropertySpec>& TemplateProperties() {
 }
 
 void AddMonitorArgs(Verb& verb) {
-    for (const auto& [name, type] : std::vector<std::pair<const char*, ValueType>>{
-             {"once", ValueType::kFlag}, {"interval", ValueType::kDuration}, {"duration", ValueType::kDuration},
-             {"do", ValueType::kString}, {"file", ValueType::kString}, {"append", ValueType::kFlag},
-             {"as-value", ValueType::kFlag}, {"without-paging", ValueType::kFlag},
-             {"freeze-frame-interval", ValueType::kDuration}}) {
+    for (const auto& [name, type] :
+         std::vector<std::pair<const char*, ValueType>>{{"once", ValueType::kFlag},
+                                                        {"interval", ValueType::kDuration},
+                                                        {"duration", ValueType::kDuration},
+                                                        {"do", ValueType::kString},
+                                                        {"file", ValueType::kString},
+                                                        {"append", ValueType::kFlag},
+                                                        {"as-value", ValueType::kFlag},
+                                                        {"without-paging", ValueType::kFlag},
+                                                        {"freeze-frame-interval", ValueType::kDuration}}) {
         verb.args.push_back(MakeArg(name, "monitor option (accepted, no effect)", type));
     }
 }
@@ -211,7 +217,8 @@ namespace {
 // StoredTime reads not-before or not-after: seconds since the epoch, stored at signing and import.
 core::TimePoint StoredTime(const store::CertificateRow& row, const char* name) {
     auto it = row.props.find(name);
-    return core::TimePoint(std::chrono::seconds(it == row.props.end() || it->second.empty() ? 0 : std::stoll(it->second)));
+    return core::TimePoint(
+        std::chrono::seconds(it == row.props.end() || it->second.empty() ? 0 : std::stoll(it->second)));
 }
 
 // ExpiresAfter is the time left until `not_after`; nullopt once it has passed.
@@ -319,7 +326,7 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
 }
 
 std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store::Transaction& tx,
-                                                                           const List* previous) {
+                                                                          const List* previous) {
     std::vector<store::CertificateStamp> stamps = tx.ListCertificateStamps();
     auto list = std::make_shared<List>();
     for (const store::CertificateStamp& stamp : stamps) {
@@ -367,8 +374,8 @@ std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store:
         }
     }
     // The L flag also marks certificates a downloaded CRL belongs to (trust/crl_download.hpp).
-    std::set<core::ObjectId> with_crl = stale.empty() ? std::set<core::ObjectId>()
-                                                      : trust::CertificatesWithDownloadedCrl(tx);
+    std::set<core::ObjectId> with_crl =
+        stale.empty() ? std::set<core::ObjectId>() : trust::CertificatesWithDownloadedCrl(tx);
     list->entries.reserve(stamps.size());
     for (const store::CertificateStamp& stamp : stamps) {
         if (const List::Entry* entry = reuse(stamp)) {
@@ -467,11 +474,11 @@ void CertificateModel::Set(Call& call, core::ObjectId id) const {
         if (key == "numbers") {
             continue;
         }
-        bool allowed = row->der.empty() ||
-                       std::find(kSettableAfterSigning.begin(), kSettableAfterSigning.end(), key) !=
-                           kSettableAfterSigning.end();
+        bool allowed = row->der.empty() || std::find(kSettableAfterSigning.begin(), kSettableAfterSigning.end(), key) !=
+                                               kSettableAfterSigning.end();
         if (!allowed) {
-            throw core::Failure("can not change " + key + " of a signed certificate (only name, trusted and "
+            throw core::Failure("can not change " + key +
+                                " of a signed certificate (only name, trusted and "
                                 "trust-store can be changed)");
         }
         if (key == "name") {
@@ -494,7 +501,8 @@ void CertificateModel::Unset(Call& call, core::ObjectId id, const std::vector<st
     for (const std::string& name : properties) {
         bool allowed = row->der.empty() || name == "trusted" || name == "trust-store";
         if (!allowed) {
-            throw core::Failure("can not change " + name + " of a signed certificate (only name, trusted and "
+            throw core::Failure("can not change " + name +
+                                " of a signed certificate (only name, trusted and "
                                 "trust-store can be changed)");
         }
         const PropertySpec* spec = nullptr;
@@ -528,7 +536,8 @@ void CertificateModel::Remove(Call& call, core::ObjectId id) const {
     while (grew) {
         grew = false;
         for (const auto& row : rows) {
-            if (row.issuer_id && doomed.contains(*row.issuer_id) && !doomed.contains(row.id) && row.id != *row.issuer_id) {
+            if (row.issuer_id && doomed.contains(*row.issuer_id) && !doomed.contains(row.id) &&
+                row.id != *row.issuer_id) {
                 doomed.insert(row.id);
                 grew = true;
             }
@@ -544,11 +553,16 @@ void InstallCertificateMenu(Tree& tree) {
     Menu& menu = tree.root().AddChild("certificate", "certificates, templates and the local CA");
     menu.properties = BuildAllProperties();
     menu.layout.flags = {
-        {'K', "PRIVATE-KEY", "private-key", false}, {'L', "CRL", "crl", false},
-        {'C', "SMART-CARD-KEY", "smart-card-key", false}, {'A', "AUTHORITY", "authority", false},
-        {'I', "ISSUED", "issued", false},          {'R', "REVOKED", "revoked", true},
-        {'E', "EXPIRED", "expired", false},         {'T', "TRUSTED", "trusted", false},
-        {'a', "ACME-MANAGED", "acme-managed", false}, {'D', "DYNAMIC", "dynamic", false},
+        {'K', "PRIVATE-KEY", "private-key", false},
+        {'L', "CRL", "crl", false},
+        {'C', "SMART-CARD-KEY", "smart-card-key", false},
+        {'A', "AUTHORITY", "authority", false},
+        {'I', "ISSUED", "issued", false},
+        {'R', "REVOKED", "revoked", true},
+        {'E', "EXPIRED", "expired", false},
+        {'T', "TRUSTED", "trusted", false},
+        {'a', "ACME-MANAGED", "acme-managed", false},
+        {'D', "DYNAMIC", "dynamic", false},
     };
     menu.layout.table_columns = TableColumns;
     menu.layout.detail_properties = DetailProperties;

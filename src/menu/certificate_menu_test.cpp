@@ -29,9 +29,10 @@ Record Get(TreeFixture& f, const std::string& item) {
 
 TEST(CertificateMenuTest, AddAppliesRouterOsDefaults) {
     TreeFixture f;
-    std::string id = *f.Run("/certificate", "add",
-                            {{"name", "CA-Template"}, {"common-name", "CAtemp"}, {"key-usage", "key-cert-sign,crl-sign"}})
-                          .ret;
+    std::string id =
+        *f.Run("/certificate", "add",
+               {{"name", "CA-Template"}, {"common-name", "CAtemp"}, {"key-usage", "key-cert-sign,crl-sign"}})
+             .ret;
     EXPECT_EQ(id, "*1");
     Record r = Get(f, "CA-Template");
     EXPECT_EQ(r.GetOr(".id"), "*1");
@@ -63,8 +64,13 @@ TEST(CertificateMenuTest, EcKeySizeGivesEcKeyType) {
 TEST(CertificateMenuTest, CopyFromTakesTemplateSettingsAndArgumentsWin) {
     TreeFixture f;
     f.Run("/certificate", "add",
-          {{"name", "base"}, {"common-name", "base"}, {"organization", "Acme"}, {"country", "LV"},
-           {"days-valid", "30"}, {"key-size", "secp384r1"}, {"subject-alt-name", "DNS:a.lan"}});
+          {{"name", "base"},
+           {"common-name", "base"},
+           {"organization", "Acme"},
+           {"country", "LV"},
+           {"days-valid", "30"},
+           {"key-size", "secp384r1"},
+           {"subject-alt-name", "DNS:a.lan"}});
     f.Run("/certificate", "add", {{"name", "copy"}, {"copy-from", "base"}, {"common-name", "other"}});
     Record r = Get(f, "copy");
     EXPECT_EQ(r.GetOr("organization"), "Acme");
@@ -140,27 +146,30 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadInput{"add", {{"name", "c"}, {"colour", "red"}}, "unknown parameter colour"},
         BadInput{"add", {{"name", "c"}, {"key-size", "3000"}}, "input does not match any value of key-size"},
-        BadInput{"add", {{"name", "c"}, {"digest-algorithm", "sha3"}},
-                 "input does not match any value of digest-algorithm"},
-        BadInput{"add", {{"name", "c"}, {"key-usage", "tls-server,flying"}},
-                 "input does not match any value of key-usage"},
+        BadInput{
+            "add", {{"name", "c"}, {"digest-algorithm", "sha3"}}, "input does not match any value of digest-algorithm"},
+        BadInput{
+            "add", {{"name", "c"}, {"key-usage", "tls-server,flying"}}, "input does not match any value of key-usage"},
         BadInput{"add", {{"common-name", "c"}}, "missing value(s) of argument(s) name"},
         BadInput{"add", {{"name", "a"}}, "failure: certificate with the same name already exists"},
-        BadInput{"add", {{"name", "c"}, {"subject-alt-name", "router.lan"}},
+        BadInput{"add",
+                 {{"name", "c"}, {"subject-alt-name", "router.lan"}},
                  "invalid subject-alt-name entry \"router.lan\" (expected DNS:name, IP:address or email:address)"},
-        BadInput{"add", {{"name", "c"}, {"subject-alt-name", "IP:999.1.1.1"}},
+        BadInput{"add",
+                 {{"name", "c"}, {"subject-alt-name", "IP:999.1.1.1"}},
                  "invalid subject-alt-name entry \"IP:999.1.1.1\" (expected DNS:name, IP:address or email:address)"},
         BadInput{"add", {{"name", "c"}, {"days-valid", "0"}}, "value of days-valid out of range (1..36500)"},
         BadInput{"add", {{"name", "c"}, {"days-valid", "many"}}, "invalid value for argument days-valid"},
         BadInput{"add", {{"name", "c"}, {"trusted", "perhaps"}}, "input does not match any value of trusted"},
-        BadInput{"add", {{"name", "c"}, {"country", "Latvia"}},
+        BadInput{"add",
+                 {{"name", "c"}, {"country", "Latvia"}},
                  "invalid value for argument country (expected two letters, e.g. LV)"},
         BadInput{"add", {{"name", "c"}, {"copy-from", "nothing"}}, "no such item"},
         BadInput{"set", {{"numbers", "*99"}, {"common-name", "z"}}, "no such item"},
         BadInput{"set", {{"numbers", "b"}, {"name", "a"}}, "failure: certificate with the same name already exists"},
         // The first item would be renamed before the second fails: the whole command rolls back.
-        BadInput{"set", {{"numbers", "a,b"}, {"name", "same"}},
-                 "failure: certificate with the same name already exists"},
+        BadInput{
+            "set", {{"numbers", "a,b"}, {"name", "same"}}, "failure: certificate with the same name already exists"},
         BadInput{"remove", {{"numbers", "a,*77"}}, "no such item"},
         BadInput{"unset", {{"numbers", "a"}, {"value-name", "colour"}}, "input does not match any value of value-name"},
         BadInput{"get", {{"number", "a"}, {"value-name", "colour"}}, "no such property: colour"}));

@@ -18,8 +18,8 @@
 namespace certos::menu {
 namespace {
 
-using test_support::Shell;
 using test_support::ReadPath;
+using test_support::Shell;
 
 std::filesystem::path TrustData() { return test_support::TestData("trust", CERTOS_TEST_DATA_DIR); }
 
@@ -40,7 +40,8 @@ std::string ErrorOf(TreeFixture& f, const std::string& path, const std::string& 
 }
 
 void Make(TreeFixture& f, const std::string& name, const std::string& usage, const Args& sign_args = {}) {
-    f.Run("/certificate", "add", {{"name", name}, {"common-name", name}, {"key-size", "prime256v1"}, {"key-usage", usage}});
+    f.Run("/certificate", "add",
+          {{"name", name}, {"common-name", name}, {"key-size", "prime256v1"}, {"key-usage", usage}});
     Args args = {{"number", name}};
     args.insert(args.end(), sign_args.begin(), sign_args.end());
     f.Run("/certificate", "sign", args);
@@ -83,7 +84,8 @@ TEST(CertificateTrustTest, IssuedRevokeSetsRevokedAndOpenSslRejectsOnlyTheRevoke
     EXPECT_NE(text.find("Key Compromise"), std::string::npos);
     std::string pem = (f.dir() / "crl.pem").string();
     ASSERT_EQ(Shell("openssl crl -inform DER -in " + crl + " -out " + pem).first, 0);
-    std::string verify = "openssl verify -crl_check -CAfile " + (files / "cert_export_CA.crt").string() + " -CRLfile " + pem + " ";
+    std::string verify =
+        "openssl verify -crl_check -CAfile " + (files / "cert_export_CA.crt").string() + " -CRLfile " + pem + " ";
     auto revoked = Shell(verify + (files / "cert_export_bad.crt").string());
     EXPECT_NE(revoked.first, 0);
     EXPECT_NE(revoked.second.find("certificate revoked"), std::string::npos) << revoked.second;
@@ -159,8 +161,8 @@ TEST(CertificateTrustTest, VerifyFilesMadeByOpenSsl) {
         f.files().Write(name, ReadPath(TrustData() / name));
     }
     f.files().Write("chain.pem", ReadPath(TrustData() / "leaf.crt") + ReadPath(TrustData() / "inter.crt"));
-    f.files().Write("expired.pem", ReadPath(TrustData() / "leaf_under_expired.crt") +
-                                       ReadPath(TrustData() / "expired_inter.crt"));
+    f.files().Write("expired.pem",
+                    ReadPath(TrustData() / "leaf_under_expired.crt") + ReadPath(TrustData() / "expired_inter.crt"));
     f.files().Write("client.pem", ReadPath(TrustData() / "client_leaf.crt") + ReadPath(TrustData() / "inter.crt"));
     f.files().Write("other.pem", ReadPath(TrustData() / "other_leaf.crt") + ReadPath(TrustData() / "other_root.crt"));
     f.Run("/certificate", "import", {{"file-name", "root.crt"}, {"passphrase", ""}});  // trusted=yes by default
@@ -168,7 +170,8 @@ TEST(CertificateTrustTest, VerifyFilesMadeByOpenSsl) {
     std::string expired = VerifyReason(f, {{"file-name", "expired.pem"}});
     std::string wrong_eku = VerifyReason(f, {{"file-name", "client.pem"}, {"purpose", "tls-server"}});
     std::string untrusted = VerifyReason(f, {{"file-name", "other.pem"}});
-    EXPECT_NE(expired.find("\"O=Certos Trust Test,CN=Expired Intermediate CA\" expired on"), std::string::npos) << expired;
+    EXPECT_NE(expired.find("\"O=Certos Trust Test,CN=Expired Intermediate CA\" expired on"), std::string::npos)
+        << expired;
     EXPECT_NE(wrong_eku.find("is not allowed for tls-server"), std::string::npos) << wrong_eku;
     EXPECT_NE(untrusted.find("root CA \"O=Somebody Else,CN=Untrusted Root CA\" is not trusted"), std::string::npos)
         << untrusted;
@@ -178,7 +181,8 @@ TEST(CertificateTrustTest, VerifyFilesMadeByOpenSsl) {
 
 TEST(CertificateTrustTest, CrlMenuAddSetRemoveAndDownload) {
     TreeFixture f;
-    trust::testing::TestHttpServer server({{"/inter.crl", trust::testing::Reply(200, ReadPath(TrustData() / "inter.crl.pem"))}});
+    trust::testing::TestHttpServer server(
+        {{"/inter.crl", trust::testing::Reply(200, ReadPath(TrustData() / "inter.crl.pem"))}});
     f.files().Write("inter.crt", ReadPath(TrustData() / "inter.crt"));
     f.Run("/certificate", "import", {{"file-name", "inter.crt"}, {"passphrase", ""}});
     EXPECT_EQ(ErrorOf(f, "/certificate/crl", "add", {{"url", "ftp://x/y.crl"}}),
@@ -220,7 +224,8 @@ TEST(CertificateTrustTest, BuiltinRootsAreListed) {
     ASSERT_GT(result.records.size(), 50u);
     bool isrg = false;
     for (const Record& r : result.records) {
-        isrg = isrg || (r.GetOr("name") == "ISRG Root X1" && r.GetOr("organization") == "Internet Security Research Group");
+        isrg = isrg ||
+               (r.GetOr("name") == "ISRG Root X1" && r.GetOr("organization") == "Internet Security Research Group");
     }
     EXPECT_TRUE(isrg);
     EXPECT_THROW(f.Run("/certificate/builtin", "add", {{"name", "x"}}), core::Error);

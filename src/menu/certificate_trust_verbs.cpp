@@ -55,7 +55,8 @@ Verb RevokeVerb() {
     verb.help = "revoke certificates issued by a local CA and rebuild that CA's CRL";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kWrite;
-    ArgSpec reason = MakeArg("reason", "CRL reason code (certos's own argument; RouterOS takes only numbers)", ValueType::kEnum);
+    ArgSpec reason =
+        MakeArg("reason", "CRL reason code (certos's own argument; RouterOS takes only numbers)", ValueType::kEnum);
     reason.spec.values = pki::RevocationReasons();
     verb.args = {MakeArg("numbers", "certificates to revoke", ValueType::kItem, true, true), reason};
     verb.handler = [](Call& call) {
@@ -112,20 +113,20 @@ Verb VerifyVerb() {
     verb.policy = kPolicyRead;
     verb.tx = TxNeed::kRead;
     ArgSpec service = MakeArg("trust-store", "verify for this service: its trusted certificates and built-in roots",
-                          ValueType::kEnum);
+                              ValueType::kEnum);
     service.spec.values = pki::kTrustStores;
     ArgSpec purpose = MakeArg("purpose", "what the certificate must be good for", ValueType::kEnum);
     purpose.spec.values = crypto::kVerifyPurposeNames;
     verb.args = {MakeArg("number", "the certificate to verify", ValueType::kItem, false, true),
-                 MakeArg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"),
-                 service, purpose};
+                 MakeArg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"), service,
+                 purpose};
     verb.handler = [](Call& call) {
         VerifyTarget target = LoadTarget(call);
         std::string service = call.args.GetOr("trust-store");
         crypto::VerifyPurpose purpose =
             crypto::ParseVerifyPurpose(call.args.GetOr("purpose", "any")).value_or(crypto::VerifyPurpose::kAny);
-        crypto::VerifyResult result = trust::VerifyWithStore(call.Tx(), *target.leaf, target.extra,
-                                                             service == "all" ? "" : service, purpose);
+        crypto::VerifyResult result =
+            trust::VerifyWithStore(call.Tx(), *target.leaf, target.extra, service == "all" ? "" : service, purpose);
         std::map<std::string, std::string> names;  // fingerprint -> name
         for (const trust::BuiltinRoot& root : trust::BuiltinRoots()) {
             names[root.fingerprint] = root.name + " (built-in)";
@@ -181,7 +182,8 @@ Verb ExportCrlVerb() {
         store::CertificateRow row = FindRowByItem(call.Tx(), call.args.GetOr("number"));
         std::optional<store::BlobRow> blob = call.Tx().GetBlob(pki::kLocalCrlKind, row.id);
         if (!blob) {
-            throw core::Failure("certificate " + row.name + " has no CRL (sign it with ca-crl-host, or revoke a "
+            throw core::Failure("certificate " + row.name +
+                                " has no CRL (sign it with ca-crl-host, or revoke a "
                                 "certificate it issued)");
         }
         call.tree.files().Write(call.args.GetOr("file-name", "crl_" + row.name) + ".crl", blob->data);
@@ -194,8 +196,8 @@ Verb ExportCrlVerb() {
 
 // The CRL properties a new url makes meaningless.
 const char* const kDownloadedProperties[] = {"last-update", "this-update", "next-update", "fingerprint", "akid",
-                                             "issuer", "num", "signature", "revoked", "cert", "cert-id",
-                                             "last-error", "last-attempt"};
+                                             "issuer",      "num",         "signature",   "revoked",     "cert",
+                                             "cert-id",     "last-error",  "last-attempt"};
 
 void ForgetDownload(store::Transaction& tx, store::ItemRow& row) {
     tx.DeleteBlobs(trust::DownloadedCrlOwner(row.id));
@@ -215,8 +217,9 @@ void CheckCrlItem(Call& call, store::ItemRow& row, bool adding) {
         row.props["invalid"] = "true";
     } else if (std::optional<store::ItemRow> old = call.Tx().GetItem(trust::kCrlItemKind, row.id)) {
         if (old->props["dynamic"] == "true") {
-            throw core::Failure("can not change a dynamic CRL entry (it follows a trusted certificate's CRL "
-                                "distribution point)");
+            throw core::Failure(
+                "can not change a dynamic CRL entry (it follows a trusted certificate's CRL "
+                "distribution point)");
         }
         if (old->props["url"] != url) {
             ForgetDownload(call.Tx(), row);
@@ -252,8 +255,9 @@ std::vector<core::ObjectId> CrlTargets(Call& call, const std::shared_ptr<ItemMod
 }
 
 void InstallCrlMenu(Menu& certificate) {
-    Menu& menu = certificate.AddChild("crl", "certificate revocation lists: downloaded from CRL distribution "
-                                             "points, or added by url");
+    Menu& menu = certificate.AddChild("crl",
+                                      "certificate revocation lists: downloaded from CRL distribution "
+                                      "points, or added by url");
     ItemMenuSpec spec;
     spec.kind = std::string(trust::kCrlItemKind);
     PropertySpec url = Property("url", ValueType::kString, {}, "http:// or https:// URL of the CRL");
@@ -280,8 +284,8 @@ void InstallCrlMenu(Menu& certificate) {
     spec.decorate = DecorateCrlItem;
     auto model = std::make_shared<ItemModel>(spec);
     InstallItemMenu(menu, std::move(spec), {"url", "last-update", "next-update", "num"});
-    menu.layout.flags = {{'D', "DYNAMIC", "dynamic", false}, {'I', "INVALID", "invalid", false},
-                         {'E', "EXPIRED", "expired", false}};
+    menu.layout.flags = {
+        {'D', "DYNAMIC", "dynamic", false}, {'I', "INVALID", "invalid", false}, {'E', "EXPIRED", "expired", false}};
 
     Verb download;
     download.name = "download";
@@ -321,8 +325,8 @@ void InstallCrlMenu(Menu& certificate) {
     flush.args = {MakeArg("numbers", "entries to flush (default: all)", ValueType::kItem, false, true)};
     flush.handler = [model](Call& call) {
         std::string numbers = call.args.GetOr("numbers");
-        std::vector<core::ObjectId> only = numbers.empty() ? std::vector<core::ObjectId>{}
-                                                           : ResolveItems(model->Items(call.Tx()), numbers);
+        std::vector<core::ObjectId> only =
+            numbers.empty() ? std::vector<core::ObjectId>{} : ResolveItems(model->Items(call.Tx()), numbers);
         for (store::ItemRow& row : call.Tx().ListItems(trust::kCrlItemKind)) {
             if (only.empty() || std::find(only.begin(), only.end(), row.id) != only.end()) {
                 ForgetDownload(call.Tx(), row);

@@ -99,27 +99,43 @@ void InstallFileMenu(Tree& tree) {
         return out;
     };
 
-    menu.verbs.push_back(Verb{"add", "create a file", {MakeArg("name", "file name", ValueType::kString, true), MakeArg("contents", "file contents")},
-                              kPolicyWrite, TxNeed::kNone, false, [](Call& call) {
-                                  std::string name = call.args.GetOr("name");
-                                  if (call.tree.files().Exists(name)) {
-                                      throw core::Failure("file with the same name already exists");
-                                  }
-                                  call.tree.files().Write(name, call.args.GetOr("contents"));
-                                  Result result;
-                                  result.ret = FileId(name).ToString();
-                                  return result;
-                              }});
-    menu.verbs.push_back(Verb{"set", "change file contents",
-                              {MakeArg("numbers", "files", ValueType::kItem, true, true), MakeArg("contents", "new contents")},
-                              kPolicyWrite, TxNeed::kNone, false, [](Call& call) {
-                                  for (core::ObjectId id : Targets(call)) {
-                                      call.tree.files().Write(NameOf(call.tree.files(), id), call.args.GetOr("contents"));
-                                  }
-                                  return Result{};
-                              }});
-    menu.verbs.push_back(Verb{"remove", "remove files", {MakeArg("numbers", "files", ValueType::kItem, true, true)},
-                              kPolicyWrite, TxNeed::kNone, false, [](Call& call) {
+    menu.verbs.push_back(
+        Verb{"add",
+             "create a file",
+             {MakeArg("name", "file name", ValueType::kString, true), MakeArg("contents", "file contents")},
+             kPolicyWrite,
+             TxNeed::kNone,
+             false,
+             [](Call& call) {
+                 std::string name = call.args.GetOr("name");
+                 if (call.tree.files().Exists(name)) {
+                     throw core::Failure("file with the same name already exists");
+                 }
+                 call.tree.files().Write(name, call.args.GetOr("contents"));
+                 Result result;
+                 result.ret = FileId(name).ToString();
+                 return result;
+             }});
+    menu.verbs.push_back(
+        Verb{"set",
+             "change file contents",
+             {MakeArg("numbers", "files", ValueType::kItem, true, true), MakeArg("contents", "new contents")},
+             kPolicyWrite,
+             TxNeed::kNone,
+             false,
+             [](Call& call) {
+                 for (core::ObjectId id : Targets(call)) {
+                     call.tree.files().Write(NameOf(call.tree.files(), id), call.args.GetOr("contents"));
+                 }
+                 return Result{};
+             }});
+    menu.verbs.push_back(Verb{"remove",
+                              "remove files",
+                              {MakeArg("numbers", "files", ValueType::kItem, true, true)},
+                              kPolicyWrite,
+                              TxNeed::kNone,
+                              false,
+                              [](Call& call) {
                                   std::vector<std::string> names;
                                   for (core::ObjectId id : Targets(call)) {
                                       names.push_back(NameOf(call.tree.files(), id));
@@ -131,34 +147,38 @@ void InstallFileMenu(Tree& tree) {
                               }});
     menu.verbs.push_back(Verb{"print", "print files", PrintArgs(), kPolicyRead, TxNeed::kNone, true,
                               [](Call& call) { return ApplyPrint(call, FileModel::List(call.tree.files())); }});
-    menu.verbs.push_back(Verb{"get", "return a file or one of its properties",
-                              {MakeArg("number", "file", ValueType::kItem, true, true), MakeArg("value-name", "property", ValueType::kString, false, true)},
-                              kPolicyRead, TxNeed::kNone, false, [](Call& call) {
-                                  std::vector<Record> items = FileModel::List(call.tree.files());
-                                  std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
-                                  if (ids.empty()) {
-                                      throw core::NoSuchItem();
-                                  }
-                                  core::ObjectId id = ids.front();
-                                  Result result;
-                                  for (Record& item : items) {
-                                      if (item.GetOr(".id") != id.ToString()) {
-                                          continue;
-                                      }
-                                      if (auto name = call.args.Get("value-name")) {
-                                          const PropertySpec* spec = call.menu.FindProperty(*name);
-                                          if (spec != nullptr && spec->sensitive &&
-                                              (call.session.policies & kPolicySensitive) == 0) {
-                                              throw core::Error(core::ErrorCategory::kPermission,
-                                                                "not enough permissions (9)");
-                                          }
-                                          result.ret = item.GetOr(*name);
-                                      } else {
-                                          result.records.push_back(std::move(item));
-                                      }
-                                  }
-                                  return result;
-                              }});
+    menu.verbs.push_back(
+        Verb{"get",
+             "return a file or one of its properties",
+             {MakeArg("number", "file", ValueType::kItem, true, true),
+              MakeArg("value-name", "property", ValueType::kString, false, true)},
+             kPolicyRead,
+             TxNeed::kNone,
+             false,
+             [](Call& call) {
+                 std::vector<Record> items = FileModel::List(call.tree.files());
+                 std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
+                 if (ids.empty()) {
+                     throw core::NoSuchItem();
+                 }
+                 core::ObjectId id = ids.front();
+                 Result result;
+                 for (Record& item : items) {
+                     if (item.GetOr(".id") != id.ToString()) {
+                         continue;
+                     }
+                     if (auto name = call.args.Get("value-name")) {
+                         const PropertySpec* spec = call.menu.FindProperty(*name);
+                         if (spec != nullptr && spec->sensitive && (call.session.policies & kPolicySensitive) == 0) {
+                             throw core::Error(core::ErrorCategory::kPermission, "not enough permissions (9)");
+                         }
+                         result.ret = item.GetOr(*name);
+                     } else {
+                         result.records.push_back(std::move(item));
+                     }
+                 }
+                 return result;
+             }});
 }
 
 }  // namespace certos::menu

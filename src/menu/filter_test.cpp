@@ -46,9 +46,9 @@ TEST(FilterTest, RegexAndTruthiness) {
 
 TEST(FilterTest, CombinesWithAndOrNot) {
     Record r = Item("Client", "30", "true");
-    Filter f = Filter::Or({Filter::And({Filter::Compare(Op::kEq, "name", "Client"),
-                                        Filter::Not(Filter::Unary(Op::kTruthy, "trusted"))}),
-                           Filter::Compare(Op::kLt, "days-valid", "31")});
+    Filter f = Filter::Or(
+        {Filter::And({Filter::Compare(Op::kEq, "name", "Client"), Filter::Not(Filter::Unary(Op::kTruthy, "trusted"))}),
+         Filter::Compare(Op::kLt, "days-valid", "31")});
     EXPECT_TRUE(f.Matches(r));
     EXPECT_FALSE(Filter::Not(f).Matches(r));
     EXPECT_TRUE(Filter::And({}).Matches(r));

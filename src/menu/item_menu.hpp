@@ -13,11 +13,11 @@ namespace certos::menu {
 
 // ItemMenuSpec describes one item menu.
 struct ItemMenuSpec {
-    std::string kind;                       // store kind, e.g. "user"
-    std::vector<PropertySpec> properties;   // every property in print order, "name" first; defaults included
-    std::vector<std::string> settable;      // properties add/set accept (add also takes "name" unless fixed)
-    std::vector<std::string> write_only;    // accepted by add/set, never returned (password)
-    bool fixed_entries = false;             // no add/remove; entries made by Bootstrap (/ip/service)
+    std::string kind;                      // store kind, e.g. "user"
+    std::vector<PropertySpec> properties;  // every property in print order, "name" first; defaults included
+    std::vector<std::string> settable;     // properties add/set accept (add also takes "name" unless fixed)
+    std::vector<std::string> write_only;   // accepted by add/set, never returned (password)
+    bool fixed_entries = false;            // no add/remove; entries made by Bootstrap (/ip/service)
     PolicySet write_policy = kPolicyWrite;
     // Check runs before an item is stored (add and set): validate across properties, hash secrets, refuse.
     std::function<void(Call&, store::ItemRow& row, bool adding)> check;

@@ -171,13 +171,13 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
     if (!verbs.set_args.empty()) {
         std::vector<ArgSpec> args = {NumbersArg()};
         args.insert(args.end(), verbs.set_args.begin(), verbs.set_args.end());
-        menu.verbs.push_back(Verb{"set", "change item properties", args, verbs.write_policy, TxNeed::kWrite, false,
-                                  [model](Call& call) {
-                                      for (core::ObjectId id : Targets(*model, call)) {
-                                          model->Set(call, id);
-                                      }
-                                      return Result{};
-                                  }});
+        menu.verbs.push_back(
+            Verb{"set", "change item properties", args, verbs.write_policy, TxNeed::kWrite, false, [model](Call& call) {
+                     for (core::ObjectId id : Targets(*model, call)) {
+                         model->Set(call, id);
+                     }
+                     return Result{};
+                 }});
     }
     if (!verbs.unset_properties.empty()) {
         ArgSpec value_name;
@@ -187,8 +187,13 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
         value_name.spec.help = "properties to return to their defaults";
         value_name.required = true;
         value_name.unnamed = true;
-        menu.verbs.push_back(Verb{"unset", "return properties to their defaults", {NumbersArg(), value_name},
-                                  verbs.write_policy, TxNeed::kWrite, false, [model](Call& call) {
+        menu.verbs.push_back(Verb{"unset",
+                                  "return properties to their defaults",
+                                  {NumbersArg(), value_name},
+                                  verbs.write_policy,
+                                  TxNeed::kWrite,
+                                  false,
+                                  [model](Call& call) {
                                       auto names = core::SplitList(call.args.GetOr("value-name"));
                                       for (core::ObjectId id : Targets(*model, call)) {
                                           model->Unset(call, id, names);
@@ -197,33 +202,38 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
                                   }});
     }
     if (verbs.remove) {
-        menu.verbs.push_back(Verb{"remove", "remove items", {NumbersArg()}, verbs.write_policy, TxNeed::kWrite, false,
-                                  [model](Call& call) {
-                                      for (core::ObjectId id : Targets(*model, call)) {
-                                          model->Remove(call, id);
-                                      }
-                                      return Result{};
-                                  }});
+        menu.verbs.push_back(Verb{
+            "remove", "remove items", {NumbersArg()}, verbs.write_policy, TxNeed::kWrite, false, [model](Call& call) {
+                for (core::ObjectId id : Targets(*model, call)) {
+                    model->Remove(call, id);
+                }
+                return Result{};
+            }});
     }
-    menu.verbs.push_back(Verb{"print", "print items", PrintArgs(), kPolicyRead, TxNeed::kRead, true,
-                              [model](Call& call) {
-                                  if (auto id = SingleId(call.request.filter); id && !call.args.Has("from")) {
-                                      std::vector<Record> one;
-                                      if (auto record = model->Item(call.Tx(), *id)) {
-                                          one.push_back(std::move(*record));
-                                      }
-                                      return ApplyPrint(call, std::move(one));
-                                  }
-                                  return ApplyPrint(call, model->Items(call.Tx()));
-                              }});
+    menu.verbs.push_back(
+        Verb{"print", "print items", PrintArgs(), kPolicyRead, TxNeed::kRead, true, [model](Call& call) {
+                 if (auto id = SingleId(call.request.filter); id && !call.args.Has("from")) {
+                     std::vector<Record> one;
+                     if (auto record = model->Item(call.Tx(), *id)) {
+                         one.push_back(std::move(*record));
+                     }
+                     return ApplyPrint(call, std::move(one));
+                 }
+                 return ApplyPrint(call, model->Items(call.Tx()));
+             }});
 
     ArgSpec get_number = NumbersArg("number");
     ArgSpec get_value;
     get_value.spec.name = "value-name";
     get_value.spec.help = "the property to return";
     get_value.unnamed = true;
-    menu.verbs.push_back(Verb{"get", "return an item or one of its properties", {get_number, get_value}, kPolicyRead,
-                              TxNeed::kRead, false, [model](Call& call) {
+    menu.verbs.push_back(Verb{"get",
+                              "return an item or one of its properties",
+                              {get_number, get_value},
+                              kPolicyRead,
+                              TxNeed::kRead,
+                              false,
+                              [model](Call& call) {
                                   std::vector<Record> items = model->Items(call.Tx());
                                   std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
                                   if (ids.empty()) {

@@ -31,8 +31,8 @@ public:
 
 // ListVerbs chooses which generic verbs a list menu has and their argument schemas.
 struct ListVerbs {
-    std::vector<ArgSpec> add_args;   // empty: no `add`
-    std::vector<ArgSpec> set_args;   // empty: no `set` (a `numbers` argument is added)
+    std::vector<ArgSpec> add_args;              // empty: no `add`
+    std::vector<ArgSpec> set_args;              // empty: no `set` (a `numbers` argument is added)
     std::vector<std::string> unset_properties;  // empty: no `unset`
     bool remove = true;
     PolicySet write_policy = kPolicyWrite;

@@ -15,9 +15,8 @@ bool SameSecret(std::string_view a, std::string_view b) {
     return difference == 0;
 }
 
-Session LoginCache::Login(std::string_view user, std::string_view address, std::string_view secret,
-                                std::uint64_t epoch, std::chrono::seconds lifetime, const Verify& verify,
-                                bool& cached) {
+Session LoginCache::Login(std::string_view user, std::string_view address, std::string_view secret, std::uint64_t epoch,
+                          std::chrono::seconds lifetime, const Verify& verify, bool& cached) {
     std::string key = std::string(user) + '\n' + std::string(address);
     auto now = std::chrono::steady_clock::now();
     std::promise<Session> promise;

@@ -28,8 +28,8 @@ public:
     // concurrent callers with the same credentials wait for that one result. `cached` tells which.
     // `secret` (REST: the Authorization header; API: the password) is compared in constant time and never
     // used as a map key.
-    Session Login(std::string_view user, std::string_view address, std::string_view secret,
-                        std::uint64_t epoch, std::chrono::seconds lifetime, const Verify& verify, bool& cached);
+    Session Login(std::string_view user, std::string_view address, std::string_view secret, std::uint64_t epoch,
+                  std::chrono::seconds lifetime, const Verify& verify, bool& cached);
 
 private:
     struct Entry {

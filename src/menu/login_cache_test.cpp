@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 class LoginCacheTest : public ::testing::Test {
 protected:
     Session Login(std::string_view authorization, std::uint64_t epoch = 0, std::string_view address = "10.0.0.1",
-                        std::chrono::seconds lifetime = 600s) {
+                  std::chrono::seconds lifetime = 600s) {
         bool cached = false;
         Session session = cache_.Login("admin", address, authorization, epoch, lifetime, verify_, cached);
         cached_ = cached;

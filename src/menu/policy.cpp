@@ -15,10 +15,22 @@ struct PolicyName {
 
 // RouterOS's order of policy names.
 constexpr std::array<PolicyName, 17> kPolicyNames = {{
-    {"local", kPolicyLocal},   {"telnet", kPolicyTelnet},     {"ssh", kPolicySsh},       {"ftp", kPolicyFtp},
-    {"reboot", kPolicyReboot}, {"read", kPolicyRead},         {"write", kPolicyWrite},   {"policy", kPolicyPolicy},
-    {"test", kPolicyTest},     {"winbox", kPolicyWinbox},     {"password", kPolicyPassword}, {"web", kPolicyWeb},
-    {"sniff", kPolicySniff},   {"sensitive", kPolicySensitive}, {"api", kPolicyApi},     {"romon", kPolicyRomon},
+    {"local", kPolicyLocal},
+    {"telnet", kPolicyTelnet},
+    {"ssh", kPolicySsh},
+    {"ftp", kPolicyFtp},
+    {"reboot", kPolicyReboot},
+    {"read", kPolicyRead},
+    {"write", kPolicyWrite},
+    {"policy", kPolicyPolicy},
+    {"test", kPolicyTest},
+    {"winbox", kPolicyWinbox},
+    {"password", kPolicyPassword},
+    {"web", kPolicyWeb},
+    {"sniff", kPolicySniff},
+    {"sensitive", kPolicySensitive},
+    {"api", kPolicyApi},
+    {"romon", kPolicyRomon},
     {"rest-api", kPolicyRestApi},
 }};
 

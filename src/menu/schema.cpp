@@ -24,9 +24,9 @@ std::string CanonicalInteger(const PropertySpec& spec, std::string_view raw) {
         skip = 2;
     }
     if (text.size() <= skip || text.size() > 24 ||
-        !std::all_of(text.begin() + static_cast<long>(skip), text.end(),
-                     [&](char c) { return base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0
-                                                     : (c >= '0' && c <= '9') || c == '-'; })) {
+        !std::all_of(text.begin() + static_cast<long>(skip), text.end(), [&](char c) {
+            return base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9') || c == '-';
+        })) {
         throw core::ArgumentError("invalid value for argument " + spec.name);
     }
     errno = 0;

@@ -49,9 +49,9 @@ enum class ValueType {
 struct PropertySpec {
     std::string name;
     ValueType type = ValueType::kString;
-    std::vector<std::string> values;         // kEnum / kEnumList
+    std::vector<std::string> values;           // kEnum / kEnumList
     std::optional<std::string> default_value;  // canonical form
-    std::int64_t min = 0;                   // kInteger
+    std::int64_t min = 0;                      // kInteger
     std::int64_t max = 4294967295;
     bool sensitive = false;  // hidden from logs; printing needs the sensitive policy
     bool quoted = true;      // console `print detail` quotes it (kString only)

@@ -55,7 +55,8 @@ void InstallGroups(Menu& user) {
     PropertySpec policy = Prop("policy", ValueType::kString, "", "comma list of policies; !name denies");
     policy.quoted = false;
     policy.check = [](std::string_view v) { return FormatPolicies(ParsePolicies(v)); };
-    spec.properties = {name, policy, Prop("skin", ValueType::kString, "default"), Prop("comment", ValueType::kString, "")};
+    spec.properties = {name, policy, Prop("skin", ValueType::kString, "default"),
+                       Prop("comment", ValueType::kString, "")};
     spec.settable = {"name", "policy", "skin", "comment"};
     spec.write_policy = kPolicyWrite | kPolicyPolicy;
     spec.check = [](Call& call, store::ItemRow& row, bool adding) {
@@ -171,24 +172,17 @@ void InstallServices(Tree& tree) {
     tls.values = {"any", "only-1.2", "only-1.3"};
     PropertySpec certificate = Prop("certificate", ValueType::kString, {}, "certificate name or none");
     certificate.quoted = false;
-    spec.properties = {Prop("name"),
-                       port,
-                       Prop("address", ValueType::kString, "", "prefixes allowed to connect"),
-                       certificate,
-                       tls,
-                       Prop("vrf", ValueType::kString, "main"),
-                       sessions,
-                       Prop("disabled", ValueType::kBool, "false"),
-                       Prop("proto", ValueType::kString, "tcp"),
-                       Prop("invalid", ValueType::kBool, "false"),
-                       Prop("dynamic", ValueType::kBool, "false"),
+    spec.properties = {Prop("name"), port, Prop("address", ValueType::kString, "", "prefixes allowed to connect"),
+                       certificate, tls, Prop("vrf", ValueType::kString, "main"), sessions,
+                       Prop("disabled", ValueType::kBool, "false"), Prop("proto", ValueType::kString, "tcp"),
+                       Prop("invalid", ValueType::kBool, "false"), Prop("dynamic", ValueType::kBool, "false"),
                        // certos-specific (docs/api.md): RouterOS 7.18+ sends `!empty` before `!done` when a
                        // print finds nothing, but node-routeros 1.6.9 fails on that reply; off by default.
                        Prop("api-empty-reply", ValueType::kBool, "false",
                             "api, api-ssl: send !empty when a print returns no items (RouterOS 7.18+ behaviour)")};
     spec.properties[5].quoted = false;
-    spec.settable = {"port", "address", "certificate", "tls-version", "vrf", "max-sessions", "disabled",
-                     "api-empty-reply"};
+    spec.settable = {"port", "address",      "certificate", "tls-version",
+                     "vrf",  "max-sessions", "disabled",    "api-empty-reply"};
     spec.check = [](Call& call, store::ItemRow& row, bool) {
         auto cert = row.props.find("certificate");
         if (cert != row.props.end()) {
@@ -250,8 +244,13 @@ void InstallLog(Tree& tree) {
         message.required = true;
         message.unnamed = true;
         std::string topics = std::string("script,") + level;
-        menu.verbs.push_back(Verb{level, std::string("log a ") + level + " message", {message}, kPolicyWrite,
-                                  TxNeed::kWrite, false, [topics](Call& call) {
+        menu.verbs.push_back(Verb{level,
+                                  std::string("log a ") + level + " message",
+                                  {message},
+                                  kPolicyWrite,
+                                  TxNeed::kWrite,
+                                  false,
+                                  [topics](Call& call) {
                                       store::LogEntry entry;
                                       entry.time = std::chrono::system_clock::now();
                                       entry.topics = topics;
@@ -278,40 +277,39 @@ std::uint64_t MemInfo(const char* key) {
 void InstallSystemResource(Tree& tree) {
     Menu& system = tree.root().AddChild("system", "system");
     Menu& menu = system.AddChild("resource", "version, uptime, memory and CPU");
-    for (const char* name : {"uptime", "version", "build-time", "factory-software", "free-memory", "total-memory",
-                             "cpu", "cpu-count", "cpu-load", "free-hdd-space", "total-hdd-space",
-                             "architecture-name", "board-name", "platform"}) {
+    for (const char* name :
+         {"uptime", "version", "build-time", "factory-software", "free-memory", "total-memory", "cpu", "cpu-count",
+          "cpu-load", "free-hdd-space", "total-hdd-space", "architecture-name", "board-name", "platform"}) {
         menu.properties.push_back(Prop(name));
         menu.properties.back().quoted = false;
     }
     menu.layout.single_entry = true;
-    menu.verbs.push_back(Verb{"print", "print system resources", PrintArgs(), kPolicyRead, TxNeed::kNone, true,
-                              [](Call& call) {
-                                  Record r;
-                                  auto up = std::chrono::duration_cast<std::chrono::seconds>(
-                                      std::chrono::steady_clock::now() - kStart);
-                                  r.Set("uptime", core::FormatDuration(up));
-                                  r.Set("version", std::string(core::kRouterOsVersion));
-                                  r.Set("build-time", __DATE__ " " __TIME__);
-                                  r.Set("factory-software", std::string(core::kRouterOsVersion.substr(0, 4)));
-                                  r.Set("free-memory", std::to_string(MemInfo("MemAvailable")));
-                                  r.Set("total-memory", std::to_string(MemInfo("MemTotal")));
-                                  r.Set("cpu", "certos");
-                                  r.Set("cpu-count", std::to_string(std::thread::hardware_concurrency()));
-                                  double load = 0;
-                                  std::ifstream("/proc/loadavg") >> load;
-                                  unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-                                  r.Set("cpu-load", std::to_string(std::min(100, static_cast<int>(load * 100 / cpus))));
-                                  struct statvfs fs {};
-                                  if (statvfs(call.tree.files().root().c_str(), &fs) == 0) {
-                                      r.Set("free-hdd-space", std::to_string(std::uint64_t(fs.f_bavail) * fs.f_frsize));
-                                      r.Set("total-hdd-space", std::to_string(std::uint64_t(fs.f_blocks) * fs.f_frsize));
-                                  }
-                                  r.Set("architecture-name", "x86_64");
-                                  r.Set("board-name", "certos");
-                                  r.Set("platform", "certos");
-                                  return ApplyPrint(call, {r});
-                              }});
+    menu.verbs.push_back(
+        Verb{"print", "print system resources", PrintArgs(), kPolicyRead, TxNeed::kNone, true, [](Call& call) {
+                 Record r;
+                 auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - kStart);
+                 r.Set("uptime", core::FormatDuration(up));
+                 r.Set("version", std::string(core::kRouterOsVersion));
+                 r.Set("build-time", __DATE__ " " __TIME__);
+                 r.Set("factory-software", std::string(core::kRouterOsVersion.substr(0, 4)));
+                 r.Set("free-memory", std::to_string(MemInfo("MemAvailable")));
+                 r.Set("total-memory", std::to_string(MemInfo("MemTotal")));
+                 r.Set("cpu", "certos");
+                 r.Set("cpu-count", std::to_string(std::thread::hardware_concurrency()));
+                 double load = 0;
+                 std::ifstream("/proc/loadavg") >> load;
+                 unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+                 r.Set("cpu-load", std::to_string(std::min(100, static_cast<int>(load * 100 / cpus))));
+                 struct statvfs fs {};
+                 if (statvfs(call.tree.files().root().c_str(), &fs) == 0) {
+                     r.Set("free-hdd-space", std::to_string(std::uint64_t(fs.f_bavail) * fs.f_frsize));
+                     r.Set("total-hdd-space", std::to_string(std::uint64_t(fs.f_blocks) * fs.f_frsize));
+                 }
+                 r.Set("architecture-name", "x86_64");
+                 r.Set("board-name", "certos");
+                 r.Set("platform", "certos");
+                 return ApplyPrint(call, {r});
+             }});
 }
 
 // /certificate/settings (facts §1.10; CR `single_value`): crl-download, crl-use, crl-store, builtin-trust-store.
@@ -354,20 +352,20 @@ void InstallCertificateSettings(Tree& tree) {
         spec.default_value.reset();
         set_args.push_back(ArgSpec{spec, false, false});
     }
-    menu.verbs.push_back(Verb{"set", "change the settings", set_args, kPolicyWrite, TxNeed::kWrite, false,
-                              [](Call& call) {
-                                  for (const auto& [name, value] : call.args.values()) {
-                                      call.Tx().SetSetting("certificate", name, value);
-                                  }
-                                  return Result{};
-                              }});
-    menu.verbs.push_back(Verb{"reset", "return every setting to its default", {}, kPolicyWrite, TxNeed::kWrite, false,
-                              [](Call& call) {
-                                  for (const PropertySpec& spec : call.menu.properties) {
-                                      call.Tx().SetSetting("certificate", spec.name, *spec.default_value);
-                                  }
-                                  return Result{};
-                              }});
+    menu.verbs.push_back(
+        Verb{"set", "change the settings", set_args, kPolicyWrite, TxNeed::kWrite, false, [](Call& call) {
+                 for (const auto& [name, value] : call.args.values()) {
+                     call.Tx().SetSetting("certificate", name, value);
+                 }
+                 return Result{};
+             }});
+    menu.verbs.push_back(
+        Verb{"reset", "return every setting to its default", {}, kPolicyWrite, TxNeed::kWrite, false, [](Call& call) {
+                 for (const PropertySpec& spec : call.menu.properties) {
+                     call.Tx().SetSetting("certificate", spec.name, *spec.default_value);
+                 }
+                 return Result{};
+             }});
 }
 
 }  // namespace

@@ -65,18 +65,26 @@ TEST(SystemMenusTest, ServiceCertificateMustBeSignedWithKey) {
     TreeFixture f;
     Bootstrap(f.tree());
     f.Run("/certificate", "add", {{"name", "tpl"}, {"key-size", "prime256v1"}});
-    EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "set", {{"numbers", "www-ssl"}, {"certificate", "nope"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/ip/service", "set", {{"numbers", "www-ssl"}, {"certificate", "nope"}});
+              }),
               "input does not match any value of certificate");
-    EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "set", {{"numbers", "www-ssl"}, {"certificate", "tpl"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/ip/service", "set", {{"numbers", "www-ssl"}, {"certificate", "tpl"}});
+              }),
               "failure: certificate tpl is not signed or has no private key");
     f.Run("/certificate", "sign", {{"number", "tpl"}});
     f.Run("/ip/service", "set", {{"numbers", "www-ssl"}, {"certificate", "tpl"}, {"disabled", "no"}, {"port", "9443"}});
     Record ssl = f.Run("/ip/service", "get", {{"number", "www-ssl"}}).records.at(0);
     EXPECT_EQ(ssl.GetOr("certificate"), "tpl");
     EXPECT_EQ(ssl.GetOr("port"), "9443");
-    EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "set", {{"numbers", "www"}, {"port", "70000"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/ip/service", "set", {{"numbers", "www"}, {"port", "70000"}});
+              }),
               "value of port out of range (1..65535)");
-    EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "remove", {{"numbers", "www"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/ip/service", "remove", {{"numbers", "www"}});
+              }),
               "no such command or directory (remove)");
 }
 
@@ -117,11 +125,17 @@ TEST(SystemMenusTest, UsersGroupsAndAuthentication) {
     EXPECT_EQ(all.find("r3ad"), std::string::npos);
     EXPECT_EQ(all.find("wrong"), std::string::npos);
     // Groups: unknown group, defaults protected, last full user kept.
-    EXPECT_EQ(ErrorText([&] { f.Run("/user", "add", {{"name", "x"}, {"group", "wizards"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/user", "add", {{"name", "x"}, {"group", "wizards"}});
+              }),
               "input does not match any value of group");
-    EXPECT_EQ(ErrorText([&] { f.Run("/user/group", "remove", {{"numbers", "full"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/user/group", "remove", {{"numbers", "full"}});
+              }),
               "failure: default group can not be removed");
-    EXPECT_EQ(ErrorText([&] { f.Run("/user", "remove", {{"numbers", "admin"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/user", "remove", {{"numbers", "admin"}});
+              }),
               "failure: can not remove the last user with full rights");
     f.Run("/user/group", "add", {{"name", "certs"}, {"policy", "read,write,api,!sensitive"}});
     EXPECT_EQ(f.Run("/user/group", "get", {{"number", "certs"}, {"value-name", "policy"}}).ret,

@@ -182,7 +182,7 @@ Result Tree::Execute(const Request& request, const Session& session) const {
 }
 
 std::vector<std::pair<std::string, std::string>> BindUnnamed(const Verb& verb,
-                                                              const std::vector<std::string>& unnamed) {
+                                                             const std::vector<std::string>& unnamed) {
     std::vector<std::pair<std::string, std::string>> out;
     std::size_t next = 0;
     for (const ArgSpec& arg : verb.args) {

@@ -25,8 +25,8 @@ struct Request {
     // Named arguments as given (raw text). Unnamed console values are bound by the front end with
     // BindUnnamed() before the request is made. `.id`, `number` and `numbers` are accepted as aliases.
     std::vector<std::pair<std::string, std::string>> args;
-    std::optional<Filter> filter;        // print/find: `where` or API query
-    std::vector<std::string> proplist;   // print: `.proplist` / `proplist=`
+    std::optional<Filter> filter;       // print/find: `where` or API query
+    std::vector<std::string> proplist;  // print: `.proplist` / `proplist=`
 };
 
 // Session is who runs the request and through which front end.
@@ -166,7 +166,6 @@ private:
 
 // BindUnnamed gives each unnamed value the name of the next unnamed argument of `verb`; throws
 // core::Error "expected end of command" when there are more values than unnamed arguments.
-std::vector<std::pair<std::string, std::string>> BindUnnamed(const Verb& verb,
-                                                              const std::vector<std::string>& unnamed);
+std::vector<std::pair<std::string, std::string>> BindUnnamed(const Verb& verb, const std::vector<std::string>& unnamed);
 
 }  // namespace certos::menu

@@ -62,8 +62,8 @@ struct Core {
 
 class ApiConnection : public StreamPeer, public std::enable_shared_from_this<ApiConnection> {
 public:
-    ApiConnection(tcp::socket socket, std::shared_ptr<ssl::context> tls, std::shared_ptr<Core> core, std::string address,
-               std::string service, std::shared_ptr<std::atomic<std::size_t>> active)
+    ApiConnection(tcp::socket socket, std::shared_ptr<ssl::context> tls, std::shared_ptr<Core> core,
+                  std::string address, std::string service, std::shared_ptr<std::atomic<std::size_t>> active)
         : strand_(socket.get_executor()),
           timer_(strand_),
           core_(std::move(core)),
@@ -190,10 +190,10 @@ private:
         }
         reading_ = true;
         WithStream([this](auto& stream) {
-            stream.async_read_some(asio::buffer(buffer_),
-                                   asio::bind_executor(strand_, [self = shared_from_this()](error_code ec, std::size_t n) {
-                                       self->OnRead(ec, n);
-                                   }));
+            stream.async_read_some(
+                asio::buffer(buffer_),
+                asio::bind_executor(
+                    strand_, [self = shared_from_this()](error_code ec, std::size_t n) { self->OnRead(ec, n); }));
         });
     }
 
@@ -250,7 +250,8 @@ private:
             return;
         }
         ArmTimer(std::chrono::seconds(2));
-        tls_->async_shutdown(asio::bind_executor(strand_, [self = shared_from_this()](error_code) { self->CloseNow(); }));
+        tls_->async_shutdown(
+            asio::bind_executor(strand_, [self = shared_from_this()](error_code) { self->CloseNow(); }));
     }
 
     void CloseNow() {
@@ -300,7 +301,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(asio::io_context& io, std::shared_ptr<Core> core, const ListenerConfig& config,
              std::shared_ptr<ssl::context> tls)
-        : io_(io), core_(std::move(core)), strand_(asio::make_strand(io)), acceptor_(strand_), config_(config),
+        : io_(io),
+          core_(std::move(core)),
+          strand_(asio::make_strand(io)),
+          acceptor_(strand_),
+          config_(config),
           tls_(std::move(tls)) {}
 
     void Open() {
@@ -394,7 +399,8 @@ private:
             return;  // max-sessions reached
         }
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<ApiConnection>(std::move(socket), std::move(tls), core_, std::move(address), config_.name, active_)
+        std::make_shared<ApiConnection>(std::move(socket), std::move(tls), core_, std::move(address), config_.name,
+                                        active_)
             ->Start();
     }
 

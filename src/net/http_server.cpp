@@ -180,12 +180,12 @@ protected:
             return Self().DoClose();
         }
         if (ec == http::error::body_limit) {
-            return SendError(413, "request body larger than " + std::to_string(core_->options.max_body_bytes) +
-                                      " bytes", true);
+            return SendError(
+                413, "request body larger than " + std::to_string(core_->options.max_body_bytes) + " bytes", true);
         }
         if (ec == http::error::header_limit) {
-            return SendError(431, "request header larger than " + std::to_string(core_->options.max_header_bytes) +
-                                      " bytes", false);
+            return SendError(
+                431, "request header larger than " + std::to_string(core_->options.max_header_bytes) + " bytes", false);
         }
         if (ec == asio::error::operation_aborted || ec == http::error::end_of_stream || !got_some) {
             return Self().DoClose();
@@ -227,8 +227,8 @@ protected:
     }
 
     void Write(HttpResponse response, bool keep_alive, bool head, unsigned version, bool linger) {
-        auto message = std::make_shared<http::response<http::string_body>>(
-            static_cast<http::status>(response.status), version);
+        auto message =
+            std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), version);
         if (!response.content_type.empty()) {
             message->set(http::field::content_type, response.content_type);
         }
@@ -270,15 +270,15 @@ protected:
 
     void DiscardSome() {
         discard_.resize(16 * 1024);
-        Self().stream().async_read_some(
-            asio::buffer(discard_), [self = Self().shared_from_this()](error_code ec, std::size_t n) {
-                self->discarded_ += n;
-                if (ec || self->timed_out_ || self->discarded_ > kLingerBytes) {
-                    self->timer_.cancel();
-                    return;  // dropping the session closes the socket
-                }
-                self->DiscardSome();
-            });
+        Self().stream().async_read_some(asio::buffer(discard_),
+                                        [self = Self().shared_from_this()](error_code ec, std::size_t n) {
+                                            self->discarded_ += n;
+                                            if (ec || self->timed_out_ || self->discarded_ > kLingerBytes) {
+                                                self->timer_.cancel();
+                                                return;  // dropping the session closes the socket
+                                            }
+                                            self->DiscardSome();
+                                        });
     }
 
     std::shared_ptr<const Core> core_;
@@ -352,7 +352,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(asio::io_context& io, std::shared_ptr<const Core> core, const ListenerConfig& config,
              std::shared_ptr<ssl::context> tls)
-        : io_(io), core_(std::move(core)), strand_(asio::make_strand(io)), acceptor_(strand_), config_(config),
+        : io_(io),
+          core_(std::move(core)),
+          strand_(asio::make_strand(io)),
+          acceptor_(strand_),
+          config_(config),
           tls_(std::move(tls)) {}
 
     // Open binds and listens; throws boost::system::system_error when it cannot.
@@ -452,7 +456,8 @@ private:
         auto connection =
             std::make_shared<Connection>(core_->next_connection_id.fetch_add(1), address, config_.name, tls != nullptr);
         if (tls) {
-            std::make_shared<TlsSession>(std::move(socket), std::move(tls), core_, std::move(connection), active_)->Run();
+            std::make_shared<TlsSession>(std::move(socket), std::move(tls), core_, std::move(connection), active_)
+                ->Run();
         } else {
             std::make_shared<PlainSession>(std::move(socket), core_, std::move(connection), active_)->Run();
         }

@@ -35,12 +35,12 @@ struct TlsSettings {
 // ListenerConfig is one listener. Listeners are identified by name: Reconfigure compares old and new
 // configurations of the same name.
 struct ListenerConfig {
-    std::string name;                    // "www", "www-ssl"
-    std::string bind_address = "::";     // "::" listens on IPv6 and IPv4 (falls back to 0.0.0.0)
-    std::uint16_t port = 0;              // 0 picks a free port (tests); see Listeners()
-    std::string allowed_from;            // `/ip service address`: comma list of prefixes, empty allows all
-    std::optional<TlsSettings> tls;      // set: HTTPS
-    std::size_t max_sessions = 20;       // concurrent connections; more are closed at once
+    std::string name;                 // "www", "www-ssl"
+    std::string bind_address = "::";  // "::" listens on IPv6 and IPv4 (falls back to 0.0.0.0)
+    std::uint16_t port = 0;           // 0 picks a free port (tests); see Listeners()
+    std::string allowed_from;         // `/ip service address`: comma list of prefixes, empty allows all
+    std::optional<TlsSettings> tls;   // set: HTTPS
+    std::size_t max_sessions = 20;    // concurrent connections; more are closed at once
 
     friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };
@@ -56,9 +56,9 @@ struct ListenerStatus {
 // ServerOptions are the server-wide limits.
 struct ServerOptions {
     std::size_t io_threads = 2;
-    std::size_t worker_threads = 8;                // handlers run here: they may block (SQLite, key generation)
-    std::size_t max_body_bytes = 1024 * 1024;      // larger bodies get 413
-    std::size_t max_header_bytes = 16 * 1024;      // larger headers get 431
+    std::size_t worker_threads = 8;            // handlers run here: they may block (SQLite, key generation)
+    std::size_t max_body_bytes = 1024 * 1024;  // larger bodies get 413
+    std::size_t max_header_bytes = 16 * 1024;  // larger headers get 431
     // read_timeout bounds the wait for one whole request (header and body), counted from the end of the
     // previous response on a keep-alive connection, and the TLS handshake. A client that sent part of a
     // request by then gets 408 and is disconnected; an idle one is disconnected silently.

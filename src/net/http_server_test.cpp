@@ -80,7 +80,8 @@ public:
         auto deadline = Clock::now() + timeout;
         while (Clock::now() < deadline) {
             pollfd p{fd_, POLLIN, 0};
-            int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+            int left = static_cast<int>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
             if (::poll(&p, 1, std::max(left, 1)) <= 0) {
                 continue;
             }
@@ -105,7 +106,8 @@ private:
     }
 
     bool Fill(Clock::time_point deadline) {
-        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+        int left =
+            static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
         pollfd p{fd_, POLLIN, 0};
         if (left <= 0 || ::poll(&p, 1, left) <= 0) {
             return false;
@@ -165,8 +167,8 @@ protected:
         server_ = std::make_unique<HttpServer>(std::move(options));
         server_->Route("/echo/", [](const HttpRequest& r) {
             return Text(r.method + "|" + r.path + "|" + r.query + "|" + r.body + "|" +
-                        std::string(r.Header("x-test").value_or("-")) + "|" + std::to_string(r.connection->id()) +
-                        "|" + r.connection->remote_address());
+                        std::string(r.Header("x-test").value_or("-")) + "|" + std::to_string(r.connection->id()) + "|" +
+                        r.connection->remote_address());
         });
         server_->Route("/echo/deeper/", [](const HttpRequest&) { return Text("deeper"); });
         server_->Route("/slow/", [](const HttpRequest&) {
@@ -230,8 +232,9 @@ TEST_F(HttpServerTest, OversizedBodyIs413) {
     EXPECT_EQ(Status(response), 413);
     EXPECT_NE(Body(response).find(R"("error":413,"message":"Payload Too Large")"), std::string::npos);
     EXPECT_TRUE(socket.ClosedWithin(5000ms));
-    EXPECT_EQ(Status(Exchange("PUT /echo/x HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n" +
-                              std::string(1024, 'x'))), 200);
+    EXPECT_EQ(
+        Status(Exchange("PUT /echo/x HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n" + std::string(1024, 'x'))),
+        200);
 }
 
 TEST_F(HttpServerTest, ChunkedOversizedBodyIs413) {
@@ -239,8 +242,8 @@ TEST_F(HttpServerTest, ChunkedOversizedBodyIs413) {
     options.max_body_bytes = 1024;
     Start(options);
     Socket socket(port_);
-    socket.Send("PUT /echo/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + std::string(2048, 'x') +
-                "\r\n0\r\n\r\n");
+    socket.Send("PUT /echo/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
+                std::string(2048, 'x') + "\r\n0\r\n\r\n");
     EXPECT_EQ(Status(socket.ReadResponse()), 413);
 }
 
@@ -403,9 +406,11 @@ const TlsFiles& Credentials() {
         auto dir = std::filesystem::temp_directory_path() / ("certos-net-" + std::to_string(getpid()));
         std::filesystem::create_directories(dir);
         for (const char* name : {"one", "two"}) {
-            std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-                                  "-subj /CN=" + std::string(name) + " -keyout " + (dir / name).string() + ".key -out " +
-                                  (dir / name).string() + ".crt 2>/dev/null";
+            std::string command =
+                "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+                "-subj /CN=" +
+                std::string(name) + " -keyout " + (dir / name).string() + ".key -out " + (dir / name).string() +
+                ".crt 2>/dev/null";
             EXPECT_EQ(std::system(command.c_str()), 0);
         }
         TlsFiles out{ReadFile(dir / "one.crt"), ReadFile(dir / "one.key"), ReadFile(dir / "two.crt"),

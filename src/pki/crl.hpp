@@ -57,10 +57,10 @@ std::vector<std::string> RefreshLocalCrls(store::Store& store, TimePoint now = s
 
 // Revocation is one entry of a CA's revocation register.
 struct Revocation {
-    std::string serial_hex;           // upper-case, as the `serial-number` property
+    std::string serial_hex;  // upper-case, as the `serial-number` property
     TimePoint revoked_at;
-    std::optional<int> reason_code;   // RFC 5280 §5.3.1 CRLReason
-    TimePoint not_after;              // of the revoked certificate
+    std::optional<int> reason_code;  // RFC 5280 §5.3.1 CRLReason
+    TimePoint not_after;             // of the revoked certificate
 };
 
 // LoadRevocations / StoreRevocations read and replace the register of CA `ca_id`.

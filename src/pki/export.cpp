@@ -1,10 +1,10 @@
 #include "pki/export.hpp"
 
 #include "core/error.hpp"
-#include "pki/chain.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/key.hpp"
 #include "crypto/pkcs12.hpp"
+#include "pki/chain.hpp"
 
 namespace certos::pki {
 
@@ -33,8 +33,8 @@ std::vector<std::string> ExportCertificate(store::Transaction& tx, const store::
             outputs.emplace_back(base + ".key", key->ToEncryptedPem(passphrase));
         }
     } else {
-        outputs.emplace_back(base + ".p12",
-                             crypto::MakePkcs12(cert, key ? &*key : nullptr, LocalIssuerChain(tx, row), passphrase, row.name));
+        outputs.emplace_back(base + ".p12", crypto::MakePkcs12(cert, key ? &*key : nullptr, LocalIssuerChain(tx, row),
+                                                               passphrase, row.name));
     }
     std::vector<std::string> written;
     for (const auto& [name, contents] : outputs) {

@@ -93,8 +93,8 @@ std::vector<core::ObjectId> StoredKeyHolders(const std::vector<store::Certificat
     for (const store::CertificateRow& row : rows) {
         auto type_it = row.props.find("key-type");
         auto size_it = row.props.find("key-size");
-        if (row.der.empty() || type_it == row.props.end() || type_it->second != type ||
-            size_it == row.props.end() || size_it->second != size) {
+        if (row.der.empty() || type_it == row.props.end() || type_it->second != type || size_it == row.props.end() ||
+            size_it->second != size) {
             continue;
         }
         if (crypto::IsKeyOf(key, crypto::Certificate::FromDer(row.der))) {

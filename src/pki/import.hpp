@@ -14,10 +14,10 @@ inline constexpr std::uint64_t kMaxImportBytes = 16ull << 20;
 
 // ImportOptions are the arguments of `/certificate import` (facts §1.2, §1.8).
 struct ImportOptions {
-    std::string file_name;              // a file of /file
-    std::string passphrase;             // opens encrypted keys and PKCS#12 files
-    std::string name;                   // "": <file-name>_0, _1 ...; else X, X_1, X_2 ...
-    bool trusted = true;                // RouterOS's default is trusted=yes
+    std::string file_name;   // a file of /file
+    std::string passphrase;  // opens encrypted keys and PKCS#12 files
+    std::string name;        // "": <file-name>_0, _1 ...; else X, X_1, X_2 ...
+    bool trusted = true;     // RouterOS's default is trusted=yes
     std::string trust_store = "all";
 };
 
@@ -25,7 +25,7 @@ struct ImportOptions {
 struct ImportReport {
     int certificates_imported = 0;
     int private_keys_imported = 0;
-    int files_imported = 0;             // 1 when the file added a certificate or a key, else 0
+    int files_imported = 0;  // 1 when the file added a certificate or a key, else 0
     int decryption_failures = 0;
     int keys_with_no_certificate = 0;
 };

@@ -116,8 +116,8 @@ protected:
         auto tx = store_->Begin(store::TxMode::kRead);
         for (const store::CertificateRow& row : tx->ListCertificates()) {
             out << row.id.ToString() << ' ' << row.name << ' ' << row.der.size() << ' ' << row.has_key << ' '
-                << (row.issuer_id ? row.issuer_id->ToString() : "-") << ' '
-                << tx->LoadPrivateKey(row.id).value_or("") << '\n';
+                << (row.issuer_id ? row.issuer_id->ToString() : "-") << ' ' << tx->LoadPrivateKey(row.id).value_or("")
+                << '\n';
             for (const auto& [key, value] : row.props) {
                 out << "  " << key << '=' << value << '\n';
             }
@@ -228,8 +228,8 @@ TEST_F(ImportTest, Pkcs12ModernAndLegacyWithAndWithoutKey) {
 TEST_F(ImportTest, WrongPassphraseIsCountedAndNothingUndecryptedIsStored) {
     PutAndRun("chain.pem");
     std::string before = Snapshot();
-    for (const char* file : {"leaf_modern.p12", "leaf_legacy.p12", "leaf_pkcs8_enc.pem", "leaf_trad_enc.pem",
-                             "leaf_key_enc.der"}) {
+    for (const char* file :
+         {"leaf_modern.p12", "leaf_legacy.p12", "leaf_pkcs8_enc.pem", "leaf_trad_enc.pem", "leaf_key_enc.der"}) {
         SCOPED_TRACE(file);
         EXPECT_EQ(PutAndRun(file, "wrong"), (Counts{0, 0, 0, 1, 0}));
         EXPECT_EQ(PutAndRun(file, ""), (Counts{0, 0, 0, 1, 0}));
@@ -314,8 +314,9 @@ TEST_F(ImportTest, BadInputFailsWithReasonAndLeavesStoreUnchanged) {
              {"blank.pem", "failure: importing blank.pem: the file is empty"},
              {"csr.pem",
               "failure: importing csr.pem: the file holds no certificate or private key (only CERTIFICATE REQUEST)"},
-             {"slow_bags.p12", "failure: importing slow_bags.p12: PKCS#12 encrypted safe: key derivation iteration "
-                               "count 10000001 is larger than 10000000"},
+             {"slow_bags.p12",
+              "failure: importing slow_bags.p12: PKCS#12 encrypted safe: key derivation iteration "
+              "count 10000001 is larger than 10000000"},
          }) {
         SCOPED_TRACE(c.file);
         Put(c.file);

@@ -83,7 +83,8 @@ crypto::IssueRequest IssueFromRequest(const crypto::CertificateRequest& csr, con
         }
     }
     if (request.subject.empty() && request.subject_alt_names.empty()) {
-        throw core::Failure("certificate request " + options.file_name + " has neither a subject nor a "
+        throw core::Failure("certificate request " + options.file_name +
+                            " has neither a subject nor a "
                             "subject-alt-name");
     }
     request.key_usage = csr.KeyUsage().value_or(kDefaultRequestKeyUsage);

@@ -38,15 +38,14 @@ std::vector<std::string> CreateCertificateRequest(store::Store& store, const sto
 
 // SignRequestOptions are the arguments of `/certificate sign-certificate-request`.
 struct SignRequestOptions {
-    std::string file_name;   // a PEM or DER PKCS#10 request in /file
-    std::string ca;          // name or *ID of a local CA with a private key
+    std::string file_name;  // a PEM or DER PKCS#10 request in /file
+    std::string ca;         // name or *ID of a local CA with a private key
     long days_valid = 365;
     std::string digest = "sha256";
 };
 
 // kDefaultRequestKeyUsage is what a certificate issued for a request that asks for no key usage gets.
-inline const std::vector<std::string> kDefaultRequestKeyUsage = {"digital-signature", "key-encipherment",
-                                                                 "tls-client"};
+inline const std::vector<std::string> kDefaultRequestKeyUsage = {"digital-signature", "key-encipherment", "tls-client"};
 
 // SignCertificateRequest issues a certificate for a request made elsewhere (e.g. `openssl req -new`):
 // the request's signature must verify (proof of possession, RFC 2986 §3); subject, subject-alt-name (DNS,

@@ -25,8 +25,8 @@
 namespace certos::pki {
 namespace {
 
-using test_support::Shell;
 using test_support::ReadPath;
+using test_support::Shell;
 
 std::filesystem::path ImportData() { return test_support::TestData("import", CERTOS_TEST_DATA_DIR); }
 
@@ -93,12 +93,13 @@ protected:
 };
 
 TEST_F(RequestTest, CreateWritesRequestAndEncryptedKeyAndRemovesTemplate) {
-    core::ObjectId id = AddTemplate("req", {{"common-name", "router.lan"}, {"organization", "Certos"},
+    core::ObjectId id = AddTemplate("req", {{"common-name", "router.lan"},
+                                            {"organization", "Certos"},
                                             {"subject-alt-name", "DNS:router.lan,IP:192.168.88.1"},
                                             {"key-usage", "digital-signature,key-encipherment,tls-server"}});
     std::vector<std::string> lines;
-    std::vector<std::string> written = CreateCertificateRequest(
-        *store_, *files_, {"req", "key-pass-1", "challenge-me"}, [&](std::string_view l) { lines.emplace_back(l); });
+    std::vector<std::string> written = CreateCertificateRequest(*store_, *files_, {"req", "key-pass-1", "challenge-me"},
+                                                                [&](std::string_view l) { lines.emplace_back(l); });
     EXPECT_EQ(written, (std::vector<std::string>{"certificate-request.pem", "certificate-request_key.pem"}));
     EXPECT_EQ(lines.back(), "progress: done");
     EXPECT_FALSE(Row(id).has_value());  // "The Certificate template is deleted right after ... a certificate request"
@@ -114,8 +115,8 @@ TEST_F(RequestTest, CreateWritesRequestAndEncryptedKeyAndRemovesTemplate) {
     EXPECT_NE(text.find("TLS Web Server Authentication"), std::string::npos);
     EXPECT_EQ(text.find("CA:TRUE"), std::string::npos);
     // The key opens only with the passphrase and belongs to the request.
-    auto [rc_key, key_pub] = Shell("openssl pkey -in " + Path("certificate-request_key.pem") +
-                                   " -passin pass:key-pass-1 -pubout");
+    auto [rc_key, key_pub] =
+        Shell("openssl pkey -in " + Path("certificate-request_key.pem") + " -passin pass:key-pass-1 -pubout");
     ASSERT_EQ(rc_key, 0) << key_pub;
     auto [rc_req, req_pub] = Shell("openssl req -noout -pubkey -in " + Path("certificate-request.pem"));
     EXPECT_EQ(key_pub, req_pub);
@@ -148,8 +149,9 @@ TEST_F(RequestTest, OpensslRequestSignedByCertosCaVerifiesWithOpenssl) {
     EXPECT_EQ(row.issuer_id, ca);
     EXPECT_EQ(row.props["trusted"], "false");
     EXPECT_EQ(row.props["authority"], "false");
-    EXPECT_EQ(row.props["subject-alt-name"], "DNS:csr.example.com,DNS:www.csr.example.com,IP:198.51.100.7,"
-                                             "email:ops@example.com");
+    EXPECT_EQ(row.props["subject-alt-name"],
+              "DNS:csr.example.com,DNS:www.csr.example.com,IP:198.51.100.7,"
+              "email:ops@example.com");
     EXPECT_EQ(row.props["key-usage"], "digital-signature,key-encipherment,tls-server,tls-client");
     EXPECT_EQ(row.props["days-valid"], "90");
     EXPECT_EQ(row.props["digest-algorithm"], "sha384");

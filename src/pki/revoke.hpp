@@ -22,8 +22,8 @@ const std::vector<std::string>& RevocationReasons();
 // then every affected CA's CRL is rebuilt, all in `tx`. An already revoked certificate is left as it is
 // (so a repeated issued-revoke is harmless). Returns warnings for the log: a CA whose CRL could not be
 // rebuilt (no crl-sign key usage, no private key) still records the revocation.
-std::vector<std::string> RevokeCertificates(store::Transaction& tx, const std::vector<core::ObjectId>& ids,
-                                            std::string_view reason,
-                                            std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+std::vector<std::string> RevokeCertificates(
+    store::Transaction& tx, const std::vector<core::ObjectId>& ids, std::string_view reason,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace certos::pki

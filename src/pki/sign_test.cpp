@@ -20,8 +20,8 @@ class SignTest : public ::testing::Test {
 protected:
     void SetUp() override {
         static std::atomic<int> n{0};
-        dir_ = std::filesystem::temp_directory_path() / ("certos-sign-" + std::to_string(getpid()) + "-" +
-                                                         std::to_string(n++));
+        dir_ = std::filesystem::temp_directory_path() /
+               ("certos-sign-" + std::to_string(getpid()) + "-" + std::to_string(n++));
         std::filesystem::remove_all(dir_);
         store_ = store::OpenSqliteStore(dir_);
     }
@@ -57,8 +57,10 @@ protected:
 };
 
 TEST_F(SignTest, SelfSignedCaBecomesCertificateInPlace) {
-    core::ObjectId id = AddTemplate("CA", {{"common-name", "CAtemp"}, {"key-usage", "key-cert-sign,crl-sign"},
-                                           {"organization", "Acme"}, {"country", "LV"}});
+    core::ObjectId id = AddTemplate("CA", {{"common-name", "CAtemp"},
+                                           {"key-usage", "key-cert-sign,crl-sign"},
+                                           {"organization", "Acme"},
+                                           {"country", "LV"}});
     std::vector<std::string> lines;
     SignTemplate(*store_, id, {}, [&](std::string_view l) { lines.emplace_back(l); });
     ASSERT_FALSE(lines.empty());
@@ -77,7 +79,7 @@ TEST_F(SignTest, SelfSignedCaBecomesCertificateInPlace) {
     EXPECT_EQ(row.props.at("fingerprint"), cert.FingerprintSha256());
     EXPECT_EQ(row.props.at("serial-number"), cert.SerialHex());
     EXPECT_EQ(row.props.at("serial-number").size(), 32u);  // 16 bytes of randomness, top bit clear
-    EXPECT_EQ(row.props.at("akid"), "");                    // as RouterOS shows a self-signed root
+    EXPECT_EQ(row.props.at("akid"), "");                   // as RouterOS shows a self-signed root
     EXPECT_EQ(row.props.at("skid").size(), 40u);
     EXPECT_EQ(row.props.at("days-valid"), "30");
     EXPECT_EQ(row.props.at("key-type"), "ec");
@@ -86,7 +88,8 @@ TEST_F(SignTest, SelfSignedCaBecomesCertificateInPlace) {
 TEST_F(SignTest, CaSignsLeafWithCrlDistributionPoint) {
     core::ObjectId ca = AddTemplate("CA", {{"common-name", "ca"}, {"key-usage", "key-cert-sign,crl-sign"}});
     SignTemplate(*store_, ca, {"", "", "127.0.0.1:8080"}, nullptr);
-    core::ObjectId leaf = AddTemplate("leaf", {{"common-name", "leaf"}, {"key-usage", "digital-signature,tls-server"},
+    core::ObjectId leaf = AddTemplate("leaf", {{"common-name", "leaf"},
+                                               {"key-usage", "digital-signature,tls-server"},
                                                {"subject-alt-name", "DNS:leaf.lan,IP:10.0.0.1"}});
     SignTemplate(*store_, leaf, {"CA", "leaf-cert", ""}, nullptr);
     store::CertificateRow ca_row = Row(ca);

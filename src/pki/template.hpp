@@ -8,17 +8,16 @@ namespace certos::pki {
 
 // The template vocabulary of RouterOS's /certificate (MT-CERT; facts §1.3), in RouterOS's order.
 inline const std::vector<std::string> kKeyUsages = {
-    "digital-signature", "content-commitment", "key-encipherment", "data-encipherment", "key-agreement",
-    "key-cert-sign",     "crl-sign",           "encipher-only",    "decipher-only",     "tls-server",
-    "tls-client",        "code-sign",          "email-protect",    "timestamp",         "ocsp-sign",
-    "dvcs"};
-inline const std::vector<std::string> kKeySizeValues = {"1024", "1536", "2048", "4096", "8192",
-                                                        "prime256v1", "secp384r1", "secp521r1"};
+    "digital-signature", "content-commitment", "key-encipherment", "data-encipherment",
+    "key-agreement",     "key-cert-sign",      "crl-sign",         "encipher-only",
+    "decipher-only",     "tls-server",         "tls-client",       "code-sign",
+    "email-protect",     "timestamp",          "ocsp-sign",        "dvcs"};
+inline const std::vector<std::string> kKeySizeValues = {"1024", "1536",       "2048",      "4096",
+                                                        "8192", "prime256v1", "secp384r1", "secp521r1"};
 inline const std::vector<std::string> kDigestValues = {"md5", "sha1", "sha256", "sha384", "sha512"};
 inline const std::vector<std::string> kTrustStores = {
-    "all",  "capsman", "dns",   "email",    "ipsec",    "mqtt",   "openflow", "radius",
-    "sstp", "userman", "www",   "api",      "container", "dot1x", "fetch",    "lora",
-    "netwatch", "ovpn", "tr069", "wpa-eap", "wiliot",   "logging"};
+    "all", "capsman",   "dns",   "email", "ipsec", "mqtt",     "openflow", "radius", "sstp",    "userman", "www",
+    "api", "container", "dot1x", "fetch", "lora",  "netwatch", "ovpn",     "tr069",  "wpa-eap", "wiliot",  "logging"};
 
 inline constexpr std::string_view kDefaultKeyUsage =
     "digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,tls-client";
@@ -33,8 +32,8 @@ struct SubjectField {
     std::string_view property;
     std::string_view short_name;
 };
-inline constexpr SubjectField kSubjectFields[] = {
-    {"country", "C"}, {"state", "ST"}, {"locality", "L"}, {"organization", "O"}, {"unit", "OU"}, {"common-name", "CN"}};
+inline constexpr SubjectField kSubjectFields[] = {{"country", "C"},      {"state", "ST"}, {"locality", "L"},
+                                                  {"organization", "O"}, {"unit", "OU"},  {"common-name", "CN"}};
 
 // CheckSubjectAltName validates a comma list of `DNS:name`, `IP:address` (v4 or v6) and `email:addr`
 // entries and returns it with canonical prefixes. Throws core::Error (kArgument) naming the bad entry.

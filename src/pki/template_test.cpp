@@ -15,8 +15,8 @@ TEST(TemplateTest, AcceptsAndCanonicalisesSubjectAltNames) {
 }
 
 TEST(TemplateTest, RejectsBadSubjectAltNames) {
-    for (const char* bad : {"router.lan", "DNS:", "IP:300.1.1.1", "IP:foo", "email:nobody", "URI:x", "DNS:a b",
-                            "DNS:a,", ","}) {
+    for (const char* bad :
+         {"router.lan", "DNS:", "IP:300.1.1.1", "IP:foo", "email:nobody", "URI:x", "DNS:a b", "DNS:a,", ","}) {
         EXPECT_THROW(CheckSubjectAltName(bad), core::Error) << bad;
     }
 }

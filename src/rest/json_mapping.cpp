@@ -128,7 +128,8 @@ namespace {
 class RecordWriter {
 public:
     explicit RecordWriter(std::string& out)
-        : out_(out), serializer_(nlohmann::detail::output_adapter<char>(out), ' ', Json::error_handler_t::replace),
+        : out_(out),
+          serializer_(nlohmann::detail::output_adapter<char>(out), ' ', Json::error_handler_t::replace),
           text_(std::string()) {}
 
     void Write(const menu::Record& record) {

@@ -21,9 +21,9 @@ std::string ErrorOf(std::string_view body) {
 }
 
 TEST(JsonMappingTest, ValuesBecomeArgumentText) {
-    BodyArguments body = ParseBody(
-        R"({"name":"srv","days-valid":90,"trusted":true,"big":18446744073709551615,"neg":-1,"whole":3.0,)"
-        R"("half":1.5,"none":null,"key-usage":["tls-server","tls-client"],"flags":[true,2]})");
+    BodyArguments body =
+        ParseBody(R"({"name":"srv","days-valid":90,"trusted":true,"big":18446744073709551615,"neg":-1,"whole":3.0,)"
+                  R"("half":1.5,"none":null,"key-usage":["tls-server","tls-client"],"flags":[true,2]})");
     EXPECT_EQ(body.args, (Args{{"name", "srv"},
                                {"days-valid", "90"},
                                {"trusted", "true"},

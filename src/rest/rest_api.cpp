@@ -6,9 +6,9 @@
 #include "core/error.hpp"
 #include "core/id.hpp"
 #include "core/value.hpp"
+#include "menu/login_cache.hpp"
 #include "rest/error_table.hpp"
 #include "rest/json_mapping.hpp"
-#include "menu/login_cache.hpp"
 #include "rest/route.hpp"
 
 namespace certos::rest {
@@ -25,7 +25,9 @@ struct CachedLogin {
     std::chrono::steady_clock::time_point at;
 };
 
-core::Error Unauthorized() { return core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)"); }
+core::Error Unauthorized() {
+    return core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)");
+}
 
 net::HttpResponse JsonResponse(std::string body) {
     net::HttpResponse response;
@@ -53,7 +55,8 @@ std::vector<std::string> WithId(std::vector<std::string> proplist) {
 // Reads is whether a request only reads (print, get, find): those are neither audited nor change users.
 bool Reads(const RestRoute& route) {
     return route.action == RestAction::kPrint || route.action == RestAction::kGet ||
-           (route.action == RestAction::kCommand && (route.verb == "print" || route.verb == "get" || route.verb == "find"));
+           (route.action == RestAction::kCommand &&
+            (route.verb == "print" || route.verb == "get" || route.verb == "find"));
 }
 
 std::string VerbOf(const RestRoute& route) {
@@ -134,7 +137,8 @@ net::HttpResponse Print(const Runner& runner, const menu::Menu& menu, std::strin
         if (name == ".proplist") {
             proplist = core::SplitList(value);
         } else {
-            terms.push_back(menu::Filter::Compare(menu::Filter::Op::kEq, name, name == ".id" ? CanonicalId(value) : value));
+            terms.push_back(
+                menu::Filter::Compare(menu::Filter::Op::kEq, name, name == ".id" ? CanonicalId(value) : value));
         }
     }
     std::optional<menu::Filter> filter;
@@ -223,7 +227,8 @@ menu::Session RestApi::Login(const net::HttpRequest& request) const {
         logins_.Login(credentials->user, address, *header, epoch, options_.session_lifetime, verify, cached);
     if (cached && options_.log) {
         // The same line menu::Authenticate writes: one per connection, as RouterOS logs REST logins.
-        options_.log("system,info,account", "user " + credentials->user + " logged in from " + address + " via rest-api");
+        options_.log("system,info,account",
+                     "user " + credentials->user + " logged in from " + address + " via rest-api");
     }
     session.via = "rest-api";
     if (request.connection) {

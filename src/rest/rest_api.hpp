@@ -7,9 +7,9 @@
 #include <functional>
 #include <string_view>
 
+#include "menu/login_cache.hpp"
 #include "menu/tree.hpp"
 #include "net/http.hpp"
-#include "menu/login_cache.hpp"
 
 namespace certos::rest {
 

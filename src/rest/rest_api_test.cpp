@@ -16,10 +16,10 @@ namespace {
 using nlohmann::json;
 
 // Credentials of the fake authenticator: "admin:pw" (full), "reader:pw" (read group), "nope:pw" (no rest-api).
-constexpr const char* kAdmin = "Basic YWRtaW46cHc=";    // admin:pw
-constexpr const char* kReader = "Basic cmVhZGVyOnB3";   // reader:pw
-constexpr const char* kNoApi = "Basic bm9wZTpwdw==";    // nope:pw
-constexpr const char* kWrong = "Basic YWRtaW46eHg=";    // admin:xx
+constexpr const char* kAdmin = "Basic YWRtaW46cHc=";   // admin:pw
+constexpr const char* kReader = "Basic cmVhZGVyOnB3";  // reader:pw
+constexpr const char* kNoApi = "Basic bm9wZTpwdw==";   // nope:pw
+constexpr const char* kWrong = "Basic YWRtaW46eHg=";   // admin:xx
 
 class RestApiTest : public ::testing::Test {
 protected:

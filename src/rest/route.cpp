@@ -12,7 +12,8 @@ namespace {
 core::Error NoSuchCommand() { return core::Error(core::ErrorCategory::kMissingItem, "no such command"); }
 
 core::Error NoSuchPath(std::string_view segment) {
-    return core::Error(core::ErrorCategory::kMissingItem, "no such command or directory (" + std::string(segment) + ")");
+    return core::Error(core::ErrorCategory::kMissingItem,
+                       "no such command or directory (" + std::string(segment) + ")");
 }
 
 std::vector<std::string> Segments(std::string_view path) {

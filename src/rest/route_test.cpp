@@ -76,7 +76,7 @@ TEST_F(RouteTest, RouterOsErrorTexts) {
     EXPECT_EQ(ErrorOf("GET", "/nope"), "no such command or directory (nope)");
     EXPECT_EQ(ErrorOf("GET", "/certificate/a/b"), "no such command or directory (a)");
     EXPECT_EQ(ErrorOf("GET", "/"), "no such command");
-    EXPECT_EQ(ErrorOf("GET", "/certificate/print"), "no such command");  // GET on a command path
+    EXPECT_EQ(ErrorOf("GET", "/certificate/print"), "no such command");     // GET on a command path
     EXPECT_EQ(ErrorOf("GET", "/log/something"), "no such command prefix");  // /log items have no name
     EXPECT_EQ(ErrorOf("PUT", "/certificate/x"), "no such command");
     EXPECT_EQ(ErrorOf("PATCH", "/certificate"), "no such command");

@@ -22,9 +22,7 @@ TEST(PropsJsonTest, RefusesAnythingButAnObjectOfStrings) {
     }
 }
 
-TEST(PropsJsonTest, RefusesValuesThatAreNotUtf8) {
-    EXPECT_THROW(PropsToJson({{"name", "\xff"}}), core::Error);
-}
+TEST(PropsJsonTest, RefusesValuesThatAreNotUtf8) { EXPECT_THROW(PropsToJson({{"name", "\xff"}}), core::Error); }
 
 }  // namespace
 }  // namespace certos::store

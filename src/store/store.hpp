@@ -22,8 +22,8 @@ struct CertificateRow {
     core::ObjectId id;
     std::string name;
     std::map<std::string, std::string> props;
-    std::string der;                         // DER certificate; empty for a template
-    bool has_key = false;                    // a private key is stored for this row
+    std::string der;                          // DER certificate; empty for a template
+    bool has_key = false;                     // a private key is stored for this row
     std::optional<core::ObjectId> issuer_id;  // the local CA that signed it
 };
 
@@ -47,9 +47,9 @@ struct ItemRow {
 
 // LogEntry is one line of `/log`. `time` is kept to the millisecond.
 struct LogEntry {
-    std::uint64_t seq = 0;                         // allocated by the store, increasing
+    std::uint64_t seq = 0;  // allocated by the store, increasing
     std::chrono::system_clock::time_point time;
-    std::string topics;                            // "system,info,account"
+    std::string topics;  // "system,info,account"
     std::string message;
 };
 

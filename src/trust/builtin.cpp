@@ -40,11 +40,12 @@ std::vector<BuiltinRoot> Load() {
         }
         try {
             crypto::Certificate cert = crypto::Certificate::FromPem(bundle.substr(at, stop + end.size() - at));
-            BuiltinRoot root{{}, Field(cert, "CN"), Field(cert, "O"), cert.SkidHex(), cert.FingerprintSha256(),
-                             cert.NotAfter(), cert};
-            root.name = !root.common_name.empty() ? root.common_name
+            BuiltinRoot root{
+                {},  Field(cert, "CN"), Field(cert, "O"), cert.SkidHex(), cert.FingerprintSha256(), cert.NotAfter(),
+                cert};
+            root.name = !root.common_name.empty()    ? root.common_name
                         : !root.organization.empty() ? root.organization
-                                                      : Field(cert, "OU");
+                                                     : Field(cert, "OU");
             roots.push_back(std::move(root));
         } catch (const core::Error&) {
             continue;

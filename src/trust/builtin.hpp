@@ -15,11 +15,11 @@ inline constexpr std::string_view kBuiltinRootsFile = "/etc/ssl/certs/ca-certifi
 
 // BuiltinRoot is one built-in anchor with the properties `/certificate builtin print` shows.
 struct BuiltinRoot {
-    std::string name;          // common-name, or organization, or organizational unit when it has none
+    std::string name;  // common-name, or organization, or organizational unit when it has none
     std::string common_name;
     std::string organization;
-    std::string skid;          // lowercase hex; "" when the root has no subjectKeyIdentifier
-    std::string fingerprint;   // SHA-256, lowercase hex
+    std::string skid;         // lowercase hex; "" when the root has no subjectKeyIdentifier
+    std::string fingerprint;  // SHA-256, lowercase hex
     crypto::TimePoint invalid_after;
     crypto::Certificate cert;
 };
@@ -29,8 +29,8 @@ struct BuiltinRoot {
 const std::vector<BuiltinRoot>& BuiltinRoots();
 
 // kDefaultBuiltinServices is what builtin-trust-store=default means (the seed's "current defaults").
-inline const std::vector<std::string> kDefaultBuiltinServices = {
-    "fetch", "mqtt", "email", "netwatch", "container", "lora", "dns", "www", "reverse-proxy"};
+inline const std::vector<std::string> kDefaultBuiltinServices = {"fetch", "mqtt", "email", "netwatch",     "container",
+                                                                 "lora",  "dns",  "www",   "reverse-proxy"};
 
 // BuiltinTrustedFor tells whether the builtin-trust-store setting (a comma list: all, default, untrusted
 // or service names) lets `service` use the built-in roots. An empty `service` asks whether any service

@@ -79,8 +79,8 @@ Accepted Check(const std::string& body, const Job& job, const std::vector<KnownC
     try {
         crl = crypto::Crl::FromDerOrPem(body);
     } catch (const core::Error& e) {
-        throw core::Failure("the response is not a CRL (" + std::to_string(body.size()) + " bytes): " +
-                            StripFailure(e.what()));
+        throw core::Failure("the response is not a CRL (" + std::to_string(body.size()) +
+                            " bytes): " + StripFailure(e.what()));
     }
     Accepted accepted{*crl, std::nullopt};
     bool name_matched = false;

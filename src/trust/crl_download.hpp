@@ -36,8 +36,8 @@ core::ObjectId DownloadedCrlOwner(core::ObjectId item);
 
 // DownloadOptions choose what DownloadCrls does.
 struct DownloadOptions {
-    bool force = false;                 // fetch now, whatever crl-download says and however recent
-    std::vector<core::ObjectId> only;   // just these entries (empty: every entry)
+    bool force = false;                // fetch now, whatever crl-download says and however recent
+    std::vector<core::ObjectId> only;  // just these entries (empty: every entry)
     FetchLimits limits;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };

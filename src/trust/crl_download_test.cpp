@@ -23,10 +23,10 @@
 namespace certos::trust {
 namespace {
 
-using testing::TestHttpServer;
 using testing::Hanging;
 using testing::Reply;
 using testing::Streamed;
+using testing::TestHttpServer;
 using testing::TestResponse;
 
 class TempStore {
@@ -161,8 +161,8 @@ TEST_F(CrlDownloadTest, EndpointDownFailsClosedWithCrlUse) {
     server_.Set(crl_path_, Reply(503, "down"));
     std::vector<std::string> lines = Download();
     ASSERT_EQ(lines.size(), 1u);
-    EXPECT_EQ(lines[0], "CRL download failed: fetching " + server_.Url(crl_path_) +
-                            ": the server answered HTTP 503; no CRL yet");
+    EXPECT_EQ(lines[0],
+              "CRL download failed: fetching " + server_.Url(crl_path_) + ": the server answered HTTP 503; no CRL yet");
     EXPECT_EQ(Entries().at(0).props["invalid"], "true");
     SetSetting("crl-use", "true");
     crypto::VerifyResult good = Verify("good");
@@ -182,10 +182,11 @@ TEST_F(CrlDownloadTest, GarbageHugeOrHangingEndpointKeepsTheOldCrl) {
         TestResponse response;
         std::string reason;
     };
-    for (const Case& c : {Case{Reply(200, "<html>not a CRL</html>"), "the response is not a CRL (22 bytes)"},
-                          Case{Reply(200, std::string("\x30\x82\x01\x00garbage", 11)), "the response is not a CRL (11 bytes)"},
-                          Case{Streamed(2u << 20), "response body larger than 262144 bytes"},
-                          Case{Hanging(), "no complete response within 0.5 s (timed out)"}}) {
+    for (const Case& c :
+         {Case{Reply(200, "<html>not a CRL</html>"), "the response is not a CRL (22 bytes)"},
+          Case{Reply(200, std::string("\x30\x82\x01\x00garbage", 11)), "the response is not a CRL (11 bytes)"},
+          Case{Streamed(2u << 20), "response body larger than 262144 bytes"},
+          Case{Hanging(), "no complete response within 0.5 s (timed out)"}}) {
         server_.Set(crl_path_, c.response);
         auto start = std::chrono::steady_clock::now();
         std::vector<std::string> lines = Download(true, limits);

@@ -20,11 +20,11 @@
 namespace certos::trust {
 namespace {
 
-using testing::TestHttpServer;
 using testing::Hanging;
 using testing::Redirect;
 using testing::Reply;
 using testing::Streamed;
+using testing::TestHttpServer;
 
 std::filesystem::path TrustDir() {
     const char* env = std::getenv("CERTOS_TEST_DATA");
@@ -83,7 +83,8 @@ TEST(HttpFetchTest, HangingServerTimesOut) {
 }
 
 TEST(HttpFetchTest, OnlyHttpAndBoundedRedirects) {
-    TestHttpServer server({{"/loop", Redirect("/loop")}, {"/ftp", Redirect("ftp://127.0.0.1/x")},
+    TestHttpServer server({{"/loop", Redirect("/loop")},
+                           {"/ftp", Redirect("ftp://127.0.0.1/x")},
                            {"/file", Redirect("file:///etc/passwd")}});
     EXPECT_TRUE(Contains(ErrorOf(server.Url("/loop")), "more than 3 redirects"));
     EXPECT_TRUE(Contains(ErrorOf(server.Url("/ftp")), "only http:// and https:// URLs are supported"));

@@ -294,8 +294,8 @@ public:
     core::ObjectId InsertCertificate(const CertificateRow& row) override {
         return RunWrite([&] {
             core::ObjectId id(Increment(kCertificateIdCounter));
-            Query query = conn_->Prepare(
-                "INSERT INTO certificates (name, props, der, issuer_id, id) VALUES (?, ?, ?, ?, ?)");
+            Query query =
+                conn_->Prepare("INSERT INTO certificates (name, props, der, issuer_id, id) VALUES (?, ?, ?, ?, ?)");
             BindFields(query, row);
             query.Bind(5, IdValue(id));
             RunNamed(query, "certificate");
@@ -357,9 +357,10 @@ public:
 
     void SetSetting(std::string_view section, std::string_view key, std::string_view value) override {
         RunWrite([&] {
-            conn_->Prepare(
-                     "INSERT INTO settings (section, key, value) VALUES (?, ?, ?) "
-                     "ON CONFLICT (section, key) DO UPDATE SET value = excluded.value")
+            conn_
+                ->Prepare(
+                    "INSERT INTO settings (section, key, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT (section, key) DO UPDATE SET value = excluded.value")
                 .Bind(1, section)
                 .Bind(2, key)
                 .Bind(3, value)
@@ -485,10 +486,11 @@ public:
 
     void PutBlob(const BlobRow& blob) override {
         RunWrite([&] {
-            conn_->Prepare(
-                     "INSERT INTO blobs (kind, owner, number, data, updated) VALUES (?, ?, ?, ?, ?) "
-                     "ON CONFLICT (kind, owner) DO UPDATE "
-                     "SET number = excluded.number, data = excluded.data, updated = excluded.updated")
+            conn_
+                ->Prepare(
+                    "INSERT INTO blobs (kind, owner, number, data, updated) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (kind, owner) DO UPDATE "
+                    "SET number = excluded.number, data = excluded.data, updated = excluded.updated")
                 .Bind(1, blob.kind)
                 .Bind(2, IdValue(blob.owner))
                 .Bind(3, static_cast<std::int64_t>(blob.number))
@@ -563,9 +565,10 @@ private:
     // AdvanceTo raises counter `name` to at least `value`, so that Increment never returns an id a caller
     // has already used.
     void AdvanceTo(std::string_view name, std::uint64_t value) {
-        conn_->Prepare(
-                 "INSERT INTO counters (name, value) VALUES (?, ?) "
-                 "ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)")
+        conn_
+            ->Prepare(
+                "INSERT INTO counters (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)")
             .Bind(1, name)
             .Bind(2, static_cast<std::int64_t>(value))
             .Run();

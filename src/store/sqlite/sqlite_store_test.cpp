@@ -141,10 +141,11 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema1KeepsData) {
     {
         // Back to what migration 1 left: its tables, without what later migrations added and their records.
         auto peek = Peek();
-        peek->Exec("DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DROP TRIGGER certificates_generation_insert;"
-                   "DROP TRIGGER certificates_generation_update; DROP TRIGGER certificates_generation_delete;"
-                   "DROP TRIGGER certificates_revision; ALTER TABLE certificates DROP COLUMN revision;"
-                   "DELETE FROM schema_version WHERE version >= 2;");
+        peek->Exec(
+            "DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DROP TRIGGER certificates_generation_insert;"
+            "DROP TRIGGER certificates_generation_update; DROP TRIGGER certificates_generation_delete;"
+            "DROP TRIGGER certificates_revision; ALTER TABLE certificates DROP COLUMN revision;"
+            "DELETE FROM schema_version WHERE version >= 2;");
     }
     auto store = Open();
     {
@@ -239,7 +240,9 @@ TEST_F(SqliteStoreTest, WriteFailureRollsBack) {
         auto store = Open();
         // Writes past 1 MiB fail (EFBIG), as on a full disk.
         signal(SIGXFSZ, SIG_IGN);
-        struct rlimit limit {1 << 20, 1 << 20};
+        struct rlimit limit {
+            1 << 20, 1 << 20
+        };
         if (setrlimit(RLIMIT_FSIZE, &limit) != 0) {
             return 2;
         }
