@@ -47,10 +47,11 @@ CLANG_FORMAT ?= clang-format-14
 FORMATTED = $(shell git ls-files '*.cpp' '*.hpp')
 
 format: deps
-	$(CLANG_FORMAT) -i $(FORMATTED)
+	@$(CLANG_FORMAT) -i $(FORMATTED)
 
 format-check: deps
-	$(CLANG_FORMAT) --dry-run -Werror $(FORMATTED)
+	@echo "format-check: $(words $(FORMATTED)) files against .clang-format"
+	@$(CLANG_FORMAT) --dry-run -Werror $(FORMATTED)
 
 test: format-check build unit integration asan fuzz
 
