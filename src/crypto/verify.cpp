@@ -395,10 +395,12 @@ VerifyResult VerifyChain(const VerifyInput& input) {
     collector.purpose = OpenSslPurpose(input.trust.purpose);
     X509_STORE_CTX_set_ex_data(ctx.get(), g_collector_index, &collector);
     X509_STORE_CTX_set_verify_cb(ctx.get(), KeepGoingCallback);
-    if (input.at) {
-        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()),
-                                   std::chrono::system_clock::to_time_t(*input.at));
-    }
+    // Always an explicit time: without one OpenSSL reads time(), which glibc may serve from the coarse clock,
+    // a few milliseconds behind the system_clock that stamped a CRL's thisUpdate or a notBefore. Just after
+    // a second began, a CRL issued that very moment would then be "not yet valid".
+    X509_VERIFY_PARAM_set_time(
+        X509_STORE_CTX_get0_param(ctx.get()),
+        std::chrono::system_clock::to_time_t(input.at.value_or(std::chrono::system_clock::now())));
     int verified = X509_verify_cert(ctx.get());
     ERR_clear_error();
 
