@@ -409,15 +409,7 @@ int Daemon::Run() {
     std::thread jobs;
     auto next_jobs = std::chrono::steady_clock::now();
     while (true) {
-        int signal_number = sigtimedwait(&set, nullptr, &timeout);
-        if (signal_number == SIGTERM || signal_number == SIGINT) {
-            break;
-        }
-        try {
-            impl_->Poll();
-        } catch (const std::exception& e) {
-            impl_->err << "certos: " << e.what() << std::endl;
-        }
+        // The jobs start at once (the list rendered before the first client asks), then every hour.
         if (std::chrono::steady_clock::now() >= next_jobs && !jobs_running) {
             next_jobs = std::chrono::steady_clock::now() + std::chrono::hours(1);
             if (jobs.joinable()) {
@@ -452,6 +444,15 @@ int Daemon::Run() {
                 }
                 jobs_running = false;
             });
+        }
+        int signal_number = sigtimedwait(&set, nullptr, &timeout);
+        if (signal_number == SIGTERM || signal_number == SIGINT) {
+            break;
+        }
+        try {
+            impl_->Poll();
+        } catch (const std::exception& e) {
+            impl_->err << "certos: " << e.what() << std::endl;
         }
     }
     if (jobs.joinable()) {
