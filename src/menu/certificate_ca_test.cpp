@@ -17,24 +17,8 @@ namespace {
 
 using test_support::Shell;
 
+using testing::Flags;
 using testing::TreeFixture;
-
-Record Get(TreeFixture& f, const std::string& name) {
-    return f.Run("/certificate", "get", {{"number", name}}).records.at(0);
-}
-
-std::string Flags(const Record& r) {
-    std::string flags;
-    for (const auto& [letter, property] : std::vector<std::pair<char, std::string>>{{'K', "private-key"},
-                                                                                    {'L', "crl"},
-                                                                                    {'A', "authority"},
-                                                                                    {'I', "issued"},
-                                                                                    {'E', "expired"},
-                                                                                    {'T', "trusted"}}) {
-        flags += r.IsTrue(property) ? letter : ' ';
-    }
-    return flags;
-}
 
 // The seed's sequence: three templates, then `sign CA-Template`, `sign Client`,
 // `sign Server ca-crl-host=192.168.88.1 name=ServerCA` (no ca=: self-signed, as RouterOS does).
@@ -61,12 +45,12 @@ TEST(CertificateCaTest, SeedSequenceGivesTheSeedsFlags) {
     ASSERT_FALSE(progress.empty());
     EXPECT_EQ(progress.back(), "progress: done");
     SeedSequence(f);
-    EXPECT_EQ(Flags(Get(f, "CA-Template")), "K A  T");
-    EXPECT_EQ(Flags(Get(f, "Client")), "K A  T");
-    EXPECT_EQ(Flags(Get(f, "ServerCA")), "KLA  T");
-    EXPECT_EQ(Get(f, "ServerCA").GetOr(".id"), "*3");  // the template became the certificate in place
-    EXPECT_EQ(Get(f, "ServerCA").GetOr("ca-crl-host"), "192.168.88.1");
-    Record ca = Get(f, "CA-Template");
+    EXPECT_EQ(Flags(f.Certificate("CA-Template")), "K A  T");
+    EXPECT_EQ(Flags(f.Certificate("Client")), "K A  T");
+    EXPECT_EQ(Flags(f.Certificate("ServerCA")), "KLA  T");
+    EXPECT_EQ(f.Certificate("ServerCA").GetOr(".id"), "*3");  // the template became the certificate in place
+    EXPECT_EQ(f.Certificate("ServerCA").GetOr("ca-crl-host"), "192.168.88.1");
+    Record ca = f.Certificate("CA-Template");
     EXPECT_EQ(ca.GetOr("fingerprint").size(), 64u);
     EXPECT_EQ(ca.GetOr("issuer"), "CN=CAtemp");
     EXPECT_FALSE(ca.GetOr("invalid-before").empty());
@@ -79,12 +63,12 @@ TEST(CertificateCaTest, SignedByLocalCaIsIssuedNotTrustedUntilSet) {
     f.Run("/certificate", "add",
           {{"name", "leaf"}, {"common-name", "leaf"}, {"key-size", "prime256v1"}, {"key-usage", "tls-client"}});
     f.Run("/certificate", "sign", {{"number", "leaf"}, {"ca", "CA-Template"}});
-    Record leaf = Get(f, "leaf");
+    Record leaf = f.Certificate("leaf");
     EXPECT_EQ(Flags(leaf), "K  I  ");
     EXPECT_EQ(leaf.GetOr("ca"), "CA-Template");
     f.Run("/certificate", "set",
           {{"numbers", "leaf"}, {"trusted", "yes"}, {"name", "leaf2"}, {"trust-store", "www,api"}});
-    leaf = Get(f, "leaf2");
+    leaf = f.Certificate("leaf2");
     EXPECT_EQ(Flags(leaf), "K  I T");
     EXPECT_EQ(leaf.GetOr("trust-store"), "www,api");
 }
@@ -106,7 +90,7 @@ TEST(CertificateCaTest, SignedCertificatesAreReadOnlyButNameTrustedTrustStore) {
     fails({{"numbers", "Client"}, {"trusted", "no"}, {"days-valid", "5"}},
           "failure: can not change days-valid of a signed certificate (only name, trusted and trust-store can be "
           "changed)");
-    EXPECT_EQ(Get(f, "Client").GetOr("trusted"), "true");  // the whole set rolled back
+    EXPECT_EQ(f.Certificate("Client").GetOr("trusted"), "true");  // the whole set rolled back
     EXPECT_THROW(f.Run("/certificate", "sign", {{"number", "Client"}}), core::Error);
 }
 

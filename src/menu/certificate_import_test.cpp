@@ -22,26 +22,10 @@ using test_support::Shell;
 
 std::filesystem::path ImportData() { return test_support::TestData("import", CERTOS_TEST_DATA_DIR); }
 
+using testing::Flags;
 using testing::TreeFixture;
 
 void Put(TreeFixture& f, const std::string& name) { f.files().Write(name, ReadPath(ImportData() / name)); }
-
-Record Get(TreeFixture& f, const std::string& name) {
-    return f.Run("/certificate", "get", {{"number", name}}).records.at(0);
-}
-
-std::string Flags(const Record& r) {
-    std::string flags;
-    for (const auto& [letter, property] : std::vector<std::pair<char, std::string>>{{'K', "private-key"},
-                                                                                    {'L', "crl"},
-                                                                                    {'A', "authority"},
-                                                                                    {'I', "issued"},
-                                                                                    {'E', "expired"},
-                                                                                    {'T', "trusted"}}) {
-        flags += r.IsTrue(property) ? letter : ' ';
-    }
-    return flags;
-}
 
 // Report renders an import reply's one record as "name=value ..." in order.
 std::string Report(const Result& result) {
@@ -70,10 +54,10 @@ TEST(CertificateImportTest, ReportIsOneRecordWithTheFiveCounts) {
     EXPECT_EQ(Report(result),
               "certificates-imported=2 private-keys-imported=1 files-imported=1 "
               "decryption-failures=0 keys-with-no-certificate=0");
-    EXPECT_EQ(Flags(Get(f, "name_example")), "K    T");
-    EXPECT_EQ(Flags(Get(f, "name_example_1")), "  A  T");
-    EXPECT_EQ(Get(f, "name_example").GetOr("common-name"), "leaf.example.com");
-    EXPECT_EQ(Get(f, "name_example").GetOr("ca"), "");
+    EXPECT_EQ(Flags(f.Certificate("name_example")), "K    T");
+    EXPECT_EQ(Flags(f.Certificate("name_example_1")), "  A  T");
+    EXPECT_EQ(f.Certificate("name_example").GetOr("common-name"), "leaf.example.com");
+    EXPECT_EQ(f.Certificate("name_example").GetOr("ca"), "");
 }
 
 TEST(CertificateImportTest, OpensslFilesImportWithTheRightReportAndFlags) {
@@ -83,12 +67,12 @@ TEST(CertificateImportTest, OpensslFilesImportWithTheRightReportAndFlags) {
         Report(f.Run("/certificate", "import", {{"file-name", "leaf_legacy.p12"}, {"passphrase", "import-pass"}})),
         "certificates-imported=2 private-keys-imported=1 files-imported=1 decryption-failures=0 "
         "keys-with-no-certificate=0");
-    EXPECT_EQ(Flags(Get(f, "leaf_legacy.p12_0")), "K    T");
+    EXPECT_EQ(Flags(f.Certificate("leaf_legacy.p12_0")), "K    T");
     Put(f, "ec_leaf.crt");
     Put(f, "ec_leaf_trad_enc.pem");
     f.Run("/certificate", "import", {{"file-name", "ec_leaf.crt"}, {"trusted", "no"}, {"trust-store", "www"}});
-    EXPECT_EQ(Flags(Get(f, "ec_leaf.crt_0")), "      ");
-    EXPECT_EQ(Get(f, "ec_leaf.crt_0").GetOr("trust-store"), "www");
+    EXPECT_EQ(Flags(f.Certificate("ec_leaf.crt_0")), "      ");
+    EXPECT_EQ(f.Certificate("ec_leaf.crt_0").GetOr("trust-store"), "www");
     EXPECT_EQ(Report(f.Run("/certificate", "import", {{"file-name", "ec_leaf_trad_enc.pem"}, {"passphrase", "bad"}})),
               "certificates-imported=0 private-keys-imported=0 files-imported=0 decryption-failures=1 "
               "keys-with-no-certificate=0");
@@ -97,8 +81,8 @@ TEST(CertificateImportTest, OpensslFilesImportWithTheRightReportAndFlags) {
                      {{"file-name", "ec_leaf_trad_enc.pem"}, {"passphrase", "import-pass"}, {"no-key-export", "yes"}})),
         "certificates-imported=0 private-keys-imported=1 files-imported=1 decryption-failures=0 "
         "keys-with-no-certificate=0");
-    EXPECT_EQ(Flags(Get(f, "ec_leaf.crt_0")), "K     ");
-    EXPECT_EQ(Get(f, "ec_leaf.crt_0").GetOr("key-type"), "ec");
+    EXPECT_EQ(Flags(f.Certificate("ec_leaf.crt_0")), "K     ");
+    EXPECT_EQ(f.Certificate("ec_leaf.crt_0").GetOr("key-type"), "ec");
     Put(f, "other.key");
     EXPECT_EQ(Report(f.Run("/certificate", "import", {{"file-name", "other.key"}})),
               "certificates-imported=0 private-keys-imported=0 files-imported=0 decryption-failures=0 "
@@ -168,7 +152,7 @@ TEST(CertificateImportTest, CreateAndSignRequestThroughTheTree) {
 
     Result signed_result = f.Run("/certificate", "sign-certificate-request",
                                  {{"file-name", "certificate-request.pem"}, {"ca", "CA"}, {"days-valid", "30"}});
-    Record issued = Get(f, "vpn.lan");
+    Record issued = f.Certificate("vpn.lan");
     EXPECT_EQ(signed_result.ret, issued.GetOr(".id"));
     EXPECT_EQ(Flags(issued), "   I  ");
     EXPECT_EQ(issued.GetOr("ca"), "CA");
@@ -179,7 +163,7 @@ TEST(CertificateImportTest, CreateAndSignRequestThroughTheTree) {
         f.Run("/certificate", "import", {{"file-name", "certificate-request_key.pem"}, {"passphrase", "abcd"}})
             .records.at(0);
     EXPECT_EQ(report.GetOr("private-keys-imported"), "1");
-    EXPECT_EQ(Flags(Get(f, "vpn.lan")), "K  I  ");
+    EXPECT_EQ(Flags(f.Certificate("vpn.lan")), "K  I  ");
     EXPECT_EQ(ErrorOf(f, "sign-certificate-request",
                       {{"file-name", "certificate-request.pem"}, {"ca", "CA"}, {"digest-algorithm", "sha3"}}),
               "input does not match any value of digest-algorithm");

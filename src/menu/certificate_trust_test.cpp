@@ -26,10 +26,6 @@ std::filesystem::path TrustData() { return test_support::TestData("trust", CERTO
 using testing::TreeFixture;
 using Args = std::vector<std::pair<std::string, std::string>>;
 
-Record Get(TreeFixture& f, const std::string& name) {
-    return f.Run("/certificate", "get", {{"number", name}}).records.at(0);
-}
-
 std::string ErrorOf(TreeFixture& f, const std::string& path, const std::string& verb, const Args& args) {
     try {
         f.Run(path, verb, args);
@@ -65,12 +61,12 @@ std::string VerifyReason(TreeFixture& f, const Args& args) {
 TEST(CertificateTrustTest, IssuedRevokeSetsRevokedAndOpenSslRejectsOnlyTheRevoked) {
     TreeFixture f;
     LocalCa(f);
-    EXPECT_EQ(Get(f, "CA").GetOr("crl"), "true");
+    EXPECT_EQ(f.Certificate("CA").GetOr("crl"), "true");
     f.Run("/certificate", "issued-revoke", {{"numbers", "bad"}, {"reason", "key-compromise"}});
-    Record bad = Get(f, "bad");
+    Record bad = f.Certificate("bad");
     EXPECT_FALSE(bad.GetOr("revoked").empty());  // the R flag's property
     EXPECT_EQ(bad.GetOr("issued"), "true");
-    EXPECT_FALSE(Get(f, "good").Has("revoked"));
+    EXPECT_FALSE(f.Certificate("good").Has("revoked"));
 
     f.Run("/certificate", "export-crl", {{"number", "CA"}});
     for (const char* name : {"CA", "good", "bad"}) {
@@ -100,7 +96,7 @@ TEST(CertificateTrustTest, OnlyLocallyIssuedCertificatesCanBeRevoked) {
               "failure: certificate CA was not issued by a local CA");
     EXPECT_EQ(ErrorOf(f, "/certificate", "issued-revoke", {{"numbers", "good"}, {"reason", "bored"}}),
               "input does not match any value of reason");
-    EXPECT_FALSE(Get(f, "good").Has("revoked"));
+    EXPECT_FALSE(f.Certificate("good").Has("revoked"));
 }
 
 TEST(CertificateTrustTest, RemovingCaRemovesItsCrl) {
@@ -203,14 +199,14 @@ TEST(CertificateTrustTest, CrlMenuAddSetRemoveAndDownload) {
     EXPECT_EQ(entry.GetOr("num"), "4096");
     EXPECT_EQ(entry.GetOr("revoked"), "1");
     EXPECT_FALSE(entry.GetOr("last-update").empty());
-    EXPECT_EQ(Get(f, "inter.crt_0").GetOr("crl"), "true");  // the L flag
+    EXPECT_EQ(f.Certificate("inter.crt_0").GetOr("crl"), "true");  // the L flag
     auto log = f.Run("/log", "print", {}).records;
     ASSERT_FALSE(log.empty());
     EXPECT_NE(log.back().GetOr("message").find("CRL downloaded from " + server.Url("/inter.crl")), std::string::npos);
 
     f.Run("/certificate/crl", "flush", {});
     EXPECT_EQ(f.Run("/certificate/crl", "print", {}).records.at(0).GetOr("invalid"), "true");
-    EXPECT_EQ(Get(f, "inter.crt_0").GetOr("crl"), "false");
+    EXPECT_EQ(f.Certificate("inter.crt_0").GetOr("crl"), "false");
     f.Run("/certificate/crl", "remove", {{"numbers", "*1"}});
     EXPECT_TRUE(f.Run("/certificate/crl", "print", {}).records.empty());
 }

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "menu/menus.hpp"
 #include "menu/tree.hpp"
@@ -47,11 +49,29 @@ public:
         return tree_->Execute(request, session);
     }
 
+    // Certificate is `/certificate get number=<name>`: the certificate's record.
+    Record Certificate(const std::string& name) { return Run("/certificate", "get", {{"number", name}}).records.at(0); }
+
 private:
     std::filesystem::path dir_;
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<store::FileArea> files_;
     std::unique_ptr<Tree> tree_;
 };
+
+// Flags renders the certificate flags a record carries as the console's flag columns do ("KLAIET", blanks for
+// the ones it lacks).
+inline std::string Flags(const Record& r) {
+    std::string flags;
+    for (const auto& [letter, property] : std::vector<std::pair<char, std::string>>{{'K', "private-key"},
+                                                                                    {'L', "crl"},
+                                                                                    {'A', "authority"},
+                                                                                    {'I', "issued"},
+                                                                                    {'E', "expired"},
+                                                                                    {'T', "trusted"}}) {
+        flags += r.IsTrue(property) ? letter : ' ';
+    }
+    return flags;
+}
 
 }  // namespace certos::menu::testing
