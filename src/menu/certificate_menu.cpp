@@ -354,9 +354,12 @@ std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store:
         }
         return it->second;
     };
+    std::vector<const List::Entry*> kept;  // per stamp: the record to reuse, or null
     std::vector<core::ObjectId> stale;
+    kept.reserve(stamps.size());
     for (const store::CertificateStamp& stamp : stamps) {
-        if (reuse(stamp) == nullptr) {
+        kept.push_back(reuse(stamp));
+        if (kept.back() == nullptr) {
             stale.push_back(stamp.id);
         }
     }
@@ -377,9 +380,10 @@ std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store:
     std::set<core::ObjectId> with_crl =
         stale.empty() ? std::set<core::ObjectId>() : trust::CertificatesWithDownloadedCrl(tx);
     list->entries.reserve(stamps.size());
-    for (const store::CertificateStamp& stamp : stamps) {
-        if (const List::Entry* entry = reuse(stamp)) {
-            list->entries.push_back(*entry);
+    for (std::size_t i = 0; i < stamps.size(); ++i) {
+        const store::CertificateStamp& stamp = stamps[i];
+        if (kept[i] != nullptr) {
+            list->entries.push_back(*kept[i]);
             continue;
         }
         auto row = rows.find(stamp.id);

@@ -141,8 +141,7 @@ crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
 // GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
 // An EC key takes well under a millisecond: it is made on this thread.
 crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress) {
-    bool slow = !key_size.empty() && key_size[0] >= '0' && key_size[0] <= '9';
-    if (!progress || !slow) {
+    if (!progress || KeyTypeOf(key_size) != "rsa") {
         return crypto::PrivateKey::Generate(key_size);
     }
     auto future = std::async(std::launch::async, [key_size] { return crypto::PrivateKey::Generate(key_size); });
