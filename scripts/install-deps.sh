@@ -10,7 +10,7 @@ packages=(
     libspdlog-dev libfmt-dev libcurl4-openssl-dev
     libgtest-dev libgmock-dev
     # tests: real clients and tools
-    openssl ca-certificates sqlite3 tmux curl wrk
+    openssl ca-certificates sqlite3 tmux curl wrk sslscan
     python3 python3-pytest python3-requests python3-cryptography
     # tests/integration/test_api*.py: librouteros, and ansible with its community.routeros collection
     python3-librouteros ansible
