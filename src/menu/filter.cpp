@@ -39,7 +39,42 @@ int CompareValues(std::string_view a, std::string_view b) {
     return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
 }
 
+// CountNodes adds the nodes of `filter` to `count`, failing as soon as a bound is exceeded.
+void CountNodes(const Filter& filter, std::size_t depth, std::size_t& count) {
+    if (depth > kMaxFilterDepth) {
+        throw FilterTooDeep();
+    }
+    if (++count > kMaxFilterTerms) {
+        throw FilterTooLarge();
+    }
+    for (const Filter& child : filter.children) {
+        CountNodes(child, depth + 1, count);
+    }
+}
+
 }  // namespace
+
+core::Error FilterTooDeep() {
+    return core::ArgumentError("query nested too deeply (more than " + std::to_string(kMaxFilterDepth) + " levels)");
+}
+
+core::Error FilterTooLarge() {
+    return core::ArgumentError("query too long (more than " + std::to_string(kMaxFilterTerms) + " terms)");
+}
+
+void Filter::CheckBounds() const {
+    std::size_t count = 0;
+    CountNodes(*this, 1, count);
+}
+
+void Filter::ForEachProperty(const std::function<void(std::string_view)>& visit) const {
+    if (!property.empty()) {
+        visit(property);
+    }
+    for (const Filter& child : children) {
+        child.ForEachProperty(visit);
+    }
+}
 
 Filter Filter::Compare(Op op, std::string property, std::string value) {
     Filter f;
