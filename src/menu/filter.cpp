@@ -117,6 +117,11 @@ void Filter::Normalize(const std::vector<PropertySpec>& properties) {
         child.Normalize(properties);
     }
     if (op == Op::kRegex) {
+        // libstdc++ compiles a pattern by recursion, one level per term: a long pattern overflows the stack.
+        if (value.size() > kMaxRegexLength) {
+            throw core::ArgumentError("regular expression too long (more than " + std::to_string(kMaxRegexLength) +
+                                      " characters)");
+        }
         try {
             compiled = std::make_shared<const std::regex>(value, std::regex::extended);
         } catch (const std::regex_error&) {
@@ -195,6 +200,9 @@ bool Filter::Matches(const Record& record) const {
             }
             if (compiled) {
                 return std::regex_search(actual->begin(), actual->end(), *compiled);
+            }
+            if (value.size() > kMaxRegexLength) {
+                return false;  // Normalize refuses it
             }
             return std::regex_search(std::string(*actual), std::regex(value, std::regex::extended));
         case Op::kIn: {

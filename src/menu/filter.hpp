@@ -19,6 +19,7 @@ struct PropertySpec;
 // them recurses, so every parser bounds what it builds to these limits and Tree::Execute checks them again.
 inline constexpr std::size_t kMaxFilterDepth = 100;    // nested and/or/not levels
 inline constexpr std::size_t kMaxFilterTerms = 10000;  // nodes in the whole tree
+inline constexpr std::size_t kMaxRegexLength = 1000;   // characters of a `~` pattern
 
 // Filter is a print/find condition, shared by the console's `where` expressions and the API's `?`
 // queries: a small expression tree evaluated against a Record.
@@ -56,7 +57,8 @@ struct Filter {
 
     // Normalize rewrites comparison values through the menu's property specs (yes -> true for booleans,
     // enum lists in canonical order) so that `trusted=yes` matches a stored "true". Unknown properties
-    // are left alone (they simply match nothing). Throws core::Error for an invalid regex.
+    // are left alone (they simply match nothing). Throws core::Error for an invalid regex or one longer than
+    // kMaxRegexLength.
     void Normalize(const std::vector<PropertySpec>& properties);
 
     bool Matches(const Record& record) const;
