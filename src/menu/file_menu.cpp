@@ -147,38 +147,34 @@ void InstallFileMenu(Tree& tree) {
                               }});
     menu.verbs.push_back(Verb{"print", "print files", PrintArgs(), kPolicyRead, TxNeed::kNone, true,
                               [](Call& call) { return ApplyPrint(call, FileModel::List(call.tree.files())); }});
-    menu.verbs.push_back(
-        Verb{"get",
-             "return a file or one of its properties",
-             {MakeArg("number", "file", ValueType::kItem, true, true),
-              MakeArg("value-name", "property", ValueType::kString, false, true)},
-             kPolicyRead,
-             TxNeed::kNone,
-             false,
-             [](Call& call) {
-                 std::vector<Record> items = FileModel::List(call.tree.files());
-                 std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
-                 if (ids.empty()) {
-                     throw core::NoSuchItem();
-                 }
-                 core::ObjectId id = ids.front();
-                 Result result;
-                 for (Record& item : items) {
-                     if (item.GetOr(".id") != id.ToString()) {
-                         continue;
-                     }
-                     if (auto name = call.args.Get("value-name")) {
-                         const PropertySpec* spec = call.menu.FindProperty(*name);
-                         if (spec != nullptr && spec->sensitive && (call.session.policies & kPolicySensitive) == 0) {
-                             throw core::Error(core::ErrorCategory::kPermission, "not enough permissions (9)");
-                         }
-                         result.ret = item.GetOr(*name);
-                     } else {
-                         result.records.push_back(std::move(item));
-                     }
-                 }
-                 return result;
-             }});
+    ArgSpec value_name = MakeArg("value-name", "property", ValueType::kString, false, true);
+    value_name.property_ref = PropertyRef::kNames;  // Tree::Execute refuses `contents` without the sensitive policy
+    menu.verbs.push_back(Verb{"get",
+                              "return a file or one of its properties",
+                              {MakeArg("number", "file", ValueType::kItem, true, true), value_name},
+                              kPolicyRead,
+                              TxNeed::kNone,
+                              false,
+                              [](Call& call) {
+                                  std::vector<Record> items = FileModel::List(call.tree.files());
+                                  std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
+                                  if (ids.empty()) {
+                                      throw core::NoSuchItem();
+                                  }
+                                  core::ObjectId id = ids.front();
+                                  Result result;
+                                  for (Record& item : items) {
+                                      if (item.GetOr(".id") != id.ToString()) {
+                                          continue;
+                                      }
+                                      if (auto name = call.args.Get("value-name")) {
+                                          result.ret = item.GetOr(*name);
+                                      } else {
+                                          result.records.push_back(std::move(item));
+                                      }
+                                  }
+                                  return result;
+                              }});
 }
 
 }  // namespace certos::menu

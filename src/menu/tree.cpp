@@ -1,6 +1,7 @@
 #include "menu/tree.hpp"
 
 #include "core/error.hpp"
+#include "core/value.hpp"
 
 namespace certos::menu {
 
@@ -127,6 +128,54 @@ const ArgSpec* FindArgWithAlias(const Verb& verb, std::string_view name) {
     return nullptr;
 }
 
+core::Error NotEnoughPermissions() {
+    return core::Error(core::ErrorCategory::kPermission, "not enough permissions (9)");
+}
+
+// RefuseSensitiveNames stops a session without the sensitive policy from naming a sensitive property of
+// `menu`: in a filter (which would be an oracle: `where contents~"^-----BEGIN"`), in a proplist, in get's
+// `value-name` or in find's `name=value` shorthand. Properties it does not name are left out of the result
+// records instead (StripSensitive), as RouterOS hides them.
+void RefuseSensitiveNames(const Menu& menu, const Verb& verb, const Request& request) {
+    auto check = [&menu](std::string_view name) {
+        const PropertySpec* spec = menu.FindProperty(name);
+        if (spec != nullptr && spec->sensitive) {
+            throw NotEnoughPermissions();
+        }
+    };
+    if (request.filter) {
+        request.filter->ForEachProperty(check);
+    }
+    for (const std::string& name : request.proplist) {
+        check(name);
+    }
+    for (const auto& [name, value] : request.args) {
+        const ArgSpec* arg = FindArgWithAlias(verb, name);
+        if (arg == nullptr) {
+            continue;  // Validate rejects it
+        }
+        if (arg->property_ref == PropertyRef::kSelf) {
+            check(arg->spec.name);
+        } else if (arg->property_ref == PropertyRef::kNames) {
+            for (const std::string& listed : core::SplitList(value)) {
+                check(listed);
+            }
+        }
+    }
+}
+
+// StripSensitive removes the sensitive properties of `menu` from the records of a result.
+void StripSensitive(const Menu& menu, Result& result) {
+    for (const PropertySpec& spec : menu.properties) {
+        if (!spec.sensitive) {
+            continue;
+        }
+        for (Record& record : result.records) {
+            record.Erase(spec.name);
+        }
+    }
+}
+
 }  // namespace
 
 Args Tree::Validate(const Request& request, const Verb& verb) const {
@@ -163,21 +212,33 @@ Result Tree::Execute(const Request& request, const Session& session) const {
         throw core::Error(core::ErrorCategory::kMissingItem, "no such command or directory (" + request.verb + ")");
     }
     if ((session.policies & verb->policy) != verb->policy) {
-        throw core::Error(core::ErrorCategory::kPermission, "not enough permissions (9)");
+        throw NotEnoughPermissions();
     }
-    if (request.filter && !verb->takes_filter) {
-        throw core::ArgumentError("expected end of command");
+    if (request.filter) {
+        if (!verb->takes_filter) {
+            throw core::ArgumentError("expected end of command");
+        }
+        request.filter->CheckBounds();
+    }
+    bool sensitive_ok = (session.policies & kPolicySensitive) != 0;
+    if (!sensitive_ok) {
+        RefuseSensitiveNames(*menu, *verb, request);
     }
     Args args = Validate(request, *verb);
     Call call{*this, *menu, request, session, args, store_, nullptr};
+    Result result;
     if (verb->tx == TxNeed::kNone) {
-        return verb->handler(call);
+        result = verb->handler(call);
+    } else {
+        std::unique_ptr<store::Transaction> tx =
+            store_.Begin(verb->tx == TxNeed::kWrite ? store::TxMode::kWrite : store::TxMode::kRead);
+        call.tx = tx.get();
+        result = verb->handler(call);
+        tx->Commit();
     }
-    std::unique_ptr<store::Transaction> tx =
-        store_.Begin(verb->tx == TxNeed::kWrite ? store::TxMode::kWrite : store::TxMode::kRead);
-    call.tx = tx.get();
-    Result result = verb->handler(call);
-    tx->Commit();
+    if (!sensitive_ok) {
+        StripSensitive(*menu, result);
+    }
     return result;
 }
 
