@@ -20,6 +20,10 @@ packages=(
     clang-format-14
 )
 
+if ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -28,12 +32,12 @@ for p in "${packages[@]}"; do
 done
 
 # node-routeros 1.6.9 for tests/integration/test_api_node.py, pinned in tests/integration/node/package.json
-# (npm comes with the machine's Node.js; without it that test is skipped).
+# (npm comes with the machine's Node.js, or Debian's nodejs and npm when there is none).
 install_node_modules() {
     local dir
     dir="$(cd "$(dirname "$0")/.." && pwd)/tests/integration/node"
-    if [ ! -d "$dir/node_modules/node-routeros" ] && command -v npm >/dev/null 2>&1; then
-        (cd "$dir" && npm install --no-audit --no-fund --silent) || echo "install-deps: npm install in $dir failed" >&2
+    if [ ! -d "$dir/node_modules/node-routeros" ]; then
+        (cd "$dir" && npm install --no-audit --no-fund --silent) || { echo "install-deps: npm install in $dir failed" >&2; exit 1; }
     fi
 }
 

@@ -340,7 +340,7 @@ TEST_F(ImportTest, BadInputFailsWithReasonAndLeavesStoreUnchanged) {
 TEST_F(ImportTest, DebianCaBundleImportsInOneCall) {
     const std::filesystem::path bundle = "/etc/ssl/certs/ca-certificates.crt";
     if (!std::filesystem::exists(bundle)) {
-        GTEST_SKIP() << "ca-certificates not installed";
+        GTEST_FAIL() << "ca-certificates not installed (scripts/install-deps.sh installs it)";
     }
     files_->Write("ca-certificates.crt", ReadPath(bundle));
     std::set<std::string> unique;
