@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     serve->add_option("--listen", serve_options.listen_address, "address the listeners bind to")->capture_default_str();
     serve->add_option("--read-timeout", read_timeout, "seconds a client has to send one request")
         ->capture_default_str();
+    serve->add_flag("--public-metrics", serve_options.public_metrics, "serve /metrics without a login");
     CLI11_PARSE(app, argc, argv);
     if (*serve) {
         serve_options.data_dir = data_dir;

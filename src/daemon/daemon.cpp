@@ -104,6 +104,7 @@ struct Daemon::Impl {
         }
         server.Route("/rest/", [this](const net::HttpRequest& request) { return rest.Handle(request); });
         server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
+        server.Route("/metrics", [this](const net::HttpRequest& request) { return ServeMetrics(request); });
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
         users = menu::UsersFingerprint(*store);
@@ -133,6 +134,29 @@ struct Daemon::Impl {
         response.content_type = "application/pkix-crl";
         response.body = std::move(*der);
         return response;
+    }
+
+    // ServeMetrics answers GET /metrics in Prometheus's text format (menu::Metrics), behind REST's login and
+    // the read policy unless the daemon was started with --public-metrics.
+    net::HttpResponse ServeMetrics(const net::HttpRequest& request) {
+        auto render = [this, &request](const menu::Session* session) {
+            net::HttpResponse response;
+            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            if (request.path != "/metrics" || (request.method != "GET" && request.method != "HEAD")) {
+                response.status = request.path != "/metrics" ? 404 : 405;
+                return response;
+            }
+            if (session != nullptr && (session->policies & menu::kPolicyRead) == 0) {
+                response.status = 403;
+                return response;
+            }
+            response.body = tree.metrics().Render(tree, std::chrono::system_clock::now());
+            return response;
+        };
+        if (options.public_metrics) {
+            return render(nullptr);
+        }
+        return rest.Authenticated(request, [&](const menu::Session& session) { return render(&session); });
     }
 
     // The API protocol (api, api-ssl; src/api): its options and listeners. Timeouts can be changed with

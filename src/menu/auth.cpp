@@ -115,6 +115,7 @@ Session Authenticate(const Tree& tree, std::string_view user, std::string_view p
     std::string who = "user " + std::string(user) + " ";
     std::string where = "from " + std::string(address) + " via " + std::string(via);
     if (!ok) {
+        tree.metrics().CountLoginFailure(via);
         WriteLog(tree, "system,error,critical", "login failure for " + who + where);
         throw core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)");
     }

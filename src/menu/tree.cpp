@@ -203,6 +203,25 @@ Args Tree::Validate(const Request& request, const Verb& verb) const {
 }
 
 Result Tree::Execute(const Request& request, const Session& session) const {
+    auto start = std::chrono::steady_clock::now();
+    // Labels come from the tree, never from the request as sent, so that clients cannot grow the label set.
+    auto count = [&](bool ok) {
+        const Menu* menu = FindMenu(request.path);
+        const Verb* verb = menu == nullptr ? nullptr : menu->FindVerb(request.verb);
+        metrics_.CountCommand(session.via, verb == nullptr ? "" : menu->path, verb == nullptr ? "" : verb->name, ok,
+                              std::chrono::steady_clock::now() - start);
+    };
+    try {
+        Result result = Run(request, session);
+        count(true);
+        return result;
+    } catch (...) {
+        count(false);
+        throw;
+    }
+}
+
+Result Tree::Run(const Request& request, const Session& session) const {
     const Menu* menu = FindMenu(request.path);
     if (menu == nullptr) {
         throw core::Error(core::ErrorCategory::kMissingItem, "no such command or directory (" + request.path + ")");

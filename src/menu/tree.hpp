@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "menu/filter.hpp"
+#include "menu/metrics.hpp"
 #include "menu/record.hpp"
 #include "menu/schema.hpp"
 #include "store/files.hpp"
@@ -155,13 +156,19 @@ public:
     // transaction, run the handler, commit. Throws core::Error; on error nothing is changed.
     Result Execute(const Request& request, const Session& session) const;
 
+    // metrics counts what Execute runs (per front end, menu, verb, outcome and latency) and failed logins.
+    Metrics& metrics() const { return metrics_; }
+
     // Validate only checks a request (menu, verb, argument names/values) without running it.
     Args Validate(const Request& request, const Verb& verb) const;
 
 private:
+    Result Run(const Request& request, const Session& session) const;
+
     store::Store& store_;
     store::FileArea* files_ = nullptr;
     Menu root_;
+    mutable Metrics metrics_;
 };
 
 // BindUnnamed gives each unnamed value the name of the next unnamed argument of `verb`; throws

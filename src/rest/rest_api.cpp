@@ -170,12 +170,16 @@ std::vector<std::string> QueryProplist(std::string_view query_text) {
 RestApi::RestApi(const menu::Tree& tree, RestOptions options) : tree_(tree), options_(std::move(options)) {}
 
 net::HttpResponse RestApi::Handle(const net::HttpRequest& request) const {
+    if (request.method == "HEAD") {
+        return StatusResponse(501);
+    }
+    return Authenticated(request, [&](const menu::Session& session) { return Serve(request, session); });
+}
+
+net::HttpResponse RestApi::Authenticated(const net::HttpRequest& request, const Responder& serve) const {
     try {
-        if (request.method == "HEAD") {
-            return StatusResponse(501);
-        }
         menu::Session session = Login(request);
-        return Serve(request, session);
+        return serve(session);
     } catch (const core::Error& e) {
         if (e.category() == core::ErrorCategory::kInternal && options_.log) {
             options_.log("system,error", "rest-api: internal error: " + std::string(e.what()));

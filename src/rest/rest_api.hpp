@@ -41,6 +41,13 @@ public:
     // see RestOptions::session_lifetime), the rest-api policy, then the command. Never throws.
     net::HttpResponse Handle(const net::HttpRequest& request) const;
 
+    // Responder answers a request that is not a command (the daemon's /metrics) for an authenticated session.
+    using Responder = std::function<net::HttpResponse(const menu::Session& session)>;
+
+    // Authenticated answers `request` with `serve` behind the same authentication, rest-api policy, login
+    // memory and error rendering as Handle. Never throws.
+    net::HttpResponse Authenticated(const net::HttpRequest& request, const Responder& serve) const;
+
     // InvalidateSessions makes every connection authenticate again on its next request (users or groups
     // changed).
     void InvalidateSessions() { ++epoch_; }
