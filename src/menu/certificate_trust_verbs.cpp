@@ -10,6 +10,7 @@
 #include "core/value.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/verify.hpp"
+#include "menu/auth.hpp"
 #include "menu/certificate_menu.hpp"
 #include "menu/item_menu.hpp"
 #include "pki/chain.hpp"
@@ -34,12 +35,8 @@ PropertySpec Property(std::string name, ValueType type = ValueType::kString, std
     return spec;
 }
 
-void Log(store::Transaction& tx, std::string_view topics, std::string message) {
-    store::LogEntry entry;
-    entry.time = std::chrono::system_clock::now();
-    entry.topics = std::string(topics);
-    entry.message = std::move(message);
-    tx.AppendLog(entry);
+void Log(store::Transaction& tx, std::string_view topics, const std::string& message) {
+    AppendLog(tx, topics, message);
 }
 
 std::string FormatEpoch(const std::string& epoch) {

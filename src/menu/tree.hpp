@@ -29,11 +29,17 @@ struct Request {
     std::vector<std::string> proplist;  // print: `.proplist` / `proplist=`
 };
 
+struct Grant;
+
 // Session is who runs the request and through which front end.
 struct Session {
     std::string user = "admin";
     PolicySet policies = kAllPolicies;
     std::string via = "console";  // console | api | rest-api | web
+    std::string address;          // the client's address; empty for the local console
+    // grant is what a login was granted on (menu/auth.hpp), so that the session can be checked again when
+    // /user or /user/group change (menu::Logins::Refresh); null for sessions no login made (the console).
+    std::shared_ptr<const Grant> grant;
     // Progress receives "progress: ..." lines of long-running verbs (console prints them); may be empty.
     std::function<void(std::string_view)> progress;
 };

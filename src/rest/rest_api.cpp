@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "core/id.hpp"
 #include "core/value.hpp"
-#include "menu/login_cache.hpp"
+#include "menu/login_cache.hpp"  // SameSecret
 #include "rest/error_table.hpp"
 #include "rest/json_mapping.hpp"
 #include "rest/route.hpp"
@@ -21,7 +21,6 @@ constexpr const char* kLoginKey = "rest.login";
 struct CachedLogin {
     std::string authorization;
     menu::Session session;
-    std::uint64_t epoch = 0;
     std::chrono::steady_clock::time_point at;
 };
 
@@ -199,43 +198,33 @@ menu::Session RestApi::Login(const net::HttpRequest& request) const {
         throw Unauthorized();
     }
     auto now = std::chrono::steady_clock::now();
-    std::uint64_t epoch = epoch_.load();
     if (request.connection) {
         auto cached = request.connection->Get<CachedLogin>(kLoginKey);
-        if (cached && cached->epoch == epoch && now - cached->at < options_.session_lifetime &&
+        if (cached && now - cached->at < options_.session_lifetime &&
             menu::SameSecret(cached->authorization, *header)) {
-            return cached->session;
+            menu::Session session = cached->session;
+            if (!options_.refresh || options_.refresh(session)) {
+                if (session.grant != cached->session.grant) {  // refreshed: remember the new state
+                    auto login = std::make_shared<CachedLogin>(*cached);
+                    login->session = session;
+                    request.connection->Put(kLoginKey, std::move(login));
+                }
+                return session;
+            }
+            // No longer valid (the user changed): the credentials are checked again.
         }
     }
     std::string address = request.connection ? request.connection->remote_address() : std::string();
     if (!options_.authenticate) {
         throw Unauthorized();
     }
-    auto verify = [&] {
-        menu::Session verified = options_.authenticate(credentials->user, credentials->password, address);
-        if ((verified.policies & menu::kPolicyRestApi) == 0) {
-            if (options_.log) {
-                options_.log("system,error,critical", "login failure for user " + credentials->user + " from " +
-                                                          address + " via rest-api (group has no rest-api policy)");
-            }
-            throw Unauthorized();
-        }
-        return verified;
-    };
-    bool cached = false;
-    menu::Session session =
-        logins_.Login(credentials->user, address, *header, epoch, options_.session_lifetime, verify, cached);
-    if (cached && options_.log) {
-        // The same line menu::Authenticate writes: one per connection, as RouterOS logs REST logins.
-        options_.log("system,info,account",
-                     "user " + credentials->user + " logged in from " + address + " via rest-api");
-    }
+    menu::Session session = options_.authenticate(credentials->user, credentials->password, address);
     session.via = "rest-api";
+    session.address = address;
     if (request.connection) {
         auto login = std::make_shared<CachedLogin>();
         login->authorization = std::string(*header);
         login->session = session;
-        login->epoch = epoch;
         login->at = now;
         request.connection->Put(kLoginKey, std::move(login));
     }
@@ -320,9 +309,6 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
         }
     }
     if (!Reads(route)) {
-        if (menu.path.starts_with("/user")) {
-            ++epoch_;
-        }
         if (options_.log) {
             // An audit line per change, like RouterOS's "... changed by admin"; never with argument values.
             options_.log("system,info", menu.path + " " + VerbOf(route) + (target.empty() ? "" : " " + target) +
