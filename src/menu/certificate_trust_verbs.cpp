@@ -173,6 +173,7 @@ Verb ExportCrlVerb() {
     verb.help = "write a local CA's current CRL (DER) to /file (certos's own)";
     verb.policy = kPolicyRead;
     verb.tx = TxNeed::kRead;
+    verb.changes = true;  // writes a file to /file
     verb.args = {MakeArg("number", "the local CA", ValueType::kItem, true, true),
                  MakeArg("file-name", "file name without extension (default crl_NAME)")};
     verb.handler = [](Call& call) {
@@ -289,6 +290,7 @@ void InstallCrlMenu(Menu& certificate) {
     download.help = "download CRLs now (all, or the given entries)";
     download.policy = kPolicyRead | kPolicyWrite;
     download.tx = TxNeed::kNone;  // the network is never used inside a transaction
+    download.changes = true;
     download.args = {MakeArg("numbers", "entries to download (default: all)", ValueType::kItem, false, true)};
     download.handler = [model](Call& call) {
         trust::DownloadOptions options;

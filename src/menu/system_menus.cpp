@@ -253,7 +253,8 @@ void InstallLog(Tree& tree) {
                                   [topics](Call& call) {
                                       AppendLog(call.Tx(), topics, call.args.GetOr("message"));
                                       return Result{};
-                                  }});
+                                  },
+                                  /*changes=*/false});  // the entry is its own record: no audit line
     }
 }
 

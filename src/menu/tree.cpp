@@ -1,6 +1,7 @@
 #include "menu/tree.hpp"
 
 #include "core/error.hpp"
+#include "menu/audit.hpp"
 
 namespace certos::menu {
 
@@ -171,12 +172,15 @@ Result Tree::Execute(const Request& request, const Session& session) const {
     Args args = Validate(request, *verb);
     Call call{*this, *menu, request, session, args, store_, nullptr};
     if (verb->tx == TxNeed::kNone) {
-        return verb->handler(call);
+        Result result = verb->handler(call);
+        Audit(call, *verb, result);
+        return result;
     }
     std::unique_ptr<store::Transaction> tx =
         store_.Begin(verb->tx == TxNeed::kWrite ? store::TxMode::kWrite : store::TxMode::kRead);
     call.tx = tx.get();
     Result result = verb->handler(call);
+    Audit(call, *verb, result);  // in the verb's own write transaction when it has one
     tx->Commit();
     return result;
 }

@@ -97,8 +97,12 @@ struct Verb {
     TxNeed tx = TxNeed::kRead;
     bool takes_filter = false;  // accepts `where` / queries
     Handler handler;
+    // changes declares that a call changes what certos holds (store or /file), so that a successful one leaves
+    // one audit entry in /log (menu/audit.hpp). Unset: a verb changes something exactly when tx is kWrite.
+    std::optional<bool> changes = std::nullopt;
 
     const ArgSpec* FindArg(std::string_view name) const;
+    bool Changes() const { return changes.value_or(tx == TxNeed::kWrite); }
 };
 
 // FlagSpec is one flag letter of a menu's print: letter, legend name and the property behind it. The flag is

@@ -51,37 +51,6 @@ std::vector<std::string> WithId(std::vector<std::string> proplist) {
     return proplist;
 }
 
-// Reads is whether a request only reads (print, get, find): those are neither audited nor change users.
-bool Reads(const RestRoute& route) {
-    return route.action == RestAction::kPrint || route.action == RestAction::kGet ||
-           (route.action == RestAction::kCommand &&
-            (route.verb == "print" || route.verb == "get" || route.verb == "find"));
-}
-
-std::string VerbOf(const RestRoute& route) {
-    switch (route.action) {
-        case RestAction::kAdd:
-            return "add";
-        case RestAction::kSet:
-            return "set";
-        case RestAction::kRemove:
-            return "remove";
-        default:
-            return route.verb;
-    }
-}
-
-// ItemArgument is the item a command names (`numbers`, `number` or `.id`), for the audit line; other
-// arguments are never logged (they may be secrets: export-passphrase, password).
-std::string ItemArgument(const std::vector<std::pair<std::string, std::string>>& args) {
-    for (const auto& [name, value] : args) {
-        if (name == "numbers" || name == "number" || name == ".id") {
-            return value;
-        }
-    }
-    return {};
-}
-
 class Runner {
 public:
     Runner(const menu::Tree& tree, const menu::Session& session, const menu::Menu& menu)
@@ -240,7 +209,6 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
     const menu::Menu& menu = *route.menu;
     Runner runner(tree_, session, menu);
     net::HttpResponse response;
-    std::string target;  // the item the change was made to, for the audit line
     switch (route.action) {
         case RestAction::kPrint:
             return Print(runner, menu, request.query);
@@ -264,7 +232,6 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
                 record = runner.Fetch(*name);
             }
             response = record ? JsonResponse(RecordJson(*record)) : RenderResult(added);
-            target = record ? record->GetOr(".id") : added.ret.value_or("");
             break;
         }
         case RestAction::kSet: {
@@ -280,7 +247,6 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
                 return NotFound();
             }
             std::string id = before->GetOr(".id", route.item);
-            target = id;
             body.args.emplace_back("numbers", id);
             runner.Run("set", std::move(body.args), std::move(body.filter));
             std::optional<menu::Record> after = runner.Fetch(id);
@@ -295,27 +261,18 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
             if (menu.FindVerb("remove") == nullptr) {
                 return StatusResponse(406, "no such command or directory (remove)");
             }
-            target = existing->GetOr(".id", route.item);
-            runner.Run("remove", {{"numbers", target}});
+            runner.Run("remove", {{"numbers", existing->GetOr(".id", route.item)}});
             response.content_type.clear();  // success is an empty body (facts §2)
             break;
         }
         case RestAction::kCommand: {
             BodyArguments body = ParseBody(request.body);
-            target = ItemArgument(body.args);
             response = RenderResult(
                 runner.Run(route.verb, std::move(body.args), std::move(body.filter), std::move(body.proplist)));
             break;
         }
     }
-    if (!Reads(route)) {
-        if (options_.log) {
-            // An audit line per change, like RouterOS's "... changed by admin"; never with argument values.
-            options_.log("system,info", menu.path + " " + VerbOf(route) + (target.empty() ? "" : " " + target) +
-                                            " by " + session.user + " via rest-api");
-        }
-    }
-    return response;
+    return response;  // each change was audited by the tree (menu/audit.hpp)
 }
 
 }  // namespace certos::rest

@@ -173,3 +173,29 @@ def test_admin_password_from_the_environment_is_not_echoed(tmp_path):
 
 def test_daemon_does_not_echo_the_admin_password(certos_daemon):
     assert ADMIN_PASSWORD not in certos_daemon.stdout.read_text() + certos_daemon.stderr.read_text()
+
+
+# --- 4: every change from every front end leaves one audit entry -----------------------------------------------
+
+def test_each_change_leaves_one_audit_entry_of_the_same_form_from_every_front_end(certos_daemon):
+    d = certos_daemon
+    d.console("/certificate add name=c1 common-name=c1")
+    d.session().put(f"{d.url}/certificate", json={"name": "c2", "common-name": "c2"}, timeout=10).raise_for_status()
+    api = connect(d)
+    tuple(api("/certificate/add", name="c3", **{"common-name": "c3"}))
+    add_user(d, "bob", "first-secret")
+    d.console("/user set bob password=console-secret")
+    d.session().patch(f"{d.url}/user/bob", json={"password": "rest-secret"}, timeout=10).raise_for_status()
+    tuple(api("/user/set", numbers="bob", password="api-secret"))
+    tuple(api("/certificate/print"))  # reads leave nothing
+    d.session().get(f"{d.url}/certificate", timeout=10).raise_for_status()
+    messages = d.log()
+    for name, origin in (("c1", "console"), ("c2", "rest-api 127.0.0.1"), ("c3", "api 127.0.0.1")):
+        mine = [m for m in messages if m.startswith(f"certificate {name} ")]
+        assert mine == [f"certificate {name} added by admin ({origin})"], messages
+    changes = [m for m in messages if m.startswith("user ") and " by admin " in m]
+    assert changes == ["user bob added by admin (console)", "user bob changed by admin (console)",
+                       "user *2 changed by admin (rest-api 127.0.0.1)", "user bob changed by admin (api 127.0.0.1)"], \
+        changes
+    assert not any("secret" in m for m in messages), messages
+    assert not any("print" in m for m in messages), messages
