@@ -31,8 +31,8 @@ int RunConsole(const std::filesystem::path& data_dir, const std::string& command
     tree.set_files(&files);
     certos::menu::InstallMenus(tree);
     certos::menu::Bootstrap(tree);
-    if (auto password = certos::menu::EnsureAdmin(tree)) {
-        std::cerr << "certos: created user admin with password " << *password << "\n";
+    if (auto created = certos::menu::EnsureAdmin(tree)) {
+        std::cerr << "certos: " << *created << "\n";
     }
     certos::menu::Session session;  // the local console acts as admin, with every policy
     certos::console::Console console(tree, session, std::cout, std::cerr);

@@ -79,9 +79,6 @@ std::string Describe(const std::vector<menu::Record>& records) {
 
 }  // namespace
 
-// How long an API login is remembered (REST's default session lifetime).
-constexpr std::chrono::seconds kApiLoginLifetime{600};
-
 struct Daemon::Impl {
     Impl(DaemonOptions daemon_options, std::ostream& out_stream, std::ostream& err_stream)
         : options(std::move(daemon_options)),
@@ -95,19 +92,14 @@ struct Daemon::Impl {
         tree.set_files(&files);
         menu::InstallMenus(tree);
         menu::Bootstrap(tree);
-        if (std::optional<std::string> password = menu::EnsureAdmin(tree)) {
-            if (std::getenv("CERTOS_ADMIN_PASSWORD") != nullptr) {
-                out << "certos: created user admin with the password from CERTOS_ADMIN_PASSWORD" << std::endl;
-            } else {
-                out << "certos: created user admin with password " << *password << std::endl;
-            }
+        if (std::optional<std::string> created = menu::EnsureAdmin(tree)) {
+            out << "certos: " << *created << std::endl;
         }
         server.Route("/rest/", [this](const net::HttpRequest& request) { return rest.Handle(request); });
         server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
         server.Route("/metrics", [this](const net::HttpRequest& request) { return ServeMetrics(request); });
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
-        users = menu::UsersFingerprint(*store);
         hooks.push_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
         ApplyServices();
     }
@@ -163,21 +155,12 @@ struct Daemon::Impl {
     // CERTOS_API_LOGIN_TIMEOUT and CERTOS_API_IDLE_TIMEOUT (seconds), see docs/api.md.
     std::shared_ptr<api::ApiProtocolOptions> ApiOptionsFor() {
         auto api_options = std::make_shared<api::ApiProtocolOptions>();
+        // Logins (remembered across connections) and their refresh before every command: menu::Logins, shared
+        // with REST.
         api_options->authenticate = [this](std::string_view user, std::string_view password, std::string_view address) {
-            // Logins are remembered as REST's are (the password KDF runs once per user, address and password),
-            // for as long as /user and /user/group stay as they were.
-            std::uint64_t epoch = std::hash<std::string>{}(menu::UsersFingerprint(*store));
-            bool cached = false;
-            menu::Session session = api_logins.Login(
-                user, address, password, epoch, kApiLoginLifetime,
-                [&] { return menu::Authenticate(tree, user, password, address, "api"); }, cached);
-            if (cached) {
-                // The line menu::Authenticate writes: one per connection.
-                Log("system,info,account",
-                    "user " + std::string(user) + " logged in from " + std::string(address) + " via api");
-            }
-            return session;
+            return logins.LogIn(user, password, address, "api", menu::kPolicyApi);
         };
+        api_options->refresh = [this](menu::Session& session) { return logins.Refresh(session, menu::kPolicyApi); };
         api_options->execute = [this](const menu::Request& request, const menu::Session& session) {
             return tree.Execute(request, session);
         };
@@ -281,8 +264,9 @@ struct Daemon::Impl {
     rest::RestOptions RestOptionsFor() {
         rest::RestOptions rest_options;
         rest_options.authenticate = [this](std::string_view user, std::string_view password, std::string_view address) {
-            return menu::Authenticate(tree, user, password, address, "rest-api");
+            return logins.LogIn(user, password, address, "rest-api", menu::kPolicyRestApi);
         };
+        rest_options.refresh = [this](menu::Session& session) { return logins.Refresh(session, menu::kPolicyRestApi); };
         rest_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
         return rest_options;
     }
@@ -312,11 +296,6 @@ struct Daemon::Impl {
             return;
         }
         last_version = version;
-        std::string now = menu::UsersFingerprint(*store);
-        if (now != users) {
-            users = std::move(now);
-            rest.InvalidateSessions();
-        }
         ApplyServices();
     }
 
@@ -387,8 +366,8 @@ struct Daemon::Impl {
     std::unique_ptr<store::Store> store;
     store::FileArea files;
     menu::Tree tree;
+    menu::Logins logins{tree};  // before rest and the API server, which use it
     rest::RestApi rest;
-    menu::LoginCache api_logins;
     net::HttpServer server;
     std::vector<ServiceHook> hooks;
     std::uint64_t last_version = 0;
@@ -396,7 +375,6 @@ struct Daemon::Impl {
     std::vector<net::ListenerConfig> applied;
     std::set<std::string> reported;
     std::set<std::string> announced;
-    std::string users;
     std::string services_seen;
     std::mutex api_mutex;
     std::set<std::string> api_empty_reply;  // services that send `!empty` (api-empty-reply=yes)

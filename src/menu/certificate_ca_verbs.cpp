@@ -16,6 +16,7 @@ Verb SignVerb() {
     verb.help = "sign a template: self-signed, or by a local CA with ca=";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kNone;  // SignTemplate keeps key generation outside transactions
+    verb.changes = true;
     verb.args = {MakeArg("number", "the template to sign", ValueType::kItem, true, true),
                  MakeArg("name", "new name of the certificate"),
                  MakeArg("ca", "local CA that signs it (none: self-signed)"),
@@ -111,6 +112,7 @@ Verb ExportVerb() {
     // but the command creates and replaces files, so certos requires write as well.
     verb.policy = kPolicyRead | kPolicyWrite | kPolicySensitive;
     verb.tx = TxNeed::kWrite;  // it remembers the files it wrote
+    verb.changes = true;       // writes files to /file
     ArgSpec type = MakeArg("type", "pem or pkcs12", ValueType::kEnum);
     type.spec.values = {"pem", "pkcs12"};
     ArgSpec passphrase = MakeArg("export-passphrase", "passphrase that encrypts the exported private key");

@@ -115,7 +115,8 @@ void InstallFileMenu(Tree& tree) {
                  Result result;
                  result.ret = FileId(name).ToString();
                  return result;
-             }});
+             },
+             /*changes=*/true});
     menu.verbs.push_back(
         Verb{"set",
              "change file contents",
@@ -128,7 +129,8 @@ void InstallFileMenu(Tree& tree) {
                      call.tree.files().Write(NameOf(call.tree.files(), id), call.args.GetOr("contents"));
                  }
                  return Result{};
-             }});
+             },
+             /*changes=*/true});
     menu.verbs.push_back(Verb{"remove",
                               "remove files",
                               {MakeArg("numbers", "files", ValueType::kItem, true, true)},
@@ -144,7 +146,8 @@ void InstallFileMenu(Tree& tree) {
                                       call.tree.files().Remove(name);
                                   }
                                   return Result{};
-                              }});
+                              },
+                              /*changes=*/true});
     menu.verbs.push_back(Verb{"print", "print files", PrintArgs(), kPolicyRead, TxNeed::kNone, true,
                               [](Call& call) { return ApplyPrint(call, FileModel::List(call.tree.files())); }});
     ArgSpec value_name = MakeArg("value-name", "property", ValueType::kString, false, true);

@@ -251,13 +251,10 @@ void InstallLog(Tree& tree) {
                                   TxNeed::kWrite,
                                   false,
                                   [topics](Call& call) {
-                                      store::LogEntry entry;
-                                      entry.time = std::chrono::system_clock::now();
-                                      entry.topics = topics;
-                                      entry.message = call.args.GetOr("message");
-                                      call.Tx().AppendLog(entry);
+                                      AppendLog(call.Tx(), topics, call.args.GetOr("message"));
                                       return Result{};
-                                  }});
+                                  },
+                                  /*changes=*/false});  // the entry is its own record: no audit line
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/value.hpp"
+#include "menu/audit.hpp"
 
 namespace certos::menu {
 
@@ -248,11 +249,13 @@ Result Tree::Run(const Request& request, const Session& session) const {
     Result result;
     if (verb->tx == TxNeed::kNone) {
         result = verb->handler(call);
+        Audit(call, *verb, result);
     } else {
         std::unique_ptr<store::Transaction> tx =
             store_.Begin(verb->tx == TxNeed::kWrite ? store::TxMode::kWrite : store::TxMode::kRead);
         call.tx = tx.get();
         result = verb->handler(call);
+        Audit(call, *verb, result);  // in the verb's own write transaction when it has one
         tx->Commit();
     }
     if (!sensitive_ok) {

@@ -30,11 +30,17 @@ struct Request {
     std::vector<std::string> proplist;  // print: `.proplist` / `proplist=`
 };
 
+struct Grant;
+
 // Session is who runs the request and through which front end.
 struct Session {
     std::string user = "admin";
     PolicySet policies = kAllPolicies;
     std::string via = "console";  // console | api | rest-api | web
+    std::string address;          // the client's address; empty for the local console
+    // grant is what a login was granted on (menu/auth.hpp), so that the session can be checked again when
+    // /user or /user/group change (menu::Logins::Refresh); null for sessions no login made (the console).
+    std::shared_ptr<const Grant> grant;
     // Progress receives "progress: ..." lines of long-running verbs (console prints them); may be empty.
     std::function<void(std::string_view)> progress;
 };
@@ -92,8 +98,12 @@ struct Verb {
     TxNeed tx = TxNeed::kRead;
     bool takes_filter = false;  // accepts `where` / queries
     Handler handler;
+    // changes declares that a call changes what certos holds (store or /file), so that a successful one leaves
+    // one audit entry in /log (menu/audit.hpp). Unset: a verb changes something exactly when tx is kWrite.
+    std::optional<bool> changes = std::nullopt;
 
     const ArgSpec* FindArg(std::string_view name) const;
+    bool Changes() const { return changes.value_or(tx == TxNeed::kWrite); }
 };
 
 // FlagSpec is one flag letter of a menu's print: letter, legend name and the property behind it. The flag is
