@@ -17,6 +17,7 @@
 #include "crypto/seal.hpp"
 #include "store/props_json.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_master_key.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
 namespace certos::store {
@@ -661,9 +662,9 @@ std::unique_ptr<Store> OpenSqliteStore(const std::filesystem::path& data_dir) {
     std::filesystem::path dir = data_dir.has_filename() ? data_dir : data_dir.parent_path();
     CreatePrivateDirectory(dir);
     std::filesystem::path db_file = dir / "certos.db";
-    auto shared = std::make_shared<Shared>(db_file, crypto::MasterKey::LoadOrCreate(dir / "master.key"));
     std::unique_ptr<Connection> conn = Connection::Open(db_file);
     sqlite::Migrate(*conn, db_file);
+    auto shared = std::make_shared<Shared>(db_file, sqlite::OpenMasterKey(*conn, dir / "master.key", db_file));
     shared->Release(std::move(conn));
     return std::make_unique<SqliteStore>(std::move(shared), Connection::Open(db_file));
 }
