@@ -4,8 +4,10 @@ certificate the TLS layer would refuse."""
 
 import os
 import shutil
+import subprocess
 
-from cli import run, out
+from cli import CERTOS, out, run
+from conftest import free_port, port_open, wait_until
 
 
 def make_keyed_certificate(data):
@@ -41,3 +43,33 @@ def test_master_key_of_another_store_is_refused(tmp_path):
     code, stdout, stderr = run(first, "/certificate print", check=False)
     assert code != 0
     assert "does not match the store" in stderr + stdout
+
+
+def test_data_directory_is_owner_only_whatever_the_umask(tmp_path):
+    data = tmp_path / "data"
+    env = dict(os.environ, CERTOS_ADMIN_PASSWORD="admin-test-pw")
+
+    def certos(*args):
+        return subprocess.run([CERTOS, "--data", str(data), *args], capture_output=True, text=True, env=env,
+                              umask=0o022, timeout=60, check=True)
+
+    www = free_port()
+    certos("-c", f"/ip service set www port={www}")
+    make_keyed_certificate(data)
+    certos("-c", "/certificate export-certificate server export-passphrase=secret-pass")
+    certos("-c", '/file add name=uploads/upload.key contents="KEY"')
+    serve = subprocess.Popen([CERTOS, "--data", str(data), "serve", "--listen", "127.0.0.1"], env=env, umask=0o022,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: port_open(www), timeout=20), "certos serve did not start"
+        # While the daemon has the store open, the WAL and its index exist too.
+        modes = {p.relative_to(data).as_posix(): p.stat().st_mode & 0o777 for p in data.rglob("*")}
+    finally:
+        serve.terminate()
+        serve.wait(timeout=10)
+    assert data.stat().st_mode & 0o777 == 0o700
+    assert {"certos.db", "certos.db-wal", "certos.db-shm", "master.key", "files/cert_export_server.key",
+            "files/uploads/upload.key"} <= modes.keys(), sorted(modes)
+    wrong = {name: oct(mode) for name, mode in modes.items()
+             if mode != (0o700 if (data / name).is_dir() else 0o600)}
+    assert wrong == {}

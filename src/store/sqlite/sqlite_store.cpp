@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -650,8 +652,25 @@ void CreatePrivateDirectory(const std::filesystem::path& dir) {
     if (dir.has_parent_path()) {
         std::filesystem::create_directories(dir.parent_path(), ec);
     }
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    if (mkdir(dir.c_str(), 0700) != 0) {
+        if (errno == EEXIST) {
+            return;
+        }
         throw core::Failure("cannot create data directory " + dir.string() + ": " + std::strerror(errno));
+    }
+    chmod(dir.c_str(), 0700);  // mkdir's mode is masked by the umask, which may take the owner's access too
+}
+
+// CreatePrivateFile creates `file` empty with mode 0600 if it does not exist. SQLite creates a database with
+// mode 0644 less the umask, and its -wal and -shm files with the database's mode: made 0600 first, all three
+// are owner-only whatever the umask.
+void CreatePrivateFile(const std::filesystem::path& file) {
+    int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        fchmod(fd, 0600);
+        close(fd);
+    } else if (errno != EEXIST) {
+        throw core::Failure("cannot create database " + file.string() + ": " + std::strerror(errno));
     }
 }
 
@@ -662,6 +681,7 @@ std::unique_ptr<Store> OpenSqliteStore(const std::filesystem::path& data_dir) {
     std::filesystem::path dir = data_dir.has_filename() ? data_dir : data_dir.parent_path();
     CreatePrivateDirectory(dir);
     std::filesystem::path db_file = dir / "certos.db";
+    CreatePrivateFile(db_file);
     std::unique_ptr<Connection> conn = Connection::Open(db_file);
     sqlite::Migrate(*conn, db_file);
     auto shared = std::make_shared<Shared>(db_file, sqlite::OpenMasterKey(*conn, dir / "master.key", db_file));

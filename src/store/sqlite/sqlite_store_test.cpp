@@ -78,6 +78,40 @@ int FileMode(const std::filesystem::path& path) {
     return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 07777) : -1;
 }
 
+// ExpectOpenRefused checks that opening the store fails with a message containing `text`.
+void ExpectOpenRefused(const std::function<void()>& open, std::string_view text) {
+    try {
+        open();
+        ADD_FAILURE() << "the store was opened";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
+        EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+}
+
+std::string ReadKeyFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteKeyFile(const std::filesystem::path& path, const std::string& key) {
+    std::filesystem::remove(path);
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << key;
+    }
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// StoreKeyed makes a store holding one certificate with a sealed private key, and returns its id.
+ObjectId StoreKeyed(Store& store) {
+    ObjectId id = Insert(store, MakeRow("server"));
+    auto tx = store.Begin(TxMode::kWrite);
+    tx->StorePrivateKey(id, "the private key");
+    tx->Commit();
+    return id;
+}
+
 TEST_F(SqliteStoreTest, CreatesPrivateDataDirectory) {
     ASSERT_FALSE(std::filesystem::exists(data_dir()));
     Open();
@@ -87,6 +121,17 @@ TEST_F(SqliteStoreTest, CreatesPrivateDataDirectory) {
     // Opening again reuses everything.
     Open();
     EXPECT_EQ(FileMode(data_dir()), 0700);
+}
+
+TEST_F(SqliteStoreTest, EveryFileIsOwnerOnlyWhateverTheUmask) {
+    mode_t saved = umask(022);
+    auto store = Open();
+    StoreKeyed(*store);  // the WAL and its index exist while the store is open
+    umask(saved);
+    EXPECT_EQ(FileMode(data_dir()), 0700);
+    for (const char* name : {"certos.db", "certos.db-wal", "certos.db-shm", "master.key"}) {
+        EXPECT_EQ(FileMode(data_dir() / name), 0600) << name;
+    }
 }
 
 TEST_F(SqliteStoreTest, UsesWalJournal) {
@@ -176,40 +221,6 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
         EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
         EXPECT_NE(std::string(e.what()).find("newer than this certos supports"), std::string::npos) << e.what();
     }
-}
-
-// ExpectOpenRefused checks that opening the store fails with a message containing `text`.
-void ExpectOpenRefused(const std::function<void()>& open, std::string_view text) {
-    try {
-        open();
-        ADD_FAILURE() << "the store was opened";
-    } catch (const core::Error& e) {
-        EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
-        EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-    }
-}
-
-std::string ReadKeyFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void WriteKeyFile(const std::filesystem::path& path, const std::string& key) {
-    std::filesystem::remove(path);
-    {
-        std::ofstream out(path, std::ios::binary);
-        out << key;
-    }
-    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-}
-
-// StoreKeyed makes a store holding one certificate with a sealed private key, and returns its id.
-ObjectId StoreKeyed(Store& store) {
-    ObjectId id = Insert(store, MakeRow("server"));
-    auto tx = store.Begin(TxMode::kWrite);
-    tx->StorePrivateKey(id, "the private key");
-    tx->Commit();
-    return id;
 }
 
 TEST_F(SqliteStoreTest, MissingMasterKeyOfAStoreWithSealedKeysIsNotReplaced) {
