@@ -128,6 +128,11 @@ Session Authenticate(const Tree& tree, std::string_view user, std::string_view p
 }
 
 std::optional<std::string> EnsureAdmin(const Tree& tree) {
+    // Looked at first without the write lock: every start runs this, also on a full disk (where a write
+    // transaction cannot begin) and while another process writes.
+    if (!tree.store().Begin(store::TxMode::kRead)->ListItems("user").empty()) {
+        return std::nullopt;
+    }
     auto tx = tree.store().Begin(store::TxMode::kWrite);
     if (!tx->ListItems("user").empty()) {
         return std::nullopt;

@@ -73,3 +73,37 @@ def test_data_directory_is_owner_only_whatever_the_umask(tmp_path):
     wrong = {name: oct(mode) for name, mode in modes.items()
              if mode != (0o700 if (data / name).is_dir() else 0o600)}
     assert wrong == {}
+
+
+def test_full_disk_keeps_reads_working_and_says_why_writes_fail(tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
+    try:
+        data = mount / "data"
+        make_keyed_certificate(data)
+        # Fill the file system to the last byte.
+        with open(mount / "filler", "wb") as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
+            except OSError:
+                pass
+        assert os.statvfs(mount).f_bavail == 0
+
+        listing = out(data, "/certificate print")
+        assert "server" in listing
+        assert "1" in out(data, "/certificate print count-only")
+        assert "server" in out(data, "/certificate print detail where private-key")
+        code, stdout, stderr = run(data, "/certificate add name=more common-name=more", check=False)
+        assert code != 0
+        assert "failure: database or disk is full" in stdout + stderr
+        assert "disk I/O error" not in stdout + stderr
+
+        # With room again, writes work.
+        os.remove(mount / "filler")
+        out(data, "/certificate add name=more common-name=more")
+        assert "more" in out(data, "/certificate print")
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

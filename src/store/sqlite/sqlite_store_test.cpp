@@ -374,6 +374,43 @@ TEST_F(SqliteStoreTest, WriteFailureRollsBack) {
     EXPECT_EQ(rows[1].name, "after");
 }
 
+TEST_F(SqliteStoreTest, FullDiskKeepsReadsWorkingAndSaysSo) {
+    StoreKeyed(*Open());  // closed again: the next opener must set up the WAL index (-shm) anew
+    int status = RunChild([&] {
+        // No file may grow past 16 KiB, as on a full disk: the WAL index (32 KiB) cannot be set up.
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limit {
+            16 << 10, 16 << 10
+        };
+        if (setrlimit(RLIMIT_FSIZE, &limit) != 0) {
+            return 2;
+        }
+        auto store = Open();
+        for (int round = 0; round < 2; ++round) {  // a second time on the connections the first one left
+            auto tx = store->Begin(TxMode::kRead);
+            if (tx->ListCertificates().size() != 1 || tx->LoadPrivateKey(ObjectId(1)) != "the private key") {
+                return 3;
+            }
+        }
+        store->DataVersion();
+        try {
+            Insert(*store, MakeRow("more"));
+            return 4;
+        } catch (const core::Error& e) {
+            if (std::string(e.what()) != "failure: database or disk is full") {
+                return 5;
+            }
+        }
+        return store->Begin(TxMode::kRead)->FindCertificateByName("server") ? 0 : 6;
+    });
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    // With room again, everything works.
+    auto store = Open();
+    Insert(*store, MakeRow("after"));
+    EXPECT_EQ(store->Begin(TxMode::kRead)->ListCertificates().size(), 2u);
+}
+
 TEST_F(SqliteStoreTest, ProcessesWriteAtOnce) {
     Open();
     constexpr int kRounds = 40;
