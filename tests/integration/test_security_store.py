@@ -107,3 +107,28 @@ def test_full_disk_keeps_reads_working_and_says_why_writes_fail(tmp_path):
         assert "more" in out(data, "/certificate print")
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+TLS_DATA = os.path.join(os.path.dirname(__file__), "..", "data", "tls")
+
+
+def import_tls_pair(data, name):
+    """Imports tests/data/tls/<name>.crt and .key (made by the openssl CLI) as certificate <name>."""
+    files = data / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    for ext in ("crt", "key"):
+        shutil.copy(os.path.join(TLS_DATA, f"{name}.{ext}"), files / f"{name}.{ext}")
+        out(data, f"/certificate import file-name={name}.{ext} name={name}")
+
+
+def test_service_certificate_the_tls_layer_refuses_is_refused_at_set(tmp_path):
+    data = tmp_path / "data"
+    out(data, "/certificate print")
+    import_tls_pair(data, "rsa1024")
+    import_tls_pair(data, "good")
+    code, stdout, stderr = run(data, "/ip service set www-ssl certificate=rsa1024", check=False)
+    assert code != 0
+    assert "certificate rsa1024: key too small for TLS: rsa 1024" in stdout + stderr
+    assert "rsa1024" not in out(data, "/ip service print where name=www-ssl")
+    out(data, "/ip service set www-ssl certificate=good")
+    assert "good" in out(data, "/ip service print where name=www-ssl")
