@@ -4,6 +4,7 @@
 //   certos [--data DIR] FILE.rsc      run a script, stopping at the first error
 //   certos serve [--data DIR]         the daemon: /ip service listeners and the REST API
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -55,6 +56,9 @@ int RunConsole(const std::filesystem::path& data_dir, const std::string& command
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Everything certos creates in the data directory (the database and its WAL, /file exports and uploads,
+    // the console history) holds or leads to private keys: owner-only, whatever umask the caller has.
+    umask(077);
     CLI::App app{"certos: a RouterOS-compatible certificate manager"};
     std::string data_dir = "./var";
     std::string command;

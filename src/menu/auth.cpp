@@ -272,6 +272,11 @@ bool RefreshSession(const Tree& tree, UsersWatch& watch, Session& session, Polic
 }
 
 std::optional<std::string> EnsureAdmin(const Tree& tree) {
+    // Looked at first without the write lock: every start runs this, also on a full disk (where a write
+    // transaction cannot begin) and while another process writes.
+    if (!tree.store().Begin(store::TxMode::kRead)->ListItems("user").empty()) {
+        return std::nullopt;
+    }
     auto tx = tree.store().Begin(store::TxMode::kWrite);
     if (!tx->ListItems("user").empty()) {
         return std::nullopt;
