@@ -53,8 +53,17 @@ std::string AuditMessage(const Call& call, const Verb& verb, const Result& resul
            (session.address.empty() ? "" : " " + session.address) + ")";
 }
 
+void AuditIn(Call& call, store::Transaction& tx) {
+    const Verb* verb = call.menu.FindVerb(call.request.verb);
+    if (verb == nullptr || !verb->Changes()) {
+        return;
+    }
+    AppendLog(tx, "system,info", AuditMessage(call, *verb, Result{}));
+    call.audited = true;
+}
+
 void Audit(const Call& call, const Verb& verb, const Result& result) {
-    if (!verb.Changes()) {
+    if (!verb.Changes() || call.audited) {
         return;
     }
     std::string message = AuditMessage(call, verb, result);

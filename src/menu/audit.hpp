@@ -15,6 +15,10 @@ namespace certos::menu {
 // argument's value, which may be a secret (password, export-passphrase).
 std::string AuditMessage(const Call& call, const Verb& verb, const Result& result);
 
+// AuditIn writes the call's audit entry into `tx`, a write transaction the handler itself opened (verbs with
+// TxNeed::kNone, such as sign), and marks the call audited so that Audit does not write it again.
+void AuditIn(Call& call, store::Transaction& tx);
+
 // Audit writes AuditMessage to /log (topics "system,info") when `verb` declares that it changes something
 // (Verb::Changes): inside the call's transaction when the verb has a write transaction, otherwise in its own.
 // Called by Tree::Execute after the handler returned.

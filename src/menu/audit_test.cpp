@@ -44,5 +44,19 @@ TEST(AuditTest, EachChangeLeavesOneEntryAndReadsNone) {
                       }));
 }
 
+// sign runs its own transactions (TxNeed::kNone): its entry is written in the transaction that stores the
+// certificate, once, and a sign that fails leaves none.
+TEST(AuditTest, SignIsAuditedOnceInItsOwnTransaction) {
+    testing::TreeFixture f;
+    Bootstrap(f.tree());
+    f.Run("/certificate", "add", {{"name", "a"}, {"common-name", "a"}, {"key-size", "prime256v1"}});
+    f.Run("/certificate", "sign", {{"number", "a"}});
+    EXPECT_THROW(f.Run("/certificate", "sign", {{"number", "a"}}), core::Error);  // already signed
+    EXPECT_EQ(Log(f), (std::vector<std::string>{
+                          "certificate a added by admin (console)",
+                          "certificate sign a by admin (console)",
+                      }));
+}
+
 }  // namespace
 }  // namespace certos::menu

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "crypto/digest.hpp"
+#include "menu/audit.hpp"
 #include "menu/certificate_menu.hpp"
 #include "pki/export.hpp"
 #include "pki/sign.hpp"
@@ -38,6 +39,7 @@ Verb SignVerb() {
             throw core::NoSuchItem();
         }
         pki::SignOptions options{call.args.GetOr("ca"), call.args.GetOr("name"), call.args.GetOr("ca-crl-host")};
+        options.before_commit = [&call](store::Transaction& tx) { AuditIn(call, tx); };
         pki::SignTemplate(call.store, *id, options, [&call](std::string_view line) { call.Progress(line); });
         return Result{};
     };

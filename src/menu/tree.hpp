@@ -80,6 +80,7 @@ struct Call {
     const Args& args;
     store::Store& store;
     store::Transaction* tx = nullptr;
+    bool audited = false;  // the handler wrote the audit entry itself (AuditIn)
 
     store::Transaction& Tx() const;
     void Progress(std::string_view line) const;
