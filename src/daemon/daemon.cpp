@@ -21,6 +21,7 @@
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
 #include "pki/crl.hpp"
+#include "pki/expiry.hpp"
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
 #include "store/files.hpp"
@@ -403,7 +404,7 @@ int Daemon::Run() {
     timeout.tv_sec = static_cast<time_t>(interval.count() / 1000);
     timeout.tv_nsec = static_cast<long>(interval.count() % 1000) * 1000000L;
     // The scheduler: at start, render the certificate list into its cache; at start and every hour, rebuild
-    // local CRLs that are due (pki::RefreshLocalCrls) and
+    // local CRLs that are due (pki::RefreshLocalCrls), log expiry warnings (pki::WarnExpiring) and
     // download the CRLs of trusted certificates when crl-download=yes (trust::DownloadCrls), on a worker
     // thread so a slow CRL endpoint (up to 10 s each) never delays the change feed or a signal.
     std::atomic<bool> jobs_running{false};
@@ -443,6 +444,13 @@ int Daemon::Run() {
                     }
                 } catch (const std::exception& e) {
                     impl_->Log("certificate,error", std::string("scheduled CRL work failed: ") + e.what());
+                }
+                try {
+                    for (const std::string& line : pki::WarnExpiring(*impl_->store)) {
+                        impl_->Log("certificate,warning", line);
+                    }
+                } catch (const std::exception& e) {
+                    impl_->Log("certificate,error", std::string("expiry check failed: ") + e.what());
                 }
                 jobs_running = false;
             });
