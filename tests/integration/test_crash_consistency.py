@@ -11,6 +11,7 @@ import os
 import random
 import signal
 import sqlite3
+import subprocess
 import threading
 import time
 
@@ -48,6 +49,12 @@ class Acknowledged:
         self.signed = set()  # certificate names
         self.revoked = set()  # certificate names
         self.imported = set()  # SHA-256 fingerprints (hex)
+        self.refusals = []  # the bodies of 4xx/5xx answers
+
+    def refused(self, response):
+        if response.status_code >= 400:
+            with self.lock:
+                self.refusals.append(response.text)
 
     def add(self, kind, value):
         with self.lock:
@@ -67,12 +74,15 @@ def signer(url, tag, ack, stop):
         name = f"{tag}-{n}"
         n += 1
         try:
-            r = s.put(f"{url}/certificate", json={"name": name, "common-name": name, "key-size": "prime256v1"}, timeout=10)
+            r = s.put(f"{url}/certificate", json={"name": name, "common-name": name, "key-size": "prime256v1"},
+                      timeout=10)
             if r.status_code != 200:
+                ack.refused(r)
                 continue
             r = s.post(f"{url}/certificate/sign", json={"number": name, "ca": "CA"}, timeout=10)
             if r.status_code == 200:
                 ack.add("signed", name)
+            ack.refused(r)
         except requests.RequestException:
             return  # the daemon is gone
 
@@ -88,6 +98,7 @@ def importer(url, tag, ack, stop):
         try:
             r = s.put(f"{url}/file", json={"name": file_name, "contents": pem}, timeout=10)
             if r.status_code != 200:
+                ack.refused(r)
                 continue
             r = s.post(f"{url}/certificate/import", json={"file-name": file_name, "passphrase": ""}, timeout=10)
             if r.status_code == 200:
@@ -183,3 +194,58 @@ def test_sigkill_during_concurrent_signing_importing_and_revoking_loses_nothing_
     assert ack.signed and ack.imported and ack.revoked, (len(ack.signed), len(ack.imported), len(ack.revoked))
     print(f"{ROUNDS} kills; acknowledged {len(ack.signed)} signs, {len(ack.imported)} imports, "
           f"{len(ack.revoked)} revocations; all present")
+
+
+def test_full_disk_during_concurrent_signing_then_sigkill_loses_nothing_acknowledged(tmp_path):
+    """The data directory on a 8 MB tmpfs that fills up while clients sign, import and revoke; then SIGKILL.
+    Writes are refused with RouterOS's "database or disk is full" (never a generic I/O error), reads go on,
+    and after space is freed and the daemon restarted, everything acknowledged is there."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(mount)], check=True)
+    try:
+        data = mount / "data"
+        www_port, ssl_port, api_port = free_port(), free_port(), free_port()
+        run(data, f"/ip service set www port={www_port}")
+        run(data, f"/ip service set www-ssl port={ssl_port}")
+        run(data, f"/ip service set api port={api_port}")
+        run(data, "/certificate add name=CA common-name=CA key-size=prime256v1 key-usage=key-cert-sign,crl-sign")
+        run(data, "/certificate sign CA")
+        ack = Acknowledged()
+        rng = random.Random(11)
+        daemon = Daemon(data, www_port, ssl_port, tmp_path)
+        DAEMON_URL[0] = daemon.url
+        stop = threading.Event()
+        workers = [threading.Thread(target=signer, args=(daemon.url, f"f-{i}", ack, stop)) for i in range(3)]
+        workers.append(threading.Thread(target=importer, args=(daemon.url, "fi", ack, stop)))
+        workers.append(threading.Thread(target=revoker, args=(daemon.url, ack, stop, rng)))
+        for w in workers:
+            w.start()
+        time.sleep(0.5)
+        with open(mount / "filler", "wb") as filler:  # fill the file system to its last block
+            try:
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
+            except OSError:
+                pass
+        time.sleep(1.5)  # the clients go on against a full disk
+        listing = requests.get(f"{daemon.url}/certificate", auth=AUTH, timeout=30)
+        assert listing.status_code == 200, listing.text  # reads keep working
+        daemon.proc.send_signal(signal.SIGKILL)
+        daemon.proc.wait()
+        stop.set()
+        for w in workers:
+            w.join(timeout=30)
+        assert any("database or disk is full" in text for text in ack.refusals), ack.refusals[:5]
+        assert not any("disk I/O error" in text for text in ack.refusals), ack.refusals[:5]
+        os.remove(mount / "filler")
+        daemon = Daemon(data, www_port, ssl_port, tmp_path)
+        try:
+            DAEMON_URL[0] = daemon.url
+            check_store(data, ack)
+        finally:
+            daemon.stop()
+        assert ack.signed, "nothing was signed before the disk filled"
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
