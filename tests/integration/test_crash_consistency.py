@@ -103,6 +103,7 @@ def importer(url, tag, ack, stop):
             r = s.post(f"{url}/certificate/import", json={"file-name": file_name, "passphrase": ""}, timeout=10)
             if r.status_code == 200:
                 ack.add("imported", fingerprint)
+            ack.refused(r)
         except requests.RequestException:
             return
 
