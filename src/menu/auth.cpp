@@ -161,6 +161,15 @@ void WriteLog(const Tree& tree, std::string_view topics, std::string_view messag
     tx->Commit();
 }
 
+bool TryWriteLog(const Tree& tree, std::string_view topics, std::string_view message) {
+    try {
+        WriteLog(tree, topics, message);
+        return true;
+    } catch (const core::Error&) {
+        return false;
+    }
+}
+
 std::uint64_t UsersGeneration(store::Transaction& tx) {
     // Both counters only grow, so their sum changes whenever either does.
     return tx.Generation("item.user") + tx.Generation("item.user-group");
@@ -232,10 +241,10 @@ Session Authenticate(const Tree& tree, std::string_view user, std::string_view p
     std::string where = "from " + std::string(address) + " via " + std::string(via);
     if (!ok) {
         tree.metrics().CountLoginFailure(via);
-        WriteLog(tree, "system,error,critical", "login failure for " + who + where + why);
+        TryWriteLog(tree, "system,error,critical", "login failure for " + who + where + why);
         throw core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)");
     }
-    WriteLog(tree, "system,info,account", who + "logged in " + where);
+    TryWriteLog(tree, "system,info,account", who + "logged in " + where);
     grant->user_id = row->id;
     grant->password_hash = Prop(*row, "password-hash");
     Session session;

@@ -76,6 +76,9 @@ std::string EscapeLogText(std::string_view text, std::size_t max = kMaxLogMessag
 // line goes through here. WriteLog does the same in its own transaction. Never pass secrets.
 void AppendLog(store::Transaction& tx, std::string_view topics, std::string_view message);
 void WriteLog(const Tree& tree, std::string_view topics, std::string_view message);
+// TryWriteLog is WriteLog for the lines a request must not fail over (a login, or a refused one, on a full
+// disk: reads keep working); returns false when the line could not be written.
+bool TryWriteLog(const Tree& tree, std::string_view topics, std::string_view message);
 
 // AddressAllowed checks `address` (IPv4 or IPv6 text) against a comma list of prefixes ("10.0.0.0/8,::1");
 // an empty list allows every address.

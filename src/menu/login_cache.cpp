@@ -84,8 +84,8 @@ Session Logins::LogIn(std::string_view user, std::string_view password, std::str
         [&] { return Authenticate(tree_, user, password, address, via, required); }, cached);
     if (cached) {
         // The line Authenticate writes: one per connection, as RouterOS logs them.
-        WriteLog(tree_, "system,info,account",
-                 "user " + LogName(user) + " logged in from " + std::string(address) + " via " + std::string(via));
+        TryWriteLog(tree_, "system,info,account",
+                    "user " + LogName(user) + " logged in from " + std::string(address) + " via " + std::string(via));
     }
     return session;
 }
