@@ -59,4 +59,4 @@ format-check: deps
 test: format-check build unit integration asan fuzz
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz*

@@ -32,51 +32,6 @@ void Call::Progress(std::string_view line) const {
     }
 }
 
-const ArgSpec* Verb::FindArg(std::string_view arg_name) const {
-    for (const ArgSpec& arg : args) {
-        if (arg.spec.name == arg_name) {
-            return &arg;
-        }
-    }
-    return nullptr;
-}
-
-const Verb* Menu::FindVerb(std::string_view verb_name) const {
-    for (const Verb& verb : verbs) {
-        if (verb.name == verb_name) {
-            return &verb;
-        }
-    }
-    return nullptr;
-}
-
-const Menu* Menu::FindChild(std::string_view child_name) const {
-    for (const auto& child : children) {
-        if (child->name == child_name) {
-            return child.get();
-        }
-    }
-    return nullptr;
-}
-
-const PropertySpec* Menu::FindProperty(std::string_view property_name) const {
-    for (const PropertySpec& spec : properties) {
-        if (spec.name == property_name) {
-            return &spec;
-        }
-    }
-    return nullptr;
-}
-
-Menu& Menu::AddChild(std::string child_name, std::string child_help) {
-    auto child = std::make_unique<Menu>();
-    child->path = (path == "/" ? "" : path) + "/" + child_name;
-    child->name = std::move(child_name);
-    child->help = std::move(child_help);
-    children.push_back(std::move(child));
-    return *children.back();
-}
-
 Tree::Tree(store::Store& store) : store_(store) {
     root_.name = "";
     root_.path = "/";
