@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <functional>
@@ -81,6 +82,11 @@ std::string Describe(const std::vector<menu::Record>& records) {
 
 // How long an API login is remembered (REST's default session lifetime).
 constexpr std::chrono::seconds kApiLoginLifetime{600};
+// How long an API connection may take to log in (librouteros waits 10 s for an answer): it holds one of the
+// few places for connections that have not logged in until then.
+constexpr std::chrono::seconds kApiLoginTimeout{10};
+// The least number of places per listener for connections that have not logged in yet.
+constexpr std::size_t kMaxUnauthenticated = 64;
 
 struct Daemon::Impl {
     Impl(DaemonOptions daemon_options, std::ostream& out_stream, std::ostream& err_stream)
@@ -162,6 +168,7 @@ struct Daemon::Impl {
             return api_empty_reply.contains(std::string(service));
         };
         api_options->log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        api_options->login_timeout = kApiLoginTimeout;
         for (auto [variable, target] : {std::pair{"CERTOS_API_LOGIN_TIMEOUT", &api_options->login_timeout},
                                         std::pair{"CERTOS_API_IDLE_TIMEOUT", &api_options->idle_timeout}}) {
             if (const char* value = std::getenv(variable); value != nullptr && std::atof(value) > 0) {
@@ -194,6 +201,9 @@ struct Daemon::Impl {
         config.port = static_cast<std::uint16_t>(std::stoul(record.GetOr("port", "0")));
         config.allowed_from = record.GetOr("address");
         config.max_sessions = std::stoul(record.GetOr("max-sessions", "20"));
+        // Connections that have not logged in have a budget of their own (net::ListenerConfig), at least as
+        // large as max-sessions so that as many clients as may be logged in can log in at once.
+        config.max_unauthenticated = std::max<std::size_t>(kMaxUnauthenticated, config.max_sessions);
         if (!tls) {
             return config;
         }
