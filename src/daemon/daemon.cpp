@@ -18,6 +18,7 @@
 #include "menu/auth.hpp"
 #include "menu/item_menu.hpp"
 #include "menu/login_cache.hpp"
+#include "menu/login_throttle.hpp"
 #include "menu/menus.hpp"
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
@@ -85,6 +86,8 @@ constexpr std::chrono::seconds kApiLoginLifetime{600};
 // How long an API connection may take to log in (librouteros waits 10 s for an answer): it holds one of the
 // few places for connections that have not logged in until then.
 constexpr std::chrono::seconds kApiLoginTimeout{10};
+// The longest a refused REST login's answer is held back (LoginThrottle::Penalty).
+constexpr std::chrono::milliseconds kMaxPenalty{2000};
 // The least number of places per listener for connections that have not logged in yet.
 constexpr std::size_t kMaxUnauthenticated = 64;
 
@@ -96,6 +99,7 @@ struct Daemon::Impl {
           store(store::OpenSqliteStore(options.data_dir)),
           files(options.data_dir / "files"),
           tree(*store),
+          throttle(ThrottleOptionsFor()),
           rest(tree, RestOptionsFor()),
           server(ServerOptionsFor()) {
         tree.set_files(&files);
@@ -108,7 +112,14 @@ struct Daemon::Impl {
                 out << "certos: created user admin with password " << *password << std::endl;
             }
         }
-        server.Route("/rest/", [this](const net::HttpRequest& request) { return rest.Handle(request); });
+        server.Route("/rest/", [this](const net::HttpRequest& request) {
+            net::HttpResponse response = rest.Handle(request);
+            if (response.status == 401 && request.connection) {
+                // A throttled address gets its refusals slowly (on a timer, no worker waits for it).
+                response.delay = std::min(throttle.Penalty(request.connection->remote_address()), kMaxPenalty);
+            }
+            return response;
+        });
         server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
@@ -152,7 +163,11 @@ struct Daemon::Impl {
             bool cached = false;
             menu::Session session = api_logins.Login(
                 user, address, password, epoch, kApiLoginLifetime,
-                [&] { return menu::Authenticate(tree, user, password, address, "api"); }, cached);
+                [&] {
+                    return throttle.Login(user, address,
+                                          [&] { return menu::Authenticate(tree, user, password, address, "api"); });
+                },
+                cached);
             if (cached) {
                 // The line menu::Authenticate writes: one per connection.
                 Log("system,info,account",
@@ -264,10 +279,21 @@ struct Daemon::Impl {
         api_reported = std::move(problems);
     }
 
+    // Failed logins are throttled per address and user, and password checks run on a small pool of their own
+    // (half the cores, at least two: one is kept for addresses without failures), so that guessing clients
+    // cannot take the CPU or the request workers from those who know their password.
+    menu::LoginThrottleOptions ThrottleOptionsFor() {
+        menu::LoginThrottleOptions throttle_options;
+        throttle_options.kdf_threads = std::max(2u, std::thread::hardware_concurrency() / 2);
+        throttle_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        return throttle_options;
+    }
+
     rest::RestOptions RestOptionsFor() {
         rest::RestOptions rest_options;
         rest_options.authenticate = [this](std::string_view user, std::string_view password, std::string_view address) {
-            return menu::Authenticate(tree, user, password, address, "rest-api");
+            return throttle.Login(user, address,
+                                  [&] { return menu::Authenticate(tree, user, password, address, "rest-api"); });
         };
         rest_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
         return rest_options;
@@ -373,6 +399,7 @@ struct Daemon::Impl {
     std::unique_ptr<store::Store> store;
     store::FileArea files;
     menu::Tree tree;
+    menu::LoginThrottle throttle;  // before the front ends that use it
     rest::RestApi rest;
     menu::LoginCache api_logins;
     net::HttpServer server;

@@ -4,6 +4,7 @@
 
 #include <any>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -95,6 +96,9 @@ struct HttpResponse {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     bool close = false;  // close the connection after this response
+    // delay holds the response back this long (a refused login: a guessing client gets its answers slowly,
+    // without a worker thread waiting for it).
+    std::chrono::milliseconds delay{0};
 };
 
 // MakeResponse is a JSON response with the given status and body.

@@ -226,8 +226,30 @@ protected:
             HttpResponse response = self->core_->Serve(request);
             asio::post(self->Tcp().get_executor(),
                        [self, response = std::move(response), keep_alive, head, version]() mutable {
+                           if (response.delay > std::chrono::milliseconds::zero()) {
+                               return self->WriteLater(std::move(response), keep_alive, head, version);
+                           }
                            self->Write(std::move(response), keep_alive, head, version, false);
                        });
+        });
+    }
+
+    // WriteLater holds a response back for response.delay (a refused login) on the connection's own timer,
+    // neither on a worker nor as busy: a newcomer may take the place of a connection whose answer waits.
+    void WriteLater(HttpResponse response, bool keep_alive, bool head, unsigned version) {
+        std::chrono::milliseconds delay = response.delay;
+        response.delay = std::chrono::milliseconds::zero();
+        if (busy_) {
+            busy_ = false;
+            ticket_->Idle();
+        }
+        timer_.expires_after(delay);
+        timer_.async_wait([self = Self().shared_from_this(), response = std::move(response), keep_alive, head,
+                           version](error_code ec) mutable {
+            if (ec || self->evicted_) {
+                return;
+            }
+            self->Write(std::move(response), keep_alive, head, version, false);
         });
     }
 

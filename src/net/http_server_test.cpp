@@ -177,6 +177,11 @@ protected:
             return Text("slow");
         });
         server_->Route("/throw/", [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); });
+        server_->Route("/later/", [](const HttpRequest&) {
+            HttpResponse response = Text("later");
+            response.delay = 1500ms;
+            return response;
+        });
         server_->Route("/login/", [](const HttpRequest& r) {
             r.connection->MarkAuthenticated();  // what REST does after a successful login
             return Text("logged in");
@@ -366,6 +371,20 @@ TEST_F(HttpServerTest, IdleConnectionsThatNeverLogInLockNobodyOut) {
     }
     client.Send(Get("/echo/still"));
     EXPECT_EQ(Status(client.ReadResponse()), 200);
+}
+
+TEST_F(HttpServerTest, DelayedResponseHoldsNoWorker) {
+    ServerOptions options;
+    options.worker_threads = 1;
+    Start(options);
+    Socket waiting(port_);
+    waiting.Send(Get("/later/x"));
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(Status(Exchange(Get("/echo/now"))), 200);  // served by the one worker meanwhile
+    EXPECT_EQ(waiting.buffered(), "");
+    std::string later = waiting.ReadResponse(10000ms);
+    EXPECT_EQ(Status(later), 200);
+    EXPECT_EQ(Body(later), "later");
 }
 
 TEST_F(HttpServerTest, ConnectionBeforeLoginGetsTheShortTimeout) {
