@@ -162,6 +162,7 @@ private:
                 session_ = std::move(session);
             }
             RenderSentence({"!done"}, ReplyOptions{tag, false}, out);
+            peer_->MarkAuthenticated();
             peer_->SetIdleTimeout(options_->idle_timeout);
         } catch (const core::Error& e) {
             RenderTrap(e, ReplyOptions{tag, false}, out);

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <functional>
@@ -17,6 +18,7 @@
 #include "menu/auth.hpp"
 #include "menu/item_menu.hpp"
 #include "menu/login_cache.hpp"
+#include "menu/login_throttle.hpp"
 #include "menu/menus.hpp"
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
@@ -80,6 +82,14 @@ std::string Describe(const std::vector<menu::Record>& records) {
 
 }  // namespace
 
+// How long an API connection may take to log in (librouteros waits 10 s for an answer): it holds one of the
+// few places for connections that have not logged in until then.
+constexpr std::chrono::seconds kApiLoginTimeout{10};
+// The longest a refused REST login's answer is held back (LoginThrottle::Penalty).
+constexpr std::chrono::milliseconds kMaxPenalty{2000};
+// The least number of places per listener for connections that have not logged in yet.
+constexpr std::size_t kMaxUnauthenticated = 64;
+
 struct Daemon::Impl {
     Impl(DaemonOptions daemon_options, std::ostream& out_stream, std::ostream& err_stream)
         : options(std::move(daemon_options)),
@@ -88,6 +98,7 @@ struct Daemon::Impl {
           store(store::OpenSqliteStore(options.data_dir)),
           files(options.data_dir / "files"),
           tree(*store),
+          throttle(ThrottleOptionsFor()),
           rest(tree, RestOptionsFor()),
           server(ServerOptionsFor()) {
         tree.set_files(&files);
@@ -96,7 +107,14 @@ struct Daemon::Impl {
         if (std::optional<std::string> created = menu::EnsureAdmin(tree)) {
             out << "certos: " << *created << std::endl;
         }
-        server.Route("/rest/", [this](const net::HttpRequest& request) { return rest.Handle(request); });
+        server.Route("/rest/", [this](const net::HttpRequest& request) {
+            net::HttpResponse response = rest.Handle(request);
+            if (response.status == 401 && request.connection) {
+                // A throttled address gets its refusals slowly (on a timer, no worker waits for it).
+                response.delay = std::min(throttle.Penalty(request.connection->remote_address()), kMaxPenalty);
+            }
+            return response;
+        });
         server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
         server.Route("/metrics", [this](const net::HttpRequest& request) { return ServeMetrics(request); });
         Log("system,info", "certos serve started");
@@ -170,6 +188,7 @@ struct Daemon::Impl {
             return api_empty_reply.contains(std::string(service));
         };
         api_options->log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        api_options->login_timeout = kApiLoginTimeout;
         for (auto [variable, target] : {std::pair{"CERTOS_API_LOGIN_TIMEOUT", &api_options->login_timeout},
                                         std::pair{"CERTOS_API_IDLE_TIMEOUT", &api_options->idle_timeout}}) {
             if (const char* value = std::getenv(variable); value != nullptr && std::atof(value) > 0) {
@@ -202,6 +221,9 @@ struct Daemon::Impl {
         config.port = static_cast<std::uint16_t>(std::stoul(record.GetOr("port", "0")));
         config.allowed_from = record.GetOr("address");
         config.max_sessions = std::stoul(record.GetOr("max-sessions", "20"));
+        // Connections that have not logged in have a budget of their own (net::ListenerConfig), at least as
+        // large as max-sessions so that as many clients as may be logged in can log in at once.
+        config.max_unauthenticated = std::max<std::size_t>(kMaxUnauthenticated, config.max_sessions);
         if (!tls) {
             return config;
         }
@@ -260,6 +282,16 @@ struct Daemon::Impl {
             }
         }
         api_reported = std::move(problems);
+    }
+
+    // Failed logins are throttled per address and user, and password checks run on a small pool of their own
+    // (half the cores, at least two: one is kept for addresses without failures), so that guessing clients
+    // cannot take the CPU or the request workers from those who know their password.
+    menu::LoginThrottleOptions ThrottleOptionsFor() {
+        menu::LoginThrottleOptions throttle_options;
+        throttle_options.kdf_threads = std::max(2u, std::thread::hardware_concurrency() / 2);
+        throttle_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        return throttle_options;
     }
 
     rest::RestOptions RestOptionsFor() {
@@ -367,7 +399,8 @@ struct Daemon::Impl {
     std::unique_ptr<store::Store> store;
     store::FileArea files;
     menu::Tree tree;
-    menu::Logins logins{tree};  // before rest and the API server, which use it
+    menu::LoginThrottle throttle;  // before the logins and the front ends that use it
+    menu::Logins logins{tree, &throttle};
     rest::RestApi rest;
     net::HttpServer server;
     std::vector<ServiceHook> hooks;

@@ -1,5 +1,7 @@
 #include "menu/login_cache.hpp"
 
+#include "menu/login_throttle.hpp"
+
 #include <algorithm>
 
 namespace certos::menu {
@@ -81,7 +83,11 @@ Session Logins::LogIn(std::string_view user, std::string_view password, std::str
     std::string where = std::string(via) + ' ' + std::string(address);
     Session session = cache_.Login(
         user, where, password, watch_.Generation(), lifetime_,
-        [&] { return Authenticate(tree_, user, password, address, via, required); }, cached);
+        [&] {
+            auto check = [&] { return Authenticate(tree_, user, password, address, via, required); };
+            return throttle_ != nullptr ? throttle_->Login(user, address, check) : check();
+        },
+        cached);
     if (cached) {
         // The line Authenticate writes: one per connection, as RouterOS logs them.
         TryWriteLog(tree_, "system,info,account",

@@ -19,6 +19,8 @@
 
 namespace certos::menu {
 
+class LoginThrottle;
+
 class LoginCache {
 public:
     using Verify = std::function<Session()>;
@@ -53,8 +55,10 @@ private:
 // the same store, reaches every open session before its next command (Refresh) and every remembered login.
 class Logins {
 public:
-    explicit Logins(const Tree& tree, std::chrono::seconds lifetime = std::chrono::seconds(600))
-        : tree_(tree), lifetime_(lifetime), watch_(tree.store()) {}
+    // `throttle`, when given, runs every password check (throttled per address and user, on its own pool).
+    explicit Logins(const Tree& tree, LoginThrottle* throttle = nullptr,
+                    std::chrono::seconds lifetime = std::chrono::seconds(600))
+        : tree_(tree), throttle_(throttle), lifetime_(lifetime), watch_(tree.store()) {}
 
     // LogIn returns the session of `user` with `password` from `address` through front end `via` ("api",
     // "rest-api"), whose group must hold `required` (kPolicyApi, kPolicyRestApi). A login remembered from an
@@ -70,6 +74,7 @@ public:
 
 private:
     const Tree& tree_;
+    LoginThrottle* throttle_;
     std::chrono::seconds lifetime_;
     UsersWatch watch_;
     LoginCache cache_;

@@ -23,6 +23,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/session_budget.hpp"
 #include "net/tls_context.hpp"
 
 namespace certos::net {
@@ -63,24 +64,28 @@ struct Core {
 class ApiConnection : public StreamPeer, public std::enable_shared_from_this<ApiConnection> {
 public:
     ApiConnection(tcp::socket socket, std::shared_ptr<ssl::context> tls, std::shared_ptr<Core> core,
-                  std::string address, std::string service, std::shared_ptr<std::atomic<std::size_t>> active)
+                  std::string address, std::string service, std::shared_ptr<SessionBudget::Ticket> ticket)
         : strand_(socket.get_executor()),
           timer_(strand_),
           core_(std::move(core)),
           address_(std::move(address)),
           service_(std::move(service)),
-          active_(std::move(active)),
+          ticket_(std::move(ticket)),
           context_(std::move(tls)) {
-        ++*active_;
         if (context_) {
             tls_ = std::make_unique<ssl::stream<tcp::socket>>(std::move(socket), *context_);
         } else {
             plain_ = std::make_unique<tcp::socket>(std::move(socket));
         }
     }
-    ~ApiConnection() override { --*active_; }
-
     void Start() {
+        ticket_->Arm([weak = weak_from_this(), strand = strand_] {
+            asio::dispatch(strand, [weak] {
+                if (auto held = weak.lock()) {
+                    held->CloseNow();
+                }
+            });
+        });
         {
             std::lock_guard lock(core_->connections_mutex);
             id_ = core_->next_id++;
@@ -135,7 +140,19 @@ public:
         });
     }
 
-    void Post(std::function<void()> job) override { asio::post(*core_->workers, std::move(job)); }
+    void Post(std::function<void()> job) override {
+        if (!ticket_->Busy()) {
+            return;  // evicted before it logged in: closing
+        }
+        asio::post(*core_->workers, [ticket = ticket_, job = std::move(job)] {
+            struct Done {
+                SessionBudget::Ticket& ticket;
+                ~Done() { ticket.Idle(); }
+            } done{*ticket};
+            job();
+        });
+    }
+    void MarkAuthenticated() override { ticket_->MarkAuthenticated(); }
     const std::string& Address() const override { return address_; }
     const std::string& Service() const override { return service_; }
 
@@ -281,7 +298,7 @@ private:
     std::shared_ptr<Core> core_;
     std::string address_;
     std::string service_;
-    std::shared_ptr<std::atomic<std::size_t>> active_;
+    std::shared_ptr<SessionBudget::Ticket> ticket_;
     std::shared_ptr<ssl::context> context_;  // before tls_: the stream uses it
     std::unique_ptr<ssl::stream<tcp::socket>> tls_;
     std::unique_ptr<tcp::socket> plain_;
@@ -306,7 +323,8 @@ public:
           strand_(asio::make_strand(io)),
           acceptor_(strand_),
           config_(config),
-          tls_(std::move(tls)) {}
+          tls_(std::move(tls)),
+          budget_({config.max_sessions, config.max_unauthenticated}) {}
 
     void Open() {
         asio::ip::address address = asio::ip::make_address(config_.bind_address);
@@ -334,6 +352,8 @@ public:
         std::lock_guard lock(mutex_);
         config_.allowed_from = config.allowed_from;
         config_.max_sessions = config.max_sessions;
+        config_.max_unauthenticated = config.max_unauthenticated;
+        budget_.SetLimits({config.max_sessions, config.max_unauthenticated});
         if (tls) {
             tls_ = std::move(tls);
         }
@@ -383,24 +403,23 @@ private:
         }
         std::string address = ClientAddress(remote);
         std::string allowed_from;
-        std::size_t max_sessions = 0;
         std::shared_ptr<ssl::context> tls;
         {
             std::lock_guard lock(mutex_);
             allowed_from = config_.allowed_from;
-            max_sessions = config_.max_sessions;
             tls = tls_;
         }
         if (!allowed_from.empty() && core_->options.address_allowed &&
             !core_->options.address_allowed(allowed_from, address)) {
             return;  // outside `/ip service address`: closed without a word
         }
-        if (*active_ >= max_sessions) {
-            return;  // max-sessions reached
+        std::shared_ptr<SessionBudget::Ticket> ticket = budget_.Admit();
+        if (!ticket) {
+            return;  // max-sessions reached, or every place before login is being served
         }
         socket.set_option(tcp::no_delay(true), ec);
         std::make_shared<ApiConnection>(std::move(socket), std::move(tls), core_, std::move(address), config_.name,
-                                        active_)
+                                        std::move(ticket))
             ->Start();
     }
 
@@ -412,7 +431,7 @@ private:
     ListenerConfig config_;
     std::shared_ptr<ssl::context> tls_;
     tcp::endpoint bound_;
-    std::shared_ptr<std::atomic<std::size_t>> active_ = std::make_shared<std::atomic<std::size_t>>(0);
+    SessionBudget budget_;
 };
 
 bool SameBinding(const ListenerConfig& a, const ListenerConfig& b) {

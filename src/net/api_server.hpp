@@ -27,8 +27,13 @@ public:
     // SetIdleTimeout (re)starts the idle timer: when it expires before the next call, the connection is
     // closed at once.
     virtual void SetIdleTimeout(std::chrono::milliseconds timeout) = 0;
-    // Post runs `job` on the server's worker pool (jobs may block: key generation, SQLite).
+    // Post runs `job` on the server's worker pool (jobs may block: key generation, SQLite). While a job runs
+    // the connection is never evicted (see MarkAuthenticated).
     virtual void Post(std::function<void()> job) = 0;
+    // MarkAuthenticated records that the client logged in: from then on the connection counts against the
+    // listener's max-sessions instead of the small budget of connections that have not logged in yet, where
+    // a newcomer takes the place of the oldest idle one (ListenerConfig::max_unauthenticated).
+    virtual void MarkAuthenticated() {}
     // Address is the client's IP address ("192.0.2.1", "::1"); Service the listener's name ("api-ssl").
     virtual const std::string& Address() const = 0;
     virtual const std::string& Service() const = 0;

@@ -3,7 +3,10 @@
 // UI). Boost-free: modules include this, never Beast.
 
 #include <any>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,6 +33,19 @@ public:
     const std::string& listener() const { return listener_; }
     bool tls() const { return tls_; }
 
+    // MarkAuthenticated records that a client logged in on this connection (REST calls it after a successful
+    // login): from then on the connection counts against its listener's max-sessions instead of the small
+    // budget of connections that have not logged in yet, and gets read_timeout instead of login_timeout.
+    // Idempotent; any thread.
+    void MarkAuthenticated() {
+        if (!authenticated_.exchange(true) && on_authenticated_) {
+            on_authenticated_();
+        }
+    }
+    bool authenticated() const { return authenticated_.load(); }
+    // SetAuthenticatedHook is for the server: what MarkAuthenticated does, set before the first request.
+    void SetAuthenticatedHook(std::function<void()> hook) { on_authenticated_ = std::move(hook); }
+
     // Get returns the module state stored under `key`, or nullptr when there is none (or of another type).
     template <typename T>
     std::shared_ptr<T> Get(const std::string& key) const {
@@ -52,6 +68,8 @@ private:
     std::string remote_address_;
     std::string listener_;
     bool tls_;
+    std::atomic<bool> authenticated_{false};
+    std::function<void()> on_authenticated_;
     mutable std::mutex mutex_;
     std::map<std::string, std::any> state_;
 };
@@ -78,6 +96,9 @@ struct HttpResponse {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     bool close = false;  // close the connection after this response
+    // delay holds the response back this long (a refused login: a guessing client gets its answers slowly,
+    // without a worker thread waiting for it).
+    std::chrono::milliseconds delay{0};
 };
 
 // MakeResponse is a JSON response with the given status and body.

@@ -23,6 +23,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "net/session_budget.hpp"
 #include "net/tls_context.hpp"
 
 namespace certos::net {
@@ -90,37 +91,40 @@ struct Core {
     }
 };
 
-// SessionSlot counts a connection against its listener's max-sessions for as long as it lives.
-class SessionSlot {
-public:
-    explicit SessionSlot(std::shared_ptr<std::atomic<std::size_t>> active) : active_(std::move(active)) { ++*active_; }
-    ~SessionSlot() { --*active_; }
-    SessionSlot(const SessionSlot&) = delete;
-    SessionSlot& operator=(const SessionSlot&) = delete;
-
-private:
-    std::shared_ptr<std::atomic<std::size_t>> active_;
-};
-
 // Session is one HTTP connection; Derived provides stream() and the way to close it (plain or TLS), as in
 // Beast's own advanced server example.
 template <class Derived>
 class Session {
 public:
     Session(std::shared_ptr<const Core> core, std::shared_ptr<Connection> connection,
-            std::shared_ptr<std::atomic<std::size_t>> active, const asio::any_io_executor& executor)
-        : core_(std::move(core)), connection_(std::move(connection)), slot_(std::move(active)), timer_(executor) {}
+            std::shared_ptr<SessionBudget::Ticket> ticket, const asio::any_io_executor& executor)
+        : core_(std::move(core)), connection_(std::move(connection)), ticket_(std::move(ticket)), timer_(executor) {}
+
+    // Evict closes an unauthenticated connection whose place a newcomer took (SessionBudget).
+    void Evict() {
+        evicted_ = true;
+        timer_.cancel();
+        error_code ignored;
+        Tcp().socket().close(ignored);
+    }
 
 protected:
     Derived& Self() { return static_cast<Derived&>(*this); }
     beast::tcp_stream& Tcp() { return beast::get_lowest_layer(Self().stream()); }
+
+    // ReadTimeout is how long the next request (or the TLS handshake) may take: shorter before a login.
+    std::chrono::milliseconds ReadTimeout() const {
+        const ServerOptions& options = core_->options;
+        return connection_->authenticated() ? options.read_timeout
+                                            : std::min(options.read_timeout, options.login_timeout);
+    }
 
     void DoRead() {
         parser_.emplace();
         parser_->body_limit(core_->options.max_body_bytes);
         parser_->header_limit(static_cast<std::uint32_t>(core_->options.max_header_bytes));
         timed_out_ = false;
-        StartTimer(core_->options.read_timeout);
+        StartTimer(ReadTimeout());
         http::async_read_header(Self().stream(), buffer_, *parser_,
                                 beast::bind_front_handler(&Session::OnHeader, Self().shared_from_this()));
     }
@@ -172,6 +176,9 @@ protected:
 
     void OnReadError(error_code ec) {
         timer_.cancel();
+        if (evicted_) {
+            return;  // dropping the session closes what is left
+        }
         bool got_some = parser_ && parser_->got_some();
         if (timed_out_) {
             if (got_some) {
@@ -195,6 +202,10 @@ protected:
 
     void OnRequest() {
         timer_.cancel();
+        if (!ticket_->Busy()) {
+            return;  // evicted: the socket is closed
+        }
+        busy_ = true;
         http::request<http::string_body> message = parser_->release();
         HttpRequest request;
         request.method = std::string(message.method_string());
@@ -215,8 +226,30 @@ protected:
             HttpResponse response = self->core_->Serve(request);
             asio::post(self->Tcp().get_executor(),
                        [self, response = std::move(response), keep_alive, head, version]() mutable {
+                           if (response.delay > std::chrono::milliseconds::zero()) {
+                               return self->WriteLater(std::move(response), keep_alive, head, version);
+                           }
                            self->Write(std::move(response), keep_alive, head, version, false);
                        });
+        });
+    }
+
+    // WriteLater holds a response back for response.delay (a refused login) on the connection's own timer,
+    // neither on a worker nor as busy: a newcomer may take the place of a connection whose answer waits.
+    void WriteLater(HttpResponse response, bool keep_alive, bool head, unsigned version) {
+        std::chrono::milliseconds delay = response.delay;
+        response.delay = std::chrono::milliseconds::zero();
+        if (busy_) {
+            busy_ = false;
+            ticket_->Idle();
+        }
+        timer_.expires_after(delay);
+        timer_.async_wait([self = Self().shared_from_this(), response = std::move(response), keep_alive, head,
+                           version](error_code ec) mutable {
+            if (ec || self->evicted_) {
+                return;
+            }
+            self->Write(std::move(response), keep_alive, head, version, false);
         });
     }
 
@@ -246,6 +279,10 @@ protected:
         http::async_write(Self().stream(), *message,
                           [self = Self().shared_from_this(), message, close, linger](error_code ec, std::size_t) {
                               self->Tcp().expires_never();
+                              if (self->busy_) {
+                                  self->busy_ = false;
+                                  self->ticket_->Idle();
+                              }
                               if (ec) {
                                   return;  // the client went away; dropping the session closes the socket
                               }
@@ -283,11 +320,13 @@ protected:
 
     std::shared_ptr<const Core> core_;
     std::shared_ptr<Connection> connection_;
-    SessionSlot slot_;
+    std::shared_ptr<SessionBudget::Ticket> ticket_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     asio::steady_timer timer_;
     bool timed_out_ = false;
+    bool busy_ = false;     // a request of it is being served (ticket_ Busy)
+    bool evicted_ = false;  // a newcomer took its place before it logged in
     std::vector<char> discard_;
     std::size_t discarded_ = 0;
 };
@@ -295,8 +334,8 @@ protected:
 class PlainSession : public Session<PlainSession>, public std::enable_shared_from_this<PlainSession> {
 public:
     PlainSession(tcp::socket&& socket, std::shared_ptr<const Core> core, std::shared_ptr<Connection> connection,
-                 std::shared_ptr<std::atomic<std::size_t>> active)
-        : Session(std::move(core), std::move(connection), std::move(active), socket.get_executor()),
+                 std::shared_ptr<SessionBudget::Ticket> ticket)
+        : Session(std::move(core), std::move(connection), std::move(ticket), socket.get_executor()),
           stream_(std::move(socket)) {}
 
     void Run() {
@@ -317,14 +356,14 @@ private:
 class TlsSession : public Session<TlsSession>, public std::enable_shared_from_this<TlsSession> {
 public:
     TlsSession(tcp::socket&& socket, std::shared_ptr<ssl::context> context, std::shared_ptr<const Core> core,
-               std::shared_ptr<Connection> connection, std::shared_ptr<std::atomic<std::size_t>> active)
-        : Session(std::move(core), std::move(connection), std::move(active), socket.get_executor()),
+               std::shared_ptr<Connection> connection, std::shared_ptr<SessionBudget::Ticket> ticket)
+        : Session(std::move(core), std::move(connection), std::move(ticket), socket.get_executor()),
           context_(std::move(context)),
           stream_(std::move(socket), *context_) {}
 
     void Run() {
         asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-            self->Tcp().expires_after(self->core_->options.read_timeout);
+            self->Tcp().expires_after(self->ReadTimeout());
             self->stream_.async_handshake(ssl::stream_base::server, [self](error_code ec) {
                 self->Tcp().expires_never();
                 if (!ec) {
@@ -357,7 +396,8 @@ public:
           strand_(asio::make_strand(io)),
           acceptor_(strand_),
           config_(config),
-          tls_(std::move(tls)) {}
+          tls_(std::move(tls)),
+          budget_({config.max_sessions, config.max_unauthenticated}) {}
 
     // Open binds and listens; throws boost::system::system_error when it cannot.
     void Open() {
@@ -388,6 +428,8 @@ public:
         std::lock_guard lock(mutex_);
         config_.allowed_from = config.allowed_from;
         config_.max_sessions = config.max_sessions;
+        config_.max_unauthenticated = config.max_unauthenticated;
+        budget_.SetLimits({config.max_sessions, config.max_unauthenticated});
         if (tls) {
             tls_ = std::move(tls);
         }
@@ -437,30 +479,46 @@ private:
         }
         std::string address = ClientAddress(remote);
         std::string allowed_from;
-        std::size_t max_sessions = 0;
         std::shared_ptr<ssl::context> tls;
         {
             std::lock_guard lock(mutex_);
             allowed_from = config_.allowed_from;
-            max_sessions = config_.max_sessions;
             tls = tls_;
         }
         if (!allowed_from.empty() && core_->options.address_allowed &&
             !core_->options.address_allowed(allowed_from, address)) {
             return;  // outside `/ip service address`: closed without a word, as a router does
         }
-        if (*active_ >= max_sessions) {
-            return;  // max-sessions reached
+        std::shared_ptr<SessionBudget::Ticket> ticket = budget_.Admit();
+        if (!ticket) {
+            return;  // max-sessions reached, or every place before login is being served
         }
         socket.set_option(tcp::no_delay(true), ec);
         auto connection =
             std::make_shared<Connection>(core_->next_connection_id.fetch_add(1), address, config_.name, tls != nullptr);
+        connection->SetAuthenticatedHook([weak = std::weak_ptr(ticket)] {
+            if (auto held = weak.lock()) {
+                held->MarkAuthenticated();
+            }
+        });
         if (tls) {
-            std::make_shared<TlsSession>(std::move(socket), std::move(tls), core_, std::move(connection), active_)
-                ->Run();
+            Start(std::make_shared<TlsSession>(std::move(socket), std::move(tls), core_, std::move(connection), ticket),
+                  *ticket);
         } else {
-            std::make_shared<PlainSession>(std::move(socket), core_, std::move(connection), active_)->Run();
+            Start(std::make_shared<PlainSession>(std::move(socket), core_, std::move(connection), ticket), *ticket);
         }
+    }
+
+    template <class S>
+    static void Start(const std::shared_ptr<S>& session, SessionBudget::Ticket& ticket) {
+        ticket.Arm([weak = std::weak_ptr(session), executor = session->stream().get_executor()] {
+            asio::post(executor, [weak] {
+                if (auto held = weak.lock()) {
+                    held->Evict();
+                }
+            });
+        });
+        session->Run();
     }
 
     asio::io_context& io_;
@@ -471,7 +529,7 @@ private:
     ListenerConfig config_;
     std::shared_ptr<ssl::context> tls_;
     tcp::endpoint bound_;
-    std::shared_ptr<std::atomic<std::size_t>> active_ = std::make_shared<std::atomic<std::size_t>>(0);
+    SessionBudget budget_;
 };
 
 bool SameBinding(const ListenerConfig& a, const ListenerConfig& b) {

@@ -40,7 +40,12 @@ struct ListenerConfig {
     std::uint16_t port = 0;           // 0 picks a free port (tests); see Listeners()
     std::string allowed_from;         // `/ip service address`: comma list of prefixes, empty allows all
     std::optional<TlsSettings> tls;   // set: HTTPS
-    std::size_t max_sessions = 20;    // concurrent connections; more are closed at once
+    // max_sessions bounds the connections that logged in; more are closed at once. Connections that have
+    // not logged in yet have a budget of their own, max_unauthenticated: when it is full, a new connection
+    // takes the place of the oldest idle one (nothing of it being served), so that connections that never
+    // log in lock nobody out.
+    std::size_t max_sessions = 20;
+    std::size_t max_unauthenticated = 64;
 
     friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };
@@ -63,6 +68,9 @@ struct ServerOptions {
     // previous response on a keep-alive connection, and the TLS handshake. A client that sent part of a
     // request by then gets 408 and is disconnected; an idle one is disconnected silently.
     std::chrono::milliseconds read_timeout{10000};
+    // login_timeout replaces read_timeout (when shorter) on a connection that has not logged in yet
+    // (Connection::MarkAuthenticated): such a connection holds its place only briefly.
+    std::chrono::milliseconds login_timeout{5000};
     // AddressAllowed decides whether `address` is inside `allowed_from` (a listener's prefix list). Unset:
     // every client is allowed.
     std::function<bool(std::string_view allowed_from, std::string_view address)> address_allowed;

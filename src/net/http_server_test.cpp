@@ -17,6 +17,7 @@
 #include <future>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace certos::net {
 namespace {
@@ -176,6 +177,15 @@ protected:
             return Text("slow");
         });
         server_->Route("/throw/", [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); });
+        server_->Route("/later/", [](const HttpRequest&) {
+            HttpResponse response = Text("later");
+            response.delay = 1500ms;
+            return response;
+        });
+        server_->Route("/login/", [](const HttpRequest& r) {
+            r.connection->MarkAuthenticated();  // what REST does after a successful login
+            return Text("logged in");
+        });
         ASSERT_TRUE(server_->Reconfigure({config}).empty());
         port_ = PortOf(config.name);
     }
@@ -331,11 +341,63 @@ TEST_F(HttpServerTest, MaxSessionsClosesExtraConnections) {
     config.max_sessions = 1;
     Start({}, config);
     Socket first(port_);
-    first.Send(Get("/echo/1"));
-    EXPECT_EQ(Status(first.ReadResponse()), 200);  // keeps its connection open
+    first.Send(Get("/login/1"));
+    EXPECT_EQ(Status(first.ReadResponse()), 200);  // logged in; keeps its connection open
     Socket second(port_);
     EXPECT_TRUE(second.ClosedWithin(2000ms));
     EXPECT_EQ(second.buffered(), "");
+}
+
+TEST_F(HttpServerTest, IdleConnectionsThatNeverLogInLockNobodyOut) {
+    ListenerConfig config = Plain();
+    config.max_sessions = 2;
+    config.max_unauthenticated = 4;
+    Start({}, config);
+    std::vector<std::unique_ptr<Socket>> idle;
+    for (int i = 0; i < 20; ++i) {
+        idle.push_back(std::make_unique<Socket>(port_));
+    }
+    // Each newcomer took the place of the oldest idle one: the first 16 were closed.
+    for (int i = 0; i < 16; ++i) {
+        EXPECT_TRUE(idle[i]->ClosedWithin(5000ms)) << i;
+    }
+    Socket client(port_);
+    client.Send(Get("/login/x"));
+    EXPECT_EQ(Status(client.ReadResponse()), 200);
+    client.Send(Get("/echo/again"));
+    EXPECT_EQ(Status(client.ReadResponse()), 200);  // logged in: not evicted by later newcomers
+    for (int i = 0; i < 8; ++i) {
+        idle.push_back(std::make_unique<Socket>(port_));
+    }
+    client.Send(Get("/echo/still"));
+    EXPECT_EQ(Status(client.ReadResponse()), 200);
+}
+
+TEST_F(HttpServerTest, DelayedResponseHoldsNoWorker) {
+    ServerOptions options;
+    options.worker_threads = 1;
+    Start(options);
+    Socket waiting(port_);
+    waiting.Send(Get("/later/x"));
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(Status(Exchange(Get("/echo/now"))), 200);  // served by the one worker meanwhile
+    EXPECT_EQ(waiting.buffered(), "");
+    std::string later = waiting.ReadResponse(10000ms);
+    EXPECT_EQ(Status(later), 200);
+    EXPECT_EQ(Body(later), "later");
+}
+
+TEST_F(HttpServerTest, ConnectionBeforeLoginGetsTheShortTimeout) {
+    ServerOptions options;
+    options.read_timeout = 60s;
+    options.login_timeout = 300ms;
+    Start(options);
+    Socket idle(port_);
+    EXPECT_TRUE(idle.ClosedWithin(5000ms));
+    Socket logged_in(port_);
+    logged_in.Send(Get("/login/x"));
+    EXPECT_EQ(Status(logged_in.ReadResponse()), 200);
+    EXPECT_FALSE(logged_in.ClosedWithin(1000ms));  // read_timeout now
 }
 
 TEST_F(HttpServerTest, AllowedAddressesAreEnforced) {

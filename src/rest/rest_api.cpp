@@ -195,6 +195,7 @@ menu::Session RestApi::Login(const net::HttpRequest& request) const {
     session.via = "rest-api";
     session.address = address;
     if (request.connection) {
+        request.connection->MarkAuthenticated();
         auto login = std::make_shared<CachedLogin>();
         login->authorization = std::string(*header);
         login->session = session;
