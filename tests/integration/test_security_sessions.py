@@ -108,19 +108,22 @@ def db_bytes(d):
 def test_huge_user_names_leave_short_log_entries(certos_daemon):
     d = certos_daemon
     before = db_bytes(d)
+    d.log()  # admin logs in from this address first: the throttle keeps letting a known user in from it
+    # REST: the longest user name a request header takes (16 KiB of headers). First, because after five
+    # failures from one address the throttle refuses that address's logins without checking (and logs that
+    # once per burst instead of each try).
+    long_name = "B" * 12000
+    r = requests.get(f"{d.url}/certificate", auth=(long_name, "x"), timeout=10)
+    assert r.status_code == 401
     huge = "A" * ((1 << 20) - len("=name="))  # the word "=name=..." is 1 MiB, the longest an API word may be
-    for _ in range(5):
+    for _ in range(4):
         raw = Raw(d.api_port, timeout=30)
         raw.send("/login", f"=name={huge}", "=password=x")
         assert raw.until_done()[0][0] == "!trap"
         raw.close()
-    # REST: the longest user name a request header takes (16 KiB of headers).
-    long_name = "B" * 12000
-    r = requests.get(f"{d.url}/certificate", auth=(long_name, "x"), timeout=10)
-    assert r.status_code == 401
     messages = d.log()
     failures = [m for m in messages if m.startswith("login failure for user AAAA")]
-    assert len(failures) == 5
+    assert len(failures) == 4
     assert any(m.startswith("login failure for user BBBB") for m in messages)
     assert max(len(m) for m in messages) <= 1024
     assert all("A" * 100 not in m and "B" * 100 not in m for m in messages)
