@@ -222,7 +222,10 @@ def test_full_disk_during_concurrent_signing_then_sigkill_loses_nothing_acknowle
         workers.append(threading.Thread(target=revoker, args=(daemon.url, ack, stop, rng)))
         for w in workers:
             w.start()
-        time.sleep(0.5)
+        # Some work acknowledged before the disk fills (a loaded machine may need a while).
+        deadline = time.monotonic() + 30
+        while len(ack.signed) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
         with open(mount / "filler", "wb") as filler:  # fill the file system to its last block
             try:
                 while True:
