@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <memory>
 
 #include "crypto/crl.hpp"
 #include "menu/tree.hpp"
 #include "pki/crl.hpp"
+#include "pki/describe.hpp"
 #include "store/store.hpp"
 
 namespace certos::menu {
@@ -29,19 +29,6 @@ std::string Label(std::string_view value) {
         }
     }
     return out;
-}
-
-std::optional<long long> PropNumber(const std::map<std::string, std::string>& props, const std::string& key) {
-    auto it = props.find(key);
-    if (it == props.end() || it->second.empty()) {
-        return std::nullopt;
-    }
-    long long value = 0;
-    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
-    if (ec != std::errc() || end != it->second.data() + it->second.size()) {
-        return std::nullopt;
-    }
-    return value;
 }
 
 bool PropSet(const std::map<std::string, std::string>& props, const std::string& key) {
@@ -129,7 +116,7 @@ std::string Metrics::Render(const Tree& tree, std::chrono::system_clock::time_po
             ++states["template"];
             continue;
         }
-        std::optional<long long> not_after = PropNumber(row.props, "not-after");
+        std::optional<long long> not_after = pki::EpochSeconds(row.props, "not-after");
         if (PropSet(row.props, "revoked")) {
             ++states["revoked"];
         } else if (not_after && *not_after < now_s) {

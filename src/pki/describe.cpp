@@ -1,5 +1,6 @@
 #include "pki/describe.hpp"
 
+#include <charconv>
 #include <chrono>
 
 #include "core/value.hpp"
@@ -44,6 +45,19 @@ std::map<std::string, std::string> DescribeCertificate(const crypto::Certificate
     props["skid"] = cert.SkidHex();
     props["authority"] = core::WireBool(cert.IsCa());
     return props;
+}
+
+std::optional<long long> EpochSeconds(const std::map<std::string, std::string>& props, const std::string& key) {
+    auto it = props.find(key);
+    if (it == props.end() || it->second.empty()) {
+        return std::nullopt;
+    }
+    long long value = 0;
+    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+    if (ec != std::errc() || end != it->second.data() + it->second.size()) {
+        return std::nullopt;
+    }
+    return value;
 }
 
 }  // namespace certos::pki

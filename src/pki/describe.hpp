@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "crypto/certificate.hpp"
@@ -12,5 +13,9 @@ namespace certos::pki {
 // key-size, key-usage, digest-algorithm, days-valid (the validity span), issuer, serial-number,
 // fingerprint, akid, skid, not-before/not-after (seconds since the epoch) and authority.
 std::map<std::string, std::string> DescribeCertificate(const crypto::Certificate& cert);
+
+// EpochSeconds reads a property DescribeCertificate writes as seconds since the epoch (`not-before`,
+// `not-after`); nullopt when it is absent or not a number (a template).
+std::optional<long long> EpochSeconds(const std::map<std::string, std::string>& props, const std::string& key);
 
 }  // namespace certos::pki

@@ -1,13 +1,13 @@
 #include "pki/expiry.hpp"
 
 #include <array>
-#include <charconv>
 #include <map>
 #include <memory>
 #include <optional>
 
 #include "core/duration.hpp"
 #include "core/time_format.hpp"
+#include "pki/describe.hpp"
 
 namespace certos::pki {
 
@@ -15,19 +15,6 @@ namespace {
 
 // The thresholds, in days, largest first; 0 is "has expired".
 constexpr std::array<long long, 4> kThresholdDays = {30, 7, 1, 0};
-
-std::optional<long long> Number(const std::map<std::string, std::string>& props, const std::string& key) {
-    auto it = props.find(key);
-    if (it == props.end()) {
-        return std::nullopt;
-    }
-    long long value = 0;
-    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
-    if (ec != std::errc() || end != it->second.data() + it->second.size()) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 // Level is the smallest threshold the remaining time is within; nullopt when more than 30 days remain.
 std::optional<long long> Level(long long remaining_seconds) {
@@ -56,7 +43,7 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
             mark_of_row->second.props["seen"] = "yes";
         }
         auto revoked = row.props.find("revoked");
-        std::optional<long long> not_after = Number(row.props, "not-after");
+        std::optional<long long> not_after = EpochSeconds(row.props, "not-after");
         if (row.der.empty() || !not_after || (revoked != row.props.end() && !revoked->second.empty())) {
             continue;
         }
@@ -66,8 +53,8 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
         }
         std::string key = row.id.ToString();
         auto it = warned.find(key);
-        if (it != warned.end() && Number(it->second.props, "not-after") == not_after &&
-            Number(it->second.props, "days").value_or(-1) <= *level) {
+        if (it != warned.end() && EpochSeconds(it->second.props, "not-after") == not_after &&
+            EpochSeconds(it->second.props, "days").value_or(-1) <= *level) {
             continue;  // this threshold (or a nearer one) was logged for this certificate already
         }
         std::string until =
