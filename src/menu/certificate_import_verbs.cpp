@@ -73,6 +73,7 @@ Verb CreateRequestVerb() {
     // It writes a private key to /file, as export-certificate does, which needs the sensitive policy.
     verb.policy = kPolicyRead | kPolicyWrite | kPolicySensitive;
     verb.tx = TxNeed::kNone;  // the key is generated outside any transaction
+    verb.slow = true;         // key generation
     ArgSpec key_passphrase = Sensitive("key-passphrase", "passphrase that encrypts certificate-request_key.pem", true);
     key_passphrase.spec.check = [](std::string_view v) {
         if (v.size() < pki::kMinPassphrase) {

@@ -91,6 +91,9 @@ struct Verb {
     TxNeed tx = TxNeed::kRead;
     bool takes_filter = false;  // accepts `where` / queries
     Handler handler;
+    // slow: a call may take seconds of CPU (key generation). Front ends run such calls on a bounded pool of
+    // their own, so that they never hold up the quick ones. (Last, so that positional initialisers stay valid.)
+    bool slow = false;
 
     const ArgSpec* FindArg(std::string_view name) const;
 };

@@ -149,3 +149,36 @@ def test_wrong_password_flood_is_throttled_and_slows_nobody_down(certos_daemon):
         [m for m in log if "throttled" in m]
     failures = [m for m in log if m.startswith("login failure for user x from 127.0.0.2")]
     assert 5 <= len(failures) < 20, len(failures)  # checked: 5 free, then one per delay; the rest refused
+
+
+def test_slow_key_generation_does_not_hold_up_reads(certos_daemon):
+    d = certos_daemon
+    admin = d.session()
+    for i in range(10):
+        r = admin.put(f"{d.url}/certificate", json={"name": f"big{i}", "common-name": f"big{i}", "key-size": "4096"},
+                      timeout=30)
+        assert r.status_code == 200, r.text
+    finished, failures = [], []
+
+    def sign(i):
+        r = d.session().post(f"{d.url}/certificate/sign", json={"number": f"big{i}"}, timeout=600)
+        (finished if r.status_code == 200 else failures).append((time.monotonic(), r.status_code, r.text))
+
+    threads = [threading.Thread(target=sign, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)  # every sign is under way: ten RSA-4096 key generations
+    slowest, last_read = 0.0, 0.0
+    for _ in range(5):
+        started = time.monotonic()
+        r = admin.get(f"{d.url}/certificate", timeout=60)
+        assert r.status_code == 200, r.text
+        last_read = time.monotonic()
+        slowest = max(slowest, last_read - started)
+    for t in threads:
+        t.join()
+    assert not failures, failures[:2]
+    assert len(finished) == 10
+    # The reads were answered while the keys were still being generated, each within a generous bound.
+    assert last_read < min(at for at, _, _ in finished), "the reads waited for a sign to finish"
+    assert slowest < 2.0, slowest
