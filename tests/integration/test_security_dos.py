@@ -10,6 +10,7 @@ Other source addresses are other loopback addresses (all of 127/8 is loopback on
 import base64
 import http.client
 import socket
+import statistics
 import threading
 import time
 
@@ -119,11 +120,11 @@ def test_wrong_password_flood_is_throttled_and_slows_nobody_down(certos_daemon):
         t.start()
     try:
         time.sleep(1.0)  # the flood is under way
-        slowest = 0.0
+        times = []
         for _ in range(40):
             started = time.monotonic()
             assert admin.get(f"{d.url}/system/resource", timeout=30).status_code == 200
-            slowest = max(slowest, time.monotonic() - started)
+            times.append(time.monotonic() - started)
             time.sleep(0.1)
         # Both the flooded user and admin log in at once from addresses of their own (a new password check).
         status, seconds = get_from("127.0.0.3", d.www_port, "/rest/system/resource", "admin", ADMIN_PASSWORD)
@@ -137,7 +138,8 @@ def test_wrong_password_flood_is_throttled_and_slows_nobody_down(certos_daemon):
         stop.set()
         for t in threads:
             t.join()
-    assert slowest < 1.0, slowest  # 3 ms when idle; seconds when every worker ran the KDF for the flood
+    # A few ms when idle; seconds when every worker ran the KDF for the flood (median 2.1 s before the change).
+    assert statistics.median(times) < 0.5 and max(times) < PROMPT, times
     tries = [status for g in guessers for status in g.statuses]
     errors = [e for g in guessers for e in g.errors]
     # Every guesser got answers, refusals held back by the throttle's delay rather than thousands per second.
