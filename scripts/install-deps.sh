@@ -10,7 +10,7 @@ packages=(
     libspdlog-dev libfmt-dev libcurl4-openssl-dev
     libgtest-dev libgmock-dev
     # tests: real clients and tools
-    openssl ca-certificates sqlite3 tmux curl wrk
+    openssl ca-certificates sqlite3 tmux curl wrk sslscan
     python3 python3-pytest python3-requests python3-cryptography
     # tests/integration/test_api*.py: librouteros, and ansible with its community.routeros collection
     python3-librouteros ansible
@@ -20,6 +20,10 @@ packages=(
     clang-format-14
 )
 
+if ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -28,12 +32,12 @@ for p in "${packages[@]}"; do
 done
 
 # node-routeros 1.6.9 for tests/integration/test_api_node.py, pinned in tests/integration/node/package.json
-# (npm comes with the machine's Node.js; without it that test is skipped).
+# (npm comes with the machine's Node.js, or Debian's nodejs and npm when there is none).
 install_node_modules() {
     local dir
     dir="$(cd "$(dirname "$0")/.." && pwd)/tests/integration/node"
-    if [ ! -d "$dir/node_modules/node-routeros" ] && command -v npm >/dev/null 2>&1; then
-        (cd "$dir" && npm install --no-audit --no-fund --silent) || echo "install-deps: npm install in $dir failed" >&2
+    if [ ! -d "$dir/node_modules/node-routeros" ]; then
+        (cd "$dir" && npm install --no-audit --no-fund --silent) || { echo "install-deps: npm install in $dir failed" >&2; exit 1; }
     fi
 }
 

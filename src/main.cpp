@@ -4,6 +4,7 @@
 //   certos [--data DIR] FILE.rsc      run a script, stopping at the first error
 //   certos serve [--data DIR]         the daemon: /ip service listeners and the REST API
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -31,8 +32,8 @@ int RunConsole(const std::filesystem::path& data_dir, const std::string& command
     tree.set_files(&files);
     certos::menu::InstallMenus(tree);
     certos::menu::Bootstrap(tree);
-    if (auto password = certos::menu::EnsureAdmin(tree)) {
-        std::cerr << "certos: created user admin with password " << *password << "\n";
+    if (auto created = certos::menu::EnsureAdmin(tree)) {
+        std::cerr << "certos: " << *created << "\n";
     }
     certos::menu::Session session;  // the local console acts as admin, with every policy
     certos::console::Console console(tree, session, std::cout, std::cerr);
@@ -55,6 +56,9 @@ int RunConsole(const std::filesystem::path& data_dir, const std::string& command
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Everything certos creates in the data directory (the database and its WAL, /file exports and uploads,
+    // the console history) holds or leads to private keys: owner-only, whatever umask the caller has.
+    umask(077);
     CLI::App app{"certos: a RouterOS-compatible certificate manager"};
     std::string data_dir = "./var";
     std::string command;
@@ -69,6 +73,7 @@ int main(int argc, char** argv) {
     serve->add_option("--listen", serve_options.listen_address, "address the listeners bind to")->capture_default_str();
     serve->add_option("--read-timeout", read_timeout, "seconds a client has to send one request")
         ->capture_default_str();
+    serve->add_flag("--public-metrics", serve_options.public_metrics, "serve /metrics without a login");
     CLI11_PARSE(app, argc, argv);
     if (*serve) {
         serve_options.data_dir = data_dir;

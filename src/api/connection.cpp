@@ -155,14 +155,8 @@ private:
         std::string out;
         try {
             menu::Session session = options_->authenticate(name, password, peer_->Address());
-            if ((session.policies & menu::kPolicyApi) == 0) {
-                if (options_->log) {
-                    options_->log("system,error,critical", "login failure for user " + name + " from " +
-                                                               peer_->Address() + " via api (group has no api policy)");
-                }
-                throw core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)");
-            }
             session.via = "api";
+            session.address = peer_->Address();
             {
                 std::lock_guard lock(mutex_);
                 session_ = std::move(session);
@@ -246,6 +240,9 @@ private:
             skip = job->replied || closed_;  // cancelled before it started
             session = session_;
         }
+        if (!skip && session && !Refresh(*session)) {
+            skip = true;  // the connection is closed: nothing more is sent
+        }
         if (!skip && session) {
             Execute(*job, *session, out);
         }
@@ -275,6 +272,33 @@ private:
         } else if (idle) {
             peer_->SetIdleTimeout(options_->idle_timeout);
         }
+    }
+
+    // Refresh brings the session up to date with /user and /user/group before a command; when its login is no
+    // longer valid (the user was removed, disabled or given another password) the connection ends.
+    bool Refresh(menu::Session& session) {
+        if (!options_->refresh) {
+            return true;
+        }
+        bool valid = false;
+        try {
+            valid = options_->refresh(session);
+        } catch (const std::exception& e) {
+            Internal(e.what());
+        }
+        if (valid) {
+            std::lock_guard lock(mutex_);
+            if (session_ && session_->grant != session.grant) {
+                session_ = session;  // later commands start from the refreshed state
+            }
+            return true;
+        }
+        if (options_->log) {
+            options_->log("system,info,account", "user " + session.user + " logged out from " + peer_->Address() +
+                                                     " via api (the user was changed)");
+        }
+        Fatal("session terminated: the user was changed");
+        return false;
     }
 
     void Execute(const Job& job, const menu::Session& session, std::string& out) {

@@ -16,9 +16,13 @@ namespace certos::api {
 
 // ApiProtocolOptions are shared by every connection of a server.
 struct ApiProtocolOptions {
-    // Authenticate returns the session of a user or throws core::Error (menu::Authenticate, which logs).
+    // Authenticate returns the session of a user or throws core::Error (menu::Logins::LogIn with via "api" and
+    // the api policy, which logs).
     std::function<menu::Session(std::string_view user, std::string_view password, std::string_view address)>
         authenticate;
+    // Refresh brings a session up to date before each command (menu::Logins::Refresh); false ends it: the
+    // command is answered with `!fatal` and the connection closed. Unset: sessions never change.
+    std::function<bool(menu::Session& session)> refresh;
     // Execute runs one request (menu::Tree::Execute); throws core::Error.
     std::function<menu::Result(const menu::Request&, const menu::Session&)> execute;
     // EmptyReply says whether `service` ("api", "api-ssl") sends `!empty` for a print without records

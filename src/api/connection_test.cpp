@@ -55,7 +55,10 @@ protected:
             session.user = std::string(user);
             return session;
         };
-        options->execute = [this](const menu::Request& request, const menu::Session&) {
+        options->execute = [this](const menu::Request& request, const menu::Session& session) {
+            if ((session.policies & menu::kPolicyWrite) == 0) {
+                throw core::Error(core::ErrorCategory::kPermission, "not enough permissions (9)");
+            }
             executed.push_back(request.path + " " + request.verb);
             if (request.verb == "add") {
                 return menu::Result{{}, "*1"};
@@ -69,6 +72,13 @@ protected:
                 return menu::Result{{record}, std::nullopt};
             }
             throw core::NoSuchItem();
+        };
+        options->refresh = [this](menu::Session& session) {
+            ++refreshes;
+            if (refreshed_policies) {
+                session.policies = *refreshed_policies;
+            }
+            return refresh_valid;
         };
         options->empty_reply = [this](std::string_view) { return empty_reply; };
         options->login_timeout = std::chrono::seconds(5);
@@ -87,6 +97,9 @@ protected:
     std::shared_ptr<net::StreamProtocol> protocol;
     std::vector<std::string> executed;
     bool empty_reply = false;
+    int refreshes = 0;
+    bool refresh_valid = true;
+    std::optional<menu::PolicySet> refreshed_policies;
 };
 
 TEST_F(ConnectionTest, LoginThenCommands) {
@@ -169,6 +182,26 @@ TEST_F(ConnectionTest, TrapsAndEmpty) {
     Send({"/certificate/print", "?name=none"});
     peer->RunJobs();
     EXPECT_EQ(peer->Replies(), (std::vector<Sentence>{{"!empty"}, {"!done"}}));
+}
+
+// Issue 12: every command first refreshes the session: new rights apply, a login no longer valid ends it.
+TEST_F(ConnectionTest, EveryCommandRefreshesTheSession) {
+    Login();
+    Send({"/certificate/print"});
+    peer->RunJobs();
+    EXPECT_EQ(refreshes, 1);
+    peer->Replies();
+    refreshed_policies = menu::kPolicyRead | menu::kPolicyApi;  // the group lost `write`
+    Send({"/certificate/add", "=name=a"});
+    peer->RunJobs();
+    EXPECT_EQ(peer->Replies(),
+              (std::vector<Sentence>{{"!trap", "=category=4", "=message=not enough permissions (9)"}, {"!done"}}));
+    refresh_valid = false;  // the user was removed
+    Send({"/certificate/print"});
+    peer->RunJobs();
+    EXPECT_EQ(peer->Replies(), (std::vector<Sentence>{{"!fatal", "session terminated: the user was changed"}}));
+    EXPECT_TRUE(peer->closed);
+    EXPECT_EQ(executed, std::vector<std::string>{"/certificate print"});
 }
 
 TEST_F(ConnectionTest, QuitAndBrokenFramingAreFatal) {

@@ -6,6 +6,7 @@
 
 #include "console/completion.hpp"
 #include "console/error_text.hpp"
+#include "console/syntax.hpp"
 #include "console/test_support.hpp"
 
 namespace certos::console {
@@ -211,6 +212,39 @@ TEST_F(ConsoleTest, ScriptingSubset) {
               ".id=*1;name=a;kind=large;size=10;enabled=true;comment=;locked=false;active=false;issued=false;"
               "revoked=false\n");
     EXPECT_TRUE(fixture_.console().RunLine("/quit"));
+}
+
+TEST_F(ConsoleTest, DeepNestingIsAnErrorNotACrash) {
+    AddTwo();
+    // Each of these overflowed the stack and took the process down.
+    std::string parens = "/widget print where " + std::string(10000, '(') + "active" + std::string(10000, ')');
+    EXPECT_EQ(Run(parens), "nesting too deep (line 1 column 121)\n");
+    EXPECT_EQ(Run("/widget print where " + std::string(100000, '!') + "active"),
+              "nesting too deep (line 1 column 121)\n");
+    EXPECT_EQ(Run("/widget print where " + std::string(50000, '(') + "not "), "nesting too deep (line 1 column 121)\n");
+    EXPECT_EQ(Run(":put " + std::string(50000, '[') + std::string(50000, ']')),
+              "nesting too deep (line 1 column 106)\n");
+    EXPECT_EQ(Run(":put (" + std::string(10000, '(') + "1" + std::string(10001, ')')),
+              "nesting too deep (line 1 column 106)\n");
+    EXPECT_EQ(Run(":put (" + std::string(100000, '!') + "true)"), "nesting too deep (line 1 column 106)\n");
+    std::string negations;
+    for (int i = 0; i < 10000; ++i) {
+        negations += "- ";
+    }
+    EXPECT_EQ(Run(":put (" + negations + "1)"), "nesting too deep (line 1 column 205)\n");
+    EXPECT_EQ(
+        fixture_.console().RunScript(":put " + std::string(50000, '[') + std::string(50000, ']') + "\n", "deep.rsc"),
+        1);
+    EXPECT_EQ(fixture_.TakeErr(), "nesting too deep (line 1 column 106)\n");
+    // Up to the bound everything works, and the console goes on.
+    std::string ok = "/widget print count-only where " + std::string(99, '(') + "name=a" + std::string(99, ')');
+    EXPECT_EQ(Run(ok), "1\n");
+    EXPECT_EQ(Run(":put (" + std::string(98, '!') + "true)"), "true\n");
+    std::string lengths = "abc";
+    for (std::size_t i = 0; i < kMaxNesting; ++i) {
+        lengths = "[:len " + lengths + "]";
+    }
+    EXPECT_EQ(Run(":put " + lengths), "1\n");
 }
 
 class CompletionTest : public ConsoleTest {

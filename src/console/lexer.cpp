@@ -12,6 +12,8 @@ std::string ErrorText(ParseError::Kind kind, const std::string& name) {
             return "expected end of command";
         case ParseError::Kind::kBadCommand:
             return "bad command name " + name;
+        case ParseError::Kind::kTooDeep:
+            return "nesting too deep";
     }
     return "syntax error";
 }
@@ -174,7 +176,11 @@ Word Lexer::ParseWord() {
             Piece nested;
             nested.kind = c == '[' ? Piece::Kind::kSubstitution : Piece::Kind::kBlock;
             nested.offset = pos_++;
+            if (++depth_ > kMaxNesting) {
+                throw ParseError(ParseError::Kind::kTooDeep, nested.offset);
+            }
             nested.body = ParseBody(c == '[' ? Closer::kBracket : Closer::kBrace, nested.offset);
+            --depth_;
             word.pieces.push_back(std::move(nested));
         } else {
             if (word.pieces.empty() || word.pieces.back().kind != Piece::Kind::kText) {

@@ -17,7 +17,8 @@ namespace certos::console {
 // with the escapes \" \\ \n \r \t \a \b \f \v \_ (space) \$ \? and \XX (two hex digits); `$name` and
 // `$"name"` are variables; `[...]` is command substitution, `{...}` a block, `(` and `)` stand alone.
 //
-// The lexer keeps a view of the source; the source must outlive it. Errors throw ParseError.
+// The lexer keeps a view of the source; the source must outlive it. Errors throw ParseError; nesting deeper
+// than kMaxNesting is ParseError kTooDeep.
 class Lexer {
 public:
     explicit Lexer(std::string_view source) : source_(source) {}
@@ -48,6 +49,7 @@ private:
 
     std::string_view source_;
     std::size_t pos_ = 0;
+    std::size_t depth_ = 0;  // open [ and { around pos_, at most kMaxNesting
 };
 
 }  // namespace certos::console

@@ -122,6 +122,22 @@ TEST(LexerTest, ReportsUnterminatedAndStrayBrackets) {
     EXPECT_EQ(ErrorKind(":put $"), ParseError::Kind::kSyntax);
 }
 
+TEST(LexerTest, NestingIsBoundedNotAStackOverflow) {
+    // 50,000 nested [ ] in a script overflowed the stack of the lexer (and of every walk over its tree).
+    std::string deep = ":put " + std::string(50000, '[') + std::string(50000, ']');
+    EXPECT_EQ(ErrorKind(deep), ParseError::Kind::kTooDeep);
+    EXPECT_EQ(ErrorKind(":do " + std::string(50000, '{') + std::string(50000, '}')), ParseError::Kind::kTooDeep);
+    std::string at_bound = ":put " + std::string(kMaxNesting, '[') + std::string(kMaxNesting, ']');
+    EXPECT_NO_THROW(Lexer(at_bound).ParseAll());
+    try {
+        Lexer(":put " + std::string(kMaxNesting + 1, '[')).ParseAll();
+        ADD_FAILURE() << "no error";
+    } catch (const ParseError& error) {
+        EXPECT_EQ(std::string(error.what()), "nesting too deep");
+        EXPECT_EQ(error.offset(), 5u + kMaxNesting);  // the first bracket too many
+    }
+}
+
 TEST(LexerTest, PositionsAreOneBasedLinesAndColumns) {
     std::string source = "a\nbc d\n";
     EXPECT_EQ(PositionOf(source, 0).line, 1);

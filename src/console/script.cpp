@@ -221,12 +221,28 @@ private:
         return left;
     }
 
+    // Level counts one more level of `(`, `!`, `not` or `-` at the current token; deeper than kMaxNesting is an
+    // error (each level is a recursion); it counts the level back on the way out.
+    struct Level {
+        explicit Level(Expression& e) : expression(e) {
+            if (++expression.depth_ > kMaxNesting) {
+                throw ParseError(ParseError::Kind::kTooDeep, expression.tokens_[expression.pos_].offset);
+            }
+        }
+        ~Level() { --expression.depth_; }
+        Level(const Level&) = delete;
+        Level& operator=(const Level&) = delete;
+        Expression& expression;
+    };
+
     Value ParseUnary() {
         if (PeekOp({"!", "not"})) {
+            Level level(*this);
             ++pos_;
             return Bool(!Truthy(ParseUnary()));
         }
         if (PeekOp({"-"})) {
+            Level level(*this);
             ++pos_;
             Value inner = ParseUnary();
             if (!IsInteger(inner.ToString())) {
@@ -239,6 +255,7 @@ private:
 
     Value ParsePrimary() {
         if (PeekOp({"("})) {
+            Level level(*this);
             ++pos_;
             Value inner = ParseOr();
             if (!PeekOp({")"})) {
@@ -257,6 +274,7 @@ private:
     std::size_t end_offset_;
     std::vector<Token> tokens_;
     std::size_t pos_ = 0;
+    std::size_t depth_ = 0;  // open `(` and prefix operators around pos_
 };
 
 }  // namespace

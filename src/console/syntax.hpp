@@ -11,6 +11,10 @@ namespace certos::console {
 
 struct Statement;
 
+// kMaxNesting bounds how deeply console text may nest ([ ] and { } in the lexer, ( ), `!` and `not` in `where`
+// and `( )` expressions): every stage walks the nesting by recursion, so unbounded input would overflow the stack.
+inline constexpr std::size_t kMaxNesting = 100;
+
 // Piece is one lexical element of a word. Pieces written next to each other without white space form one
 // word (`name="a b"` is the text piece `name=` followed by the quoted piece `a b`).
 struct Piece {
@@ -58,6 +62,7 @@ public:
         kIncomplete,   // unterminated quote or bracket: "syntax error" (the interactive console reads on)
         kExpectedEnd,  // "expected end of command": unknown argument, extra value
         kBadCommand,   // "bad command name NAME"
+        kTooDeep,      // "nesting too deep": more than kMaxNesting levels of [ ] { } ( ) or `!`/`not`
     };
 
     ParseError(Kind kind, std::size_t offset, std::string name = {});

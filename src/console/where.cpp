@@ -162,16 +162,29 @@ private:
 
     menu::Filter ParseUnary() {
         if (Peek(Token::Kind::kNot)) {
+            Nest();
             ++pos_;
-            return menu::Filter::Not(ParseUnary());
+            menu::Filter inner = ParseUnary();
+            --depth_;
+            return menu::Filter::Not(std::move(inner));
         }
         return ParsePrimary();
     }
 
+    // Nest counts one more level of `(` or `not` at the current token; deeper than kMaxNesting is an error
+    // (each level is a recursion here and in every walk over the filter).
+    void Nest() {
+        if (++depth_ > kMaxNesting) {
+            throw ParseError(ParseError::Kind::kTooDeep, tokens_[pos_].offset);
+        }
+    }
+
     menu::Filter ParsePrimary() {
         if (Peek(Token::Kind::kOpen)) {
+            Nest();
             ++pos_;
             menu::Filter inner = ParseOr();
+            --depth_;
             if (!Peek(Token::Kind::kClose)) {
                 Fail();
             }
@@ -200,6 +213,7 @@ private:
     std::size_t end_offset_;
     std::vector<Token> tokens_;
     std::size_t pos_ = 0;
+    std::size_t depth_ = 0;  // open `(` and `not` around pos_
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "crypto/bundle.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 
 #include <algorithm>
@@ -43,9 +44,25 @@ bool IsDecryptionFailure(const core::Error& e) {
     return std::string_view(e.what()).starts_with("failure: decryption failed");
 }
 
-std::size_t LineOf(std::string_view data, std::size_t pos) {
-    return 1 + static_cast<std::size_t>(std::count(data.begin(), data.begin() + static_cast<long>(pos), '\n'));
-}
+// LineCounter numbers the lines of a text at increasing offsets, counting each newline once, so numbering
+// every block of a file is linear in its size.
+class LineCounter {
+public:
+    explicit LineCounter(std::string_view data) : data_(data) {}
+
+    // LineAt is the 1-based line of offset `pos`; `pos` never decreases from one call to the next.
+    std::size_t LineAt(std::size_t pos) {
+        line_ += static_cast<std::size_t>(
+            std::count(data_.begin() + static_cast<long>(counted_), data_.begin() + static_cast<long>(pos), '\n'));
+        counted_ = pos;
+        return line_;
+    }
+
+private:
+    std::string_view data_;
+    std::size_t counted_ = 0;
+    std::size_t line_ = 1;
+};
 
 // FindBeginLine returns the offset of the next "-----BEGIN " that starts a line (RFC 7468 §2: the
 // encapsulation boundaries are lines of their own), or npos.
@@ -62,12 +79,13 @@ std::size_t FindBeginLine(std::string_view data, std::size_t from) {
 // A BEGIN line without its label's END line means the file was cut short: that throws.
 std::vector<PemBlock> SplitPem(std::string_view data) {
     std::vector<PemBlock> blocks;
+    LineCounter lines(data);
     for (std::size_t pos = FindBeginLine(data, 0); pos != std::string_view::npos; pos = FindBeginLine(data, pos)) {
         std::size_t label_start = pos + kBegin.size();
         std::size_t eol = data.find('\n', label_start);
         std::string_view begin_line = data.substr(label_start, eol == std::string_view::npos ? eol : eol - label_start);
         std::size_t dashes = begin_line.find(kDashes);
-        std::size_t line = LineOf(data, pos);
+        std::size_t line = lines.LineAt(pos);
         if (dashes == std::string_view::npos || dashes == 0) {
             throw core::Failure("PEM line " + std::to_string(line) + ": malformed BEGIN line");
         }
@@ -311,6 +329,41 @@ bool IsKeyOf(const PrivateKey& key, const Certificate& cert) {
     ERR_clear_error();
     return same;
 }
+
+namespace {
+
+// BnParam is a BIGNUM parameter of `pkey` as big-endian bytes; empty when it has none.
+std::string BnParam(const EVP_PKEY* pkey, const char* name) {
+    BIGNUM* raw = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) {
+        ERR_clear_error();
+        return {};
+    }
+    UniquePtr<BIGNUM> value(raw);
+    std::string bytes(static_cast<std::size_t>(BN_num_bytes(value.get())), '\0');
+    BN_bn2bin(value.get(), reinterpret_cast<unsigned char*>(bytes.data()));
+    return bytes;
+}
+
+std::string MatchId(const EVP_PKEY* pkey) {
+    if (pkey == nullptr) {
+        ThrowOpenSsl("reading public key");
+    }
+    std::string id = PkeyType(pkey) + ":" + PkeySize(pkey) + ":";
+    std::string value;
+    if (EVP_PKEY_is_a(pkey, "RSA") == 1) {
+        value = BnParam(pkey, OSSL_PKEY_PARAM_RSA_N);
+    } else if (EVP_PKEY_is_a(pkey, "EC") == 1) {
+        value = BnParam(pkey, OSSL_PKEY_PARAM_EC_PUB_X);
+    }
+    return id + (value.empty() ? PkeyPublicDer(pkey) : value);
+}
+
+}  // namespace
+
+std::string PublicKeyMatchId(const PrivateKey& key) { return MatchId(key.native()); }
+
+std::string PublicKeyMatchId(const Certificate& cert) { return MatchId(X509_get0_pubkey(cert.native())); }
 
 std::string_view FormatName(BundleFormat format) {
     switch (format) {

@@ -48,6 +48,14 @@ Bundle ParseBundle(std::string_view data, std::string_view passphrase);
 // point encodings do not matter).
 bool IsKeyOf(const PrivateKey& key, const Certificate& cert);
 
+// PublicKeyMatchId is a short value that is the same for a private key and every certificate carrying its
+// public key, whatever the encoding (RSA: the modulus; EC: the curve and the point's x coordinate, so
+// compressed and uncompressed points agree; other types: the SubjectPublicKeyInfo DER). It indexes keys and
+// certificates so matching them is linear: equal ids make a candidate pair, which IsKeyOf then confirms
+// (an EC point and its negation share an id). Throws core::Error when the public key cannot be read.
+std::string PublicKeyMatchId(const PrivateKey& key);
+std::string PublicKeyMatchId(const Certificate& cert);
+
 // FormatName is "PEM", "DER certificate", "DER private key" or "PKCS#12".
 std::string_view FormatName(BundleFormat format);
 

@@ -207,7 +207,7 @@ TEST(BundleTest, InputOverTheLimitIsRefusedBeforeParsing) {
 TEST(BundleTest, DebianCaBundleParsesCompletely) {
     const std::filesystem::path path = "/etc/ssl/certs/ca-certificates.crt";
     if (!std::filesystem::exists(path)) {
-        GTEST_SKIP() << "ca-certificates not installed";
+        GTEST_FAIL() << "ca-certificates not installed (scripts/install-deps.sh installs it)";
     }
     std::string data = ReadFile(path);
     std::size_t blocks = 0;
@@ -218,6 +218,38 @@ TEST(BundleTest, DebianCaBundleParsesCompletely) {
     Bundle bundle = ParseBundle(data, {});
     EXPECT_GT(blocks, 100u);
     EXPECT_EQ(bundle.certificates.size(), blocks);
+}
+
+TEST(BundleTest, PublicKeyMatchIdPairsKeysWithTheirCertificatesWhateverTheEncoding) {
+    Certificate ec_leaf = Certificate::FromPem(Input("ec_leaf.crt"));
+    Certificate leaf = Certificate::FromPem(Input("leaf.crt"));
+    PrivateKey ec_key = PrivateKey::FromPem(Input("ec_leaf_sec1.pem"));
+    PrivateKey compressed = PrivateKey::FromPem(Input("ec_leaf_compressed.pem"));  // the same key, point compressed
+    PrivateKey rsa_key = PrivateKey::FromPem(Input("leaf.key"));
+    EXPECT_EQ(PublicKeyMatchId(ec_key), PublicKeyMatchId(ec_leaf));
+    EXPECT_EQ(PublicKeyMatchId(compressed), PublicKeyMatchId(ec_leaf));
+    EXPECT_TRUE(IsKeyOf(compressed, ec_leaf));
+    EXPECT_EQ(PublicKeyMatchId(rsa_key), PublicKeyMatchId(leaf));
+    EXPECT_NE(PublicKeyMatchId(rsa_key), PublicKeyMatchId(ec_leaf));
+    EXPECT_NE(PublicKeyMatchId(PrivateKey::FromPem(Input("other.key"))), PublicKeyMatchId(leaf));
+}
+
+TEST(BundleTest, BlockLinesAreCountedAcrossManyBlocks) {
+    std::string text;
+    for (int i = 0; i < 1000; ++i) {
+        text += "-----BEGIN X509 CRL-----\n-----END X509 CRL-----\n";
+    }
+    text += "-----BEGIN CERTIFICATE-----\n";
+    try {
+        ParseBundle(text, "");
+        ADD_FAILURE() << "a truncated file was parsed";
+    } catch (const core::Error& e) {
+        EXPECT_STREQ(e.what(),
+                     "failure: PEM block 1001 (CERTIFICATE, line 2001) has no END line: the file is "
+                     "truncated or damaged");
+    }
+    text.resize(text.size() - 28);
+    EXPECT_EQ(ParseBundle(text, "").ignored.size(), 1000u);
 }
 
 }  // namespace

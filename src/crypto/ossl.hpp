@@ -13,6 +13,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/provider.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -70,6 +71,7 @@ CERTOS_OSSL_DELETER(ASN1_STRING, ASN1_STRING_free);
 CERTOS_OSSL_DELETER(OSSL_DECODER_CTX, OSSL_DECODER_CTX_free);
 CERTOS_OSSL_DELETER(OSSL_ENCODER_CTX, OSSL_ENCODER_CTX_free);
 CERTOS_OSSL_DELETER(OSSL_PROVIDER, OSSL_PROVIDER_unload);
+CERTOS_OSSL_DELETER(SSL_CTX, SSL_CTX_free);
 
 // A STACK_OF(X509_EXTENSION) owns its extensions (X509_REQ_get_extensions returns such a copy).
 inline void FreeExtensionStack(STACK_OF(X509_EXTENSION) * stack) {

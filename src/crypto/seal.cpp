@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -40,31 +41,48 @@ std::string ReadKeyFile(const std::filesystem::path& path, int fd) {
     return key;
 }
 
+void SyncDirectory(const std::filesystem::path& dir) {
+    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        int saved = errno;
+        if (fd >= 0) {
+            close(fd);
+        }
+        errno = saved;
+        ThrowIo(dir, "cannot sync directory of master key");
+    }
+    close(fd);
+}
+
 }  // namespace
 
-MasterKey MasterKey::LoadOrCreate(const std::filesystem::path& path) {
+std::optional<MasterKey> MasterKey::Load(const std::filesystem::path& path) {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        std::string key;
-        try {
-            key = ReadKeyFile(path, fd);
-        } catch (...) {
-            close(fd);
-            throw;
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return std::nullopt;
         }
-        close(fd);
-        return MasterKey(std::move(key));
-    }
-    if (errno != ENOENT) {
         ThrowIo(path, "cannot open master key");
     }
+    std::string key;
+    try {
+        key = ReadKeyFile(path, fd);
+    } catch (...) {
+        close(fd);
+        throw;
+    }
+    close(fd);
+    return MasterKey(std::move(key));
+}
+
+MasterKey MasterKey::Create(const std::filesystem::path& path) {
     std::string key = RandomBytes(kKeySize);
-    // Write to a temporary file and rename, so a crash never leaves a short key behind.
-    std::filesystem::path tmp = path;
-    tmp += ".tmp";
-    fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    // Write to a temporary file and link it into place, so a crash never leaves a short key behind. The
+    // temporary name is unique (mkostemp, mode 0600), so two processes creating at once do not share it.
+    std::string tmp = path.string() + ".XXXXXX";
+    int fd = mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0) {
-        ThrowIo(tmp, "cannot create master key");
+        ThrowIo(path, "cannot create master key");
     }
     bool ok = write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && fsync(fd) == 0;
     close(fd);
@@ -74,14 +92,28 @@ MasterKey MasterKey::LoadOrCreate(const std::filesystem::path& path) {
     }
     // link() fails if another process created the key meanwhile; then that key wins.
     if (link(tmp.c_str(), path.c_str()) != 0) {
+        int saved = errno;
         unlink(tmp.c_str());
-        if (errno == EEXIST) {
-            return LoadOrCreate(path);
+        if (saved == EEXIST) {
+            if (std::optional<MasterKey> existing = Load(path)) {
+                return std::move(*existing);
+            }
         }
+        errno = saved;
         ThrowIo(path, "cannot install master key");
     }
     unlink(tmp.c_str());
+    // The new directory entry must reach the disk before anything is sealed under the key: a crash that kept
+    // sealed keys in the database but lost the key file would lose them all.
+    SyncDirectory(path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path());
     return MasterKey(std::move(key));
+}
+
+MasterKey MasterKey::LoadOrCreate(const std::filesystem::path& path) {
+    if (std::optional<MasterKey> key = Load(path)) {
+        return std::move(*key);
+    }
+    return Create(path);
 }
 
 MasterKey MasterKey::FromBytes(std::string_view key) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,8 +11,14 @@ namespace certos::crypto {
 // data directory, created with mode 0600 on first use.
 class MasterKey {
 public:
-    // LoadOrCreate reads the key file, or creates it (0600, 32 random bytes) when it does not exist.
-    // Throws core::Error when the file exists with the wrong size or is readable by group/others.
+    // Load reads the key file; nullopt when it does not exist. Throws core::Error when it cannot be read, has
+    // the wrong size or is readable by group/others.
+    static std::optional<MasterKey> Load(const std::filesystem::path& path);
+    // Create writes a new key file (0600, 32 random bytes, complete or not at all) and returns the key. When
+    // another process created the file first, that key is returned instead (so two processes never end up
+    // with different keys). Throws core::Error when the file cannot be written.
+    static MasterKey Create(const std::filesystem::path& path);
+    // LoadOrCreate is Load, or Create when the file does not exist.
     static MasterKey LoadOrCreate(const std::filesystem::path& path);
     // FromBytes is for tests: exactly 32 bytes.
     static MasterKey FromBytes(std::string_view key);

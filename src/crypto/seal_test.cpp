@@ -51,6 +51,23 @@ TEST(SealTest, KeyFileIsCreatedPrivateAndReloaded) {
     EXPECT_EQ(second.Open(first.Seal("x", "a"), "a"), "x");
 }
 
+TEST(SealTest, LoadTellsAMissingKeyFileAndCreateKeepsOneThatExists) {
+    std::filesystem::path path = TempDir() / "created.key";
+    std::filesystem::remove(path);
+    EXPECT_FALSE(MasterKey::Load(path).has_value());
+    EXPECT_FALSE(std::filesystem::exists(path));
+    MasterKey first = MasterKey::Create(path);
+    // A second Create (another process that also found no key) gets the key already installed.
+    MasterKey second = MasterKey::Create(path);
+    EXPECT_EQ(second.Open(first.Seal("x", "a"), "a"), "x");
+    ASSERT_TRUE(MasterKey::Load(path).has_value());
+    EXPECT_EQ(MasterKey::Load(path)->Open(first.Seal("y", "b"), "b"), "y");
+    // No temporary file is left behind.
+    for (const auto& entry : std::filesystem::directory_iterator(path.parent_path())) {
+        EXPECT_EQ(entry.path().filename().string().find("created.key."), std::string::npos) << entry.path();
+    }
+}
+
 TEST(SealTest, RejectsWorldReadableOrDamagedKeyFile) {
     std::filesystem::path path = TempDir() / "bad.key";
     {

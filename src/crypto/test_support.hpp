@@ -110,11 +110,11 @@ inline bool HaveOpenSslCli() {
     return have;
 }
 
-#define CERTOS_REQUIRE_OPENSSL_CLI()                             \
-    do {                                                         \
-        if (!::certos::crypto::test_support::HaveOpenSslCli()) { \
-            GTEST_SKIP() << "openssl CLI not installed";         \
-        }                                                        \
+#define CERTOS_REQUIRE_OPENSSL_CLI()                                                           \
+    do {                                                                                       \
+        if (!::certos::crypto::test_support::HaveOpenSslCli()) {                               \
+            GTEST_FAIL() << "openssl CLI not installed (scripts/install-deps.sh installs it)"; \
+        }                                                                                      \
     } while (false)
 
 }  // namespace certos::crypto::test_support

@@ -23,6 +23,7 @@
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
 #include "pki/crl.hpp"
+#include "pki/expiry.hpp"
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
 #include "rest/route.hpp"
@@ -82,8 +83,6 @@ std::string Describe(const std::vector<menu::Record>& records) {
 
 }  // namespace
 
-// How long an API login is remembered (REST's default session lifetime).
-constexpr std::chrono::seconds kApiLoginLifetime{600};
 // How long an API connection may take to log in (librouteros waits 10 s for an answer): it holds one of the
 // few places for connections that have not logged in until then.
 constexpr std::chrono::seconds kApiLoginTimeout{10};
@@ -106,12 +105,8 @@ struct Daemon::Impl {
         tree.set_files(&files);
         menu::InstallMenus(tree);
         menu::Bootstrap(tree);
-        if (std::optional<std::string> password = menu::EnsureAdmin(tree)) {
-            if (std::getenv("CERTOS_ADMIN_PASSWORD") != nullptr) {
-                out << "certos: created user admin with the password from CERTOS_ADMIN_PASSWORD" << std::endl;
-            } else {
-                out << "certos: created user admin with password " << *password << std::endl;
-            }
+        if (std::optional<std::string> created = menu::EnsureAdmin(tree)) {
+            out << "certos: " << *created << std::endl;
         }
         server.Route(
             "/rest/",
@@ -125,9 +120,9 @@ struct Daemon::Impl {
             },
             [this](const net::HttpRequest& request) { return RestSlow(request); });
         server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
+        server.Route("/metrics", [this](const net::HttpRequest& request) { return ServeMetrics(request); });
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
-        users = menu::UsersFingerprint(*store);
         hooks.push_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
         ApplyServices();
     }
@@ -169,29 +164,39 @@ struct Daemon::Impl {
         return response;
     }
 
+    // ServeMetrics answers GET /metrics in Prometheus's text format (menu::Metrics), behind REST's login and
+    // the read policy unless the daemon was started with --public-metrics.
+    net::HttpResponse ServeMetrics(const net::HttpRequest& request) {
+        auto render = [this, &request](const menu::Session* session) {
+            net::HttpResponse response;
+            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            if (request.path != "/metrics" || (request.method != "GET" && request.method != "HEAD")) {
+                response.status = request.path != "/metrics" ? 404 : 405;
+                return response;
+            }
+            if (session != nullptr && (session->policies & menu::kPolicyRead) == 0) {
+                response.status = 403;
+                return response;
+            }
+            response.body = tree.metrics().Render(tree, std::chrono::system_clock::now());
+            return response;
+        };
+        if (options.public_metrics) {
+            return render(nullptr);
+        }
+        return rest.Authenticated(request, [&](const menu::Session& session) { return render(&session); });
+    }
+
     // The API protocol (api, api-ssl; src/api): its options and listeners. Timeouts can be changed with
     // CERTOS_API_LOGIN_TIMEOUT and CERTOS_API_IDLE_TIMEOUT (seconds), see docs/api.md.
     std::shared_ptr<api::ApiProtocolOptions> ApiOptionsFor() {
         auto api_options = std::make_shared<api::ApiProtocolOptions>();
+        // Logins (remembered across connections) and their refresh before every command: menu::Logins, shared
+        // with REST.
         api_options->authenticate = [this](std::string_view user, std::string_view password, std::string_view address) {
-            // Logins are remembered as REST's are (the password KDF runs once per user, address and password),
-            // for as long as /user and /user/group stay as they were.
-            std::uint64_t epoch = std::hash<std::string>{}(menu::UsersFingerprint(*store));
-            bool cached = false;
-            menu::Session session = api_logins.Login(
-                user, address, password, epoch, kApiLoginLifetime,
-                [&] {
-                    return throttle.Login(user, address,
-                                          [&] { return menu::Authenticate(tree, user, password, address, "api"); });
-                },
-                cached);
-            if (cached) {
-                // The line menu::Authenticate writes: one per connection.
-                Log("system,info,account",
-                    "user " + std::string(user) + " logged in from " + std::string(address) + " via api");
-            }
-            return session;
+            return logins.LogIn(user, password, address, "api", menu::kPolicyApi);
         };
+        api_options->refresh = [this](menu::Session& session) { return logins.Refresh(session, menu::kPolicyApi); };
         api_options->execute = [this](const menu::Request& request, const menu::Session& session) {
             return tree.Execute(request, session);
         };
@@ -309,9 +314,9 @@ struct Daemon::Impl {
     rest::RestOptions RestOptionsFor() {
         rest::RestOptions rest_options;
         rest_options.authenticate = [this](std::string_view user, std::string_view password, std::string_view address) {
-            return throttle.Login(user, address,
-                                  [&] { return menu::Authenticate(tree, user, password, address, "rest-api"); });
+            return logins.LogIn(user, password, address, "rest-api", menu::kPolicyRestApi);
         };
+        rest_options.refresh = [this](menu::Session& session) { return logins.Refresh(session, menu::kPolicyRestApi); };
         rest_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
         return rest_options;
     }
@@ -341,11 +346,6 @@ struct Daemon::Impl {
             return;
         }
         last_version = version;
-        std::string now = menu::UsersFingerprint(*store);
-        if (now != users) {
-            users = std::move(now);
-            rest.InvalidateSessions();
-        }
         ApplyServices();
     }
 
@@ -416,9 +416,9 @@ struct Daemon::Impl {
     std::unique_ptr<store::Store> store;
     store::FileArea files;
     menu::Tree tree;
-    menu::LoginThrottle throttle;  // before the front ends that use it
+    menu::LoginThrottle throttle;  // before the logins and the front ends that use it
+    menu::Logins logins{tree, &throttle};
     rest::RestApi rest;
-    menu::LoginCache api_logins;
     net::HttpServer server;
     std::vector<ServiceHook> hooks;
     std::uint64_t last_version = 0;
@@ -426,7 +426,6 @@ struct Daemon::Impl {
     std::vector<net::ListenerConfig> applied;
     std::set<std::string> reported;
     std::set<std::string> announced;
-    std::string users;
     std::string services_seen;
     std::mutex api_mutex;
     std::set<std::string> api_empty_reply;  // services that send `!empty` (api-empty-reply=yes)
@@ -455,7 +454,7 @@ int Daemon::Run() {
     timeout.tv_sec = static_cast<time_t>(interval.count() / 1000);
     timeout.tv_nsec = static_cast<long>(interval.count() % 1000) * 1000000L;
     // The scheduler: at start, render the certificate list into its cache; at start and every hour, rebuild
-    // local CRLs that are due (pki::RefreshLocalCrls) and
+    // local CRLs that are due (pki::RefreshLocalCrls), log expiry warnings (pki::WarnExpiring) and
     // download the CRLs of trusted certificates when crl-download=yes (trust::DownloadCrls), on a worker
     // thread so a slow CRL endpoint (up to 10 s each) never delays the change feed or a signal.
     std::atomic<bool> jobs_running{false};
@@ -495,6 +494,13 @@ int Daemon::Run() {
                     }
                 } catch (const std::exception& e) {
                     impl_->Log("certificate,error", std::string("scheduled CRL work failed: ") + e.what());
+                }
+                try {
+                    for (const std::string& line : pki::WarnExpiring(*impl_->store)) {
+                        impl_->Log("certificate,warning", line);
+                    }
+                } catch (const std::exception& e) {
+                    impl_->Log("certificate,error", std::string("expiry check failed: ") + e.what());
                 }
                 jobs_running = false;
             });

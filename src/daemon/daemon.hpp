@@ -21,6 +21,7 @@ struct DaemonOptions {
     std::string listen_address = "::";
     std::chrono::milliseconds read_timeout{10000};  // HTTP: one whole request, or the TLS handshake
     std::chrono::milliseconds poll_interval{1000};  // how often the store's change feed is checked
+    bool public_metrics = false;                    // /metrics without a login
 };
 
 // ServiceHook receives the `/ip service` records whenever they change; the API protocol front end (api,

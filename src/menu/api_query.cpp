@@ -1,5 +1,6 @@
 #include "menu/api_query.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 #include "core/error.hpp"
@@ -11,21 +12,55 @@ namespace {
 core::Error BadWord(std::string_view word) { return core::ArgumentError("invalid query word " + std::string(word)); }
 
 // QueryStack is the boolean stack of MT-API queries: popping below the pushed values yields true.
+//
+// The words come from the network, so what they build is bounded: each value knows its depth and size, no
+// value may be deeper than kMaxFilterDepth, and the values on the stack together may not have more than
+// kMaxFilterTerms nodes (`#.` doubles a value; without the bound 40 of them would fill the memory). Joining
+// an AND with an AND (or an OR with an OR) extends it instead of nesting it, so the `?a ?b #| ?c #| ...`
+// chains clients send for "any of these" stay one level deep however long they are.
 class QueryStack {
 public:
-    void Push(Filter filter) { values_.push_back(std::move(filter)); }
+    void Push(Filter filter) { Push(Entry{std::move(filter), 1, 1}); }
 
-    Filter Pop() {
-        if (values_.empty()) {
-            return Filter::True();
-        }
-        Filter top = std::move(values_.back());
-        values_.pop_back();
-        return top;
+    Filter PopFilter() { return Pop().filter; }
+
+    void Negate() {
+        Entry inner = Pop();
+        Push(Entry{Filter::Not(std::move(inner.filter)), inner.depth + 1, inner.nodes + 1});
     }
 
-    Filter Peek(std::size_t depth) const {
-        return depth < values_.size() ? values_[values_.size() - 1 - depth] : Filter::True();
+    // Join pops two values and pushes their AND or OR. An operand that already is that operation takes the
+    // other one as one more child (appended: AND and OR do not depend on the order of their terms), so a chain
+    // of n joins costs O(n), not O(n^2).
+    void Join(Filter::Op op) {
+        Entry right = Pop();
+        Entry left = Pop();
+        if (left.filter.op != op && right.filter.op == op) {
+            std::swap(left, right);
+        }
+        if (left.filter.op != op) {
+            Entry joined{Filter{}, std::max(left.depth, right.depth) + 1, left.nodes + right.nodes + 1};
+            joined.filter.op = op;
+            joined.filter.children.push_back(std::move(left.filter));
+            joined.filter.children.push_back(std::move(right.filter));
+            return Push(std::move(joined));
+        }
+        if (right.filter.op == op) {
+            left.depth = std::max(left.depth, right.depth);
+            left.nodes += right.nodes - 1;
+            for (Filter& child : right.filter.children) {
+                left.filter.children.push_back(std::move(child));
+            }
+        } else {
+            left.depth = std::max(left.depth, right.depth + 1);
+            left.nodes += right.nodes;
+            left.filter.children.push_back(std::move(right.filter));
+        }
+        Push(std::move(left));
+    }
+
+    void Duplicate(std::size_t depth) {
+        Push(depth < values_.size() ? values_[values_.size() - 1 - depth] : Entry{Filter::True(), 1, 1});
     }
 
     Filter Result() {
@@ -33,13 +68,48 @@ public:
             return Filter::True();
         }
         if (values_.size() == 1) {
-            return Pop();
+            return PopFilter();
         }
-        return Filter::And(std::move(values_));
+        std::vector<Filter> all;
+        for (Entry& entry : values_) {
+            all.push_back(std::move(entry.filter));
+        }
+        values_.clear();
+        Filter result = Filter::And(std::move(all));
+        result.CheckBounds();  // one more level and node
+        return result;
     }
 
 private:
-    std::vector<Filter> values_;
+    struct Entry {
+        Filter filter;
+        std::size_t depth;  // levels of the tree, 1 for a single condition
+        std::size_t nodes;  // nodes of the tree
+    };
+
+    void Push(Entry entry) {
+        if (entry.depth > kMaxFilterDepth) {
+            throw FilterTooDeep();
+        }
+        if (entry.nodes > kMaxFilterTerms - nodes_) {
+            throw FilterTooLarge();
+        }
+        nodes_ += entry.nodes;
+        values_.push_back(std::move(entry));
+    }
+
+    Entry Pop() {
+        if (values_.empty()) {
+            return Entry{Filter::True(), 1, 1};
+        }
+        Entry top = std::move(values_.back());
+        values_.pop_back();
+        nodes_ -= top.nodes;
+        return top;
+    }
+
+    std::vector<Entry> values_;
+    std::size_t nodes_ = 0;  // nodes of all values on the stack
 };
 
 std::string CanonicalValue(const std::string& property, std::string value) {
@@ -64,25 +134,19 @@ void RunOperations(std::string_view word, std::string_view ops, QueryStack& stac
                 }
                 ++i;
             }
-            stack.Push(stack.Peek(depth));
+            stack.Duplicate(depth);
             continue;
         }
         switch (c) {
             case '!':
-                stack.Push(Filter::Not(stack.Pop()));
+                stack.Negate();
                 break;
             case '&':
-            case '|': {
-                Filter right = stack.Pop();
-                Filter left = stack.Pop();
-                std::vector<Filter> both;
-                both.push_back(std::move(left));
-                both.push_back(std::move(right));
-                stack.Push(c == '&' ? Filter::And(std::move(both)) : Filter::Or(std::move(both)));
+            case '|':
+                stack.Join(c == '&' ? Filter::Op::kAnd : Filter::Op::kOr);
                 break;
-            }
             case '.':
-                stack.Push(stack.Peek(0));
+                stack.Duplicate(0);
                 break;
             default:
                 throw BadWord(word);

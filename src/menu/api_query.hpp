@@ -20,6 +20,9 @@ namespace certos::menu {
 //                  many places below the top (0 is the top; the index direction is not documented publicly).
 // Several words without `#` therefore combine as AND. `.id` values are canonicalised (`*a` -> `*A`).
 // Throws core::Error (kArgument, "invalid query word ...") for an empty word or an unknown `#` operation.
+// What the words build is bounded (they come from the network): a value deeper than kMaxFilterDepth or a stack
+// of more than kMaxFilterTerms nodes throws FilterTooDeep() / FilterTooLarge(). `&` of two ANDs (and `|` of two
+// ORs) extends the one AND instead of nesting, so long "any of" chains stay flat.
 // An empty word list gives a filter that matches everything.
 Filter ParseApiQuery(const std::vector<std::string>& words);
 

@@ -84,5 +84,53 @@ TEST(ApiQueryTest, RejectsMalformedWords) {
     }
 }
 
+// ErrorText is the message of the error ParseApiQuery throws for `words`, "" when it accepts them.
+std::string ErrorText(const std::vector<std::string>& words) {
+    try {
+        ParseApiQuery(words);
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kArgument);
+        return e.what();
+    }
+    return "";
+}
+
+TEST(ApiQueryTest, OperatorFloodsAreErrorsNotStackOverflows) {
+    // 20,000 `#!` nested 20,000 NOTs and overflowed the stack in Filter::Normalize (and its destructor).
+    EXPECT_EQ(ErrorText(std::vector<std::string>(20000, "?#!")), "query nested too deeply (more than 100 levels)");
+    EXPECT_EQ(ErrorText({"?#" + std::string(20000, '!')}), "query nested too deeply (more than 100 levels)");
+    EXPECT_EQ(ErrorText(std::vector<std::string>(20000, "?#&")), "query too long (more than 10000 terms)");
+    EXPECT_EQ(ErrorText(std::vector<std::string>(20000, "?#|")), "query too long (more than 10000 terms)");
+    EXPECT_EQ(ErrorText({"?name=a", "?#" + std::string(20000, '|')}), "query too long (more than 10000 terms)");
+    // `#.&` doubles the top: 40 of them would have built 2^40 nodes.
+    EXPECT_EQ(ErrorText({"?name=a", "?#.&.&.&.&.&.&.&.&.&.&.&.&.&.&.&.&.&.&.&.&"}),
+              "query too long (more than 10000 terms)");
+    // Alternating AND and OR nests for real: bounded by depth.
+    std::vector<std::string> alternating = {"?name=a"};
+    for (int i = 0; i < 200; ++i) {
+        alternating.push_back("?name=b");
+        alternating.push_back(i % 2 == 0 ? "?#|" : "?#&");
+    }
+    EXPECT_EQ(ErrorText(alternating), "query nested too deeply (more than 100 levels)");
+}
+
+TEST(ApiQueryTest, LongAnyOfChainsStayFlat) {
+    // librouteros' Or(...) of many values is `?=name=v1 ?=name=v2 ?#| ?=name=v3 ?#| ...`: one OR, not 999 levels.
+    std::vector<std::string> words = {"?=name=x0"};
+    for (int i = 1; i < 1000; ++i) {
+        words.push_back("?=name=x" + std::to_string(i));
+        words.push_back("?#|");
+    }
+    words.push_back("?=name=b");
+    words.push_back("?#|");
+    Filter filter = ParseApiQuery(words);
+    EXPECT_EQ(filter.op, Filter::Op::kOr);
+    EXPECT_EQ(filter.children.size(), 1001u);
+    EXPECT_EQ(Matching(words), "b");
+    EXPECT_EQ(Matching({"?name=a", "?name=b", "?name=c", "?#||"}), "abc");
+    EXPECT_EQ(Matching({"?ca", "?name=b", "?#&", "?name=c", "?#&"}), "");
+    EXPECT_EQ(Matching({"?ca", "?name=b", "?#&", "?ca", "?#&"}), "b");
+}
+
 }  // namespace
 }  // namespace certos::menu

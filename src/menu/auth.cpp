@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -84,50 +85,207 @@ bool AddressAllowed(std::string_view allowed, std::string_view address) {
     return false;
 }
 
-void WriteLog(const Tree& tree, std::string_view topics, std::string_view message) {
-    auto tx = tree.store().Begin(store::TxMode::kWrite);
+std::string LogName(std::string_view name) {
+    if (name.size() <= kMaxLogName) {
+        return std::string(name);
+    }
+    std::size_t cut = kMaxLogName;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) {
+        --cut;  // not inside a UTF-8 sequence
+    }
+    return std::string(name.substr(0, cut)) + "...";
+}
+
+std::string EscapeLogText(std::string_view text, std::size_t max) {
+    static constexpr std::string_view kEllipsis = "...";
+    std::string out;
+    out.reserve(std::min(text.size(), max));
+    std::size_t cut = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        std::size_t length = 1;  // of the input piece
+        std::string piece;
+        if (byte == '\n') {
+            piece = "\\n";
+        } else if (byte == '\r') {
+            piece = "\\r";
+        } else if (byte == '\t') {
+            piece = "\\t";
+        } else if (byte == '\\') {
+            piece = "\\\\";
+        } else if (byte >= 0x20 && byte < 0x7f) {
+            piece = std::string(1, static_cast<char>(byte));
+        } else {
+            // A well-formed UTF-8 sequence is kept unless it encodes a C1 control (U+0080..U+009F).
+            length = byte >= 0xF0 && byte < 0xF5 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 && byte < 0xE0 ? 2 : 1;
+            bool valid = byte >= 0xC2 && byte < 0xF5 && i + length <= text.size();
+            for (std::size_t k = 1; valid && k < length; ++k) {
+                valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+            }
+            if (valid && byte == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+                valid = false;
+            }
+            if (valid) {
+                piece = std::string(text.substr(i, length));
+            } else {
+                static constexpr char kHex[] = "0123456789abcdef";
+                piece = {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xF]};
+                length = 1;
+            }
+        }
+        if (out.size() + piece.size() > max) {
+            out.resize(cut);  // the last piece boundary that leaves room for the ellipsis
+            return out + std::string(kEllipsis);
+        }
+        out += piece;
+        if (out.size() + kEllipsis.size() <= max) {
+            cut = out.size();
+        }
+        i += length;
+    }
+    return out;
+}
+
+void AppendLog(store::Transaction& tx, std::string_view topics, std::string_view message) {
     store::LogEntry entry;
     entry.time = std::chrono::system_clock::now();
-    entry.topics = std::string(topics);
-    entry.message = std::string(message);
-    tx->AppendLog(entry);
+    entry.topics = EscapeLogText(topics, 128);
+    entry.message = EscapeLogText(message);
+    tx.AppendLog(entry);
+}
+
+void WriteLog(const Tree& tree, std::string_view topics, std::string_view message) {
+    auto tx = tree.store().Begin(store::TxMode::kWrite);
+    AppendLog(*tx, topics, message);
     tx->Commit();
 }
 
-Session Authenticate(const Tree& tree, std::string_view user, std::string_view password, std::string_view address,
-                     std::string_view via) {
-    std::optional<store::ItemRow> row;
-    std::optional<store::ItemRow> group;
+bool TryWriteLog(const Tree& tree, std::string_view topics, std::string_view message) {
+    try {
+        WriteLog(tree, topics, message);
+        return true;
+    } catch (const core::Error&) {
+        return false;
+    }
+}
+
+std::uint64_t UsersGeneration(store::Transaction& tx) {
+    // Both counters only grow, so their sum changes whenever either does.
+    return tx.Generation("item.user") + tx.Generation("item.user-group");
+}
+
+std::uint64_t UsersWatch::Generation() {
+    // DataVersion is read before the generation: a generation read later is at least as new as that version.
+    std::uint64_t version = store_.DataVersion();
     {
-        auto tx = tree.store().Begin(store::TxMode::kRead);
-        row = tx->FindItemByName("user", user);
-        if (row) {
-            auto it = row->props.find("group");
-            group = tx->FindItemByName("user-group", it == row->props.end() ? "" : it->second);
+        std::lock_guard lock(mutex_);
+        if (known_ && version == data_version_) {
+            return generation_;
         }
     }
-    auto prop = [&](const char* name) {
-        auto it = row->props.find(name);
-        return it == row->props.end() ? std::string() : it->second;
-    };
-    bool ok = crypto::VerifyPassword(password, row ? prop("password-hash") : DummyHash()) && row && group &&
-              prop("disabled") != "true" && AddressAllowed(prop("address"), address);
-    std::string who = "user " + std::string(user) + " ";
+    std::uint64_t generation = 0;
+    {
+        auto tx = store_.Begin(store::TxMode::kRead);
+        generation = UsersGeneration(*tx);
+    }
+    std::lock_guard lock(mutex_);
+    known_ = true;
+    data_version_ = version;
+    generation_ = generation;
+    return generation;
+}
+
+namespace {
+
+std::string Prop(const store::ItemRow& row, const char* name) {
+    auto it = row.props.find(name);
+    return it == row.props.end() ? std::string() : it->second;
+}
+
+// Admit returns the policies of `user` when it may log in from `address` with every policy of `required`:
+// not disabled, its group exists, the address is allowed. `why` says why not (for the log), or is empty.
+std::optional<PolicySet> Admit(store::Transaction& tx, const store::ItemRow& user, std::string_view address,
+                               PolicySet required, std::string& why) {
+    std::optional<store::ItemRow> group = tx.FindItemByName("user-group", Prop(user, "group"));
+    if (!group || Prop(user, "disabled") == "true" || !AddressAllowed(Prop(user, "address"), address)) {
+        return std::nullopt;
+    }
+    PolicySet policies = ParsePolicies(Prop(*group, "policy"));
+    if ((policies & required) != required) {
+        std::string missing = FormatPolicies(required & ~policies);  // "api,!local,..." : the granted part
+        why = " (group has no " + missing.substr(0, missing.find(",!")) + " policy)";
+        return std::nullopt;
+    }
+    return policies;
+}
+
+}  // namespace
+
+Session Authenticate(const Tree& tree, std::string_view user, std::string_view password, std::string_view address,
+                     std::string_view via, PolicySet required) {
+    std::optional<store::ItemRow> row;
+    std::optional<PolicySet> policies;
+    std::string why;
+    auto grant = std::make_shared<Grant>();
+    {
+        auto tx = tree.store().Begin(store::TxMode::kRead);
+        grant->generation = UsersGeneration(*tx);
+        row = tx->FindItemByName("user", user);
+        if (row) {
+            policies = Admit(*tx, *row, address, required, why);
+        }
+    }
+    bool ok = crypto::VerifyPassword(password, row ? Prop(*row, "password-hash") : DummyHash()) && row && policies;
+    std::string who = "user " + LogName(user) + " ";
     std::string where = "from " + std::string(address) + " via " + std::string(via);
     if (!ok) {
-        WriteLog(tree, "system,error,critical", "login failure for " + who + where);
+        tree.metrics().CountLoginFailure(via);
+        TryWriteLog(tree, "system,error,critical", "login failure for " + who + where + why);
         throw core::Error(core::ErrorCategory::kAuthentication, "invalid user name or password (6)");
     }
-    WriteLog(tree, "system,info,account", who + "logged in " + where);
+    TryWriteLog(tree, "system,info,account", who + "logged in " + where);
+    grant->user_id = row->id;
+    grant->password_hash = Prop(*row, "password-hash");
     Session session;
     session.user = row->name;
-    auto policy = group->props.find("policy");
-    session.policies = ParsePolicies(policy == group->props.end() ? "" : policy->second);
+    session.policies = *policies;
     session.via = std::string(via);
+    session.address = std::string(address);
+    session.grant = std::move(grant);
     return session;
 }
 
+bool RefreshSession(const Tree& tree, UsersWatch& watch, Session& session, PolicySet required) {
+    if (!session.grant || watch.Generation() == session.grant->generation) {
+        return true;
+    }
+    auto grant = std::make_shared<Grant>(*session.grant);
+    std::optional<PolicySet> policies;
+    {
+        auto tx = tree.store().Begin(store::TxMode::kRead);
+        grant->generation = UsersGeneration(*tx);
+        std::optional<store::ItemRow> row = tx->GetItem("user", grant->user_id);
+        if (!row || row->name != session.user || Prop(*row, "password-hash") != grant->password_hash) {
+            return false;
+        }
+        std::string why;
+        policies = Admit(*tx, *row, session.address, required, why);
+    }
+    if (!policies) {
+        return false;
+    }
+    session.policies = *policies;
+    session.grant = std::move(grant);
+    return true;
+}
+
 std::optional<std::string> EnsureAdmin(const Tree& tree) {
+    // Looked at first without the write lock: every start runs this, also on a full disk (where a write
+    // transaction cannot begin) and while another process writes.
+    if (!tree.store().Begin(store::TxMode::kRead)->ListItems("user").empty()) {
+        return std::nullopt;
+    }
     auto tx = tree.store().Begin(store::TxMode::kWrite);
     if (!tx->ListItems("user").empty()) {
         return std::nullopt;
@@ -143,23 +301,10 @@ std::optional<std::string> EnsureAdmin(const Tree& tree) {
                    {"address", ""}};
     tx->InsertItem("user", admin);
     tx->Commit();
-    return password;
-}
-
-std::string UsersFingerprint(store::Store& store) {
-    auto tx = store.Begin(store::TxMode::kRead);
-    std::string out;
-    for (const char* kind : {"user", "user-group"}) {
-        for (const store::ItemRow& row : tx->ListItems(kind)) {
-            out += std::string(kind) + ' ' + row.id.ToString() + ' ' + row.name + '\n';
-            for (const auto& [key, value] : row.props) {
-                if (key != "last-logged-in") {
-                    out += key + '=' + value + '\n';
-                }
-            }
-        }
+    if (env != nullptr) {
+        return "created user admin with the password from CERTOS_ADMIN_PASSWORD";
     }
-    return out;
+    return "created user admin with password " + password;
 }
 
 }  // namespace certos::menu

@@ -171,6 +171,56 @@ TEST(CertificateCaTest, ExportNeedsSensitivePolicyAndLongEnoughPassphrase) {
     EXPECT_TRUE(f.files().Exists("router-https.key"));
 }
 
+TEST(CertificateCaTest, ExportNeedsWriteAndNeverReplacesAFileItDidNotWrite) {
+    TreeFixture f;
+    SeedSequence(f);
+    Session read_sensitive;
+    read_sensitive.policies = kPolicyRead | kPolicySensitive | kPolicyApi;
+    try {
+        f.Run("/certificate", "export-certificate", {{"numbers", "Client"}}, read_sensitive);
+        ADD_FAILURE() << "exported without the write policy";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kPermission);
+    }
+    EXPECT_TRUE(f.files().List().empty());
+
+    // A file export-certificate did not write is left alone...
+    f.Run("/file", "add", {{"name", "cert_export_Client.crt"}, {"contents", "someone else's file"}});
+    try {
+        f.Run("/certificate", "export-certificate", {{"numbers", "Client"}});
+        ADD_FAILURE() << "replaced a foreign file";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "failure: file cert_export_Client.crt already exists (overwrite=yes replaces it)");
+    }
+    EXPECT_EQ(f.files().Read("cert_export_Client.crt"), "someone else's file");
+    f.files().Write("mine.key", "a key of mine");
+    try {
+        f.Run("/certificate", "export-certificate",
+              {{"numbers", "Client"}, {"file-name", "mine"}, {"export-passphrase", "abcd1234"}});
+        ADD_FAILURE() << "replaced a foreign key file";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(std::string(e.what()), "failure: file mine.key already exists (overwrite=yes replaces it)");
+    }
+    EXPECT_EQ(f.files().Read("mine.key"), "a key of mine");
+    EXPECT_FALSE(f.files().Exists("mine.crt"));  // nothing of the refused export was written
+    // ...unless overwrite=yes says so.
+    f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"overwrite", "yes"}});
+    EXPECT_NE(f.files().Read("cert_export_Client.crt").find("BEGIN CERTIFICATE"), std::string::npos);
+
+    // What it wrote itself it may write again (re-export after a renewal)...
+    for (int i = 0; i < 2; ++i) {
+        f.Run("/certificate", "export-certificate",
+              {{"numbers", "Client"}, {"file-name", "other"}, {"export-passphrase", "abcd1234"}});
+    }
+    f.Run("/certificate", "export-certificate", {{"numbers", "Client"}});
+    // ...but not once somebody changed it.
+    f.files().Write("other.crt", "edited");
+    EXPECT_THROW(f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"file-name", "other"}}),
+                 core::Error);
+    EXPECT_EQ(f.files().Read("other.crt"), "edited");
+}
+
 // print keeps the rendered list between calls: it must follow every change, made here or by another
 // process on the same store, and re-render only what changed.
 TEST(CertificateListTest, PrintFollowsChangesFromAnyProcess) {

@@ -1,6 +1,8 @@
 // The /certificate verbs of the local CA: sign and export-certificate.
 
 #include "core/error.hpp"
+#include "crypto/digest.hpp"
+#include "menu/audit.hpp"
 #include "menu/certificate_menu.hpp"
 #include "pki/export.hpp"
 #include "pki/sign.hpp"
@@ -15,6 +17,7 @@ Verb SignVerb() {
     verb.help = "sign a template: self-signed, or by a local CA with ca=";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kNone;  // SignTemplate keeps key generation outside transactions
+    verb.changes = true;
     verb.slow = true;         // key generation: an RSA-4096 key takes seconds
     verb.args = {MakeArg("number", "the template to sign", ValueType::kItem, true, true),
                  MakeArg("name", "new name of the certificate"),
@@ -37,34 +40,105 @@ Verb SignVerb() {
             throw core::NoSuchItem();
         }
         pki::SignOptions options{call.args.GetOr("ca"), call.args.GetOr("name"), call.args.GetOr("ca-crl-host")};
+        options.before_commit = [&call](store::Transaction& tx) { AuditIn(call, tx); };
         pki::SignTemplate(call.store, *id, options, [&call](std::string_view line) { call.Progress(line); });
         return Result{};
     };
     return verb;
 }
 
+// Files export-certificate wrote are remembered as items of this kind: name = file name, `sha256` = the
+// digest of what was written. A later export may replace such a file as long as it is still unchanged; any
+// other file (uploaded, made by /file add, edited since) is replaced only with overwrite=yes.
+constexpr std::string_view kExportedFileKind = "certificate-export-file";
+
+std::string FileDigest(const store::FileArea& files, const std::string& name) {
+    return crypto::HexLower(crypto::Digest(crypto::DigestAlgorithm::kSha256, files.Read(name)));
+}
+
+std::string RecordedDigest(store::Transaction& tx, const std::string& name) {
+    std::optional<store::ItemRow> made = tx.FindItemByName(kExportedFileKind, name);
+    if (!made) {
+        return {};
+    }
+    auto it = made->props.find("sha256");
+    return it == made->props.end() ? std::string() : it->second;
+}
+
+// RefuseForeignFiles throws when one of `names` exists and was not written, as it is now, by export-certificate.
+void RefuseForeignFiles(Call& call, const std::vector<std::string>& names) {
+    const store::FileArea& files = call.tree.files();
+    for (const std::string& name : names) {
+        if (!files.Exists(name)) {
+            continue;
+        }
+        std::string recorded = RecordedDigest(call.Tx(), name);
+        if (recorded.empty() || recorded != FileDigest(files, name)) {
+            throw core::Failure("file " + name + " already exists (overwrite=yes replaces it)");
+        }
+    }
+}
+
+void RememberExported(Call& call, const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+        store::ItemRow row;
+        row.name = name;
+        row.props["sha256"] = FileDigest(call.tree.files(), name);
+        if (std::optional<store::ItemRow> made = call.Tx().FindItemByName(kExportedFileKind, name)) {
+            row.id = made->id;
+            call.Tx().UpdateItem(kExportedFileKind, row);
+        } else {
+            call.Tx().InsertItem(kExportedFileKind, row);
+        }
+    }
+}
+
+// ExportFileNames are the files pki::ExportCertificate may write for `row` (a superset: `.key` whenever a
+// passphrase is given), so that they can be checked before anything is written.
+std::vector<std::string> ExportFileNames(const store::CertificateRow& row, pki::ExportType type,
+                                         const std::string& file_name, bool passphrase) {
+    std::string base = file_name.empty() ? "cert_export_" + row.name : file_name;
+    if (type == pki::ExportType::kPkcs12) {
+        return {base + ".p12"};
+    }
+    if (passphrase) {
+        return {base + ".crt", base + ".key"};
+    }
+    return {base + ".crt"};
+}
+
 Verb ExportVerb() {
     Verb verb;
     verb.name = "export-certificate";
     verb.help = "write certificates (and keys, with a passphrase) to /file as PEM or PKCS#12";
-    // "Exporting certificates requires the sensitive user policy" (MT-CERT).
-    verb.policy = kPolicyRead | kPolicySensitive;
-    verb.tx = TxNeed::kRead;
+    // "Exporting certificates requires the sensitive user policy" (MT-CERT). The manual says nothing of write,
+    // but the command creates and replaces files, so certos requires write as well.
+    verb.policy = kPolicyRead | kPolicyWrite | kPolicySensitive;
+    verb.tx = TxNeed::kWrite;  // it remembers the files it wrote
+    verb.changes = true;       // writes files to /file
     ArgSpec type = MakeArg("type", "pem or pkcs12", ValueType::kEnum);
     type.spec.values = {"pem", "pkcs12"};
     ArgSpec passphrase = MakeArg("export-passphrase", "passphrase that encrypts the exported private key");
     passphrase.spec.sensitive = true;
-    verb.args = {MakeArg("numbers", "certificates to export", ValueType::kItem, true, true), passphrase,
-                 MakeArg("file-name", "file name without extension (default cert_export_NAME)"), type,
-                 MakeArg("file", "RouterOS v6 spelling of file-name")};
+    verb.args = {MakeArg("numbers", "certificates to export", ValueType::kItem, true, true),
+                 passphrase,
+                 MakeArg("file-name", "file name without extension (default cert_export_NAME)"),
+                 type,
+                 MakeArg("file", "RouterOS v6 spelling of file-name"),
+                 MakeArg("overwrite", "replace existing files that this command did not write", ValueType::kBool)};
     verb.handler = [](Call& call) {
         pki::ExportType type =
             call.args.GetOr("type", "pem") == "pkcs12" ? pki::ExportType::kPkcs12 : pki::ExportType::kPem;
         std::string file_name = call.args.GetOr("file-name", call.args.GetOr("file"));
+        std::string passphrase = call.args.GetOr("export-passphrase");
+        bool overwrite = call.args.GetOr("overwrite") == "true";
         for (core::ObjectId id : ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"))) {
             std::optional<store::CertificateRow> row = call.Tx().GetCertificate(id);
-            pki::ExportCertificate(call.Tx(), call.tree.files(), *row, type, call.args.GetOr("export-passphrase"),
-                                   file_name);
+            if (!overwrite) {
+                RefuseForeignFiles(call, ExportFileNames(*row, type, file_name, !passphrase.empty()));
+            }
+            RememberExported(call,
+                             pki::ExportCertificate(call.Tx(), call.tree.files(), *row, type, passphrase, file_name));
         }
         return Result{};
     };

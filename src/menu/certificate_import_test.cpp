@@ -92,7 +92,7 @@ TEST(CertificateImportTest, OpensslFilesImportWithTheRightReportAndFlags) {
 TEST(CertificateImportTest, DebianCaBundleReportSaysHowMany) {
     const std::filesystem::path bundle = "/etc/ssl/certs/ca-certificates.crt";
     if (!std::filesystem::exists(bundle)) {
-        GTEST_SKIP() << "ca-certificates not installed";
+        GTEST_FAIL() << "ca-certificates not installed (scripts/install-deps.sh installs it)";
     }
     TreeFixture f;
     f.files().Write("ca-certificates.crt", ReadPath(bundle));

@@ -23,6 +23,7 @@ Verb ImportVerb() {
     verb.help = "import certificates and private keys from a PEM, DER, CRT or PKCS#12 file in /file";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kNone;  // pki::Import decodes first, then writes in its own transaction
+    verb.changes = true;
     ArgSpec name = MakeArg("name", "name of the first certificate (the rest get _1, _2 ...); default FILE-NAME_0 ...");
     name.spec.check = [](std::string_view v) { return pki::CheckName(v); };
     ArgSpec trusted = MakeArg("trusted", "mark the imported certificates trusted", ValueType::kBool);
@@ -73,6 +74,7 @@ Verb CreateRequestVerb() {
     // It writes a private key to /file, as export-certificate does, which needs the sensitive policy.
     verb.policy = kPolicyRead | kPolicyWrite | kPolicySensitive;
     verb.tx = TxNeed::kNone;  // the key is generated outside any transaction
+    verb.changes = true;
     verb.slow = true;         // key generation
     ArgSpec key_passphrase = Sensitive("key-passphrase", "passphrase that encrypts certificate-request_key.pem", true);
     key_passphrase.spec.check = [](std::string_view v) {
@@ -101,6 +103,7 @@ Verb SignRequestVerb() {
     verb.help = "issue a certificate with a local CA for a PKCS#10 request file in /file";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kNone;
+    verb.changes = true;
     ArgSpec days = MakeArg("days-valid", "days the certificate is valid", ValueType::kInteger);
     days.spec.min = 1;
     days.spec.max = pki::kMaxDaysValid;

@@ -10,6 +10,7 @@
 #include "core/value.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/verify.hpp"
+#include "menu/auth.hpp"
 #include "menu/certificate_menu.hpp"
 #include "menu/item_menu.hpp"
 #include "pki/chain.hpp"
@@ -34,12 +35,8 @@ PropertySpec Property(std::string name, ValueType type = ValueType::kString, std
     return spec;
 }
 
-void Log(store::Transaction& tx, std::string_view topics, std::string message) {
-    store::LogEntry entry;
-    entry.time = std::chrono::system_clock::now();
-    entry.topics = std::string(topics);
-    entry.message = std::move(message);
-    tx.AppendLog(entry);
+void Log(store::Transaction& tx, std::string_view topics, const std::string& message) {
+    AppendLog(tx, topics, message);
 }
 
 std::string FormatEpoch(const std::string& epoch) {
@@ -176,6 +173,7 @@ Verb ExportCrlVerb() {
     verb.help = "write a local CA's current CRL (DER) to /file (certos's own)";
     verb.policy = kPolicyRead;
     verb.tx = TxNeed::kRead;
+    verb.changes = true;  // writes a file to /file
     verb.args = {MakeArg("number", "the local CA", ValueType::kItem, true, true),
                  MakeArg("file-name", "file name without extension (default crl_NAME)")};
     verb.handler = [](Call& call) {
@@ -292,6 +290,7 @@ void InstallCrlMenu(Menu& certificate) {
     download.help = "download CRLs now (all, or the given entries)";
     download.policy = kPolicyRead | kPolicyWrite;
     download.tx = TxNeed::kNone;  // the network is never used inside a transaction
+    download.changes = true;
     download.args = {MakeArg("numbers", "entries to download (default: all)", ValueType::kItem, false, true)};
     download.handler = [model](Call& call) {
         trust::DownloadOptions options;

@@ -115,7 +115,8 @@ void InstallFileMenu(Tree& tree) {
                  Result result;
                  result.ret = FileId(name).ToString();
                  return result;
-             }});
+             },
+             /*changes=*/true});
     menu.verbs.push_back(
         Verb{"set",
              "change file contents",
@@ -128,7 +129,8 @@ void InstallFileMenu(Tree& tree) {
                      call.tree.files().Write(NameOf(call.tree.files(), id), call.args.GetOr("contents"));
                  }
                  return Result{};
-             }});
+             },
+             /*changes=*/true});
     menu.verbs.push_back(Verb{"remove",
                               "remove files",
                               {MakeArg("numbers", "files", ValueType::kItem, true, true)},
@@ -144,41 +146,38 @@ void InstallFileMenu(Tree& tree) {
                                       call.tree.files().Remove(name);
                                   }
                                   return Result{};
-                              }});
+                              },
+                              /*changes=*/true});
     menu.verbs.push_back(Verb{"print", "print files", PrintArgs(), kPolicyRead, TxNeed::kNone, true,
                               [](Call& call) { return ApplyPrint(call, FileModel::List(call.tree.files())); }});
-    menu.verbs.push_back(
-        Verb{"get",
-             "return a file or one of its properties",
-             {MakeArg("number", "file", ValueType::kItem, true, true),
-              MakeArg("value-name", "property", ValueType::kString, false, true)},
-             kPolicyRead,
-             TxNeed::kNone,
-             false,
-             [](Call& call) {
-                 std::vector<Record> items = FileModel::List(call.tree.files());
-                 std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
-                 if (ids.empty()) {
-                     throw core::NoSuchItem();
-                 }
-                 core::ObjectId id = ids.front();
-                 Result result;
-                 for (Record& item : items) {
-                     if (item.GetOr(".id") != id.ToString()) {
-                         continue;
-                     }
-                     if (auto name = call.args.Get("value-name")) {
-                         const PropertySpec* spec = call.menu.FindProperty(*name);
-                         if (spec != nullptr && spec->sensitive && (call.session.policies & kPolicySensitive) == 0) {
-                             throw core::Error(core::ErrorCategory::kPermission, "not enough permissions (9)");
-                         }
-                         result.ret = item.GetOr(*name);
-                     } else {
-                         result.records.push_back(std::move(item));
-                     }
-                 }
-                 return result;
-             }});
+    ArgSpec value_name = MakeArg("value-name", "property", ValueType::kString, false, true);
+    value_name.property_ref = PropertyRef::kNames;  // Tree::Execute refuses `contents` without the sensitive policy
+    menu.verbs.push_back(Verb{"get",
+                              "return a file or one of its properties",
+                              {MakeArg("number", "file", ValueType::kItem, true, true), value_name},
+                              kPolicyRead,
+                              TxNeed::kNone,
+                              false,
+                              [](Call& call) {
+                                  std::vector<Record> items = FileModel::List(call.tree.files());
+                                  std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
+                                  if (ids.empty()) {
+                                      throw core::NoSuchItem();
+                                  }
+                                  core::ObjectId id = ids.front();
+                                  Result result;
+                                  for (Record& item : items) {
+                                      if (item.GetOr(".id") != id.ToString()) {
+                                          continue;
+                                      }
+                                      if (auto name = call.args.Get("value-name")) {
+                                          result.ret = item.GetOr(*name);
+                                      } else {
+                                          result.records.push_back(std::move(item));
+                                      }
+                                  }
+                                  return result;
+                              }});
 }
 
 }  // namespace certos::menu

@@ -46,6 +46,21 @@ TEST(FileMenuTest, ContentsNeedTheSensitivePolicy) {
                  core::Error);
     EXPECT_EQ(f.Run("/file", "get", {{"number", "cert_export_x.key"}, {"value-name", "contents"}}).ret,
               "ENCRYPTED KEY");
+    // get without value-name returns the file without its contents (it used to return them).
+    Record got = f.Run("/file", "get", {{"number", "cert_export_x.key"}}, reader).records.at(0);
+    EXPECT_EQ(got.GetOr("name"), "cert_export_x.key");
+    EXPECT_FALSE(got.Has("contents"));
+    EXPECT_EQ(f.Run("/file", "get", {{"number", "cert_export_x.key"}}).records.at(0).GetOr("contents"),
+              "ENCRYPTED KEY");
+    // A filter on contents would be an oracle (print where contents~"^E" tells the first letter): refused.
+    Request oracle{"/file", "print", {}, Filter::Compare(Filter::Op::kRegex, "contents", "^E"), {}};
+    try {
+        f.tree().Execute(oracle, reader);
+        ADD_FAILURE() << "filter on contents accepted";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kPermission);
+    }
+    EXPECT_EQ(f.tree().Execute(oracle, Session{}).records.size(), 1u);
 }
 
 }  // namespace

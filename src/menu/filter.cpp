@@ -39,7 +39,42 @@ int CompareValues(std::string_view a, std::string_view b) {
     return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
 }
 
+// CountNodes adds the nodes of `filter` to `count`, failing as soon as a bound is exceeded.
+void CountNodes(const Filter& filter, std::size_t depth, std::size_t& count) {
+    if (depth > kMaxFilterDepth) {
+        throw FilterTooDeep();
+    }
+    if (++count > kMaxFilterTerms) {
+        throw FilterTooLarge();
+    }
+    for (const Filter& child : filter.children) {
+        CountNodes(child, depth + 1, count);
+    }
+}
+
 }  // namespace
+
+core::Error FilterTooDeep() {
+    return core::ArgumentError("query nested too deeply (more than " + std::to_string(kMaxFilterDepth) + " levels)");
+}
+
+core::Error FilterTooLarge() {
+    return core::ArgumentError("query too long (more than " + std::to_string(kMaxFilterTerms) + " terms)");
+}
+
+void Filter::CheckBounds() const {
+    std::size_t count = 0;
+    CountNodes(*this, 1, count);
+}
+
+void Filter::ForEachProperty(const std::function<void(std::string_view)>& visit) const {
+    if (!property.empty()) {
+        visit(property);
+    }
+    for (const Filter& child : children) {
+        child.ForEachProperty(visit);
+    }
+}
 
 Filter Filter::Compare(Op op, std::string property, std::string value) {
     Filter f;
@@ -82,6 +117,11 @@ void Filter::Normalize(const std::vector<PropertySpec>& properties) {
         child.Normalize(properties);
     }
     if (op == Op::kRegex) {
+        // libstdc++ compiles a pattern by recursion, one level per term: a long pattern overflows the stack.
+        if (value.size() > kMaxRegexLength) {
+            throw core::ArgumentError("regular expression too long (more than " + std::to_string(kMaxRegexLength) +
+                                      " characters)");
+        }
         try {
             compiled = std::make_shared<const std::regex>(value, std::regex::extended);
         } catch (const std::regex_error&) {
@@ -160,6 +200,9 @@ bool Filter::Matches(const Record& record) const {
             }
             if (compiled) {
                 return std::regex_search(actual->begin(), actual->end(), *compiled);
+            }
+            if (value.size() > kMaxRegexLength) {
+                return false;  // Normalize refuses it
             }
             return std::regex_search(std::string(*actual), std::regex(value, std::regex::extended));
         case Op::kIn: {

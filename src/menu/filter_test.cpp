@@ -44,6 +44,21 @@ TEST(FilterTest, RegexAndTruthiness) {
     EXPECT_THROW(bad.Normalize({}), core::Error);
 }
 
+TEST(FilterTest, LongRegexIsAnErrorNotAStackOverflow) {
+    // libstdc++ compiles patterns by recursion: 100,000 nested groups overflowed the stack.
+    Filter deep = Filter::Compare(Op::kRegex, "name", std::string(100000, '(') + "a" + std::string(100000, ')'));
+    try {
+        deep.Normalize({});
+        ADD_FAILURE() << "accepted";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(std::string(e.what()), "regular expression too long (more than 1000 characters)");
+    }
+    EXPECT_FALSE(deep.Matches(Item("a", "1", "false")));
+    Filter at_bound = Filter::Compare(Op::kRegex, "name", std::string(499, '(') + "ab" + std::string(499, ')'));
+    at_bound.Normalize({});
+    EXPECT_TRUE(at_bound.Matches(Item("xaby", "1", "false")));
+}
+
 TEST(FilterTest, CombinesWithAndOrNot) {
     Record r = Item("Client", "30", "true");
     Filter f = Filter::Or(

@@ -74,6 +74,7 @@ std::vector<ArgSpec> PrintArgs() {
     ArgSpec proplist;
     proplist.spec.name = "proplist";
     proplist.spec.help = "properties to print";
+    proplist.property_ref = PropertyRef::kNames;
     args.push_back(proplist);
     ArgSpec from;
     from.spec.name = "from";
@@ -136,16 +137,9 @@ Result ApplyPrint(const Call& call, std::vector<Record> items) {
     for (const std::string& name : core::SplitList(call.args.GetOr("proplist"))) {
         proplist.push_back(name);
     }
-    bool sensitive_ok = (call.session.policies & kPolicySensitive) != 0;
-    for (Record& item : items) {
-        if (!sensitive_ok) {
-            for (const PropertySpec& spec : call.menu.properties) {
-                if (spec.sensitive) {
-                    item.Erase(spec.name);
-                }
-            }
-        }
-        if (!proplist.empty()) {
+    // Sensitive properties: Tree::Execute refuses a proplist that names them and strips them from the records.
+    if (!proplist.empty()) {
+        for (Record& item : items) {
             Record projected;
             for (const std::string& name : proplist) {
                 if (auto value = item.Get(name)) {
@@ -227,6 +221,7 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
     get_value.spec.name = "value-name";
     get_value.spec.help = "the property to return";
     get_value.unnamed = true;
+    get_value.property_ref = PropertyRef::kNames;
     menu.verbs.push_back(Verb{"get",
                               "return an item or one of its properties",
                               {get_number, get_value},
@@ -266,6 +261,7 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
         arg.spec.name = spec.name;
         arg.spec.help = spec.help;
         arg.spec.values = spec.values;
+        arg.property_ref = PropertyRef::kSelf;
         find_args.push_back(arg);
     }
     menu.verbs.push_back(Verb{"find", "return the ids of matching items", find_args, kPolicyRead, TxNeed::kRead, true,

@@ -1,5 +1,7 @@
 #include "menu/login_cache.hpp"
 
+#include "menu/login_throttle.hpp"
+
 #include <algorithm>
 
 namespace certos::menu {
@@ -72,6 +74,26 @@ Session LoginCache::Login(std::string_view user, std::string_view address, std::
         }
         throw;
     }
+}
+
+Session Logins::LogIn(std::string_view user, std::string_view password, std::string_view address, std::string_view via,
+                      PolicySet required) {
+    bool cached = false;
+    // Remembered per front end: a login checked for rest-api is no login for api.
+    std::string where = std::string(via) + ' ' + std::string(address);
+    Session session = cache_.Login(
+        user, where, password, watch_.Generation(), lifetime_,
+        [&] {
+            auto check = [&] { return Authenticate(tree_, user, password, address, via, required); };
+            return throttle_ != nullptr ? throttle_->Login(user, address, check) : check();
+        },
+        cached);
+    if (cached) {
+        // The line Authenticate writes: one per connection, as RouterOS logs them.
+        TryWriteLog(tree_, "system,info,account",
+                    "user " + LogName(user) + " logged in from " + std::string(address) + " via " + std::string(via));
+    }
+    return session;
 }
 
 }  // namespace certos::menu

@@ -60,11 +60,20 @@ struct PropertySpec {
     std::function<std::string(std::string_view)> check;
 };
 
+// PropertyRef says whether an argument of a reading verb names item properties, so that the tree can refuse
+// sensitive ones to a session without the sensitive policy (Tree::Execute).
+enum class PropertyRef {
+    kNone,
+    kNames,  // the value is a comma list of property names (print's `proplist`, get's `value-name`)
+    kSelf,   // the argument is a condition on the property of its own name (`find name=x`)
+};
+
 // ArgSpec is a verb argument: a PropertySpec plus how it is passed.
 struct ArgSpec {
     PropertySpec spec;
     bool required = false;
     bool unnamed = false;  // may be given without `name=` (first unnamed value binds to it)
+    PropertyRef property_ref = PropertyRef::kNone;
 };
 
 // MakeArg is an ArgSpec for a verb's argument list.

@@ -17,6 +17,7 @@
 #include "menu/item_menu.hpp"
 #include "menu/menus.hpp"
 #include "menu/policy.hpp"
+#include "pki/service_credentials.hpp"
 #include "pki/template.hpp"
 
 namespace certos::menu {
@@ -201,6 +202,11 @@ void InstallServices(Tree& tree) {
                 if (found->der.empty() || !found->has_key) {
                     throw core::Failure("certificate " + cert->second + " is not signed or has no private key");
                 }
+                // Refused now rather than silently not used by the listener: the TLS layer's own check.
+                std::optional<store::ItemRow> before = call.Tx().GetItem("ip-service", row.id);
+                if (!before || before->props["certificate"] != cert->second) {
+                    pki::CheckTlsCredentials(call.Tx(), cert->second);
+                }
             }
         }
         if (!IsTlsService(row.name)) {
@@ -251,13 +257,10 @@ void InstallLog(Tree& tree) {
                                   TxNeed::kWrite,
                                   false,
                                   [topics](Call& call) {
-                                      store::LogEntry entry;
-                                      entry.time = std::chrono::system_clock::now();
-                                      entry.topics = topics;
-                                      entry.message = call.args.GetOr("message");
-                                      call.Tx().AppendLog(entry);
+                                      AppendLog(call.Tx(), topics, call.args.GetOr("message"));
                                       return Result{};
-                                  }});
+                                  },
+                                  /*changes=*/false});  // the entry is its own record: no audit line
     }
 }
 

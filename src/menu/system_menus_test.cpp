@@ -88,11 +88,40 @@ TEST(SystemMenusTest, ServiceCertificateMustBeSignedWithKey) {
               "no such command or directory (remove)");
 }
 
+TEST(SystemMenusTest, ServiceCertificateTheTlsLayerRefusesIsRefusedWithTheReason) {
+    TreeFixture f;
+    Bootstrap(f.tree());
+    f.Run("/certificate", "add", {{"name", "weak"}, {"common-name", "weak"}, {"key-size", "1024"}});
+    f.Run("/certificate", "sign", {{"number", "weak"}});
+    f.Run("/certificate", "add",
+          {{"name", "ca"}, {"common-name", "ca"}, {"key-size", "2048"}, {"key-usage", "key-cert-sign,crl-sign"}});
+    f.Run("/certificate", "sign", {{"number", "ca"}});
+    f.Run("/certificate", "add", {{"name", "md5"}, {"common-name", "md5"}, {"digest-algorithm", "md5"}});
+    f.Run("/certificate", "sign", {{"number", "md5"}, {"ca", "ca"}});
+    for (const char* service : {"www-ssl", "api-ssl"}) {
+        SCOPED_TRACE(service);
+        EXPECT_EQ(ErrorText([&] {
+                      f.Run("/ip/service", "set", {{"numbers", service}, {"certificate", "weak"}});
+                  }),
+                  "failure: certificate weak: key too small for TLS: rsa 1024 (security level 2 needs RSA of 2048 "
+                  "bits or more, EC of 224 or more)");
+        EXPECT_EQ(ErrorText([&] {
+                      f.Run("/ip/service", "set", {{"numbers", service}, {"certificate", "md5"}});
+                  }),
+                  "failure: certificate md5: signed with a digest too weak for TLS: md5 (security level 2 refuses MD5 "
+                  "and SHA-1)");
+        EXPECT_EQ(f.Run("/ip/service", "get", {{"number", service}}).records.at(0).GetOr("certificate"), "none");
+    }
+    f.Run("/ip/service", "set", {{"numbers", "www-ssl"}, {"certificate", "ca"}});
+    EXPECT_EQ(f.Run("/ip/service", "get", {{"number", "www-ssl"}}).records.at(0).GetOr("certificate"), "ca");
+}
+
 TEST(SystemMenusTest, UsersGroupsAndAuthentication) {
     TreeFixture f;
     Bootstrap(f.tree());
     setenv("CERTOS_ADMIN_PASSWORD", "adminpw", 1);
-    EXPECT_EQ(EnsureAdmin(f.tree()), "adminpw");
+    // A given password is never echoed.
+    EXPECT_EQ(EnsureAdmin(f.tree()), "created user admin with the password from CERTOS_ADMIN_PASSWORD");
     EXPECT_EQ(EnsureAdmin(f.tree()), std::nullopt);
     f.Run("/user", "add", {{"name", "reader"}, {"group", "read"}, {"password", "r3ad"}});
     Result users = f.Run("/user", "print");

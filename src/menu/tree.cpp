@@ -1,6 +1,8 @@
 #include "menu/tree.hpp"
 
 #include "core/error.hpp"
+#include "core/value.hpp"
+#include "menu/audit.hpp"
 
 namespace certos::menu {
 
@@ -28,51 +30,6 @@ void Call::Progress(std::string_view line) const {
     if (session.progress) {
         session.progress(line);
     }
-}
-
-const ArgSpec* Verb::FindArg(std::string_view arg_name) const {
-    for (const ArgSpec& arg : args) {
-        if (arg.spec.name == arg_name) {
-            return &arg;
-        }
-    }
-    return nullptr;
-}
-
-const Verb* Menu::FindVerb(std::string_view verb_name) const {
-    for (const Verb& verb : verbs) {
-        if (verb.name == verb_name) {
-            return &verb;
-        }
-    }
-    return nullptr;
-}
-
-const Menu* Menu::FindChild(std::string_view child_name) const {
-    for (const auto& child : children) {
-        if (child->name == child_name) {
-            return child.get();
-        }
-    }
-    return nullptr;
-}
-
-const PropertySpec* Menu::FindProperty(std::string_view property_name) const {
-    for (const PropertySpec& spec : properties) {
-        if (spec.name == property_name) {
-            return &spec;
-        }
-    }
-    return nullptr;
-}
-
-Menu& Menu::AddChild(std::string child_name, std::string child_help) {
-    auto child = std::make_unique<Menu>();
-    child->path = (path == "/" ? "" : path) + "/" + child_name;
-    child->name = std::move(child_name);
-    child->help = std::move(child_help);
-    children.push_back(std::move(child));
-    return *children.back();
 }
 
 Tree::Tree(store::Store& store) : store_(store) {
@@ -127,6 +84,54 @@ const ArgSpec* FindArgWithAlias(const Verb& verb, std::string_view name) {
     return nullptr;
 }
 
+core::Error NotEnoughPermissions() {
+    return core::Error(core::ErrorCategory::kPermission, "not enough permissions (9)");
+}
+
+// RefuseSensitiveNames stops a session without the sensitive policy from naming a sensitive property of
+// `menu`: in a filter (which would be an oracle: `where contents~"^-----BEGIN"`), in a proplist, in get's
+// `value-name` or in find's `name=value` shorthand. Properties it does not name are left out of the result
+// records instead (StripSensitive), as RouterOS hides them.
+void RefuseSensitiveNames(const Menu& menu, const Verb& verb, const Request& request) {
+    auto check = [&menu](std::string_view name) {
+        const PropertySpec* spec = menu.FindProperty(name);
+        if (spec != nullptr && spec->sensitive) {
+            throw NotEnoughPermissions();
+        }
+    };
+    if (request.filter) {
+        request.filter->ForEachProperty(check);
+    }
+    for (const std::string& name : request.proplist) {
+        check(name);
+    }
+    for (const auto& [name, value] : request.args) {
+        const ArgSpec* arg = FindArgWithAlias(verb, name);
+        if (arg == nullptr) {
+            continue;  // Validate rejects it
+        }
+        if (arg->property_ref == PropertyRef::kSelf) {
+            check(arg->spec.name);
+        } else if (arg->property_ref == PropertyRef::kNames) {
+            for (const std::string& listed : core::SplitList(value)) {
+                check(listed);
+            }
+        }
+    }
+}
+
+// StripSensitive removes the sensitive properties of `menu` from the records of a result.
+void StripSensitive(const Menu& menu, Result& result) {
+    for (const PropertySpec& spec : menu.properties) {
+        if (!spec.sensitive) {
+            continue;
+        }
+        for (Record& record : result.records) {
+            record.Erase(spec.name);
+        }
+    }
+}
+
 }  // namespace
 
 Args Tree::Validate(const Request& request, const Verb& verb) const {
@@ -154,6 +159,25 @@ Args Tree::Validate(const Request& request, const Verb& verb) const {
 }
 
 Result Tree::Execute(const Request& request, const Session& session) const {
+    auto start = std::chrono::steady_clock::now();
+    // Labels come from the tree, never from the request as sent, so that clients cannot grow the label set.
+    auto count = [&](bool ok) {
+        const Menu* menu = FindMenu(request.path);
+        const Verb* verb = menu == nullptr ? nullptr : menu->FindVerb(request.verb);
+        metrics_.CountCommand(session.via, verb == nullptr ? "" : menu->path, verb == nullptr ? "" : verb->name, ok,
+                              std::chrono::steady_clock::now() - start);
+    };
+    try {
+        Result result = Run(request, session);
+        count(true);
+        return result;
+    } catch (...) {
+        count(false);
+        throw;
+    }
+}
+
+Result Tree::Run(const Request& request, const Session& session) const {
     const Menu* menu = FindMenu(request.path);
     if (menu == nullptr) {
         throw core::Error(core::ErrorCategory::kMissingItem, "no such command or directory (" + request.path + ")");
@@ -163,21 +187,35 @@ Result Tree::Execute(const Request& request, const Session& session) const {
         throw core::Error(core::ErrorCategory::kMissingItem, "no such command or directory (" + request.verb + ")");
     }
     if ((session.policies & verb->policy) != verb->policy) {
-        throw core::Error(core::ErrorCategory::kPermission, "not enough permissions (9)");
+        throw NotEnoughPermissions();
     }
-    if (request.filter && !verb->takes_filter) {
-        throw core::ArgumentError("expected end of command");
+    if (request.filter) {
+        if (!verb->takes_filter) {
+            throw core::ArgumentError("expected end of command");
+        }
+        request.filter->CheckBounds();
+    }
+    bool sensitive_ok = (session.policies & kPolicySensitive) != 0;
+    if (!sensitive_ok) {
+        RefuseSensitiveNames(*menu, *verb, request);
     }
     Args args = Validate(request, *verb);
     Call call{*this, *menu, request, session, args, store_, nullptr};
+    Result result;
     if (verb->tx == TxNeed::kNone) {
-        return verb->handler(call);
+        result = verb->handler(call);
+        Audit(call, *verb, result);
+    } else {
+        std::unique_ptr<store::Transaction> tx =
+            store_.Begin(verb->tx == TxNeed::kWrite ? store::TxMode::kWrite : store::TxMode::kRead);
+        call.tx = tx.get();
+        result = verb->handler(call);
+        Audit(call, *verb, result);  // in the verb's own write transaction when it has one
+        tx->Commit();
     }
-    std::unique_ptr<store::Transaction> tx =
-        store_.Begin(verb->tx == TxNeed::kWrite ? store::TxMode::kWrite : store::TxMode::kRead);
-    call.tx = tx.get();
-    Result result = verb->handler(call);
-    tx->Commit();
+    if (!sensitive_ok) {
+        StripSensitive(*menu, result);
+    }
     return result;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "menu/filter.hpp"
+#include "menu/metrics.hpp"
 #include "menu/record.hpp"
 #include "menu/schema.hpp"
 #include "store/files.hpp"
@@ -29,11 +30,17 @@ struct Request {
     std::vector<std::string> proplist;  // print: `.proplist` / `proplist=`
 };
 
+struct Grant;
+
 // Session is who runs the request and through which front end.
 struct Session {
     std::string user = "admin";
     PolicySet policies = kAllPolicies;
     std::string via = "console";  // console | api | rest-api | web
+    std::string address;          // the client's address; empty for the local console
+    // grant is what a login was granted on (menu/auth.hpp), so that the session can be checked again when
+    // /user or /user/group change (menu::Logins::Refresh); null for sessions no login made (the console).
+    std::shared_ptr<const Grant> grant;
     // Progress receives "progress: ..." lines of long-running verbs (console prints them); may be empty.
     std::function<void(std::string_view)> progress;
 };
@@ -73,6 +80,7 @@ struct Call {
     const Args& args;
     store::Store& store;
     store::Transaction* tx = nullptr;
+    bool audited = false;  // the handler wrote the audit entry itself (AuditIn)
 
     store::Transaction& Tx() const;
     void Progress(std::string_view line) const;
@@ -91,11 +99,15 @@ struct Verb {
     TxNeed tx = TxNeed::kRead;
     bool takes_filter = false;  // accepts `where` / queries
     Handler handler;
+    // changes declares that a call changes what certos holds (store or /file), so that a successful one leaves
+    // one audit entry in /log (menu/audit.hpp). Unset: a verb changes something exactly when tx is kWrite.
+    std::optional<bool> changes = std::nullopt;
     // slow: a call may take seconds of CPU (key generation). Front ends run such calls on a bounded pool of
-    // their own, so that they never hold up the quick ones. (Last, so that positional initialisers stay valid.)
+    // their own, so that they never hold up the quick ones. (After the others, so that positional initialisers stay valid.)
     bool slow = false;
 
     const ArgSpec* FindArg(std::string_view name) const;
+    bool Changes() const { return changes.value_or(tx == TxNeed::kWrite); }
 };
 
 // FlagSpec is one flag letter of a menu's print: letter, legend name and the property behind it. The flag is
@@ -158,13 +170,19 @@ public:
     // transaction, run the handler, commit. Throws core::Error; on error nothing is changed.
     Result Execute(const Request& request, const Session& session) const;
 
+    // metrics counts what Execute runs (per front end, menu, verb, outcome and latency) and failed logins.
+    Metrics& metrics() const { return metrics_; }
+
     // Validate only checks a request (menu, verb, argument names/values) without running it.
     Args Validate(const Request& request, const Verb& verb) const;
 
 private:
+    Result Run(const Request& request, const Session& session) const;
+
     store::Store& store_;
     store::FileArea* files_ = nullptr;
     Menu root_;
+    mutable Metrics metrics_;
 };
 
 // BindUnnamed gives each unnamed value the name of the next unnamed argument of `verb`; throws

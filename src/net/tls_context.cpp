@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "crypto/tls_credentials.hpp"
+
 namespace certos::net {
 namespace {
 
@@ -52,16 +54,8 @@ std::shared_ptr<ssl::context> MakeServerContext(const TlsSettings& settings) {
     Check(SSL_CTX_set_cipher_list(native, kTls12Ciphers), "setting the ciphers");
     Check(SSL_CTX_set_ciphersuites(native, kTls13Suites), "setting the TLS 1.3 cipher suites");
     Check(SSL_CTX_set1_groups_list(native, kGroups), "setting the key exchange groups");
-    boost::system::error_code ec;
-    context->use_certificate_chain(boost::asio::buffer(settings.certificate_chain_pem), ec);
-    if (ec) {
-        throw std::runtime_error("loading the certificate chain: " + ec.message());
-    }
-    context->use_private_key(boost::asio::buffer(settings.private_key_pem), ssl::context::pem, ec);
-    if (ec) {
-        throw std::runtime_error("loading the private key: " + ec.message());
-    }
-    Check(SSL_CTX_check_private_key(native), "the private key does not match the certificate");
+    // The same loading and checks /ip service applies when a certificate is set (crypto::CheckServerCredentials).
+    crypto::UseServerCredentials(native, settings.certificate_chain_pem, settings.private_key_pem);
     ERR_clear_error();
     return context;
 }

@@ -38,7 +38,7 @@ std::vector<std::string> ExportCertificate(store::Transaction& tx, const store::
     }
     std::vector<std::string> written;
     for (const auto& [name, contents] : outputs) {
-        files.Write(name, contents, name.ends_with(".key") || name.ends_with(".p12"));
+        files.Write(name, contents);
         written.push_back(name);
     }
     return written;

@@ -37,7 +37,9 @@ struct ImportReport {
 // (it means issued by a local CA). Each key goes to the certificate with the same public key, from the same
 // file or already in the store (which then gains the K flag); a key whose certificate already has one is
 // not stored again; a key with no certificate is counted in keys_with_no_certificate and not stored.
-// The file is read and decoded completely first, then everything is written in one write transaction:
+// The file is read and decoded completely first and matched against the store in a read transaction (work
+// linear in the file and the store), then everything is written in one short write transaction, which first
+// checks that the store's certificates did not change meanwhile (else the matching is done again):
 // a damaged file throws core::Error ("failure: importing F: PEM block 2 (CERTIFICATE, line 18): ...") and
 // changes nothing; a wrong passphrase is counted in decryption_failures. The file stays in /file.
 ImportReport Import(store::Store& store, const store::FileArea& files, const ImportOptions& options);

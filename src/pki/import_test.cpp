@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -51,6 +53,93 @@ Counts ToCounts(const ImportReport& r) {
     return {r.certificates_imported, r.private_keys_imported, r.files_imported, r.decryption_failures,
             r.keys_with_no_certificate};
 }
+
+// ObservedStore is the real store with a window on it: it counts ListCertificates calls per transaction mode
+// and runs `on_list` (once) at the first one, while that transaction is open.
+class ObservedStore final : public store::Store {
+public:
+    explicit ObservedStore(store::Store& inner) : inner_(inner) {}
+
+    std::unique_ptr<store::Transaction> Begin(store::TxMode mode) override {
+        return std::make_unique<Tx>(*this, inner_.Begin(mode), mode);
+    }
+    std::uint64_t DataVersion() override { return inner_.DataVersion(); }
+
+    std::function<void()> on_list;
+    int lists_in_read = 0;
+    int lists_in_write = 0;
+
+private:
+    class Tx final : public store::Transaction {
+    public:
+        Tx(ObservedStore& owner, std::unique_ptr<store::Transaction> inner, store::TxMode mode)
+            : owner_(owner), inner_(std::move(inner)), mode_(mode) {}
+
+        std::vector<store::CertificateRow> ListCertificates() override {
+            ++(mode_ == store::TxMode::kRead ? owner_.lists_in_read : owner_.lists_in_write);
+            if (owner_.on_list) {
+                std::function<void()> hook = std::move(owner_.on_list);
+                owner_.on_list = nullptr;
+                hook();
+            }
+            return inner_->ListCertificates();
+        }
+        std::optional<store::CertificateRow> GetCertificate(core::ObjectId id) override {
+            return inner_->GetCertificate(id);
+        }
+        std::optional<store::CertificateRow> FindCertificateByName(std::string_view name) override {
+            return inner_->FindCertificateByName(name);
+        }
+        std::optional<core::ObjectId> FindCertificateId(std::string_view name) override {
+            return inner_->FindCertificateId(name);
+        }
+        std::vector<store::CertificateStamp> ListCertificateStamps() override {
+            return inner_->ListCertificateStamps();
+        }
+        core::ObjectId InsertCertificate(const store::CertificateRow& row) override {
+            return inner_->InsertCertificate(row);
+        }
+        void UpdateCertificate(const store::CertificateRow& row) override { inner_->UpdateCertificate(row); }
+        void DeleteCertificate(core::ObjectId id) override { inner_->DeleteCertificate(id); }
+        void StorePrivateKey(core::ObjectId id, std::string_view der) override { inner_->StorePrivateKey(id, der); }
+        std::optional<std::string> LoadPrivateKey(core::ObjectId id) override { return inner_->LoadPrivateKey(id); }
+        std::optional<std::string> GetSetting(std::string_view section, std::string_view key) override {
+            return inner_->GetSetting(section, key);
+        }
+        void SetSetting(std::string_view section, std::string_view key, std::string_view value) override {
+            inner_->SetSetting(section, key, value);
+        }
+        std::vector<store::ItemRow> ListItems(std::string_view kind) override { return inner_->ListItems(kind); }
+        std::optional<store::ItemRow> GetItem(std::string_view kind, core::ObjectId id) override {
+            return inner_->GetItem(kind, id);
+        }
+        std::optional<store::ItemRow> FindItemByName(std::string_view kind, std::string_view name) override {
+            return inner_->FindItemByName(kind, name);
+        }
+        core::ObjectId InsertItem(std::string_view kind, const store::ItemRow& row, bool keep_id) override {
+            return inner_->InsertItem(kind, row, keep_id);
+        }
+        void UpdateItem(std::string_view kind, const store::ItemRow& row) override { inner_->UpdateItem(kind, row); }
+        void DeleteItem(std::string_view kind, core::ObjectId id) override { inner_->DeleteItem(kind, id); }
+        void AppendLog(const store::LogEntry& entry) override { inner_->AppendLog(entry); }
+        std::vector<store::LogEntry> ListLog() override { return inner_->ListLog(); }
+        std::optional<store::BlobRow> GetBlob(std::string_view kind, core::ObjectId owner) override {
+            return inner_->GetBlob(kind, owner);
+        }
+        void PutBlob(const store::BlobRow& blob) override { inner_->PutBlob(blob); }
+        void DeleteBlobs(core::ObjectId owner) override { inner_->DeleteBlobs(owner); }
+        std::uint64_t NextCounter(std::string_view name) override { return inner_->NextCounter(name); }
+        std::uint64_t Generation(std::string_view what) override { return inner_->Generation(what); }
+        void Commit() override { inner_->Commit(); }
+
+    private:
+        ObservedStore& owner_;
+        std::unique_ptr<store::Transaction> inner_;
+        store::TxMode mode_;
+    };
+
+    store::Store& inner_;
+};
 
 class ImportTest : public ::testing::Test {
 protected:
@@ -340,7 +429,7 @@ TEST_F(ImportTest, BadInputFailsWithReasonAndLeavesStoreUnchanged) {
 TEST_F(ImportTest, DebianCaBundleImportsInOneCall) {
     const std::filesystem::path bundle = "/etc/ssl/certs/ca-certificates.crt";
     if (!std::filesystem::exists(bundle)) {
-        GTEST_SKIP() << "ca-certificates not installed";
+        GTEST_FAIL() << "ca-certificates not installed (scripts/install-deps.sh installs it)";
     }
     files_->Write("ca-certificates.crt", ReadPath(bundle));
     std::set<std::string> unique;
@@ -396,6 +485,35 @@ TEST_F(ImportTest, CertosExportsReimportWithIdenticalFingerprints) {
         }
         EXPECT_EQ(fingerprints, (std::set<std::string>{ca_fp, srv_fp}));
     }
+}
+
+TEST_F(ImportTest, MatchingAgainstTheStoreRunsOutsideTheWriteTransaction) {
+    PutAndRun("chain.pem");
+    Put("leaf.key");
+    ObservedStore observed(*store_);
+    EXPECT_EQ(Run("leaf.key", "", "", &observed), (Counts{0, 1, 1, 0, 0}));
+    EXPECT_TRUE(KeyMatches("chain.pem_0"));
+    EXPECT_EQ(observed.lists_in_read, 1);
+    EXPECT_EQ(observed.lists_in_write, 0) << "the store was read row by row under the write lock";
+}
+
+TEST_F(ImportTest, WriteDuringTheMatchingSucceedsAndTheImportSeesIt) {
+    // While the import matches its key against the store, another import adds the key's certificate. That
+    // write must not wait for the import (with the write lock held it would fail: "database is locked"),
+    // and the import must not act on what it read before: the key goes to the new certificate.
+    Put("chain.pem");
+    Put("leaf.key");
+    ObservedStore observed(*store_);
+    std::string concurrent_error = "(did not run)";
+    observed.on_list = [&] {
+        std::thread writer([&] { concurrent_error = ErrorOf([&] { Run("chain.pem"); }); });
+        writer.join();
+    };
+    EXPECT_EQ(Run("leaf.key", "", "", &observed), (Counts{0, 1, 1, 0, 0}));
+    EXPECT_EQ(concurrent_error, "(no error)");
+    EXPECT_TRUE(KeyMatches("chain.pem_0"));
+    EXPECT_EQ(observed.lists_in_read, 2);  // looked again after the change
+    EXPECT_EQ(observed.lists_in_write, 0);
 }
 
 }  // namespace

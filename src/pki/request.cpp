@@ -159,7 +159,7 @@ std::vector<std::string> CreateCertificateRequest(store::Store& store, const sto
     }
     tx->DeleteCertificate(tpl.id);
     files.Write(kRequestFile, request_pem);
-    files.Write(kRequestKeyFile, key_pem, true);
+    files.Write(kRequestKeyFile, key_pem);
     tx->Commit();
     if (progress) {
         progress("progress: done");

@@ -287,6 +287,9 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
     if (row.props["crl"] == "true" && IssuesCrls(row)) {
         RebuildLocalCrl(*tx, row, std::chrono::system_clock::now());  // a CA with a CDP has a CRL from the start
     }
+    if (options.before_commit) {
+        options.before_commit(*tx);
+    }
     tx->Commit();
     if (progress) {
         progress("progress: done");

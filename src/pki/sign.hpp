@@ -19,6 +19,9 @@ struct SignOptions {
     std::string ca;           // name or *ID of the signing CA; empty: self-signed
     std::string name;         // new name; empty: keep the template's
     std::string ca_crl_host;  // host[:port] for the CRL distribution point; empty: none
+    // before_commit, when set, runs in the write transaction that stores the certificate, just before it
+    // commits (the command tree writes its audit entry there: one durable commit per sign, not two).
+    std::function<void(store::Transaction& tx)> before_commit = nullptr;
 };
 
 // SignTemplate turns template `id` into a certificate in place (same id): it generates the key, issues the

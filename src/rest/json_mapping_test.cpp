@@ -93,5 +93,20 @@ TEST(JsonMappingTest, InvalidUtf8IsReplacedNotThrown) {
     EXPECT_NO_THROW(nlohmann::json::parse(RecordJson(record)));
 }
 
+TEST(JsonMappingTest, DeeplyNestedBodiesAndQueryFloodsAreErrors) {
+    // nlohmann parses and frees without recursion; the body is then refused as not an object / nested array.
+    std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    EXPECT_EQ(ErrorOf(deep), "invalid JSON: expected an object");
+    EXPECT_EQ(ErrorOf("{\"a\":" + deep + "}"), "invalid value for argument a");
+    EXPECT_EQ(ErrorOf("{\".query\":" + deep + "}"), "invalid value for argument .query");
+    // 20,000 `#!` overflowed the stack in Filter::Normalize; now the query is refused while it is parsed.
+    std::string flood = "{\".query\":[";
+    for (int i = 0; i < 20000; ++i) {
+        flood += std::string(i == 0 ? "" : ",") + "\"#!\"";
+    }
+    flood += "]}";
+    EXPECT_EQ(ErrorOf(flood), "query nested too deeply (more than 100 levels)");
+}
+
 }  // namespace
 }  // namespace certos::rest

@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "core/id.hpp"
 #include "core/value.hpp"
-#include "menu/login_cache.hpp"
+#include "menu/login_cache.hpp"  // SameSecret
 #include "rest/error_table.hpp"
 #include "rest/json_mapping.hpp"
 #include "rest/route.hpp"
@@ -21,7 +21,6 @@ constexpr const char* kLoginKey = "rest.login";
 struct CachedLogin {
     std::string authorization;
     menu::Session session;
-    std::uint64_t epoch = 0;
     std::chrono::steady_clock::time_point at;
 };
 
@@ -50,37 +49,6 @@ std::vector<std::string> WithId(std::vector<std::string> proplist) {
         proplist.insert(proplist.begin(), ".id");
     }
     return proplist;
-}
-
-// Reads is whether a request only reads (print, get, find): those are neither audited nor change users.
-bool Reads(const RestRoute& route) {
-    return route.action == RestAction::kPrint || route.action == RestAction::kGet ||
-           (route.action == RestAction::kCommand &&
-            (route.verb == "print" || route.verb == "get" || route.verb == "find"));
-}
-
-std::string VerbOf(const RestRoute& route) {
-    switch (route.action) {
-        case RestAction::kAdd:
-            return "add";
-        case RestAction::kSet:
-            return "set";
-        case RestAction::kRemove:
-            return "remove";
-        default:
-            return route.verb;
-    }
-}
-
-// ItemArgument is the item a command names (`numbers`, `number` or `.id`), for the audit line; other
-// arguments are never logged (they may be secrets: export-passphrase, password).
-std::string ItemArgument(const std::vector<std::pair<std::string, std::string>>& args) {
-    for (const auto& [name, value] : args) {
-        if (name == "numbers" || name == "number" || name == ".id") {
-            return value;
-        }
-    }
-    return {};
 }
 
 class Runner {
@@ -170,12 +138,16 @@ std::vector<std::string> QueryProplist(std::string_view query_text) {
 RestApi::RestApi(const menu::Tree& tree, RestOptions options) : tree_(tree), options_(std::move(options)) {}
 
 net::HttpResponse RestApi::Handle(const net::HttpRequest& request) const {
+    if (request.method == "HEAD") {
+        return StatusResponse(501);
+    }
+    return Authenticated(request, [&](const menu::Session& session) { return Serve(request, session); });
+}
+
+net::HttpResponse RestApi::Authenticated(const net::HttpRequest& request, const Responder& serve) const {
     try {
-        if (request.method == "HEAD") {
-            return StatusResponse(501);
-        }
         menu::Session session = Login(request);
-        return Serve(request, session);
+        return serve(session);
     } catch (const core::Error& e) {
         if (e.category() == core::ErrorCategory::kInternal && options_.log) {
             options_.log("system,error", "rest-api: internal error: " + std::string(e.what()));
@@ -199,44 +171,34 @@ menu::Session RestApi::Login(const net::HttpRequest& request) const {
         throw Unauthorized();
     }
     auto now = std::chrono::steady_clock::now();
-    std::uint64_t epoch = epoch_.load();
     if (request.connection) {
         auto cached = request.connection->Get<CachedLogin>(kLoginKey);
-        if (cached && cached->epoch == epoch && now - cached->at < options_.session_lifetime &&
+        if (cached && now - cached->at < options_.session_lifetime &&
             menu::SameSecret(cached->authorization, *header)) {
-            return cached->session;
+            menu::Session session = cached->session;
+            if (!options_.refresh || options_.refresh(session)) {
+                if (session.grant != cached->session.grant) {  // refreshed: remember the new state
+                    auto login = std::make_shared<CachedLogin>(*cached);
+                    login->session = session;
+                    request.connection->Put(kLoginKey, std::move(login));
+                }
+                return session;
+            }
+            // No longer valid (the user changed): the credentials are checked again.
         }
     }
     std::string address = request.connection ? request.connection->remote_address() : std::string();
     if (!options_.authenticate) {
         throw Unauthorized();
     }
-    auto verify = [&] {
-        menu::Session verified = options_.authenticate(credentials->user, credentials->password, address);
-        if ((verified.policies & menu::kPolicyRestApi) == 0) {
-            if (options_.log) {
-                options_.log("system,error,critical", "login failure for user " + credentials->user + " from " +
-                                                          address + " via rest-api (group has no rest-api policy)");
-            }
-            throw Unauthorized();
-        }
-        return verified;
-    };
-    bool cached = false;
-    menu::Session session =
-        logins_.Login(credentials->user, address, *header, epoch, options_.session_lifetime, verify, cached);
-    if (cached && options_.log) {
-        // The same line menu::Authenticate writes: one per connection, as RouterOS logs REST logins.
-        options_.log("system,info,account",
-                     "user " + credentials->user + " logged in from " + address + " via rest-api");
-    }
+    menu::Session session = options_.authenticate(credentials->user, credentials->password, address);
     session.via = "rest-api";
+    session.address = address;
     if (request.connection) {
         request.connection->MarkAuthenticated();
         auto login = std::make_shared<CachedLogin>();
         login->authorization = std::string(*header);
         login->session = session;
-        login->epoch = epoch;
         login->at = now;
         request.connection->Put(kLoginKey, std::move(login));
     }
@@ -252,7 +214,6 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
     const menu::Menu& menu = *route.menu;
     Runner runner(tree_, session, menu);
     net::HttpResponse response;
-    std::string target;  // the item the change was made to, for the audit line
     switch (route.action) {
         case RestAction::kPrint:
             return Print(runner, menu, request.query);
@@ -276,7 +237,6 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
                 record = runner.Fetch(*name);
             }
             response = record ? JsonResponse(RecordJson(*record)) : RenderResult(added);
-            target = record ? record->GetOr(".id") : added.ret.value_or("");
             break;
         }
         case RestAction::kSet: {
@@ -292,7 +252,6 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
                 return NotFound();
             }
             std::string id = before->GetOr(".id", route.item);
-            target = id;
             body.args.emplace_back("numbers", id);
             runner.Run("set", std::move(body.args), std::move(body.filter));
             std::optional<menu::Record> after = runner.Fetch(id);
@@ -307,30 +266,18 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
             if (menu.FindVerb("remove") == nullptr) {
                 return StatusResponse(406, "no such command or directory (remove)");
             }
-            target = existing->GetOr(".id", route.item);
-            runner.Run("remove", {{"numbers", target}});
+            runner.Run("remove", {{"numbers", existing->GetOr(".id", route.item)}});
             response.content_type.clear();  // success is an empty body (facts §2)
             break;
         }
         case RestAction::kCommand: {
             BodyArguments body = ParseBody(request.body);
-            target = ItemArgument(body.args);
             response = RenderResult(
                 runner.Run(route.verb, std::move(body.args), std::move(body.filter), std::move(body.proplist)));
             break;
         }
     }
-    if (!Reads(route)) {
-        if (menu.path.starts_with("/user")) {
-            ++epoch_;
-        }
-        if (options_.log) {
-            // An audit line per change, like RouterOS's "... changed by admin"; never with argument values.
-            options_.log("system,info", menu.path + " " + VerbOf(route) + (target.empty() ? "" : " " + target) +
-                                            " by " + session.user + " via rest-api");
-        }
-    }
-    return response;
+    return response;  // each change was audited by the tree (menu/audit.hpp)
 }
 
 }  // namespace certos::rest

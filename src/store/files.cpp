@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -18,15 +19,27 @@ namespace {
     throw core::Failure(std::string(what) + " " + std::string(name) + ": " + std::strerror(errno));
 }
 
+// MakePrivateDirectories creates `dir` and its missing parents with mode 0700 (whatever the umask leaves);
+// directories that exist are left as they are.
+void MakePrivateDirectories(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (dir.empty() || std::filesystem::is_directory(dir, ec)) {
+        return;
+    }
+    MakePrivateDirectories(dir.parent_path());
+    if (mkdir(dir.c_str(), 0700) != 0) {
+        if (errno == EEXIST && std::filesystem::is_directory(dir, ec)) {
+            return;  // made meanwhile by another thread or process
+        }
+        ThrowErrno("cannot create", dir.string());
+    }
+    // mkdir's mode is masked by the umask, which may take away the owner's own access.
+    chmod(dir.c_str(), 0700);
+}
+
 }  // namespace
 
-FileArea::FileArea(std::filesystem::path root) : root_(std::move(root)) {
-    std::error_code ec;
-    std::filesystem::create_directories(root_, ec);
-    if (ec) {
-        throw core::Failure("cannot create " + root_.string() + ": " + ec.message());
-    }
-}
+FileArea::FileArea(std::filesystem::path root) : root_(std::move(root)) { MakePrivateDirectories(root_); }
 
 std::filesystem::path FileArea::Resolve(std::string_view name) const {
     if (name.empty() || name.front() == '/' || name.find('\0') != std::string_view::npos) {
@@ -91,12 +104,15 @@ std::string FileArea::Read(std::string_view name, std::uint64_t max_size) const 
     return data;
 }
 
-void FileArea::Write(std::string_view name, std::string_view contents, bool private_mode) const {
+void FileArea::Write(std::string_view name, std::string_view contents) const {
     std::filesystem::path path = Resolve(name);
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    std::filesystem::path tmp = path.parent_path() / (".certos-" + path.filename().string() + ".tmp");
-    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, private_mode ? 0600 : 0644);
+    MakePrivateDirectories(path.parent_path());
+    // A temporary name of its own for every write (mkostemps: unique, mode 0600), so concurrent writes of one
+    // file never share one; List() hides such names.
+    constexpr std::string_view kSuffix = ".tmp";
+    std::string tmp = (path.parent_path() / (".certos-" + path.filename().string() + ".XXXXXX")).string();
+    tmp += kSuffix;
+    int fd = mkostemps(tmp.data(), static_cast<int>(kSuffix.size()), O_CLOEXEC);
     if (fd < 0) {
         ThrowErrno("cannot create file", name);
     }
@@ -114,10 +130,11 @@ void FileArea::Write(std::string_view name, std::string_view contents, bool priv
         p += n;
         left -= static_cast<std::size_t>(n);
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        int saved = errno;
+    int sync_error = fsync(fd) == 0 ? 0 : errno;
+    int close_error = close(fd) == 0 ? 0 : errno;
+    if (sync_error != 0 || close_error != 0) {
         unlink(tmp.c_str());
-        errno = saved;
+        errno = sync_error != 0 ? sync_error : close_error;
         ThrowErrno("cannot write file", name);
     }
     if (rename(tmp.c_str(), path.c_str()) != 0) {

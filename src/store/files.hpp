@@ -19,8 +19,10 @@ struct FileInfo {
 
 // FileArea is `/file`: a real directory (<data>/files) that exports land in and imports read from.
 // Names are relative paths; anything that would leave the directory (`..`, absolute paths, NUL) is
-// refused with core::Error. Writes are atomic (temporary file, fsync, rename), so a crash or a full disk
-// never leaves a half-written file under the final name.
+// refused with core::Error. Writes are atomic (a temporary file of their own, fsync, rename), so a crash or
+// a full disk never leaves a half-written file under the final name, and concurrent writes of one name
+// each succeed (the last rename wins). Files are created with mode 0600 and directories with 0700, whatever
+// the umask: /file holds private keys.
 class FileArea {
 public:
     explicit FileArea(std::filesystem::path root);
@@ -31,7 +33,7 @@ public:
     // Read returns the contents; throws core::Error "no such file" when missing, or when the file is
     // larger than `max_size` bytes.
     std::string Read(std::string_view name, std::uint64_t max_size = 64ull << 20) const;
-    void Write(std::string_view name, std::string_view contents, bool private_mode = false) const;
+    void Write(std::string_view name, std::string_view contents) const;
     void Remove(std::string_view name) const;
 
     // Resolve maps a name to its path, refusing names that escape the directory.

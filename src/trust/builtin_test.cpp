@@ -10,7 +10,7 @@ namespace {
 
 TEST(BuiltinTest, LoadsDebianRootsOnce) {
     if (!std::filesystem::exists(kBuiltinRootsFile)) {
-        GTEST_SKIP() << "ca-certificates is not installed";
+        GTEST_FAIL() << "ca-certificates is not installed (scripts/install-deps.sh installs it)";
     }
     const std::vector<BuiltinRoot>& roots = BuiltinRoots();
     ASSERT_GT(roots.size(), 50u);

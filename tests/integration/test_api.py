@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-librouteros = pytest.importorskip("librouteros")
+import librouteros  # python3-librouteros, installed by scripts/install-deps.sh
 from librouteros.exceptions import TrapError  # noqa: E402
 from librouteros.query import Key, And, Or  # noqa: E402
 

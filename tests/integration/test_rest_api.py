@@ -86,7 +86,7 @@ def test_seed_flow_over_rest_then_https_with_the_exported_ca(certos_daemon, tmp_
     assert ok(s.post(f"{url}/certificate/sign",
                      json={"number": "Server", "ca-crl-host": "127.0.0.1", "name": "ServerCA"}, timeout=120)) == []
     log = d.log()
-    assert "/certificate sign CA-Template by admin via rest-api" in log  # changes are logged ...
+    assert "certificate sign CA-Template by admin (rest-api 127.0.0.1)" in log  # changes are logged ...
     assert not any("127.0.0.1" in m and "ca-crl-host" in m for m in log)  # ... without their arguments
     signed = {c["name"]: c for c in ok(s.get(f"{url}/certificate", timeout=10))}
     assert set(signed) == {"CA-Template", "Client", "ServerCA"}

@@ -1,10 +1,46 @@
 #include "store/sqlite/sqlite_connection.hpp"
 
+#include <cerrno>
+#include <string>
 #include <utility>
 
 namespace certos::store::sqlite {
 
+namespace {
+
+// OutOfSpace tells whether failure `rc` on `db` means that a file could not grow: SQLITE_FULL, a WAL index
+// (-shm) that could not be extended (SQLITE_IOERR_SHMSIZE has no other cause), or any I/O error with ENOSPC
+// or EDQUOT.
+bool OutOfSpace(sqlite3* db, int rc) {
+    if ((rc & 0xff) == SQLITE_FULL || rc == SQLITE_IOERR_SHMSIZE) {
+        return true;
+    }
+    int system_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
+    return (rc & 0xff) == SQLITE_IOERR && (system_errno == ENOSPC || system_errno == EDQUOT);
+}
+
+// FileUri is the SQLite URI of `file` with `query`: the characters a URI gives a meaning to are escaped.
+std::string FileUri(const std::filesystem::path& file, std::string_view query) {
+    std::string uri = "file:";
+    for (char c : std::filesystem::absolute(file).string()) {
+        if (c == '%' || c == '?' || c == '#') {
+            constexpr char kHex[] = "0123456789abcdef";
+            uri += '%';
+            uri += kHex[static_cast<unsigned char>(c) >> 4];
+            uri += kHex[static_cast<unsigned char>(c) & 0xf];
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?" + std::string(query);
+}
+
+}  // namespace
+
 void ThrowSqlite(sqlite3* db, int rc) {
+    if (OutOfSpace(db, rc)) {
+        throw SqliteError(SQLITE_FULL, sqlite3_errstr(SQLITE_FULL));
+    }
     // sqlite3_errmsg carries the detail ("UNIQUE constraint failed: certificates.name"); without a
     // connection only the generic text for the code is known.
     const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -95,7 +131,7 @@ std::unique_ptr<Connection> Connection::Open(const std::filesystem::path& file) 
     }
     // The busy timeout comes first: switching a new database to WAL needs a lock another process may hold.
     sqlite3_busy_timeout(db.get(), static_cast<int>(kBusyTimeout.count()));
-    std::unique_ptr<Connection> conn(new Connection(std::move(db)));
+    std::unique_ptr<Connection> conn(new Connection(std::move(db), /*read_only=*/false));
     {
         Query query = conn->Prepare("PRAGMA journal_mode=WAL");
         if (!query.Step() || query.Text(0) != "wal") {
@@ -106,6 +142,20 @@ std::unique_ptr<Connection> Connection::Open(const std::filesystem::path& file) 
     // foreign_keys is per connection and off by default.
     conn->Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
     return conn;
+}
+
+std::unique_ptr<Connection> Connection::OpenReadOnly(const std::filesystem::path& file) {
+    sqlite3* raw = nullptr;
+    int rc =
+        sqlite3_open_v2(FileUri(file, "readonly_shm=1").c_str(), &raw,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr);
+    DbHandle db(raw);
+    if (rc != SQLITE_OK) {
+        std::string reason = db != nullptr ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc);
+        throw SqliteError(rc, "cannot open database " + file.string() + ": " + reason);
+    }
+    sqlite3_busy_timeout(db.get(), static_cast<int>(kBusyTimeout.count()));
+    return std::unique_ptr<Connection>(new Connection(std::move(db), /*read_only=*/true));
 }
 
 Query Connection::Prepare(std::string_view sql) {

@@ -34,7 +34,9 @@ private:
 };
 
 // ThrowSqlite throws the SqliteError for result code `rc` of a call on `db` (which may be null), with
-// SQLite's message for the connection's last error.
+// SQLite's message for the connection's last error. Running out of space is always SQLITE_FULL, "database or
+// disk is full", whichever file could not grow (SQLite reports a shared-memory index that cannot grow, or a
+// write that fails with ENOSPC, as a "disk I/O error").
 [[noreturn]] void ThrowSqlite(sqlite3* db, int rc);
 
 // Query is one use of a cached prepared statement: bind parameters, step, read columns. Its destructor
@@ -79,6 +81,10 @@ public:
     // Open opens, creating if needed, the database `file`. Throws SqliteError (or core::Error when WAL
     // cannot be enabled, e.g. on a file system without shared memory).
     static std::unique_ptr<Connection> Open(const std::filesystem::path& file);
+    // OpenReadOnly opens the existing database `file` for reading only, without writing anything: its WAL
+    // index is read from the WAL into memory when the -shm file cannot be set up (SQLite's readonly_shm), so
+    // that reads work on a full disk, where Open fails because the -shm file cannot grow. Throws SqliteError.
+    static std::unique_ptr<Connection> OpenReadOnly(const std::filesystem::path& file);
 
     // Prepare returns a Query on the cached statement for `sql`, preparing it on first use. `sql` holds
     // exactly one statement. The Query borrows the statement: it must not outlive this Connection.
@@ -94,9 +100,11 @@ public:
     // Changes is the number of rows the last INSERT, UPDATE or DELETE modified.
     std::int64_t Changes() const;
     sqlite3* get() const { return db_.get(); }
+    // read_only tells a connection made by OpenReadOnly.
+    bool read_only() const { return read_only_; }
 
 private:
-    explicit Connection(DbHandle db) : db_(std::move(db)) {}
+    Connection(DbHandle db, bool read_only) : db_(std::move(db)), read_only_(read_only) {}
 
     struct TextHash {
         using is_transparent = void;
@@ -105,6 +113,7 @@ private:
 
     // Statements are declared after the handle so that they are finalized first.
     DbHandle db_;
+    bool read_only_;
     std::unordered_map<std::string, StmtHandle, TextHash, std::equal_to<>> statements_;
 };
 

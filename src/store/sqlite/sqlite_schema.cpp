@@ -107,6 +107,15 @@ constexpr const char* kMigrations[] = {
             UPDATE certificates SET revision = OLD.revision + 1 WHERE id = NEW.id;
         END;
     )sql",
+    // 5: the master key's check value (sqlite_master_key.cpp): a known text sealed under the master key when
+    // the key is made, or when a store from before this migration is first opened. A key file that does not
+    // open it is not the key of this store.
+    R"sql(
+        CREATE TABLE master_key_check (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            sealed BLOB NOT NULL
+        );
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(

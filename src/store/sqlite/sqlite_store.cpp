@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -17,6 +19,7 @@
 #include "crypto/seal.hpp"
 #include "store/props_json.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_master_key.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
 namespace certos::store {
@@ -38,6 +41,20 @@ constexpr std::size_t kMaxIdleConnections = 8;
     throw core::Error(core::ErrorCategory::kInternal, std::move(message));
 }
 
+// OpenConnection opens a connection to `db_file`. On a full disk, where a new connection cannot set up the WAL
+// index (the -shm file must grow), a connection for reading is opened read-only instead, so that reads keep
+// working; a connection for writing fails with "database or disk is full".
+std::unique_ptr<Connection> OpenConnection(const std::filesystem::path& db_file, TxMode mode) {
+    try {
+        return Connection::Open(db_file);
+    } catch (const SqliteError& e) {
+        if (mode == TxMode::kWrite || e.code() != SQLITE_FULL) {
+            throw;
+        }
+    }
+    return Connection::OpenReadOnly(db_file);
+}
+
 // Shared is the state a SqliteStore and its transactions share. Transactions hold it by shared_ptr, so a
 // transaction may outlive its Store.
 class Shared {
@@ -46,9 +63,10 @@ public:
         : db_file_(std::move(db_file)), master_key_(std::move(master_key)) {}
 
     const crypto::MasterKey& master_key() const { return master_key_; }
+    const std::filesystem::path& db_file() const { return db_file_; }
 
-    // Acquire takes an idle connection from the pool, or opens a new one.
-    std::unique_ptr<Connection> Acquire() {
+    // Acquire takes an idle connection from the pool, or opens a new one (see OpenConnection).
+    std::unique_ptr<Connection> Acquire(TxMode mode) {
         {
             std::lock_guard lock(pool_mutex_);
             if (!idle_.empty()) {
@@ -57,13 +75,14 @@ public:
                 return conn;
             }
         }
-        return Connection::Open(db_file_);
+        return OpenConnection(db_file_, mode);
     }
 
-    // Release returns a connection with no open transaction to the pool (or closes it if the pool is full).
+    // Release returns a connection with no open transaction to the pool (or closes it if the pool is full, or
+    // if it is read-only: once there is room again, the next transaction gets a connection that can write).
     void Release(std::unique_ptr<Connection> conn) {
         std::lock_guard lock(pool_mutex_);
-        if (idle_.size() < kMaxIdleConnections) {
+        if (idle_.size() < kMaxIdleConnections && !conn->read_only()) {
             idle_.push_back(std::move(conn));
         }
     }
@@ -213,10 +232,20 @@ public:
             holds_write_slot_ = true;
         }
         try {
-            conn_ = shared_->Acquire();
+            conn_ = shared_->Acquire(mode_);
             // BEGIN IMMEDIATE takes the write lock now, so a write transaction never fails half-way because
             // another process wrote first; a read transaction's snapshot starts at its first read.
             conn_->Prepare(mode_ == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN").Run();
+        } catch (const SqliteError& e) {
+            if (mode_ == TxMode::kWrite && (e.code() & 0xff) == SQLITE_READONLY) {
+                // A connection opened for writing can only be read-only when it shares its WAL index with a
+                // read-only connection of this process, opened because the disk was full (SQLite keeps one
+                // index per file and process). It is not reused: it stays read-only.
+                Finish(/*reuse=*/false);
+                throw SqliteError(SQLITE_FULL, sqlite3_errstr(SQLITE_FULL));
+            }
+            Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback());
+            throw;
         } catch (...) {
             Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback());
             throw;
@@ -617,6 +646,19 @@ public:
         // commits; the local count covers this process's commits even if that were ever not so. The sum of
         // two counters that only grow changes whenever either does.
         std::lock_guard lock(watch_mutex_);
+        if (watch_->read_only()) {
+            // Opened on a full disk. While it is open, every new connection of this process shares its
+            // read-only WAL index and cannot write: it is replaced as soon as a writable one can be opened.
+            // A new connection's data_version is not comparable with the old one's: the change to a writable
+            // one counts as a change (others may have written meanwhile). While the disk stays full, nobody
+            // writes much; the read-only connections are only swapped.
+            watch_.reset();
+            watch_ = OpenConnection(shared_->db_file(), TxMode::kRead);
+            last_data_version_ = ReadDataVersion();
+            if (!watch_->read_only()) {
+                ++external_changes_;
+            }
+        }
         std::int64_t version = ReadDataVersion();
         if (version != last_data_version_) {
             last_data_version_ = version;
@@ -649,8 +691,25 @@ void CreatePrivateDirectory(const std::filesystem::path& dir) {
     if (dir.has_parent_path()) {
         std::filesystem::create_directories(dir.parent_path(), ec);
     }
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    if (mkdir(dir.c_str(), 0700) != 0) {
+        if (errno == EEXIST) {
+            return;
+        }
         throw core::Failure("cannot create data directory " + dir.string() + ": " + std::strerror(errno));
+    }
+    chmod(dir.c_str(), 0700);  // mkdir's mode is masked by the umask, which may take the owner's access too
+}
+
+// CreatePrivateFile creates `file` empty with mode 0600 if it does not exist. SQLite creates a database with
+// mode 0644 less the umask, and its -wal and -shm files with the database's mode: made 0600 first, all three
+// are owner-only whatever the umask.
+void CreatePrivateFile(const std::filesystem::path& file) {
+    int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        fchmod(fd, 0600);
+        close(fd);
+    } else if (errno != EEXIST) {
+        throw core::Failure("cannot create database " + file.string() + ": " + std::strerror(errno));
     }
 }
 
@@ -661,11 +720,13 @@ std::unique_ptr<Store> OpenSqliteStore(const std::filesystem::path& data_dir) {
     std::filesystem::path dir = data_dir.has_filename() ? data_dir : data_dir.parent_path();
     CreatePrivateDirectory(dir);
     std::filesystem::path db_file = dir / "certos.db";
-    auto shared = std::make_shared<Shared>(db_file, crypto::MasterKey::LoadOrCreate(dir / "master.key"));
-    std::unique_ptr<Connection> conn = Connection::Open(db_file);
+    CreatePrivateFile(db_file);
+    // Opening needs no write when the store is up to date, so a store on a full disk still opens for reading.
+    std::unique_ptr<Connection> conn = OpenConnection(db_file, TxMode::kRead);
     sqlite::Migrate(*conn, db_file);
+    auto shared = std::make_shared<Shared>(db_file, sqlite::OpenMasterKey(*conn, dir / "master.key", db_file));
     shared->Release(std::move(conn));
-    return std::make_unique<SqliteStore>(std::move(shared), Connection::Open(db_file));
+    return std::make_unique<SqliteStore>(std::move(shared), OpenConnection(db_file, TxMode::kRead));
 }
 
 }  // namespace certos::store

@@ -8,9 +8,11 @@
 namespace certos::store {
 
 // OpenSqliteStore opens (creating if needed) <data_dir>/certos.db and the master key <data_dir>/master.key.
-// data_dir is created with mode 0700 if missing; the master key is created with mode 0600 on first use.
+// data_dir is created with mode 0700 if missing; the master key is created with mode 0600 with a new store.
 // Missing schema migrations are applied at open. Throws core::Error (kFailure) when the directory, key or
-// database cannot be opened, or when the database was written by a newer certos.
+// database cannot be opened, when the database was written by a newer certos, or when the master key is
+// missing or not the store's own while the store has one (see sqlite::OpenMasterKey): a new key is never
+// made for a store whose private keys are sealed under another.
 //
 // The returned Store may be used from several threads, and several Stores (in one process or in a console
 // and a daemon) may use the same directory at once: each transaction takes a connection from the Store's

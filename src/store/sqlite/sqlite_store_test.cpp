@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <set>
 #include <thread>
@@ -77,6 +78,40 @@ int FileMode(const std::filesystem::path& path) {
     return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 07777) : -1;
 }
 
+// ExpectOpenRefused checks that opening the store fails with a message containing `text`.
+void ExpectOpenRefused(const std::function<void()>& open, std::string_view text) {
+    try {
+        open();
+        ADD_FAILURE() << "the store was opened";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
+        EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+}
+
+std::string ReadKeyFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteKeyFile(const std::filesystem::path& path, const std::string& key) {
+    std::filesystem::remove(path);
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << key;
+    }
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// StoreKeyed makes a store holding one certificate with a sealed private key, and returns its id.
+ObjectId StoreKeyed(Store& store) {
+    ObjectId id = Insert(store, MakeRow("server"));
+    auto tx = store.Begin(TxMode::kWrite);
+    tx->StorePrivateKey(id, "the private key");
+    tx->Commit();
+    return id;
+}
+
 TEST_F(SqliteStoreTest, CreatesPrivateDataDirectory) {
     ASSERT_FALSE(std::filesystem::exists(data_dir()));
     Open();
@@ -86,6 +121,17 @@ TEST_F(SqliteStoreTest, CreatesPrivateDataDirectory) {
     // Opening again reuses everything.
     Open();
     EXPECT_EQ(FileMode(data_dir()), 0700);
+}
+
+TEST_F(SqliteStoreTest, EveryFileIsOwnerOnlyWhateverTheUmask) {
+    mode_t saved = umask(022);
+    auto store = Open();
+    StoreKeyed(*store);  // the WAL and its index exist while the store is open
+    umask(saved);
+    EXPECT_EQ(FileMode(data_dir()), 0700);
+    for (const char* name : {"certos.db", "certos.db-wal", "certos.db-shm", "master.key"}) {
+        EXPECT_EQ(FileMode(data_dir() / name), 0600) << name;
+    }
 }
 
 TEST_F(SqliteStoreTest, UsesWalJournal) {
@@ -145,6 +191,7 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema1KeepsData) {
             "DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DROP TRIGGER certificates_generation_insert;"
             "DROP TRIGGER certificates_generation_update; DROP TRIGGER certificates_generation_delete;"
             "DROP TRIGGER certificates_revision; ALTER TABLE certificates DROP COLUMN revision;"
+            "DROP TABLE master_key_check;"
             "DELETE FROM schema_version WHERE version >= 2;");
     }
     auto store = Open();
@@ -174,6 +221,57 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
         EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
         EXPECT_NE(std::string(e.what()).find("newer than this certos supports"), std::string::npos) << e.what();
     }
+}
+
+TEST_F(SqliteStoreTest, MissingMasterKeyOfAStoreWithSealedKeysIsNotReplaced) {
+    StoreKeyed(*Open());
+    std::filesystem::path key_file = data_dir() / "master.key";
+    std::string key = ReadKeyFile(key_file);
+    std::filesystem::remove(key_file);
+    ExpectOpenRefused([&] { Open(); }, "master.key is missing");
+    EXPECT_FALSE(std::filesystem::exists(key_file)) << "a new master key was written";
+    // With the key back, everything opens again.
+    WriteKeyFile(key_file, key);
+    EXPECT_EQ(Open()->Begin(TxMode::kRead)->LoadPrivateKey(ObjectId(1)), "the private key");
+}
+
+TEST_F(SqliteStoreTest, MissingMasterKeyOfAStoreThatHadOneIsNotReplaced) {
+    Insert(*Open(), MakeRow("template"));  // no sealed key yet, but the store was set up with a key
+    std::filesystem::remove(data_dir() / "master.key");
+    ExpectOpenRefused([&] { Open(); }, "master.key is missing");
+    EXPECT_FALSE(std::filesystem::exists(data_dir() / "master.key"));
+}
+
+TEST_F(SqliteStoreTest, MasterKeyThatDoesNotMatchTheCheckValueIsRefused) {
+    Open();  // a new store: its check value is written with the new key
+    WriteKeyFile(data_dir() / "master.key", std::string(32, 'x'));
+    ExpectOpenRefused([&] { Open(); }, "does not match the store");
+}
+
+TEST_F(SqliteStoreTest, StoreFromBeforeTheCheckValueGetsOneFromItsSealedKeys) {
+    ObjectId id = StoreKeyed(*Open());
+    Peek()->Exec("DELETE FROM master_key_check");  // as a store from before migration 5 holds it
+    std::filesystem::path key_file = data_dir() / "master.key";
+    std::string key = ReadKeyFile(key_file);
+    // A wrong key is recognised by the sealed key it cannot open.
+    WriteKeyFile(key_file, std::string(32, 'x'));
+    ExpectOpenRefused([&] { Open(); }, "does not match the store");
+    // The right key opens the store, which then has a check value.
+    WriteKeyFile(key_file, key);
+    EXPECT_EQ(Open()->Begin(TxMode::kRead)->LoadPrivateKey(id), "the private key");
+    auto peek = Peek();
+    sqlite::Query query = peek->Prepare("SELECT COUNT(*) FROM master_key_check");
+    ASSERT_TRUE(query.Step());
+    EXPECT_EQ(query.Int(0), 1);
+}
+
+TEST_F(SqliteStoreTest, StoreFromBeforeTheCheckValueWithoutKeysGetsANewMasterKey) {
+    Insert(*Open(), MakeRow("template"));
+    Peek()->Exec("DELETE FROM master_key_check");
+    std::filesystem::remove(data_dir() / "master.key");
+    auto store = Open();  // nothing is sealed: nothing can be lost
+    EXPECT_TRUE(std::filesystem::exists(data_dir() / "master.key"));
+    StoreKeyed(*store);
 }
 
 TEST_F(SqliteStoreTest, DamagedFileIsAFailure) {
@@ -274,6 +372,43 @@ TEST_F(SqliteStoreTest, WriteFailureRollsBack) {
     std::vector<CertificateRow> rows = store->Begin(TxMode::kRead)->ListCertificates();
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[1].name, "after");
+}
+
+TEST_F(SqliteStoreTest, FullDiskKeepsReadsWorkingAndSaysSo) {
+    StoreKeyed(*Open());  // closed again: the next opener must set up the WAL index (-shm) anew
+    int status = RunChild([&] {
+        // No file may grow past 16 KiB, as on a full disk: the WAL index (32 KiB) cannot be set up.
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limit {
+            16 << 10, 16 << 10
+        };
+        if (setrlimit(RLIMIT_FSIZE, &limit) != 0) {
+            return 2;
+        }
+        auto store = Open();
+        for (int round = 0; round < 2; ++round) {  // a second time on the connections the first one left
+            auto tx = store->Begin(TxMode::kRead);
+            if (tx->ListCertificates().size() != 1 || tx->LoadPrivateKey(ObjectId(1)) != "the private key") {
+                return 3;
+            }
+        }
+        store->DataVersion();
+        try {
+            Insert(*store, MakeRow("more"));
+            return 4;
+        } catch (const core::Error& e) {
+            if (std::string(e.what()) != "failure: database or disk is full") {
+                return 5;
+            }
+        }
+        return store->Begin(TxMode::kRead)->FindCertificateByName("server") ? 0 : 6;
+    });
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    // With room again, everything works.
+    auto store = Open();
+    Insert(*store, MakeRow("after"));
+    EXPECT_EQ(store->Begin(TxMode::kRead)->ListCertificates().size(), 2u);
 }
 
 TEST_F(SqliteStoreTest, ProcessesWriteAtOnce) {

@@ -67,6 +67,7 @@ openssl ec -in ec_leaf_sec1.pem -aes128 -passout pass:$PASS -out ec_leaf_trad_en
 openssl pkcs8 -topk8 -nocrypt -in leaf.key -outform DER -out leaf_key.der                       # PKCS#8 DER
 openssl rsa -in leaf.key -traditional -outform DER -out leaf_key_pkcs1.der 2>/dev/null          # PKCS#1 DER
 openssl ec -in ec_leaf_sec1.pem -outform DER -out ec_leaf_key.der 2>/dev/null                   # SEC1 DER
+openssl ec -in ec_leaf_sec1.pem -conv_form compressed -out ec_leaf_compressed.pem 2>/dev/null  # compressed point
 openssl pkcs8 -topk8 -in leaf.key -v2 aes-128-cbc -passout pass:$PASS -outform DER -out leaf_key_enc.der
 
 # --- certificates ----------------------------------------------------------------------------------

@@ -1,0 +1,134 @@
+"""The data directory's safety (issue 12), against the real `certos` binary: the master key is never silently
+replaced, a full disk keeps reads working, files are owner-only whatever the umask, and /ip service refuses a
+certificate the TLS layer would refuse."""
+
+import os
+import shutil
+import subprocess
+
+from cli import CERTOS, out, run
+from conftest import free_port, port_open, wait_until
+
+
+def make_keyed_certificate(data):
+    """A self-signed certificate with a private key (sealed under the master key) in a new store."""
+    out(data, "/certificate add name=server common-name=server key-size=prime256v1")
+    out(data, "/certificate sign server")
+
+
+def test_missing_master_key_is_not_replaced(tmp_path):
+    data = tmp_path / "data"
+    make_keyed_certificate(data)
+    key_file = data / "master.key"
+    saved = tmp_path / "master.key.saved"
+    shutil.move(key_file, saved)
+
+    code, stdout, stderr = run(data, "/certificate print", check=False)
+    assert code != 0
+    assert "master.key is missing" in stderr + stdout
+    assert not key_file.exists(), "a new master key was written"
+
+    # Restored, the key opens the store and its private key again.
+    shutil.move(saved, key_file)
+    assert "K" in out(data, "/certificate print where name=server")
+    out(data, "/certificate export-certificate server export-passphrase=secret-pass")
+
+
+def test_master_key_of_another_store_is_refused(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    make_keyed_certificate(first)
+    out(second, "/certificate print")
+    shutil.copy(second / "master.key", first / "master.key")
+
+    code, stdout, stderr = run(first, "/certificate print", check=False)
+    assert code != 0
+    assert "does not match the store" in stderr + stdout
+
+
+def test_data_directory_is_owner_only_whatever_the_umask(tmp_path):
+    data = tmp_path / "data"
+    env = dict(os.environ, CERTOS_ADMIN_PASSWORD="admin-test-pw")
+
+    def certos(*args):
+        return subprocess.run([CERTOS, "--data", str(data), *args], capture_output=True, text=True, env=env,
+                              umask=0o022, timeout=60, check=True)
+
+    www = free_port()
+    certos("-c", f"/ip service set www port={www}")
+    make_keyed_certificate(data)
+    certos("-c", "/certificate export-certificate server export-passphrase=secret-pass")
+    certos("-c", '/file add name=uploads/upload.key contents="KEY"')
+    serve = subprocess.Popen([CERTOS, "--data", str(data), "serve", "--listen", "127.0.0.1"], env=env, umask=0o022,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: port_open(www), timeout=20), "certos serve did not start"
+        # While the daemon has the store open, the WAL and its index exist too.
+        modes = {p.relative_to(data).as_posix(): p.stat().st_mode & 0o777 for p in data.rglob("*")}
+    finally:
+        serve.terminate()
+        serve.wait(timeout=10)
+    assert data.stat().st_mode & 0o777 == 0o700
+    assert {"certos.db", "certos.db-wal", "certos.db-shm", "master.key", "files/cert_export_server.key",
+            "files/uploads/upload.key"} <= modes.keys(), sorted(modes)
+    wrong = {name: oct(mode) for name, mode in modes.items()
+             if mode != (0o700 if (data / name).is_dir() else 0o600)}
+    assert wrong == {}
+
+
+def test_full_disk_keeps_reads_working_and_says_why_writes_fail(tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
+    try:
+        data = mount / "data"
+        make_keyed_certificate(data)
+        # Fill the file system to the last byte.
+        with open(mount / "filler", "wb") as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
+            except OSError:
+                pass
+        assert os.statvfs(mount).f_bavail == 0
+
+        listing = out(data, "/certificate print")
+        assert "server" in listing
+        assert "1" in out(data, "/certificate print count-only")
+        assert "server" in out(data, "/certificate print detail where private-key")
+        code, stdout, stderr = run(data, "/certificate add name=more common-name=more", check=False)
+        assert code != 0
+        assert "failure: database or disk is full" in stdout + stderr
+        assert "disk I/O error" not in stdout + stderr
+
+        # With room again, writes work.
+        os.remove(mount / "filler")
+        out(data, "/certificate add name=more common-name=more")
+        assert "more" in out(data, "/certificate print")
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+TLS_DATA = os.path.join(os.path.dirname(__file__), "..", "data", "tls")
+
+
+def import_tls_pair(data, name):
+    """Imports tests/data/tls/<name>.crt and .key (made by the openssl CLI) as certificate <name>."""
+    files = data / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    for ext in ("crt", "key"):
+        shutil.copy(os.path.join(TLS_DATA, f"{name}.{ext}"), files / f"{name}.{ext}")
+        out(data, f"/certificate import file-name={name}.{ext} name={name}")
+
+
+def test_service_certificate_the_tls_layer_refuses_is_refused_at_set(tmp_path):
+    data = tmp_path / "data"
+    out(data, "/certificate print")
+    import_tls_pair(data, "rsa1024")
+    import_tls_pair(data, "good")
+    code, stdout, stderr = run(data, "/ip service set www-ssl certificate=rsa1024", check=False)
+    assert code != 0
+    assert "certificate rsa1024: key too small for TLS: rsa 1024" in stdout + stderr
+    assert "rsa1024" not in out(data, "/ip service print where name=www-ssl")
+    out(data, "/ip service set www-ssl certificate=good")
+    assert "good" in out(data, "/ip service print where name=www-ssl")
