@@ -26,6 +26,7 @@
 #include "pki/expiry.hpp"
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
+#include "rest/route.hpp"
 #include "store/files.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "trust/crl_download.hpp"
@@ -107,20 +108,36 @@ struct Daemon::Impl {
         if (std::optional<std::string> created = menu::EnsureAdmin(tree)) {
             out << "certos: " << *created << std::endl;
         }
-        server.Route("/rest/", [this](const net::HttpRequest& request) {
-            net::HttpResponse response = rest.Handle(request);
-            if (response.status == 401 && request.connection) {
-                // A throttled address gets its refusals slowly (on a timer, no worker waits for it).
-                response.delay = std::min(throttle.Penalty(request.connection->remote_address()), kMaxPenalty);
-            }
-            return response;
-        });
+        server.Route(
+            "/rest/",
+            [this](const net::HttpRequest& request) {
+                net::HttpResponse response = rest.Handle(request);
+                if (response.status == 401 && request.connection) {
+                    // A throttled address gets its refusals slowly (on a timer, no worker waits for it).
+                    response.delay = std::min(throttle.Penalty(request.connection->remote_address()), kMaxPenalty);
+                }
+                return response;
+            },
+            [this](const net::HttpRequest& request) { return RestSlow(request); });
         server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
         server.Route("/metrics", [this](const net::HttpRequest& request) { return ServeMetrics(request); });
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
         hooks.push_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
         ApplyServices();
+    }
+
+    // RestSlow tells whether a REST request calls a verb that declares itself slow (menu::Verb::slow): it is
+    // then served on the HTTP server's pool of slow requests.
+    bool RestSlow(const net::HttpRequest& request) const {
+        std::string_view path = request.path;
+        path.remove_prefix(std::min(path.size(), rest::RestApi::kPrefix.size()));
+        rest::RestRoute route = rest::ResolveRoute(tree, request.method, path);
+        if (route.action != rest::RestAction::kCommand) {
+            return false;
+        }
+        const menu::Verb* verb = route.menu->FindVerb(route.verb);
+        return verb != nullptr && verb->slow;
     }
 
     // ServeCrl answers GET /crl/<CA skid>.crl, the distribution point that certificates of a local CA signed

@@ -209,8 +209,12 @@ std::chrono::milliseconds LoginThrottle::Penalty(std::string_view address) {
     std::lock_guard lock(mutex_);
     auto it = addresses_.find(address);
     Clock::time_point now = Now();
-    if (it == addresses_.end() || it->second.blocked_until <= now) {
+    if (it == addresses_.end() || it->second.failures < options_.address_free_failures) {
         return std::chrono::milliseconds::zero();
+    }
+    // Throttled: until the block ends, or (while its one check at a time runs) the first delay.
+    if (it->second.blocked_until <= now) {
+        return options_.first_delay;
     }
     return std::chrono::ceil<std::chrono::milliseconds>(it->second.blocked_until - now);
 }

@@ -62,8 +62,9 @@ public:
     // address and makes it familiar to the user. Other exceptions of `verify` are passed on, not counted.
     Session Login(std::string_view user, std::string_view address, const Verify& verify);
 
-    // Penalty is how long logins from `address` stay refused (zero when they are not): a front end may hold
-    // its answer to a refused login back that long, so that a guessing client guesses slowly.
+    // Penalty is how long logins from `address` stay refused (first_delay while its one check at a time runs;
+    // zero when it is not throttled): a front end may hold its answer to a refused login back that long, so
+    // that a guessing client guesses slowly.
     std::chrono::milliseconds Penalty(std::string_view address);
 
     // Waiting is the number of checks waiting for a KDF thread.

@@ -68,7 +68,9 @@ TEST_F(LoginThrottleTest, AnAddressIsThrottledWithGrowingDelays) {
     EXPECT_EQ(throttle.Penalty("10.0.0.3"), 0ms);
     EXPECT_EQ(Try(throttle, "y", "10.0.0.2", true), "refused");  // per address, whatever the user
     Advance(1001ms);
+    EXPECT_EQ(throttle.Penalty("10.0.0.2"), 1000ms);            // still throttled: its next check decides
     EXPECT_EQ(Try(throttle, "x", "10.0.0.2", false), "wrong");  // one more try, then twice as long
+    EXPECT_EQ(throttle.Penalty("10.0.0.2"), 2000ms);
     Advance(1001ms);
     EXPECT_EQ(Try(throttle, "x", "10.0.0.2", false), "refused");
     Advance(1000ms);

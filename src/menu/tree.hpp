@@ -102,6 +102,9 @@ struct Verb {
     // changes declares that a call changes what certos holds (store or /file), so that a successful one leaves
     // one audit entry in /log (menu/audit.hpp). Unset: a verb changes something exactly when tx is kWrite.
     std::optional<bool> changes = std::nullopt;
+    // slow: a call may take seconds of CPU (key generation). Front ends run such calls on a bounded pool of
+    // their own, so that they never hold up the quick ones. (After the others, so that positional initialisers stay valid.)
+    bool slow = false;
 
     const ArgSpec* FindArg(std::string_view name) const;
     bool Changes() const { return changes.value_or(tx == TxNeed::kWrite); }

@@ -51,14 +51,20 @@ std::string ClientAddress(const tcp::endpoint& endpoint) {
 
 // Core is what every connection needs from the server; connections share it, so it outlives the server
 // object's teardown of listeners.
+struct RouteEntry {
+    HttpHandler handler;
+    SlowRequest slow;
+};
+
 struct Core {
     ServerOptions options;
     asio::thread_pool* workers = nullptr;
+    asio::thread_pool* slow_workers = nullptr;
     mutable std::atomic<std::uint64_t> next_connection_id{1};
 
     mutable std::shared_mutex routes_mutex;
     // Longest prefix first.
-    std::vector<std::pair<std::string, std::shared_ptr<const HttpHandler>>> routes;
+    std::vector<std::pair<std::string, std::shared_ptr<const RouteEntry>>> routes;
 
     void Error(std::string_view message) const {
         if (options.on_error) {
@@ -66,22 +72,34 @@ struct Core {
         }
     }
 
-    HttpResponse Serve(const HttpRequest& request) const {
-        std::shared_ptr<const HttpHandler> handler;
-        {
-            std::shared_lock lock(routes_mutex);
-            for (const auto& [prefix, candidate] : routes) {
-                if (request.path.starts_with(prefix)) {
-                    handler = candidate;
-                    break;
-                }
+    std::shared_ptr<const RouteEntry> Find(const std::string& path) const {
+        std::shared_lock lock(routes_mutex);
+        for (const auto& [prefix, candidate] : routes) {
+            if (path.starts_with(prefix)) {
+                return candidate;
             }
         }
-        if (!handler) {
+        return nullptr;
+    }
+
+    // PoolFor is where `request` runs: the pool of slow requests when its route says it may take long.
+    asio::thread_pool& PoolFor(const RouteEntry* route, const HttpRequest& request) const {
+        if (route == nullptr || !route->slow) {
+            return *workers;
+        }
+        try {
+            return route->slow(request) ? *slow_workers : *workers;
+        } catch (...) {
+            return *workers;  // the handler will say what is wrong with the request
+        }
+    }
+
+    HttpResponse Serve(const RouteEntry* route, const HttpRequest& request) const {
+        if (route == nullptr) {
             return MakeResponse(404, ErrorBody(404));
         }
         try {
-            return (*handler)(request);
+            return route->handler(request);
         } catch (const std::exception& e) {
             Error("internal error serving " + request.method + " " + request.path + ": " + e.what());
         } catch (...) {
@@ -221,9 +239,11 @@ protected:
         bool keep_alive = message.keep_alive();
         bool head = message.method() == http::verb::head;
         unsigned version = message.version();
-        asio::post(*core_->workers, [self = Self().shared_from_this(), request = std::move(request), keep_alive, head,
-                                     version]() mutable {
-            HttpResponse response = self->core_->Serve(request);
+        std::shared_ptr<const RouteEntry> route = core_->Find(request.path);
+        asio::thread_pool& pool = core_->PoolFor(route.get(), request);
+        asio::post(pool, [self = Self().shared_from_this(), route = std::move(route), request = std::move(request),
+                          keep_alive, head, version]() mutable {
+            HttpResponse response = self->core_->Serve(route.get(), request);
             asio::post(self->Tcp().get_executor(),
                        [self, response = std::move(response), keep_alive, head, version]() mutable {
                            if (response.delay > std::chrono::milliseconds::zero()) {
@@ -542,10 +562,12 @@ struct HttpServer::Impl {
     explicit Impl(ServerOptions options)
         : core(std::make_shared<Core>()),
           workers(std::max<std::size_t>(1, options.worker_threads)),
+          slow_workers(std::max<std::size_t>(1, options.slow_worker_threads)),
           io(static_cast<int>(std::max<std::size_t>(1, options.io_threads))),
           work(asio::make_work_guard(io)) {
         core->options = std::move(options);
         core->workers = &workers;
+        core->slow_workers = &slow_workers;
         for (std::size_t i = 0; i < std::max<std::size_t>(1, core->options.io_threads); ++i) {
             threads.emplace_back([this] { io.run(); });
         }
@@ -558,6 +580,7 @@ struct HttpServer::Impl {
 
     std::shared_ptr<Core> core;
     asio::thread_pool workers;
+    asio::thread_pool slow_workers;
     asio::io_context io;
     asio::executor_work_guard<asio::io_context::executor_type> work;
     std::vector<std::thread> threads;
@@ -570,11 +593,12 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Route(std::string prefix, HttpHandler handler) {
+void HttpServer::Route(std::string prefix, HttpHandler handler, SlowRequest slow) {
     std::unique_lock lock(impl_->core->routes_mutex);
     auto& routes = impl_->core->routes;
     std::erase_if(routes, [&](const auto& route) { return route.first == prefix; });
-    routes.emplace_back(std::move(prefix), std::make_shared<const HttpHandler>(std::move(handler)));
+    routes.emplace_back(std::move(prefix),
+                        std::make_shared<const RouteEntry>(RouteEntry{std::move(handler), std::move(slow)}));
     std::stable_sort(routes.begin(), routes.end(),
                      [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
@@ -660,6 +684,7 @@ void HttpServer::Stop() {
         thread.join();
     }
     impl_->workers.join();  // handlers in flight finish; their replies go nowhere
+    impl_->slow_workers.join();
     std::lock_guard lock(impl_->listeners_mutex);
     impl_->listeners.clear();
 }

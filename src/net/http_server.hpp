@@ -61,7 +61,10 @@ struct ListenerStatus {
 // ServerOptions are the server-wide limits.
 struct ServerOptions {
     std::size_t io_threads = 2;
-    std::size_t worker_threads = 8;            // handlers run here: they may block (SQLite, key generation)
+    std::size_t worker_threads = 8;  // handlers run here: they may block (SQLite)
+    // slow_worker_threads serve the requests a route calls slow (key generation: seconds of CPU each), so
+    // that however many of those arrive, the other requests still find worker_threads free.
+    std::size_t slow_worker_threads = 8;
     std::size_t max_body_bytes = 1024 * 1024;  // larger bodies get 413
     std::size_t max_header_bytes = 16 * 1024;  // larger headers get 431
     // read_timeout bounds the wait for one whole request (header and body), counted from the end of the
@@ -82,6 +85,11 @@ struct ServerOptions {
 // HttpHandler serves one request. It runs on a worker thread and may block. Exceptions become a 500.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// SlowRequest tells whether a request may take long (seconds of key generation): such a request is served on
+// the pool of slow requests (ServerOptions::slow_worker_threads). It runs on an io thread before the
+// handler: it must be quick and must not block. An exception counts as "not slow".
+using SlowRequest = std::function<bool(const HttpRequest&)>;
+
 class HttpServer {
 public:
     explicit HttpServer(ServerOptions options = {});
@@ -90,8 +98,9 @@ public:
     HttpServer& operator=(const HttpServer&) = delete;
 
     // Route registers `handler` for every path that starts with `prefix` ("/rest/"); the longest matching
-    // prefix wins. Paths without a route get 404. May be called at any time.
-    void Route(std::string prefix, HttpHandler handler);
+    // prefix wins. Paths without a route get 404. `slow`, when set, picks the requests served on the pool of
+    // slow requests. May be called at any time.
+    void Route(std::string prefix, HttpHandler handler, SlowRequest slow = {});
 
     // Reconfigure makes the running listeners match `listeners`: opens new ones, closes those no longer
     // listed, rebinds those whose address, port or plain/TLS kind changed, and for TLS listeners whose

@@ -373,6 +373,33 @@ TEST_F(HttpServerTest, IdleConnectionsThatNeverLogInLockNobodyOut) {
     EXPECT_EQ(Status(client.ReadResponse()), 200);
 }
 
+TEST_F(HttpServerTest, SlowRequestsRunOnTheirOwnPool) {
+    ServerOptions options;
+    options.worker_threads = 1;
+    options.slow_worker_threads = 1;
+    Start(options);
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    server_->Route(
+        "/keygen/",
+        [released](const HttpRequest&) {
+            released.wait();
+            return Text("key");
+        },
+        [](const HttpRequest& r) { return r.method == "POST"; });
+    std::vector<std::unique_ptr<Socket>> slow;
+    for (int i = 0; i < 3; ++i) {
+        slow.push_back(std::make_unique<Socket>(port_));
+        slow.back()->Send("POST /keygen/x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+    }
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(Status(Exchange(Get("/echo/x"))), 200);  // the one worker is free: the slow ones wait elsewhere
+    release.set_value();
+    for (auto& socket : slow) {
+        EXPECT_EQ(Body(socket->ReadResponse(10000ms)), "key");
+    }
+}
+
 TEST_F(HttpServerTest, DelayedResponseHoldsNoWorker) {
     ServerOptions options;
     options.worker_threads = 1;

@@ -10,6 +10,7 @@ Other source addresses are other loopback addresses (all of 127/8 is loopback on
 import base64
 import http.client
 import socket
+import statistics
 import threading
 import time
 
@@ -119,11 +120,11 @@ def test_wrong_password_flood_is_throttled_and_slows_nobody_down(certos_daemon):
         t.start()
     try:
         time.sleep(1.0)  # the flood is under way
-        slowest = 0.0
+        times = []
         for _ in range(40):
             started = time.monotonic()
             assert admin.get(f"{d.url}/system/resource", timeout=30).status_code == 200
-            slowest = max(slowest, time.monotonic() - started)
+            times.append(time.monotonic() - started)
             time.sleep(0.1)
         # Both the flooded user and admin log in at once from addresses of their own (a new password check).
         status, seconds = get_from("127.0.0.3", d.www_port, "/rest/system/resource", "admin", ADMIN_PASSWORD)
@@ -137,7 +138,8 @@ def test_wrong_password_flood_is_throttled_and_slows_nobody_down(certos_daemon):
         stop.set()
         for t in threads:
             t.join()
-    assert slowest < 1.0, slowest  # 3 ms when idle; seconds when every worker ran the KDF for the flood
+    # A few ms when idle; seconds when every worker ran the KDF for the flood (median 2.1 s before the change).
+    assert statistics.median(times) < 0.5 and max(times) < PROMPT, times
     tries = [status for g in guessers for status in g.statuses]
     errors = [e for g in guessers for e in g.errors]
     # Every guesser got answers, refusals held back by the throttle's delay rather than thousands per second.
@@ -149,3 +151,36 @@ def test_wrong_password_flood_is_throttled_and_slows_nobody_down(certos_daemon):
         [m for m in log if "throttled" in m]
     failures = [m for m in log if m.startswith("login failure for user x from 127.0.0.2")]
     assert 5 <= len(failures) < 20, len(failures)  # checked: 5 free, then one per delay; the rest refused
+
+
+def test_slow_key_generation_does_not_hold_up_reads(certos_daemon):
+    d = certos_daemon
+    admin = d.session()
+    for i in range(10):
+        r = admin.put(f"{d.url}/certificate", json={"name": f"big{i}", "common-name": f"big{i}", "key-size": "4096"},
+                      timeout=30)
+        assert r.status_code == 200, r.text
+    finished, failures = [], []
+
+    def sign(i):
+        r = d.session().post(f"{d.url}/certificate/sign", json={"number": f"big{i}"}, timeout=600)
+        (finished if r.status_code == 200 else failures).append((time.monotonic(), r.status_code, r.text))
+
+    threads = [threading.Thread(target=sign, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)  # every sign is under way: ten RSA-4096 key generations
+    slowest, last_read = 0.0, 0.0
+    for _ in range(5):
+        started = time.monotonic()
+        r = admin.get(f"{d.url}/certificate", timeout=60)
+        assert r.status_code == 200, r.text
+        last_read = time.monotonic()
+        slowest = max(slowest, last_read - started)
+    for t in threads:
+        t.join()
+    assert not failures, failures[:2]
+    assert len(finished) == 10
+    # The reads were answered while the keys were still being generated, each within a generous bound.
+    assert last_read < min(at for at, _, _ in finished), "the reads waited for a sign to finish"
+    assert slowest < 2.0, slowest
