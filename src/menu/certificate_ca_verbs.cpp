@@ -18,7 +18,7 @@ Verb SignVerb() {
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kNone;  // SignTemplate keeps key generation outside transactions
     verb.changes = true;
-    verb.slow = true;         // key generation: an RSA-4096 key takes seconds
+    verb.slow = true;  // key generation: an RSA-4096 key takes seconds
     verb.args = {MakeArg("number", "the template to sign", ValueType::kItem, true, true),
                  MakeArg("name", "new name of the certificate"),
                  MakeArg("ca", "local CA that signs it (none: self-signed)"),
