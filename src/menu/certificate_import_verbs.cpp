@@ -75,7 +75,7 @@ Verb CreateRequestVerb() {
     verb.policy = kPolicyRead | kPolicyWrite | kPolicySensitive;
     verb.tx = TxNeed::kNone;  // the key is generated outside any transaction
     verb.changes = true;
-    verb.slow = true;         // key generation
+    verb.slow = true;  // key generation
     ArgSpec key_passphrase = Sensitive("key-passphrase", "passphrase that encrypts certificate-request_key.pem", true);
     key_passphrase.spec.check = [](std::string_view v) {
         if (v.size() < pki::kMinPassphrase) {

@@ -103,7 +103,8 @@ struct Verb {
     // one audit entry in /log (menu/audit.hpp). Unset: a verb changes something exactly when tx is kWrite.
     std::optional<bool> changes = std::nullopt;
     // slow: a call may take seconds of CPU (key generation). Front ends run such calls on a bounded pool of
-    // their own, so that they never hold up the quick ones. (After the others, so that positional initialisers stay valid.)
+    // their own, so that they never hold up the quick ones. (After the others, so that positional initialisers stay
+    // valid.)
     bool slow = false;
 
     const ArgSpec* FindArg(std::string_view name) const;
