@@ -40,6 +40,17 @@ def wait_until(predicate, timeout=10.0, interval=0.1):
         time.sleep(interval)
 
 
+def fill_disk(path):
+    """Writes `path` until its file system has no block left."""
+    with open(path, "wb") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError:
+            pass
+
+
 class Daemon:
     """A running `certos serve`: its data directory, ports, process and REST helpers."""
 

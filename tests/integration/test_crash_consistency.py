@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from cli import run
-from conftest import ADMIN_PASSWORD, Daemon, free_port
+from conftest import ADMIN_PASSWORD, Daemon, fill_disk, free_port
 
 ROUNDS = int(os.environ.get("CRASH_ROUNDS", "20"))
 AUTH = ("admin", ADMIN_PASSWORD)
@@ -66,6 +66,21 @@ class Acknowledged:
         return rng.choice(candidates) if candidates else None
 
 
+def create_then(s, ack, create, act, kind, value):
+    """PUTs `create` (url, body), then POSTs `act` (url, body); records `value` under `kind` when the second is
+    acknowledged, and every refusal. Returns False once the daemon is gone."""
+    try:
+        r = s.put(create[0], json=create[1], timeout=10)
+        if r.status_code == 200:
+            r = s.post(act[0], json=act[1], timeout=10)
+            if r.status_code == 200:
+                ack.add(kind, value)
+        ack.refused(r)
+        return True
+    except requests.RequestException:
+        return False
+
+
 def signer(url, tag, ack, stop):
     s = requests.Session()
     s.auth = AUTH
@@ -73,17 +88,8 @@ def signer(url, tag, ack, stop):
     while not stop.is_set():
         name = f"{tag}-{n}"
         n += 1
-        try:
-            r = s.put(f"{url}/certificate", json={"name": name, "common-name": name, "key-size": "prime256v1"},
-                      timeout=10)
-            if r.status_code != 200:
-                ack.refused(r)
-                continue
-            r = s.post(f"{url}/certificate/sign", json={"number": name, "ca": "CA"}, timeout=10)
-            if r.status_code == 200:
-                ack.add("signed", name)
-            ack.refused(r)
-        except requests.RequestException:
+        if not create_then(s, ack, (f"{url}/certificate", {"name": name, "common-name": name, "key-size": "prime256v1"}),
+                           (f"{url}/certificate/sign", {"number": name, "ca": "CA"}), "signed", name):
             return  # the daemon is gone
 
 
@@ -95,16 +101,9 @@ def importer(url, tag, ack, stop):
         file_name = f"{tag}-{n}.pem"
         n += 1
         pem, fingerprint = self_signed_pem(file_name)
-        try:
-            r = s.put(f"{url}/file", json={"name": file_name, "contents": pem}, timeout=10)
-            if r.status_code != 200:
-                ack.refused(r)
-                continue
-            r = s.post(f"{url}/certificate/import", json={"file-name": file_name, "passphrase": ""}, timeout=10)
-            if r.status_code == 200:
-                ack.add("imported", fingerprint)
-            ack.refused(r)
-        except requests.RequestException:
+        if not create_then(s, ack, (f"{url}/file", {"name": file_name, "contents": pem}),
+                           (f"{url}/certificate/import", {"file-name": file_name, "passphrase": ""}), "imported",
+                           fingerprint):
             return
 
 
@@ -154,14 +153,20 @@ def check_store(data, ack):
 DAEMON_URL = [""]
 
 
-def test_sigkill_during_concurrent_signing_importing_and_revoking_loses_nothing_acknowledged(tmp_path):
-    data = tmp_path / "data"
+def prepare_store(data):
+    """Free ports for www, www-ssl and api, and a local CA named CA; returns (www port, www-ssl port)."""
     www_port, ssl_port, api_port = free_port(), free_port(), free_port()
     run(data, f"/ip service set www port={www_port}")
     run(data, f"/ip service set www-ssl port={ssl_port}")
     run(data, f"/ip service set api port={api_port}")
     run(data, "/certificate add name=CA common-name=CA key-size=prime256v1 key-usage=key-cert-sign,crl-sign")
     run(data, "/certificate sign CA")
+    return www_port, ssl_port
+
+
+def test_sigkill_during_concurrent_signing_importing_and_revoking_loses_nothing_acknowledged(tmp_path):
+    data = tmp_path / "data"
+    www_port, ssl_port = prepare_store(data)
     rng = random.Random(int(os.environ.get("CRASH_SEED", "7")))
     ack = Acknowledged()
     kills = 0
@@ -206,12 +211,7 @@ def test_full_disk_during_concurrent_signing_then_sigkill_loses_nothing_acknowle
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(mount)], check=True)
     try:
         data = mount / "data"
-        www_port, ssl_port, api_port = free_port(), free_port(), free_port()
-        run(data, f"/ip service set www port={www_port}")
-        run(data, f"/ip service set www-ssl port={ssl_port}")
-        run(data, f"/ip service set api port={api_port}")
-        run(data, "/certificate add name=CA common-name=CA key-size=prime256v1 key-usage=key-cert-sign,crl-sign")
-        run(data, "/certificate sign CA")
+        www_port, ssl_port = prepare_store(data)
         ack = Acknowledged()
         rng = random.Random(11)
         daemon = Daemon(data, www_port, ssl_port, tmp_path)
@@ -226,13 +226,7 @@ def test_full_disk_during_concurrent_signing_then_sigkill_loses_nothing_acknowle
         deadline = time.monotonic() + 30
         while len(ack.signed) < 5 and time.monotonic() < deadline:
             time.sleep(0.05)
-        with open(mount / "filler", "wb") as filler:  # fill the file system to its last block
-            try:
-                while True:
-                    filler.write(b"\0" * 65536)
-                    filler.flush()
-            except OSError:
-                pass
+        fill_disk(mount / "filler")
         time.sleep(1.5)  # the clients go on against a full disk
         listing = requests.get(f"{daemon.url}/certificate", auth=AUTH, timeout=30)
         assert listing.status_code == 200, listing.text  # reads keep working

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 from cli import CERTOS, out, run
-from conftest import free_port, port_open, wait_until
+from conftest import fill_disk, free_port, port_open, wait_until
 
 
 def make_keyed_certificate(data):
@@ -82,14 +82,7 @@ def test_full_disk_keeps_reads_working_and_says_why_writes_fail(tmp_path):
     try:
         data = mount / "data"
         make_keyed_certificate(data)
-        # Fill the file system to the last byte.
-        with open(mount / "filler", "wb") as filler:
-            try:
-                while True:
-                    filler.write(b"\0" * 65536)
-                    filler.flush()
-            except OSError:
-                pass
+        fill_disk(mount / "filler")
         assert os.statvfs(mount).f_bavail == 0
 
         listing = out(data, "/certificate print")
