@@ -141,10 +141,10 @@ std::vector<Job> DueJobs(store::Transaction& tx, const DownloadOptions& options)
     return jobs;
 }
 
-std::string Fetch(store::Store& store, const Job& job, const crypto::TrustSettings& trust,
-                  const std::vector<KnownCa>& cas, const DownloadOptions& options) {
+std::string Fetch(store::Store& store, const Job& job, const net::HttpClient& client, const std::vector<KnownCa>& cas,
+                  const DownloadOptions& options) {
     try {
-        FetchResult response = HttpGet(job.url, trust, options.limits);
+        net::ClientResponse response = net::RequireSuccess(client.Get(job.url), job.url);
         Accepted accepted = Check(response.body, job, cas);
         std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
         std::optional<store::ItemRow> item = tx->GetItem(kCrlItemKind, job.id);
@@ -245,7 +245,6 @@ std::vector<std::string> DownloadCrls(store::Store& store, const DownloadOptions
         }
     }
     std::vector<Job> jobs;
-    crypto::TrustSettings trust;
     std::vector<KnownCa> cas;
     {
         std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
@@ -253,16 +252,17 @@ std::vector<std::string> DownloadCrls(store::Store& store, const DownloadOptions
         if (jobs.empty()) {
             return {};
         }
-        trust = LoadTrust(*tx, "fetch", crypto::VerifyPurpose::kTlsServer);
         for (const store::CertificateRow& row : tx->ListCertificates()) {
             if (!row.der.empty() && Prop(row, "authority") == "true") {
                 cas.push_back(KnownCa{row.id, row.name, crypto::Certificate::FromDer(row.der)});
             }
         }
     }
+    StoreTrust trust(store);
+    net::HttpClient client("fetch", trust, net::ClientOptions{options.limits, {}});
     std::vector<std::string> lines;
     for (const Job& job : jobs) {
-        lines.push_back(Fetch(store, job, trust, cas, options));
+        lines.push_back(Fetch(store, job, client, cas, options));
     }
     return lines;
 }

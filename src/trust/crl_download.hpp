@@ -1,7 +1,7 @@
 #pragma once
 // Downloaded CRLs (`/certificate crl`): entries added by hand (`add url=`) or dynamically from the CRL
 // distribution points of trusted certificates when `/certificate settings crl-download=yes`, fetched over
-// HTTP(S) with HttpGet and refreshed hourly by the daemon's scheduler.
+// HTTP(S) with net::HttpClient (service `fetch`) and refreshed hourly by the daemon's scheduler.
 //
 // Storage: items of kind "certificate-crl" (name = url; props below), and the CRL body (DER) as a blob of
 // kind "crl-download" whose owner is DownloadedCrlOwner(item id) — a separate id range, so that
@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "core/id.hpp"
+#include "net/http_client.hpp"
 #include "store/store.hpp"
-#include "trust/http_fetch.hpp"
 
 namespace certos::trust {
 
@@ -38,7 +38,7 @@ core::ObjectId DownloadedCrlOwner(core::ObjectId item);
 struct DownloadOptions {
     bool force = false;                // fetch now, whatever crl-download says and however recent
     std::vector<core::ObjectId> only;  // just these entries (empty: every entry)
-    FetchLimits limits;
+    net::ClientLimits limits;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 
@@ -46,7 +46,7 @@ struct DownloadOptions {
 // when crl-download=no. With crl-download=yes it first makes the dynamic entries match the http(s) CDP
 // URLs of the trusted certificates (adding and removing dynamic entries). Then it fetches each entry that
 // is due (never tried, or last tried kDownloadInterval ago, or `force`) outside any transaction, over
-// https with LoadTrust(tx, "fetch") as trust, and keeps the result only if it is a CRL (DER or PEM), its
+// https with StoreTrust's trust for the service "fetch", and keeps the result only if it is a CRL (DER or PEM), its
 // signature verifies when its issuer is in the store, and its number is not lower than the stored one's.
 // A failure keeps the old CRL and records last-error. Never throws for a bad endpoint; returns one log
 // line per entry fetched ("CRL download from URL failed: REASON; keeping the CRL of DATE").

@@ -120,7 +120,7 @@ protected:
         return tx->ListItems(kCrlItemKind);
     }
 
-    std::vector<std::string> Download(bool force = true, FetchLimits limits = {}) {
+    std::vector<std::string> Download(bool force = true, net::ClientLimits limits = {}) {
         DownloadOptions options;
         options.force = force;
         options.limits = limits;
@@ -175,7 +175,7 @@ TEST_F(CrlDownloadTest, EndpointDownFailsClosedWithCrlUse) {
 TEST_F(CrlDownloadTest, GarbageHugeOrHangingEndpointKeepsTheOldCrl) {
     ASSERT_EQ(Download().size(), 1u);
     std::string fingerprint = Entries().at(0).props["fingerprint"];
-    FetchLimits limits;
+    net::ClientLimits limits;
     limits.max_body_bytes = 256 * 1024;
     limits.total_timeout = std::chrono::milliseconds(500);
     struct Case {

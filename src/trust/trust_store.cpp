@@ -79,4 +79,9 @@ crypto::VerifyResult VerifyWithStore(store::Transaction& tx, const crypto::Certi
     return crypto::VerifyChain(input);
 }
 
+crypto::TrustSettings StoreTrust::TrustFor(std::string_view service) const {
+    std::unique_ptr<store::Transaction> tx = store_->Begin(store::TxMode::kRead);
+    return LoadTrust(*tx, service, crypto::VerifyPurpose::kTlsServer);
+}
+
 }  // namespace certos::trust

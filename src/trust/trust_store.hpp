@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crypto/verify.hpp"
+#include "net/http_client.hpp"
 #include "store/store.hpp"
 
 namespace certos::trust {
@@ -30,5 +31,18 @@ std::vector<crypto::Certificate> CaPool(store::Transaction& tx);
 crypto::VerifyResult VerifyWithStore(store::Transaction& tx, const crypto::Certificate& leaf,
                                      const std::vector<crypto::Certificate>& extra, std::string_view service,
                                      crypto::VerifyPurpose purpose);
+
+// StoreTrust is the net::TrustSource of outgoing TLS connections: TrustFor(service) reads LoadTrust(tx,
+// service, tls-server) in a read transaction of its own, so the CRL download, ACME and SCEP clients verify
+// servers with the trust the store holds at that moment. Never call it inside a transaction of the same
+// store on the same thread. `store` must outlive it.
+class StoreTrust final : public net::TrustSource {
+public:
+    explicit StoreTrust(store::Store& store) : store_(&store) {}
+    crypto::TrustSettings TrustFor(std::string_view service) const override;
+
+private:
+    store::Store* store_;
+};
 
 }  // namespace certos::trust
