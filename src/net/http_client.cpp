@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 #include <memory>
 #include <mutex>
@@ -157,14 +158,17 @@ std::string Reason(CURL* handle, CURLcode code, const Transfer& transfer, const 
     if (!transfer.tls_setup_error.empty()) {
         return "setting up TLS: " + transfer.tls_setup_error;
     }
+    std::string text = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     if (code == CURLE_PEER_FAILED_VERIFICATION) {
-        long verify = 0;
+        // curl holds X509_V_ERR_UNSPECIFIED until the chain was verified: a name that does not match the
+        // certificate fails before that, and only curl's own text tells why.
+        long verify = X509_V_OK;
         curl_easy_getinfo(handle, CURLINFO_SSL_VERIFYRESULT, &verify);
-        if (verify != 0) {
-            return "TLS certificate of the server not accepted: " + crypto::DescribeVerifyCode(verify).message;
-        }
+        bool chain_failed = verify != X509_V_OK && verify != X509_V_ERR_UNSPECIFIED;
+        return "TLS certificate of the server not accepted: " +
+               (chain_failed ? crypto::DescribeVerifyCode(verify).message : text);
     }
-    return error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    return text;
 }
 
 // ResponseHeaders are the fields of the last response curl received (after redirects), without trailers.
