@@ -121,8 +121,8 @@ public:
     // <url>: <reason>" (action "fetching" for GET, "HEAD", "posting to") on a bad URL or header, a DNS,
     // connection or TLS failure (with the verification engine's reason), a timeout, a body over
     // max_body_bytes, a redirect when max_redirects is 0, more than max_redirects redirects, or a redirect
-    // to anything but http or https. A POST redirected by 301, 302 or 303 continues as a GET (RFC 9110
-    // §15.4); 307 and 308 send the POST again.
+    // to anything but http or https. A POST redirected by 301, 302 or 303 continues as a GET without the
+    // body (RFC 9110 §15.4); 307 and 308 send the POST again. The request's header fields go along.
     ClientResponse Send(const ClientRequest& request) const;
 
     // Get, Head and Post are Send for the usual cases.

@@ -64,6 +64,13 @@ protected:
             response.headers = {{"Location", "ftp://127.0.0.1/x"}};
             return response;
         });
+        for (int status : {303, 307}) {
+            server_.Route("/moved-" + std::to_string(status), [status](const HttpRequest&) {
+                HttpResponse response = Text(status, "");
+                response.headers = {{"Location", "/echo"}};
+                return response;
+            });
+        }
         server_.Route("/big", [](const HttpRequest&) { return Text(200, std::string(2u << 20, 'y')); });
         ListenerConfig config;
         config.name = "www";
@@ -159,6 +166,15 @@ TEST_F(HttpClientTest, RedirectsAreFollowedUpToTheLimit) {
     EXPECT_EQ(HttpClient("fetch", kNoTrust, {one, {}}).Get(Url("/hop/1")).body, "arrived");
     EXPECT_TRUE(Contains(ErrorOf("/hop/2", one), "more than 1 redirects"));
     EXPECT_TRUE(Contains(ErrorOf("/ftp"), "only http:// and https:// URLs are supported"));
+}
+
+TEST_F(HttpClientTest, RedirectedPostContinuesAsGetAfter303AndAsPostAfter307) {
+    std::string host = "|127.0.0.1:" + std::to_string(port_);
+    // The body is dropped; the request's own header fields go along.
+    EXPECT_EQ(client_.Post(Url("/moved-303"), "jws", "application/jose+json").body,
+              "GET||-|application/jose+json" + host);
+    EXPECT_EQ(client_.Post(Url("/moved-307"), "jws", "application/jose+json").body,
+              "POST|jws|-|application/jose+json" + host);
 }
 
 TEST_F(HttpClientTest, RedirectsAreRefusedWhenTheLimitIsZero) {
