@@ -26,10 +26,11 @@ struct Piece {
         kBlock,         // { ... } : `body` holds the statements (for do={...})
         kOpen,          // (
         kClose,         // )
+        kExpression,    // $( ... ) : `body` holds one statement, the expression's words
     };
     Kind kind = Kind::kText;
     std::string text;             // kText, kQuoted: the characters; kVariable: the name
-    std::vector<Statement> body;  // kSubstitution, kBlock
+    std::vector<Statement> body;  // kSubstitution, kBlock, kExpression
     std::size_t offset = 0;       // where the piece starts in the source (for error positions)
 };
 
@@ -90,3 +91,12 @@ struct LineColumn {
 LineColumn PositionOf(std::string_view source, std::size_t offset);
 
 }  // namespace certos::console
+
+namespace certos::script {
+
+// Code is a function body: the statements of a `do={ ... }` block or of a `:parse`d text.
+struct Code {
+    std::vector<console::Statement> body;
+};
+
+}  // namespace certos::script
