@@ -22,9 +22,9 @@ Value TypedField(const menu::Menu& menu, const std::string& name, const std::str
     Value typed = script::ParseLiteral(value);
     switch (spec->type) {
         case menu::ValueType::kBool:
-            return value == "true" || value == "yes" ? Value::Bool(true)
-                                                     : (value == "false" || value == "no" ? Value::Bool(false)
-                                                                                           : Value::Str(value));
+            return value == "true" || value == "yes"
+                       ? Value::Bool(true)
+                       : (value == "false" || value == "no" ? Value::Bool(false) : Value::Str(value));
         case menu::ValueType::kInteger:
             return typed.type == Type::kNum ? typed : Value::Str(value);
         case menu::ValueType::kDuration:

@@ -154,7 +154,8 @@ Value Interpreter::Execute(const Statement& statement, Frame& frame) {
         return ExecuteBody(head.pieces.front().body, frame);  // `{ ... }`: a block with its own scope
     }
     if (statement.words.size() == 1 && head.pieces.size() == 1 &&
-        (head.pieces.front().kind == Piece::Kind::kSubstitution || head.pieces.front().kind == Piece::Kind::kExpression)) {
+        (head.pieces.front().kind == Piece::Kind::kSubstitution ||
+         head.pieces.front().kind == Piece::Kind::kExpression)) {
         return EvaluatePiece(head.pieces.front(), frame, *frame.menu);  // `[$f]`, `$(...)` as a statement
     }
     if (head.pieces.size() == 1 && head.pieces.front().kind == Piece::Kind::kVariable) {

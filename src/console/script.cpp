@@ -18,16 +18,16 @@ namespace {
 using script::Type;
 
 constexpr std::string_view kCommands[] = {
-    "put",   "len",   "typeof", "local",   "global",  "set",    "delay",   "log",   "error", "return",
-    "if",    "while", "do",     "foreach", "for",     "onerror", "tostr",  "tonum", "tobool", "totime",
-    "toid",  "toarray", "pick", "find",    "range",   "timestamp", "time", "parse", "beep",  "execute",
-    "resolve", "grep", "jobname", "retry", "serialize", "deserialize", "convert", "environment", "rndnum",
-    "rndstr", "toip", "toip6", "nothing"};
+    "put",     "len",         "typeof",  "local",   "global",  "set",     "delay",   "log",       "error",
+    "return",  "if",          "while",   "do",      "foreach", "for",     "onerror", "tostr",     "tonum",
+    "tobool",  "totime",      "toid",    "toarray", "pick",    "find",    "range",   "timestamp", "time",
+    "parse",   "beep",        "execute", "resolve", "grep",    "jobname", "retry",   "serialize", "deserialize",
+    "convert", "environment", "rndnum",  "rndstr",  "toip",    "toip6",   "nothing"};
 
 // kRefused are RouterOS commands certos does not do: they fail with an error that says so.
-constexpr std::string_view kRefused[] = {"beep",    "execute", "resolve",     "grep",   "jobname", "retry",
-                                         "serialize", "deserialize", "convert", "environment", "rndnum",
-                                         "rndstr",  "toip",    "toip6"};
+constexpr std::string_view kRefused[] = {"beep",   "execute",   "resolve",     "grep",    "jobname",
+                                         "retry",  "serialize", "deserialize", "convert", "environment",
+                                         "rndnum", "rndstr",    "toip",        "toip6"};
 
 [[noreturn]] void ScriptError(std::string message) {
     throw core::Error(core::ErrorCategory::kScript, std::move(message));
@@ -51,7 +51,8 @@ Value Pick(const Value& from, std::int64_t start, std::optional<std::int64_t> en
         }
         Value out = Value::Array();
         for (std::int64_t i = std::max<std::int64_t>(start, 0); i < std::min(*end, size); ++i) {
-            out.Put(from.elements[static_cast<std::size_t>(i)].key, from.elements[static_cast<std::size_t>(i)].value.front());
+            out.Put(from.elements[static_cast<std::size_t>(i)].key,
+                    from.elements[static_cast<std::size_t>(i)].value.front());
         }
         return out;
     }
@@ -147,7 +148,7 @@ Value Interpreter::EvaluateExpression(std::span<const Word> words, Frame& frame,
         if (word.IsText()) {
             std::string_view text = word.Text();
             return text.find(',') != std::string_view::npos ? script::ToArray(Value::Str(std::string(text)))
-                                                             : script::ParseLiteral(text);
+                                                            : script::ParseLiteral(text);
         }
         return Evaluate(word.pieces, frame, *frame.menu);
     }
@@ -197,7 +198,8 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
         std::span<const Word> value_words = rest.subspan(1);
         Value value;
         if (value_words.size() == 1 && NamedBlock(value_words.front(), "do") != nullptr) {
-            value = Value::Function(std::make_shared<script::Code>(script::Code{NamedBlock(value_words.front(), "do")->body}));
+            value = Value::Function(
+                std::make_shared<script::Code>(script::Code{NamedBlock(value_words.front(), "do")->body}));
         } else if (!value_words.empty()) {
             value = EvaluateExpression(value_words, frame, end);
         }
@@ -272,7 +274,7 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
         while (std::chrono::steady_clock::now() < until) {
             CheckInterrupted();
             std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(),
-                                                                            std::chrono::milliseconds(100)));
+                                                                           std::chrono::milliseconds(100)));
         }
         return {};
     }

@@ -143,8 +143,8 @@ std::optional<Value> Interpreter::ExecuteFlow(const std::string& name, std::span
         const Piece& body = need(BodyOf(rest, "do", true));
         auto start = std::chrono::steady_clock::now();
         RunCode(body, frame);
-        return Value::Time(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
-                               .count());
+        return Value::Time(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     }
     if (name == "for" || name == "foreach") {
         ScriptArgs args = SplitArgs(rest);
@@ -170,7 +170,8 @@ std::optional<Value> Interpreter::ExecuteFlow(const std::string& name, std::span
         if (name == "for") {
             Value from = script::ToNum(named("from"));
             Value to = script::ToNum(named("to"));
-            Value step = args.Named("step") != nullptr ? script::ToNum(named("step")) : Value::Num(from.number <= to.number ? 1 : -1);
+            Value step = args.Named("step") != nullptr ? script::ToNum(named("step"))
+                                                       : Value::Num(from.number <= to.number ? 1 : -1);
             if (from.type != Type::kNum || to.type != Type::kNum || step.type != Type::kNum || step.number == 0) {
                 ScriptError(":for needs numbers from= and to= (and a step= other than 0)");
             }
@@ -197,7 +198,8 @@ std::optional<Value> Interpreter::ExecuteFlow(const std::string& name, std::span
             if (comma == std::string::npos) {
                 run({{variable, item}});
             } else {
-                Value key = element.key.empty() ? Value::Num(static_cast<std::int64_t>(index)) : Value::Str(element.key);
+                Value key =
+                    element.key.empty() ? Value::Num(static_cast<std::int64_t>(index)) : Value::Str(element.key);
                 run({{variable.substr(0, comma), key}, {variable.substr(comma + 1), item}});
             }
             ++index;

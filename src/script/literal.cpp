@@ -46,7 +46,7 @@ std::optional<std::int64_t> Fraction(std::string_view text, std::size_t& pos) {
 
 std::int64_t UnitOf(std::string_view text, std::size_t& pos) {
     static constexpr std::pair<std::string_view, std::int64_t> kUnits[] = {
-        {"ms", 1'000'000}, {"us", 1'000},        {"ns", 1},           {"w", 604800 * kSecond},
+        {"ms", 1'000'000},      {"us", 1'000},         {"ns", 1},           {"w", 604800 * kSecond},
         {"d", 86400 * kSecond}, {"h", 3600 * kSecond}, {"m", 60 * kSecond}, {"s", kSecond},
     };
     for (const auto& [name, size] : kUnits) {
@@ -134,8 +134,12 @@ std::string FormatUnits(std::int64_t nanoseconds) {
     std::string out = nanoseconds < 0 ? "-" : "";
     std::uint64_t span = nanoseconds < 0 ? 0 - static_cast<std::uint64_t>(nanoseconds) : nanoseconds;
     static constexpr std::pair<char const*, std::uint64_t> kUnits[] = {
-        {"w", 604800ULL * kSecond}, {"d", 86400ULL * kSecond}, {"h", 3600ULL * kSecond},
-        {"m", 60ULL * kSecond},     {"s", kSecond},            {"ms", 1'000'000},
+        {"w", 604800ULL * kSecond},
+        {"d", 86400ULL * kSecond},
+        {"h", 3600ULL * kSecond},
+        {"m", 60ULL * kSecond},
+        {"s", kSecond},
+        {"ms", 1'000'000},
     };
     for (const auto& [name, size] : kUnits) {
         if (span >= size) {

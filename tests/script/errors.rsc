@@ -7,6 +7,7 @@
 :do { /certificate get nosuch name } on-error={ :put "no such certificate" }
 :onerror e in={ :put (1 / 0) } do={ :put "error: $e" }
 :onerror e in={ :put ("a" + 1) } do={ :put "error: $e" }
+:delay 10ms
 :put "before"
 :return
 :put "never printed"

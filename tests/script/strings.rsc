@@ -3,7 +3,6 @@
 :put "tab[\t] quote[\"] dollar[\$] space[\_]"
 :local name "world"
 :put "Hello $name!"
-:put "Hello $"name"!"
 :local a 5
 :local b 6
 :put " 5x6 = $($a * $b)"
