@@ -91,19 +91,9 @@ Piece TakeGroup(const std::vector<Word>& words, std::size_t& i) {
     group.offset = words[i].offset;
     Statement inner;
     inner.offset = words[i].offset;
-    std::size_t depth = 0;
-    for (; i < words.size(); ++i) {
-        Piece::Kind kind = words[i].pieces.front().kind;
-        depth += kind == Piece::Kind::kOpen ? 1 : 0;
-        depth -= kind == Piece::Kind::kClose ? 1 : 0;
-        inner.words.push_back(words[i]);
-        if (depth == 0) {
-            break;
-        }
-    }
-    if (depth != 0) {
-        throw ParseError(ParseError::Kind::kExpectedEnd, group.offset);
-    }
+    std::size_t last = GroupEnd(words, i);
+    inner.words.assign(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(last) + 1);
+    i = last;
     group.body.push_back(std::move(inner));
     return group;
 }

@@ -17,7 +17,7 @@ using script::Type;
 }
 
 Value Bounded(Value value) {
-    if (value.text.size() > kMaxValueSize || value.elements.size() > kMaxValueSize) {
+    if (value.text.size() > kMaxValueSize || value.elements.size() > kMaxArrayElements) {
         ScriptError("value too large");
     }
     return value;

@@ -267,7 +267,7 @@ Value Interpreter::ArrayLiteral(const Piece& block, Frame& frame) {
             words.erase(words.begin());
         }
         array.Put(key, EvaluateExpression(words, frame, statement.offset));
-        if (array.elements.size() > kMaxValueSize) {
+        if (array.elements.size() > kMaxArrayElements) {
             throw core::Error(core::ErrorCategory::kScript, "value too large");
         }
     }

@@ -31,6 +31,19 @@ bool IsVariableChar(char c) {
 ParseError::ParseError(Kind kind, std::size_t offset, std::string name)
     : kind_(kind), offset_(offset), name_(std::move(name)), text_(ErrorText(kind_, name_)) {}
 
+std::size_t GroupEnd(std::span<const Word> words, std::size_t start) {
+    std::size_t depth = 0;
+    for (std::size_t i = start; i < words.size(); ++i) {
+        Piece::Kind kind = words[i].pieces.front().kind;
+        depth += kind == Piece::Kind::kOpen ? 1 : 0;
+        depth -= kind == Piece::Kind::kClose ? 1 : 0;
+        if (depth == 0) {
+            return i;
+        }
+    }
+    throw ParseError(ParseError::Kind::kExpectedEnd, words[start].offset);
+}
+
 LineColumn PositionOf(std::string_view source, std::size_t offset) {
     LineColumn position;
     std::size_t line_start = 0;

@@ -86,20 +86,9 @@ ScriptArgs SplitArgs(std::span<const Word> words) {
     for (std::size_t i = 0; i < words.size(); ++i) {
         const Word& word = words[i];
         if (word.pieces.front().kind == Piece::Kind::kOpen) {
-            std::vector<Word> group;
-            std::size_t depth = 0;
-            for (; i < words.size(); ++i) {
-                Piece::Kind kind = words[i].pieces.front().kind;
-                depth += kind == Piece::Kind::kOpen ? 1 : 0;
-                depth -= kind == Piece::Kind::kClose ? 1 : 0;
-                group.push_back(words[i]);
-                if (depth == 0) {
-                    break;
-                }
-            }
-            if (depth != 0) {
-                throw ParseError(ParseError::Kind::kExpectedEnd, word.offset);
-            }
+            std::size_t last = GroupEnd(words, i);
+            std::vector<Word> group(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(last) + 1);
+            i = last;
             (pending != nullptr ? *pending : args.unnamed.emplace_back()) = std::move(group);
             pending = nullptr;
             continue;
@@ -247,7 +236,7 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
         expect_values(2);
         std::int64_t first = IndexOf(value_of(0), "from");
         std::int64_t last = IndexOf(value_of(1), "to");
-        if (last - first >= static_cast<std::int64_t>(kMaxValueSize)) {
+        if (last - first >= static_cast<std::int64_t>(kMaxArrayElements)) {
             ScriptError("value too large");
         }
         Value out = Value::Array();

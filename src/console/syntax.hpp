@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,11 @@ private:
     std::string name_;
     std::string text_;
 };
+
+// GroupEnd returns the index of the word that closes the `( ... )` group opening at words[start] (words whose
+// first piece is kOpen or kClose count the depth). Throws ParseError kExpectedEnd at words[start] when the group
+// is not closed.
+std::size_t GroupEnd(std::span<const Word> words, std::size_t start);
 
 // LineColumn is a 1-based position in a source text.
 struct LineColumn {

@@ -102,40 +102,15 @@ std::string_view TypeName(Type type) {
     return "nil";
 }
 
-Value Value::Str(std::string text) {
-    Value value;
-    value.type = Type::kStr;
-    value.text = std::move(text);
-    return value;
-}
+Value Value::Str(std::string text) { return Value{Type::kStr, std::move(text), 0, {}, nullptr}; }
 
-Value Value::Num(std::int64_t number) {
-    Value value;
-    value.type = Type::kNum;
-    value.number = number;
-    return value;
-}
+Value Value::Num(std::int64_t number) { return Value{Type::kNum, {}, number, {}, nullptr}; }
 
-Value Value::Bool(bool flag) {
-    Value value;
-    value.type = Type::kBool;
-    value.number = flag ? 1 : 0;
-    return value;
-}
+Value Value::Bool(bool flag) { return Value{Type::kBool, {}, flag ? 1 : 0, {}, nullptr}; }
 
-Value Value::Time(std::int64_t nanoseconds) {
-    Value value;
-    value.type = Type::kTime;
-    value.number = nanoseconds;
-    return value;
-}
+Value Value::Time(std::int64_t nanoseconds) { return Value{Type::kTime, {}, nanoseconds, {}, nullptr}; }
 
-Value Value::Id(std::string text) {
-    Value value;
-    value.type = Type::kId;
-    value.text = std::move(text);
-    return value;
-}
+Value Value::Id(std::string text) { return Value{Type::kId, std::move(text), 0, {}, nullptr}; }
 
 Value Value::List(std::vector<Value> items) {
     Value value = Array();
@@ -153,6 +128,10 @@ Value Value::Function(std::shared_ptr<const Code> body) {
 }
 
 void Value::Append(Value item) {
+    if (elements.empty() || elements.back().key.empty()) {
+        elements.push_back(Element{{}, {std::move(item)}});
+        return;
+    }
     auto first_keyed = std::find_if(elements.begin(), elements.end(), [](const Element& e) { return !e.key.empty(); });
     elements.insert(first_keyed, Element{{}, {std::move(item)}});
 }
@@ -160,6 +139,10 @@ void Value::Append(Value item) {
 void Value::Put(const std::string& key, Value item) {
     if (key.empty()) {
         return Append(std::move(item));
+    }
+    if (elements.empty() || elements.back().key.empty() || elements.back().key < key) {
+        elements.push_back(Element{key, {std::move(item)}});
+        return;
     }
     auto at = std::find_if(elements.begin(), elements.end(),
                            [&](const Element& e) { return !e.key.empty() && e.key >= key; });
