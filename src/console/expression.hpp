@@ -13,7 +13,7 @@ namespace certos::console {
 // kMaxValueSize bounds the text of a string and the elements of an array an expression builds, so that a
 // loop that concatenates for ever fails with an error instead of exhausting memory.
 inline constexpr std::size_t kMaxValueSize = 4 * 1024 * 1024;  // bytes of a string
-inline constexpr std::size_t kMaxArrayElements = 100'000;       // elements of an array
+inline constexpr std::size_t kMaxArrayElements = 100'000;      // elements of an array
 
 // PieceValue evaluates one piece that is not plain text (a quote, variable, substitution, block or `$( )`).
 using PieceValue = std::function<Value(const Piece&)>;

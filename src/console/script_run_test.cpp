@@ -20,8 +20,8 @@ protected:
 TEST_F(ScriptRunTest, RunScriptTextRunsForASessionAndNamesTheFailingLine) {
     std::ostringstream out;
     std::ostringstream err;
-    EXPECT_TRUE(RunScriptText(fixture_.tree(), menu::Session{}, "/widget add name=a\n:put [:len [/widget find]]\n",
-                              out, err));
+    EXPECT_TRUE(
+        RunScriptText(fixture_.tree(), menu::Session{}, "/widget add name=a\n:put [:len [/widget find]]\n", out, err));
     EXPECT_EQ(out.str(), "1\n");
     EXPECT_EQ(err.str(), "");
     std::ostringstream out2;
