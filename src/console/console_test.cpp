@@ -193,7 +193,7 @@ TEST_F(ConsoleTest, ScriptStopsAtFirstErrorWithItsLine) {
 TEST_F(ConsoleTest, ScriptingSubset) {
     AddTwo();
     EXPECT_EQ(Run(":local x 5; :put $x"), "5\n");
-    EXPECT_EQ(Run(":put $x"), "\n");  // locals end with the line
+    EXPECT_EQ(Run(":put $x"), "syntax error (line 1 column 7)\n");  // locals end with the line
     Run(":global g hello");
     EXPECT_EQ(Run(":put $g"), "hello\n");
     EXPECT_EQ(Run(":local n 1; :set n ($n + 1); :put $n"), "2\n");

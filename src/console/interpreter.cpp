@@ -206,6 +206,11 @@ Value Interpreter::EvaluatePiece(const Piece& piece, Frame& frame, const menu::M
             return Value::Str(piece.text);
         case Piece::Kind::kVariable: {
             Value* value = FindVariable(piece.text, frame.scope);
+            if (value == nullptr && call_depth_ == 0) {
+                // RouterOS refuses a variable no `:local`/`:global` declared ("syntax error (line 1 column 7)" for
+                // `:put $myVar`); inside a function an argument not passed is nil.
+                throw ParseError(ParseError::Kind::kSyntax, piece.offset + 1);
+            }
             return value != nullptr ? *value : Value{};
         }
         case Piece::Kind::kSubstitution: {

@@ -5,11 +5,11 @@
         :local b 4
         :put ($a + $b)
     }
-    :put [:typeof $b]
+    :onerror e in={ :put $b } do={ :put "b is gone: $e" }
     :set a 10
     :put $a
 }
-:put [:typeof $a]
+:onerror e in={ :put $a } do={ :put "a is gone: $e" }
 :global g 1
 {
     :set g 2

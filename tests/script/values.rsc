@@ -7,7 +7,8 @@
 :put [:typeof 10.0.0.1]
 :put [:typeof 10.0.0.0/8]
 :put [:typeof {1;2}]
-:put [:typeof $undefined]
+:local unset
+:put [:typeof $unset]
 :local f do={ :return 1 }
 :put [:typeof $f]
 :put [:typeof [:tonum "12"]]
