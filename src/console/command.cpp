@@ -82,6 +82,26 @@ std::vector<std::pair<std::string, std::size_t>> SplitComponents(std::string_vie
     return parts;
 }
 
+// TakeGroup turns the `( ... )` group starting at words[i] into one `$( ... )` piece (an argument written as an
+// expression: `get ($ids->0) name`) and moves `i` to its last word. Throws ParseError kExpectedEnd when it is
+// not closed.
+Piece TakeGroup(const std::vector<Word>& words, std::size_t& i) {
+    Piece group;
+    group.kind = Piece::Kind::kExpression;
+    group.offset = words[i].offset;
+    Statement inner;
+    inner.offset = words[i].offset;
+    std::size_t last = GroupEnd(words, i);
+    inner.words.assign(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(last) + 1);
+    i = last;
+    group.body.push_back(std::move(inner));
+    return group;
+}
+
+bool OpensGroup(const std::vector<Word>& words, std::size_t i) {
+    return i < words.size() && words[i].pieces.front().kind == Piece::Kind::kOpen;
+}
+
 }  // namespace
 
 std::optional<std::string> ItemNumbers::Lookup(std::string_view path, std::size_t index) const {
@@ -206,6 +226,9 @@ Command BuildCommand(const Target& target, const Statement& statement, const Pie
             std::vector<Piece> pieces = word.pieces;
             pieces.front().text.erase(0, eq + 1);
             pieces.front().offset += eq + 1;
+            if (pieces.size() == 1 && pieces.front().text.empty() && OpensGroup(words, i + 1)) {
+                pieces = {TakeGroup(words, ++i)};  // name=( ... )
+            }
             args.emplace_back(arg->spec.name, evaluate(pieces).ToArgument());
             if (arg->spec.type == menu::ValueType::kFlag) {
                 command.flags.insert(arg->spec.name);
@@ -213,6 +236,10 @@ Command BuildCommand(const Target& target, const Statement& statement, const Pie
         } else if (const menu::ArgSpec* flag = word.IsText() ? FindFlag(verb, head) : nullptr) {
             args.emplace_back(flag->spec.name, "");
             command.flags.insert(flag->spec.name);
+        } else if (OpensGroup(words, i)) {
+            unnamed_offsets.push_back(word.offset);
+            Piece group = TakeGroup(words, i);
+            unnamed.push_back(evaluate(std::span(&group, 1)).ToArgument());
         } else {
             unnamed.push_back(evaluate(word.pieces).ToArgument());
             unnamed_offsets.push_back(word.offset);

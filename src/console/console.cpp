@@ -50,6 +50,11 @@ int Console::RunScript(std::string_view text, std::string_view /*source_name*/) 
     return interpreter_->Run(text, Interpreter::Mode::kScript) ? 0 : 1;
 }
 
+bool RunScriptText(const menu::Tree& tree, menu::Session session, std::string_view source, std::ostream& out,
+                   std::ostream& err) {
+    return Interpreter(tree, std::move(session), out, err).Run(source, Interpreter::Mode::kScript);
+}
+
 void Console::set_width(int columns) {
     width_given_ = true;
     interpreter_->set_width(columns);

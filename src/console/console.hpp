@@ -53,4 +53,10 @@ private:
     std::ostream& err_;
 };
 
+// RunScriptText runs `source` as a script (`certos FILE.rsc`, `/system script run`, the scheduler) for `session`,
+// from the root menu with fresh variables: output to `out`, the first error to `err` with its line
+// ("... (line 3)"). Returns true when the script ran to its end (or `:return`ed).
+bool RunScriptText(const menu::Tree& tree, menu::Session session, std::string_view source, std::ostream& out,
+                   std::ostream& err);
+
 }  // namespace certos::console

@@ -64,6 +64,7 @@ public:
         el_set(el.get(), EL_BIND, "^I", "certos-complete", nullptr);
         el_set(el.get(), EL_BIND, "?", "certos-help", nullptr);
 
+        interpreter_.set_interrupted([] { return g_interrupted != 0; });  // Ctrl-C stops a running loop
         std::string pending;
         while (!interpreter_.quit_requested()) {
             prompt_ = pending.empty() ? console_.Prompt() : "... ";
@@ -96,10 +97,12 @@ public:
             std::string source = std::move(pending);
             pending.clear();
             refresh_width_();
+            g_interrupted = 0;
             interpreter_.Run(source, Interpreter::Mode::kLine);
             std::fflush(stdout);
         }
         sigaction(SIGINT, &previous, nullptr);
+        interpreter_.set_interrupted({});
         return 0;
     }
 

@@ -5,8 +5,10 @@
 #include <optional>
 
 #include "console/error_text.hpp"
+#include "console/expression.hpp"
 #include "console/lexer.hpp"
 #include "console/render.hpp"
+#include "console/script_words.hpp"
 #include "core/error.hpp"
 #include "core/value.hpp"
 
@@ -74,6 +76,8 @@ bool Interpreter::Run(std::string_view source, Mode mode) {
             }
         }
         return true;
+    } catch (const ReturnSignal&) {
+        return true;  // `:return` outside a function ends the script (or the line)
     } catch (const ParseError& error) {
         LineColumn at = PositionOf(source, error.offset());
         err_ << fmt::format("{} (line {} column {})\n", error.what(), at.line, at.column);
@@ -90,22 +94,38 @@ bool Interpreter::Run(std::string_view source, Mode mode) {
     return false;
 }
 
-void Interpreter::Check(std::span<const Statement> statements, const menu::Menu* menu) {
-    auto check_nested = [this](const Word& word, const menu::Menu* context) {
-        for (const Piece& piece : word.pieces) {
-            if (piece.kind == Piece::Kind::kSubstitution || piece.kind == Piece::Kind::kBlock) {
-                Check(piece.body, context);
+void Interpreter::CheckPieces(std::span<const Piece> pieces, const menu::Menu* menu) {
+    for (const Piece& piece : pieces) {
+        if (piece.kind == Piece::Kind::kSubstitution) {
+            Check(piece.body, menu);
+        } else if (piece.kind == Piece::Kind::kExpression || piece.kind == Piece::Kind::kBlock) {
+            // An expression's words, and the elements of an array literal, may hold substitutions.
+            for (const Statement& statement : piece.body) {
+                for (const Word& word : statement.words) {
+                    CheckPieces(word.pieces, menu);
+                }
             }
         }
-    };
+    }
+}
+
+void Interpreter::Check(std::span<const Statement> statements, const menu::Menu* menu) {
     for (const Statement& statement : statements) {
         if (statement.words.empty() || IsQuit(statement)) {
             continue;
         }
-        if (statement.words.front().Text().starts_with(':')) {
-            CheckScriptCommand(statement);
+        const Word& head = statement.words.front();
+        if (head.Text().starts_with(':') || !head.IsText()) {
+            if (head.Text().starts_with(':')) {
+                CheckScriptCommand(statement);
+            }
             for (const Word& word : statement.words) {
-                check_nested(word, menu);
+                const Piece* code = CodeBlockOf(statement, word);
+                if (code != nullptr) {
+                    Check(code->body, menu);
+                } else {
+                    CheckPieces(word.pieces, menu);
+                }
             }
             continue;
         }
@@ -115,11 +135,7 @@ void Interpreter::Check(std::span<const Statement> statements, const menu::Menu*
             continue;
         }
         PieceEvaluator check = [&](std::span<const Piece> pieces) {
-            for (const Piece& piece : pieces) {
-                if (piece.kind == Piece::Kind::kSubstitution) {
-                    Check(piece.body, target.menu);
-                }
-            }
+            CheckPieces(pieces, target.menu);
             return Value{};
         };
         BuildCommand(target, statement, check, nullptr);
@@ -130,8 +146,26 @@ Value Interpreter::Execute(const Statement& statement, Frame& frame) {
     if (statement.words.empty()) {
         return {};
     }
-    if (statement.words.front().Text().starts_with(':')) {
+    const Word& head = statement.words.front();
+    if (head.Text().starts_with(':')) {
         return ExecuteScriptCommand(statement, frame);
+    }
+    if (head.pieces.size() == 1 && head.pieces.front().kind == Piece::Kind::kBlock && statement.words.size() == 1) {
+        return ExecuteBody(head.pieces.front().body, frame);  // `{ ... }`: a block with its own scope
+    }
+    if (statement.words.size() == 1 && head.pieces.size() == 1 &&
+        (head.pieces.front().kind == Piece::Kind::kSubstitution ||
+         head.pieces.front().kind == Piece::Kind::kExpression)) {
+        return EvaluatePiece(head.pieces.front(), frame, *frame.menu);  // `[$f]`, `$(...)` as a statement
+    }
+    if (head.pieces.size() == 1 && head.pieces.front().kind == Piece::Kind::kVariable) {
+        const std::string& name = head.pieces.front().text;
+        Value* function = FindVariable(name, frame.scope);
+        if (function == nullptr || function->type != script::Type::kCode) {
+            throw core::Error(core::ErrorCategory::kScript, "$" + name + " is not a function");
+        }
+        Value copy = *function;  // the call may change the variable
+        return CallFunction(copy, name, std::span(statement.words).subspan(1), frame);
     }
     if (IsQuit(statement) && FindEntry(*frame.menu, "quit").verb == nullptr) {
         quit_ = true;
@@ -165,39 +199,84 @@ Value Interpreter::ExecuteBody(const std::vector<Statement>& body, Frame& frame)
     return last;
 }
 
-Value Interpreter::Evaluate(std::span<const Piece> pieces, Frame& frame, const menu::Menu& context) {
-    auto one = [&](const Piece& piece) -> Value {
-        switch (piece.kind) {
-            case Piece::Kind::kText:
-            case Piece::Kind::kQuoted:
-                return Value::Text(piece.text);
-            case Piece::Kind::kVariable: {
-                Value* value = FindVariable(piece.text, frame.scope);
-                return value != nullptr ? *value : Value{};
+Value Interpreter::EvaluatePiece(const Piece& piece, Frame& frame, const menu::Menu& context) {
+    switch (piece.kind) {
+        case Piece::Kind::kText:
+        case Piece::Kind::kQuoted:
+            return Value::Str(piece.text);
+        case Piece::Kind::kVariable: {
+            Value* value = FindVariable(piece.text, frame.scope);
+            if (value == nullptr && call_depth_ == 0) {
+                // RouterOS refuses a variable no `:local`/`:global` declared ("syntax error (line 1 column 7)" for
+                // `:put $myVar`); inside a function an argument not passed is nil.
+                throw ParseError(ParseError::Kind::kSyntax, piece.offset + 1);
             }
-            case Piece::Kind::kSubstitution: {
-                Frame inner{&context, frame.scope, false};
-                Value last;
-                for (const Statement& statement : piece.body) {
-                    last = Execute(statement, inner);
-                }
-                return last;
-            }
-            case Piece::Kind::kBlock:
-            case Piece::Kind::kOpen:
-            case Piece::Kind::kClose:
-                break;
+            return value != nullptr ? *value : Value{};
         }
-        throw ParseError(ParseError::Kind::kSyntax, piece.offset);
-    };
+        case Piece::Kind::kSubstitution: {
+            Frame inner{&context, frame.scope, false};
+            Value last;
+            for (const Statement& statement : piece.body) {
+                last = Execute(statement, inner);
+            }
+            return last;
+        }
+        case Piece::Kind::kExpression: {
+            Frame inner{&context, frame.scope, frame.output};
+            const Statement& expression = piece.body.front();
+            return EvaluateWords(
+                expression.words, [&](const Piece& p) { return EvaluatePiece(p, inner, context); }, piece.offset);
+        }
+        case Piece::Kind::kBlock:
+            return ArrayLiteral(piece, frame);
+        case Piece::Kind::kOpen:
+        case Piece::Kind::kClose:
+            break;
+    }
+    throw ParseError(ParseError::Kind::kSyntax, piece.offset);
+}
+
+Value Interpreter::Evaluate(std::span<const Piece> pieces, Frame& frame, const menu::Menu& context) {
     if (pieces.size() == 1) {
-        return one(pieces.front());
+        return EvaluatePiece(pieces.front(), frame, context);
     }
     std::string text;
     for (const Piece& piece : pieces) {
-        text += one(piece).ToString();
+        text += EvaluatePiece(piece, frame, context).ToString();
     }
-    return Value::Text(std::move(text));
+    return Value::Str(std::move(text));
+}
+
+Value Interpreter::ArrayLiteral(const Piece& block, Frame& frame) {
+    Value array = Value::Array();
+    for (const Statement& statement : block.body) {
+        const Word& first = statement.words.front();
+        std::string key;
+        std::vector<Word> words(statement.words.begin(), statement.words.end());
+        const Piece& head = first.pieces.front();
+        std::size_t eq = head.kind == Piece::Kind::kText ? head.text.find('=') : std::string::npos;
+        if (eq != std::string::npos && eq > 0) {
+            key = head.text.substr(0, eq);  // a=1
+            words.front().pieces.front().text.erase(0, eq + 1);
+        } else if (head.kind == Piece::Kind::kQuoted && first.pieces.size() > 1 &&
+                   first.pieces[1].kind == Piece::Kind::kText && first.pieces[1].text.starts_with('=')) {
+            key = head.text;  // "aX"=1
+            words.front().pieces.erase(words.front().pieces.begin());
+            words.front().pieces.front().text.erase(0, 1);
+        }
+        auto& pieces = words.front().pieces;
+        if (pieces.front().kind == Piece::Kind::kText && pieces.front().text.empty()) {
+            pieces.erase(pieces.begin());
+        }
+        if (pieces.empty()) {
+            words.erase(words.begin());
+        }
+        array.Put(key, EvaluateExpression(words, frame, statement.offset));
+        if (array.elements.size() > kMaxArrayElements) {
+            throw core::Error(core::ErrorCategory::kScript, "value too large");
+        }
+    }
+    return array;
 }
 
 void Interpreter::Show(const Command& command, const menu::Result& result) {
@@ -241,17 +320,10 @@ void Interpreter::Show(const Command& command, const menu::Result& result) {
     out_.flush();
 }
 
-Value Interpreter::ValueOf(const Command& command, const menu::Result& result) {
-    if (command.verb->name == "find") {
-        return Value::Array(core::SplitList(result.ret.value_or(""), ';'));
+void Interpreter::CheckInterrupted() const {
+    if (interrupted_ && interrupted_()) {
+        throw core::Error(core::ErrorCategory::kInterrupted, "interrupted");
     }
-    if (result.ret) {
-        return Value::Text(*result.ret);
-    }
-    if (!result.records.empty()) {
-        return Value::Array(AsValueItems(result.records));
-    }
-    return {};
 }
 
 void Interpreter::PrintLine(std::string_view line) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <string>
@@ -13,6 +15,9 @@
 #include "menu/tree.hpp"
 
 namespace certos::console {
+
+// kMaxCallDepth bounds how deeply user functions may call each other (each call is a recursion here).
+inline constexpr std::size_t kMaxCallDepth = 50;
 
 // Interpreter runs console text against the command tree: it keeps the current menu, the variables and
 // the item numbers of the last prints, and renders results. It never touches the store: every command
@@ -44,6 +49,9 @@ public:
     // ItemNames lists the `name` of each item of `menu` (completion); empty when the menu has none.
     std::vector<std::string> ItemNames(const menu::Menu& menu) const;
 
+    // set_interrupted gives the test loops and `:delay` use to stop on Ctrl-C (the interactive console's flag).
+    void set_interrupted(std::function<bool()> interrupted) { interrupted_ = std::move(interrupted); }
+
 private:
     struct Scope {
         std::map<std::string, Value, std::less<>> variables;
@@ -56,22 +64,46 @@ private:
         Scope* scope;
         bool output;
     };
+    // ReturnSignal carries `:return`'s value out to the function call (or the script) it ends.
+    struct ReturnSignal {
+        Value value;
+    };
 
     // Check resolves every path and checks every argument name of `statements` (and of the substitutions
-    // and blocks in them) without running anything, as RouterOS parses a whole line before running it.
+    // and code blocks in them) without running anything, as RouterOS parses a whole line before running it.
     void Check(std::span<const Statement> statements, const menu::Menu* menu);
+    void CheckPieces(std::span<const Piece> pieces, const menu::Menu* menu);
     static void CheckScriptCommand(const Statement& statement);
     Value Execute(const Statement& statement, Frame& frame);
     Value ExecuteBody(const std::vector<Statement>& body, Frame& frame);
+    // Evaluate evaluates the pieces of a command argument: plain text stays text.
     Value Evaluate(std::span<const Piece> pieces, Frame& frame, const menu::Menu& context);
+    // EvaluatePiece evaluates one piece that is not plain text.
+    Value EvaluatePiece(const Piece& piece, Frame& frame, const menu::Menu& context);
+    // ArrayLiteral evaluates `{1; 2; a=3}` into an array.
+    Value ArrayLiteral(const Piece& block, Frame& frame);
     void Show(const Command& command, const menu::Result& result);
     static Value ValueOf(const Command& command, const menu::Result& result);
 
-    // Script commands (`:put`, `:local`, ...), in script.cpp.
+    // Script commands (`:put`, `:local`, ...), in script.cpp and script_flow.cpp.
     Value ExecuteScriptCommand(const Statement& statement, Frame& frame);
+    // ExecuteFlow runs the control-flow commands (`:if`, `:while`, `:do`, `:for`, `:foreach`, `:onerror`,
+    // `:time`); nullopt when `name` is none of them.
+    std::optional<Value> ExecuteFlow(const std::string& name, std::span<const Word> rest, Frame& frame,
+                                     std::size_t end);
+    // RunCode runs a code block's statements in a new scope below `frame`'s.
+    Value RunCode(const Piece& block, Frame& frame);
+    // EvaluateExpression evaluates the words of a script command's value: one plain word is a literal
+    // (`5`, `1d`, `a,b`), several words or `( )` an expression.
     Value EvaluateExpression(std::span<const Word> words, Frame& frame, std::size_t end_offset);
+    // EvaluateNamed evaluates the value of `name=...` (the pieces after `=`).
+    Value EvaluateNamed(const Word& word, Frame& frame);
+    // CallFunction runs a `do={...}` value with `args` (named ones become variables, unnamed ones $1, $2...).
+    Value CallFunction(const Value& function, std::string_view name, std::span<const Word> args, Frame& frame);
     Value* FindVariable(std::string_view name, Scope* scope);
     void PrintLine(std::string_view line);
+    // CheckInterrupted throws core::Error kInterrupted after Ctrl-C in the interactive console.
+    void CheckInterrupted() const;
 
     const menu::Tree& tree_;
     menu::Session session_;
@@ -82,6 +114,8 @@ private:
     Scope globals_;
     int width_ = 160;
     bool quit_ = false;
+    std::size_t call_depth_ = 0;  // user function calls in progress, at most kMaxCallDepth
+    std::function<bool()> interrupted_;
 };
 
 }  // namespace certos::console

@@ -31,6 +31,19 @@ bool IsVariableChar(char c) {
 ParseError::ParseError(Kind kind, std::size_t offset, std::string name)
     : kind_(kind), offset_(offset), name_(std::move(name)), text_(ErrorText(kind_, name_)) {}
 
+std::size_t GroupEnd(std::span<const Word> words, std::size_t start) {
+    std::size_t depth = 0;
+    for (std::size_t i = start; i < words.size(); ++i) {
+        Piece::Kind kind = words[i].pieces.front().kind;
+        depth += kind == Piece::Kind::kOpen ? 1 : 0;
+        depth -= kind == Piece::Kind::kClose ? 1 : 0;
+        if (depth == 0) {
+            return i;
+        }
+    }
+    throw ParseError(ParseError::Kind::kExpectedEnd, words[start].offset);
+}
+
 LineColumn PositionOf(std::string_view source, std::size_t offset) {
     LineColumn position;
     std::size_t line_start = 0;
@@ -169,19 +182,11 @@ Word Lexer::ParseWord() {
             break;
         }
         if (c == '"') {
-            word.pieces.push_back(ParseQuoted());
+            ParseQuoted(word.pieces);
         } else if (c == '$') {
             word.pieces.push_back(ParseVariable());
         } else if (c == '[' || c == '{') {
-            Piece nested;
-            nested.kind = c == '[' ? Piece::Kind::kSubstitution : Piece::Kind::kBlock;
-            nested.offset = pos_++;
-            if (++depth_ > kMaxNesting) {
-                throw ParseError(ParseError::Kind::kTooDeep, nested.offset);
-            }
-            nested.body = ParseBody(c == '[' ? Closer::kBracket : Closer::kBrace, nested.offset);
-            --depth_;
-            word.pieces.push_back(std::move(nested));
+            word.pieces.push_back(ParseNested());
         } else {
             if (word.pieces.empty() || word.pieces.back().kind != Piece::Kind::kText) {
                 Piece text;
@@ -199,34 +204,115 @@ Word Lexer::ParseWord() {
     return word;
 }
 
-Piece Lexer::ParseQuoted() {
-    Piece quoted;
-    quoted.kind = Piece::Kind::kQuoted;
-    quoted.offset = pos_++;
+Piece Lexer::ParseNested() {
+    Piece nested;
+    char c = Peek();
+    nested.kind = c == '[' ? Piece::Kind::kSubstitution : Piece::Kind::kBlock;
+    nested.offset = pos_++;
+    if (++depth_ > kMaxNesting) {
+        throw ParseError(ParseError::Kind::kTooDeep, nested.offset);
+    }
+    nested.body = ParseBody(c == '[' ? Closer::kBracket : Closer::kBrace, nested.offset);
+    --depth_;
+    return nested;
+}
+
+Piece Lexer::ParseExpression() {
+    Piece expression;
+    expression.kind = Piece::Kind::kExpression;
+    expression.offset = pos_++;
+    if (++depth_ > kMaxNesting) {
+        throw ParseError(ParseError::Kind::kTooDeep, expression.offset);
+    }
+    Statement inner;
+    inner.offset = pos_;
+    std::size_t open = 0;  // `(` inside, not yet closed
+    while (true) {
+        SkipBlanks();
+        if (AtEnd()) {
+            throw ParseError(ParseError::Kind::kIncomplete, expression.offset);
+        }
+        char c = Peek();
+        if (c == ')' && open == 0) {
+            ++pos_;
+            break;
+        }
+        if (c == ';' || c == '\n' || c == ']' || c == '}') {
+            throw ParseError(ParseError::Kind::kSyntax, pos_);
+        }
+        Word word = ParseWord();
+        Piece::Kind first = word.pieces.empty() ? Piece::Kind::kText : word.pieces.front().kind;
+        if (first == Piece::Kind::kOpen) {
+            ++open;
+        } else if (first == Piece::Kind::kClose) {
+            --open;
+        }
+        inner.words.push_back(std::move(word));
+    }
+    --depth_;
+    expression.body.push_back(std::move(inner));
+    return expression;
+}
+
+void Lexer::ParseQuoted(std::vector<Piece>& pieces) {
+    std::size_t start = pos_++;
+    Piece text;
+    text.kind = Piece::Kind::kQuoted;
+    text.offset = start;
+    // A quoted string is one piece, or, with `$var`, `$[...]` or `$(...)` in it, an empty quoted piece first (so
+    // that the word stays a string) and the text and substitutions in order.
+    std::vector<Piece> parts;
     while (true) {
         if (AtEnd()) {
-            throw ParseError(ParseError::Kind::kIncomplete, quoted.offset);
+            throw ParseError(ParseError::Kind::kIncomplete, start);
         }
         char c = Peek();
         if (c == '"') {
             ++pos_;
-            return quoted;
+            break;
         }
         if (c == '\\') {
-            ParseEscape(quoted.text);
+            ParseEscape(text.text);
+        } else if (c == '$' && (IsVariableChar(Peek(1)) || Peek(1) == '[' || Peek(1) == '(')) {
+            if (parts.empty()) {
+                parts.push_back(Piece{Piece::Kind::kQuoted, {}, {}, start});
+            }
+            if (!text.text.empty()) {
+                parts.push_back(std::move(text));
+            }
+            text = Piece{Piece::Kind::kQuoted, {}, {}, pos_};
+            parts.push_back(ParseVariable());
         } else {
-            quoted.text += c;
+            text.text += c;
             ++pos_;
         }
+    }
+    if (parts.empty() || !text.text.empty()) {
+        parts.push_back(std::move(text));
+    }
+    for (Piece& part : parts) {
+        pieces.push_back(std::move(part));
     }
 }
 
 Piece Lexer::ParseVariable() {
+    std::size_t start = pos_++;
+    if (Peek() == '[') {
+        return ParseNested();
+    }
+    if (Peek() == '(') {
+        return ParseExpression();
+    }
     Piece variable;
     variable.kind = Piece::Kind::kVariable;
-    variable.offset = pos_++;
+    variable.offset = start;
     if (Peek() == '"') {
-        variable.text = ParseQuoted().text;
+        std::vector<Piece> name;
+        ParseQuoted(name);
+        if (name.size() != 1) {
+            throw ParseError(ParseError::Kind::kSyntax, start);
+        }
+        variable.text = std::move(name.front().text);
     } else {
         while (!AtEnd() && IsVariableChar(Peek())) {
             variable.text += source_[pos_++];

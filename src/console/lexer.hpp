@@ -15,7 +15,8 @@ namespace certos::console {
 // The language (RouterOS console): words are separated by white space; statements by `;` or a line end;
 // `\` at a line end continues the line; `#` starts a comment where a statement may start; "..." quotes
 // with the escapes \" \\ \n \r \t \a \b \f \v \_ (space) \$ \? and \XX (two hex digits); `$name` and
-// `$"name"` are variables; `[...]` is command substitution, `{...}` a block, `(` and `)` stand alone.
+// `$"name"` are variables; `[...]` is command substitution, `{...}` a block, `(` and `)` stand alone;
+// `$[...]` and `$(...)` substitute a command's or an expression's value, also inside "..." (as does `$name`).
 //
 // The lexer keeps a view of the source; the source must outlive it. Errors throw ParseError; nesting deeper
 // than kMaxNesting is ParseError kTooDeep.
@@ -41,8 +42,14 @@ private:
     Statement ParseStatement(Closer closer);
     std::vector<Statement> ParseBody(Closer closer, std::size_t open_offset);
     Word ParseWord();
-    Piece ParseQuoted();
+    // ParseQuoted reads "..." into `pieces` (several pieces when it holds `$var`, `$[...]` or `$(...)`).
+    void ParseQuoted(std::vector<Piece>& pieces);
+    // ParseVariable reads `$name`, `$"name"`, `$[...]` or `$(...)` (pos_ at the `$`).
     Piece ParseVariable();
+    // ParseNested reads `[...]` or `{...}` (pos_ at the bracket).
+    Piece ParseNested();
+    // ParseExpression reads the `(...)` of `$(...)` (pos_ at the parenthesis) into one statement.
+    Piece ParseExpression();
     // ParseEscape reads the escape after a backslash (pos_ at the backslash) and appends it to `out`.
     void ParseEscape(std::string& out);
     bool EndsWord(char c) const;

@@ -37,7 +37,7 @@ Value Plain(std::span<const Piece> pieces) {
     for (const Piece& piece : pieces) {
         text += piece.kind == Kind::kVariable ? "$" + piece.text : piece.text;
     }
-    return Value::Text(text);
+    return Value::Str(text);
 }
 
 TEST(LexerTest, SplitsWordsAndNamedValues) {

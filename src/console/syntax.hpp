@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,10 +27,11 @@ struct Piece {
         kBlock,         // { ... } : `body` holds the statements (for do={...})
         kOpen,          // (
         kClose,         // )
+        kExpression,    // $( ... ) : `body` holds one statement, the expression's words
     };
     Kind kind = Kind::kText;
     std::string text;             // kText, kQuoted: the characters; kVariable: the name
-    std::vector<Statement> body;  // kSubstitution, kBlock
+    std::vector<Statement> body;  // kSubstitution, kBlock, kExpression
     std::size_t offset = 0;       // where the piece starts in the source (for error positions)
 };
 
@@ -80,6 +82,11 @@ private:
     std::string text_;
 };
 
+// GroupEnd returns the index of the word that closes the `( ... )` group opening at words[start] (words whose
+// first piece is kOpen or kClose count the depth). Throws ParseError kExpectedEnd at words[start] when the group
+// is not closed.
+std::size_t GroupEnd(std::span<const Word> words, std::size_t start);
+
 // LineColumn is a 1-based position in a source text.
 struct LineColumn {
     int line = 1;
@@ -90,3 +97,12 @@ struct LineColumn {
 LineColumn PositionOf(std::string_view source, std::size_t offset);
 
 }  // namespace certos::console
+
+namespace certos::script {
+
+// Code is a function body: the statements of a `do={ ... }` block or of a `:parse`d text.
+struct Code {
+    std::vector<console::Statement> body;
+};
+
+}  // namespace certos::script

@@ -51,7 +51,7 @@ console::Value Text(std::span<const console::Piece> pieces) {
     for (const console::Piece& piece : pieces) {
         text += piece.text;
     }
-    return console::Value::Text(text);
+    return console::Value::Str(text);
 }
 
 void Where(const console::Statement& statement) {

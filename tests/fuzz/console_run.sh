@@ -3,8 +3,8 @@
 # normalisation and matching (tests/fuzz/console_fuzz.cpp), from tests/fuzz/corpus/console. See lib/target.sh.
 NAME=console_fuzz
 SOURCES="console/lexer.cpp console/where.cpp menu/filter.cpp menu/schema.cpp menu/record.cpp menu/menu_node.cpp
-         core/duration.cpp core/value.cpp core/id.cpp"
-HEADERS="console menu core"
+         script/value.cpp script/literal.cpp core/duration.cpp core/value.cpp core/id.cpp"
+HEADERS="console menu core script"
 LIBS=""
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/console"
 # Longer seeds (the 100,000 `!` of issue 12) are cut to this, which still nests far beyond the bound (the full
