@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     std::vector<certos::pki::Revocation> revocations = MakeRegister(entries);
     {
         auto tx = store->Begin(certos::store::TxMode::kWrite);
-        certos::pki::StoreRevocations(*tx, ca_id, revocations);
+        certos::pki::AppendRevocations(*tx, ca_id, revocations);
         tx->Commit();
     }
 

@@ -1,8 +1,9 @@
 // certos: the console on the local store (like a router's terminal).
-//   certos [--data DIR]               interactive console
-//   certos [--data DIR] -c 'COMMAND'  run one console line
-//   certos [--data DIR] FILE.rsc      run a script, stopping at the first error
-//   certos serve [--data DIR]         the daemon: /ip service listeners and the REST API
+//   certos [--data DIR] [--store URL]               interactive console
+//   certos [--data DIR] [--store URL] -c 'COMMAND'  run one console line
+//   certos [--data DIR] [--store URL] FILE.rsc      run a script, stopping at the first error
+//   certos serve [--data DIR] [--store URL]         the daemon: /ip service listeners and the REST API
+// --store defaults to sqlite:DIR (store::OpenStore); the master key, /file and the console history stay in DIR.
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,12 +22,13 @@
 #include "menu/item_menu.hpp"
 #include "menu/menus.hpp"
 #include "store/files.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/open.hpp"
 
 namespace {
 
-int RunConsole(const std::filesystem::path& data_dir, const std::string& command, const std::string& script) {
-    std::unique_ptr<certos::store::Store> store = certos::store::OpenSqliteStore(data_dir);
+int RunConsole(const std::filesystem::path& data_dir, const std::string& store_url, const std::string& command,
+               const std::string& script) {
+    std::unique_ptr<certos::store::Store> store = certos::store::OpenStore(store_url, {data_dir});
     certos::store::FileArea files(data_dir / "files");
     certos::menu::Tree tree(*store);
     tree.set_files(&files);
@@ -61,9 +63,12 @@ int main(int argc, char** argv) {
     umask(077);
     CLI::App app{"certos: a RouterOS-compatible certificate manager"};
     std::string data_dir = "./var";
+    std::string store_url;
     std::string command;
     std::string script;
     app.add_option("--data", data_dir, "data directory (created when missing)")->capture_default_str();
+    app.add_option("--store", store_url,
+                   "store URL: sqlite:DIR (default sqlite:<data directory>); postgresql://... is to come");
     app.add_option("-c,--command", command, "run one console command and exit");
     app.add_option("script", script, "run a RouterOS script (.rsc), stopping at the first error");
     certos::daemon::DaemonOptions serve_options;
@@ -77,11 +82,12 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     if (*serve) {
         serve_options.data_dir = data_dir;
+        serve_options.store_url = store_url;
         serve_options.read_timeout = std::chrono::milliseconds(static_cast<long>(read_timeout * 1000));
         return certos::daemon::RunDaemon(serve_options);
     }
     try {
-        return RunConsole(data_dir, command, script);
+        return RunConsole(data_dir, store_url, command, script);
     } catch (const certos::core::Error& e) {
         std::cerr << "certos: " << e.what() << "\n";
         return 2;

@@ -1,5 +1,7 @@
 #include "crypto/digest.hpp"
 
+#include <charconv>
+
 #include "crypto/internal.hpp"
 
 namespace certos::crypto {
@@ -61,5 +63,22 @@ std::string Digest(DigestAlgorithm alg, std::string_view data) {
 
 std::string HexLower(std::string_view bytes) { return Hex(bytes, "0123456789abcdef"); }
 std::string HexUpper(std::string_view bytes) { return Hex(bytes, "0123456789ABCDEF"); }
+
+std::optional<std::string> FromHex(std::string_view hex) {
+    if (hex.size() % 2 != 0) {
+        return std::nullopt;
+    }
+    std::string out;
+    out.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        unsigned value = 0;
+        auto [ptr, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
+        if (ec != std::errc() || ptr != hex.data() + i + 2) {
+            return std::nullopt;
+        }
+        out += static_cast<char>(value);
+    }
+    return out;
+}
 
 }  // namespace certos::crypto

@@ -20,5 +20,7 @@ std::string Digest(DigestAlgorithm alg, std::string_view data);
 // HexLower / HexUpper encode bytes as hex without separators.
 std::string HexLower(std::string_view bytes);
 std::string HexUpper(std::string_view bytes);
+// FromHex decodes hex of either case without separators; nullopt for an odd length or a non-hex digit.
+std::optional<std::string> FromHex(std::string_view hex);
 
 }  // namespace certos::crypto

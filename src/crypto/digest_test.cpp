@@ -40,5 +40,15 @@ TEST(DigestTest, HexEncodesEveryByte) {
     EXPECT_EQ(HexLower(""), "");
 }
 
+TEST(DigestTest, FromHexDecodesEitherCaseAndRefusesTheRest) {
+    EXPECT_EQ(FromHex("000fa5ff"), std::string("\x00\x0f\xa5\xff", 4));
+    EXPECT_EQ(FromHex("000FA5FF"), std::string("\x00\x0f\xa5\xff", 4));
+    EXPECT_EQ(FromHex(""), "");
+    EXPECT_FALSE(FromHex("abc").has_value());
+    EXPECT_FALSE(FromHex("0g").has_value());
+    EXPECT_FALSE(FromHex("+1").has_value());
+    EXPECT_FALSE(FromHex("-1").has_value());
+}
+
 }  // namespace
 }  // namespace certos::crypto

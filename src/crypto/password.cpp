@@ -28,22 +28,6 @@ std::string Derive(std::string_view password, std::string_view salt, int iterati
     return out;
 }
 
-bool Unhex(std::string_view hex, std::string& out) {
-    if (hex.size() % 2 != 0) {
-        return false;
-    }
-    out.clear();
-    for (std::size_t i = 0; i < hex.size(); i += 2) {
-        unsigned value = 0;
-        auto [ptr, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
-        if (ec != std::errc() || ptr != hex.data() + i + 2) {
-            return false;
-        }
-        out += static_cast<char>(value);
-    }
-    return true;
-}
-
 }  // namespace
 
 std::string HashPassword(std::string_view password) {
@@ -59,14 +43,16 @@ bool VerifyPassword(std::string_view password, std::string_view encoded) {
     }
     int iterations = 0;
     auto [ptr, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), iterations);
-    std::string salt;
-    std::string expected;
-    if (ec != std::errc() || iterations < 1 || iterations > 10000000 || !Unhex(parts[2], salt) ||
-        !Unhex(parts[3], expected) || expected.size() != kHashSize) {
+    if (ec != std::errc() || iterations < 1 || iterations > 10000000) {
         return false;
     }
-    std::string actual = Derive(password, salt, iterations);
-    return CRYPTO_memcmp(actual.data(), expected.data(), kHashSize) == 0;
+    std::optional<std::string> salt = FromHex(parts[2]);
+    std::optional<std::string> expected = FromHex(parts[3]);
+    if (!salt || !expected || expected->size() != kHashSize) {
+        return false;
+    }
+    std::string actual = Derive(password, *salt, iterations);
+    return CRYPTO_memcmp(actual.data(), expected->data(), kHashSize) == 0;
 }
 
 }  // namespace certos::crypto

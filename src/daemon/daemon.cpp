@@ -96,7 +96,7 @@ struct Daemon::Impl {
         : options(std::move(daemon_options)),
           out(out_stream),
           err(err_stream),
-          store(store::OpenSqliteStore(options.data_dir)),
+          store(store::OpenStore(options.store_url, {options.data_dir})),
           files(options.data_dir / "files"),
           tree(*store),
           throttle(ThrottleOptionsFor()),

@@ -16,6 +16,7 @@ namespace certos::daemon {
 
 struct DaemonOptions {
     std::filesystem::path data_dir = "./var";
+    std::string store_url;  // store::OpenStore's URL; empty: sqlite:<data_dir>
     // listen_address is where the www and www-ssl listeners bind ("::" is every IPv6 and IPv4 address);
     // `/ip service address` then limits which clients may connect.
     std::string listen_address = "::";

@@ -66,24 +66,10 @@ crypto::DigestAlgorithm CrlDigest(const store::CertificateRow& ca) {
     return *digest;
 }
 
-}  // namespace
-
-bool IssuesCrls(const store::CertificateRow& row) {
-    if (row.der.empty() || Prop(row, "authority") != "true") {
-        return false;
-    }
-    std::vector<std::string> usage = core::SplitList(Prop(row, "key-usage"));
-    return std::find(usage.begin(), usage.end(), "crl-sign") != usage.end();
-}
-
-std::vector<Revocation> LoadRevocations(store::Transaction& tx, core::ObjectId ca_id) {
+// ParseRegister reads the lines of a register blob.
+std::vector<Revocation> ParseRegister(std::string_view text, std::size_t expected) {
     std::vector<Revocation> out;
-    std::optional<store::BlobRow> blob = tx.GetBlob(kRevocationsKind, ca_id);
-    if (!blob) {
-        return out;
-    }
-    std::string_view text = blob->data;
-    out.reserve(blob->number);
+    out.reserve(expected);
     while (!text.empty()) {
         std::size_t end = text.find('\n');
         if (auto entry = ParseLine(text.substr(0, end))) {
@@ -94,7 +80,8 @@ std::vector<Revocation> LoadRevocations(store::Transaction& tx, core::ObjectId c
     return out;
 }
 
-void StoreRevocations(store::Transaction& tx, core::ObjectId ca_id, const std::vector<Revocation>& revocations) {
+// FormatRegister writes register lines, the inverse of ParseRegister.
+std::string FormatRegister(const std::vector<Revocation>& revocations) {
     std::string text;
     text.reserve(revocations.size() * 64);
     for (const Revocation& entry : revocations) {
@@ -107,8 +94,55 @@ void StoreRevocations(store::Transaction& tx, core::ObjectId ca_id, const std::v
         text += std::to_string(Epoch(entry.not_after));
         text += '\n';
     }
-    tx.PutBlob(store::BlobRow{std::string(kRevocationsKind), ca_id, revocations.size(), std::move(text),
-                              std::chrono::system_clock::now()});
+    return text;
+}
+
+// kRegisterAttempts bounds PruneRevocations' compare-and-replace rounds: each lost round means another
+// transaction appended meanwhile, which a backend with one writer at a time never lets happen.
+constexpr int kRegisterAttempts = 16;
+
+// PruneRevocations drops the entries of certificates that expired more than kCrlValidity before `now` from
+// the register of CA `ca_id` and returns what is left. The register is replaced only while it holds what was
+// read (ReplaceBlobIf), so a revocation appended meanwhile by another transaction is never lost.
+std::vector<Revocation> PruneRevocations(store::Transaction& tx, core::ObjectId ca_id, TimePoint now) {
+    for (int attempt = 0; attempt < kRegisterAttempts; ++attempt) {
+        std::optional<store::BlobRow> blob = tx.GetBlob(kRevocationsKind, ca_id);
+        if (!blob) {
+            return {};
+        }
+        std::vector<Revocation> entries = ParseRegister(blob->data, blob->number);
+        std::size_t kept = entries.size();
+        std::erase_if(entries, [&](const Revocation& r) { return r.not_after + kCrlValidity < now; });
+        if (entries.size() == kept) {
+            return entries;
+        }
+        store::BlobRow pruned{std::string(kRevocationsKind), ca_id, entries.size(), FormatRegister(entries),
+                              std::chrono::system_clock::now()};
+        if (tx.ReplaceBlobIf(pruned, blob->data)) {
+            return entries;
+        }
+    }
+    throw core::Failure("the revocation register changed too often while it was pruned; try again");
+}
+
+}  // namespace
+
+bool IssuesCrls(const store::CertificateRow& row) {
+    if (row.der.empty() || Prop(row, "authority") != "true") {
+        return false;
+    }
+    std::vector<std::string> usage = core::SplitList(Prop(row, "key-usage"));
+    return std::find(usage.begin(), usage.end(), "crl-sign") != usage.end();
+}
+
+std::vector<Revocation> LoadRevocations(store::Transaction& tx, core::ObjectId ca_id) {
+    std::optional<store::BlobRow> blob = tx.GetBlob(kRevocationsKind, ca_id);
+    return blob ? ParseRegister(blob->data, blob->number) : std::vector<Revocation>();
+}
+
+void AppendRevocations(store::Transaction& tx, core::ObjectId ca_id, const std::vector<Revocation>& revocations) {
+    tx.AppendToBlob(store::BlobRow{std::string(kRevocationsKind), ca_id, revocations.size(),
+                                   FormatRegister(revocations), std::chrono::system_clock::now()});
 }
 
 std::uint64_t RebuildLocalCrl(store::Transaction& tx, const store::CertificateRow& ca, TimePoint now) {
@@ -120,14 +154,11 @@ std::uint64_t RebuildLocalCrl(store::Transaction& tx, const store::CertificateRo
         throw core::Failure("CA certificate " + ca.name + " has no private key to sign its CRL");
     }
     now = std::chrono::time_point_cast<std::chrono::seconds>(now);
-    std::vector<Revocation> register_entries = LoadRevocations(tx, ca.id);
-    std::size_t kept = register_entries.size();
-    std::erase_if(register_entries, [&](const Revocation& r) { return r.not_after + kCrlValidity < now; });
-    if (register_entries.size() != kept) {
-        StoreRevocations(tx, ca.id, register_entries);
-    }
     crypto::CrlRequest request;
+    // The number is drawn before the register is read: NextCounter holds the CA's counter until this
+    // transaction ends, so rebuilds of one CA are ordered, and a higher number never lists less than a lower.
     request.number = tx.NextCounter("crl-number:" + ca.id.ToString());
+    std::vector<Revocation> register_entries = PruneRevocations(tx, ca.id, now);
     request.this_update = now;
     request.next_update = now + kCrlValidity;
     request.digest = CrlDigest(ca);

@@ -2,10 +2,12 @@
 // The CRLs of local CAs: what a CA has revoked, the signed CRL built from it, and its lookup by the CA's
 // subject key id for the `/crl/<skid>.crl` HTTP route.
 //
-// Storage (all inside the store's transactions, so two nodes on one database never collide):
+// Storage (all inside the store's transactions, with the store's one-step operations, so two nodes on one
+// database never collide):
 //  - blob kind "revocations", owner = CA id: the CA's revocation register, one line per revoked
 //    certificate ("SERIAL REVOKED-EPOCH REASON-CODE|- NOT-AFTER-EPOCH"). It outlives the revoked
-//    certificate's row, so removing a revoked certificate does not take it off the CRL;
+//    certificate's row, so removing a revoked certificate does not take it off the CRL. Revocations are
+//    appended (AppendToBlob), expired entries pruned by compare-and-replace (ReplaceBlobIf);
 //  - blob kind "crl", owner = CA id, number = CRL number: the current CRL, DER;
 //  - counter "crl-number:<CA id>": the CRL numbers, increasing (RFC 5280 §5.2.3);
 //  - setting section "crl-skid", key = CA skid (lowercase hex): the CA id, for LocalCrlBySkid.
@@ -63,8 +65,10 @@ struct Revocation {
     TimePoint not_after;             // of the revoked certificate
 };
 
-// LoadRevocations / StoreRevocations read and replace the register of CA `ca_id`.
+// LoadRevocations reads the register of CA `ca_id`.
 std::vector<Revocation> LoadRevocations(store::Transaction& tx, core::ObjectId ca_id);
-void StoreRevocations(store::Transaction& tx, core::ObjectId ca_id, const std::vector<Revocation>& revocations);
+// AppendRevocations adds `revocations` to the register of CA `ca_id` in one step (store::AppendToBlob), so
+// revocations of one CA by concurrent transactions all land.
+void AppendRevocations(store::Transaction& tx, core::ObjectId ca_id, const std::vector<Revocation>& revocations);
 
 }  // namespace certos::pki

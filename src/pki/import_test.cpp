@@ -73,7 +73,9 @@ private:
     class Tx final : public store::Transaction {
     public:
         Tx(ObservedStore& owner, std::unique_ptr<store::Transaction> inner, store::TxMode mode)
-            : owner_(owner), inner_(std::move(inner)), mode_(mode) {}
+            : owner_(owner), inner_(std::move(inner)), mode_(mode) {
+            UseSealer(inner_->sealer());
+        }
 
         std::vector<store::CertificateRow> ListCertificates() override {
             ++(mode_ == store::TxMode::kRead ? owner_.lists_in_read : owner_.lists_in_write);
@@ -100,14 +102,20 @@ private:
             return inner_->InsertCertificate(row);
         }
         void UpdateCertificate(const store::CertificateRow& row) override { inner_->UpdateCertificate(row); }
+        bool UpdateCertificateIf(const store::CertificateRow& row, std::uint64_t revision) override {
+            return inner_->UpdateCertificateIf(row, revision);
+        }
         void DeleteCertificate(core::ObjectId id) override { inner_->DeleteCertificate(id); }
-        void StorePrivateKey(core::ObjectId id, std::string_view der) override { inner_->StorePrivateKey(id, der); }
-        std::optional<std::string> LoadPrivateKey(core::ObjectId id) override { return inner_->LoadPrivateKey(id); }
+        void StoreSealedKey(core::ObjectId id, std::string_view sealed) override { inner_->StoreSealedKey(id, sealed); }
+        std::optional<std::string> LoadSealedKey(core::ObjectId id) override { return inner_->LoadSealedKey(id); }
         std::optional<std::string> GetSetting(std::string_view section, std::string_view key) override {
             return inner_->GetSetting(section, key);
         }
         void SetSetting(std::string_view section, std::string_view key, std::string_view value) override {
             inner_->SetSetting(section, key, value);
+        }
+        bool InsertSetting(std::string_view section, std::string_view key, std::string_view value) override {
+            return inner_->InsertSetting(section, key, value);
         }
         std::vector<store::ItemRow> ListItems(std::string_view kind) override { return inner_->ListItems(kind); }
         std::optional<store::ItemRow> GetItem(std::string_view kind, core::ObjectId id) override {
@@ -128,6 +136,10 @@ private:
         }
         void PutBlob(const store::BlobRow& blob) override { inner_->PutBlob(blob); }
         void DeleteBlobs(core::ObjectId owner) override { inner_->DeleteBlobs(owner); }
+        void AppendToBlob(const store::BlobRow& part) override { inner_->AppendToBlob(part); }
+        bool ReplaceBlobIf(const store::BlobRow& blob, std::string_view expected) override {
+            return inner_->ReplaceBlobIf(blob, expected);
+        }
         std::uint64_t NextCounter(std::string_view name) override { return inner_->NextCounter(name); }
         std::uint64_t Generation(std::string_view what) override { return inner_->Generation(what); }
         void Commit() override { inner_->Commit(); }

@@ -136,6 +136,19 @@ crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
     return request;
 }
 
+// ThrowTemplateChanged says why template `tpl` could not be stored signed: it is gone, signed meanwhile, or
+// changed.
+[[noreturn]] void ThrowTemplateChanged(store::Transaction& tx, const store::CertificateRow& tpl) {
+    std::optional<store::CertificateRow> now = tx.GetCertificate(tpl.id);
+    if (!now) {
+        throw core::NoSuchItem();
+    }
+    if (!now->der.empty()) {
+        throw core::Failure("certificate " + now->name + " is already signed");
+    }
+    throw core::Failure("template " + tpl.name + " was changed while it was being signed; sign it again");
+}
+
 }  // namespace
 
 // GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
@@ -247,26 +260,16 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
     crypto::Certificate cert = ca ? crypto::IssueCertificate(request, key, ca->key, &ca->cert)
                                   : crypto::IssueCertificate(request, key, key, nullptr);
 
-    // 3. Store, in one transaction, if nothing changed meanwhile.
+    // 3. Store, in one transaction, if nothing changed meanwhile: the template is replaced only at the
+    // revision step 1 read (UpdateCertificateIf), and the new name is taken only if free (the store's unique
+    // names: "certificate with the same name already exists"), each checked in the same step as the write.
     std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
-    std::optional<store::CertificateRow> now = tx->GetCertificate(id);
-    if (!now) {
-        throw core::NoSuchItem();
-    }
-    if (!now->der.empty()) {
-        throw core::Failure("certificate " + now->name + " is already signed");
-    }
-    if (now->name != tpl.name || now->props != tpl.props) {
-        throw core::Failure("template " + tpl.name + " was changed while it was being signed; sign it again");
-    }
     if (ca && !tx->GetCertificate(ca->row.id)) {
+        // Also refused at commit (issuer_id must name a row); checked first for the clearer message.
         throw core::Failure("CA certificate " + ca->row.name + " was removed while signing");
     }
-    store::CertificateRow row = *now;
+    store::CertificateRow row = tpl;
     if (!options.name.empty()) {
-        if (tx->FindCertificateId(options.name).value_or(id) != id) {
-            throw core::Failure("certificate with the same name already exists");
-        }
         row.name = options.name;
     }
     for (auto& [name, value] : DescribeCertificate(cert)) {
@@ -282,7 +285,9 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
         row.props["ca-crl-host"] = options.ca_crl_host;
     }
     row.props["crl"] = core::WireBool(authority && !Prop(row, "ca-crl-host").empty());
-    tx->UpdateCertificate(row);
+    if (!tx->UpdateCertificateIf(row, tpl.revision)) {
+        ThrowTemplateChanged(*tx, tpl);
+    }
     tx->StorePrivateKey(id, key.ToPkcs8Der());
     if (row.props["crl"] == "true" && IssuesCrls(row)) {
         RebuildLocalCrl(*tx, row, std::chrono::system_clock::now());  // a CA with a CDP has a CRL from the start

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -152,6 +153,89 @@ TEST_F(SignTest, FailuresChangeNothing) {
     expect_failure(leaf, {"", "CA", ""}, "failure: certificate with the same name already exists");
     expect_failure(core::ObjectId(999), {}, "no such item");
     (void)unsigned_ca;
+}
+
+// MeddlingStore is the test's store, except that `meddle` runs once just before the first write transaction
+// begins: between SignTemplate's read and its write, as another process's command would.
+class MeddlingStore final : public store::Store {
+public:
+    MeddlingStore(store::Store& inner, std::function<void()> meddle) : inner_(inner), meddle_(std::move(meddle)) {}
+
+    std::unique_ptr<store::Transaction> Begin(store::TxMode mode) override {
+        if (mode == store::TxMode::kWrite && meddle_) {
+            std::function<void()> meddle = std::move(meddle_);
+            meddle_ = nullptr;
+            meddle();
+        }
+        return inner_.Begin(mode);
+    }
+    std::uint64_t DataVersion() override { return inner_.DataVersion(); }
+
+private:
+    store::Store& inner_;
+    std::function<void()> meddle_;
+};
+
+TEST_F(SignTest, ChangesMadeWhileSigningAreNeverOverwritten) {
+    core::ObjectId id = AddTemplate("leaf", {{"common-name", "leaf"}});
+    auto expect_failure = [&](const SignOptions& options, std::function<void()> meddle, const std::string& message) {
+        MeddlingStore meddling(*store_, std::move(meddle));
+        try {
+            SignTemplate(meddling, id, options, nullptr);
+            ADD_FAILURE() << "signed";
+        } catch (const core::Error& e) {
+            EXPECT_EQ(std::string(e.what()), message);
+        }
+    };
+    // The template is edited meanwhile: the edit stays, nothing is signed.
+    expect_failure(
+        {},
+        [&] {
+            auto tx = store_->Begin(store::TxMode::kWrite);
+            store::CertificateRow row = *tx->GetCertificate(id);
+            row.props["common-name"] = "edited";
+            tx->UpdateCertificate(row);
+            tx->Commit();
+        },
+        "failure: template leaf was changed while it was being signed; sign it again");
+    EXPECT_EQ(Row(id).props.at("common-name"), "edited");
+    EXPECT_TRUE(Row(id).der.empty());
+    EXPECT_FALSE(Row(id).has_key);
+
+    // The new name is taken meanwhile.
+    expect_failure(
+        {"", "wanted", ""},
+        [&] {
+            auto tx = store_->Begin(store::TxMode::kWrite);
+            store::CertificateRow other;
+            other.name = "wanted";
+            tx->InsertCertificate(other);
+            tx->Commit();
+        },
+        "failure: certificate with the same name already exists");
+    EXPECT_EQ(Row(id).name, "leaf");
+    EXPECT_TRUE(Row(id).der.empty());
+
+    // Another process signs it meanwhile: its certificate and key stay.
+    std::string theirs;
+    expect_failure(
+        {},
+        [&] {
+            SignTemplate(*store_, id, {}, nullptr);
+            theirs = Row(id).der;
+        },
+        "failure: certificate leaf is already signed");
+    EXPECT_FALSE(theirs.empty());
+    EXPECT_EQ(Row(id).der, theirs);
+
+    // The template is removed meanwhile.
+    core::ObjectId gone = AddTemplate("gone", {{"common-name", "gone"}});
+    MeddlingStore meddling(*store_, [&] {
+        auto tx = store_->Begin(store::TxMode::kWrite);
+        tx->DeleteCertificate(gone);
+        tx->Commit();
+    });
+    EXPECT_THROW(SignTemplate(meddling, gone, {}, nullptr), core::Error);
 }
 
 TEST_F(SignTest, ExpiredCaCannotSign) {

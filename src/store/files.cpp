@@ -19,8 +19,8 @@ namespace {
     throw core::Failure(std::string(what) + " " + std::string(name) + ": " + std::strerror(errno));
 }
 
-// MakePrivateDirectories creates `dir` and its missing parents with mode 0700 (whatever the umask leaves);
-// directories that exist are left as they are.
+}  // namespace
+
 void MakePrivateDirectories(const std::filesystem::path& dir) {
     std::error_code ec;
     if (dir.empty() || std::filesystem::is_directory(dir, ec)) {
@@ -36,8 +36,6 @@ void MakePrivateDirectories(const std::filesystem::path& dir) {
     // mkdir's mode is masked by the umask, which may take away the owner's own access.
     chmod(dir.c_str(), 0700);
 }
-
-}  // namespace
 
 FileArea::FileArea(std::filesystem::path root) : root_(std::move(root)) { MakePrivateDirectories(root_); }
 

@@ -9,6 +9,10 @@
 
 namespace certos::store {
 
+// MakePrivateDirectories creates `dir` and its missing parents with mode 0700 (whatever the umask leaves);
+// directories that exist are left as they are. Throws core::Error (kFailure) when one cannot be made.
+void MakePrivateDirectories(const std::filesystem::path& dir);
+
 // FileInfo is one entry of `/file`.
 struct FileInfo {
     std::string name;  // relative path below the files directory, '/'-separated

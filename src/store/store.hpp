@@ -25,6 +25,7 @@ struct CertificateRow {
     std::string der;                          // DER certificate; empty for a template
     bool has_key = false;                     // a private key is stored for this row
     std::optional<core::ObjectId> issuer_id;  // the local CA that signed it
+    std::uint64_t revision = 0;               // as read (CertificateStamp::revision); ignored when written
 };
 
 // CertificateStamp tells the state of a certificate row without its properties: `revision` grows with every
@@ -66,12 +67,20 @@ struct BlobRow {
     std::chrono::system_clock::time_point updated;
 };
 
+class KeySealer;  // store/sealed_keys.hpp
+
 // Transaction is one unit of work. Every mutating command runs in exactly one; a transaction that is
 // destroyed without Commit() rolls back, so an exception anywhere in a command changes nothing.
 // Failures (I/O, full disk, constraint) throw core::Error (kFailure) with the backend's reason; such a
 // failure also rolls the transaction back at once, and any later call on it throws (kInternal).
 // Changing anything in a kRead transaction, or using a transaction after Commit(), is a programmer error
 // (kInternal).
+//
+// Concurrency contract, for backends whose write transactions may run at once (PostgreSQL): a step that reads
+// and then writes what it read is either one operation below (UpdateCertificateIf, InsertSetting,
+// AppendToBlob, ReplaceBlobIf, NextCounter) or relies on the rule that a row read in a write transaction
+// stays as read until the transaction ends (the backend locks it: SELECT ... FOR UPDATE). SQLite has one
+// writer at a time and meets both by taking its write lock at Begin(kWrite).
 class Transaction {
 public:
     virtual ~Transaction() = default;
@@ -85,21 +94,40 @@ public:
     virtual std::vector<CertificateStamp> ListCertificateStamps() = 0;
     // InsertCertificate allocates a new id (row.id is ignored) and returns it.
     virtual core::ObjectId InsertCertificate(const CertificateRow& row) = 0;
-    // UpdateCertificate replaces name, props, der, issuer_id of an existing row (has_key is ignored).
-    // Update, Delete and StorePrivateKey throw core::NoSuchItem when row `id` does not exist. A name already
+    // UpdateCertificate replaces name, props, der, issuer_id of an existing row (has_key and revision are
+    // ignored; the row's revision grows by one).
+    // Update, Delete and StoreSealedKey throw core::NoSuchItem when row `id` does not exist. A name already
     // taken fails with "failure: certificate with the same name already exists". issuer_id must name an
     // existing row when the transaction commits (a CA and what it issued may be deleted in any order).
     virtual void UpdateCertificate(const CertificateRow& row) = 0;
+    // UpdateCertificateIf is UpdateCertificate done only while row `row.id` is at `expected_revision` (the
+    // revision it was read with): it returns false, changing nothing, when the row is gone or another
+    // transaction changed it since, and true when it updated it. The compare and the write are one step.
+    virtual bool UpdateCertificateIf(const CertificateRow& row, std::uint64_t expected_revision) = 0;
     virtual void DeleteCertificate(core::ObjectId id) = 0;
 
-    // StorePrivateKey seals `pkcs8_der` (AES-256-GCM under the master key) and attaches it to row `id`.
-    virtual void StorePrivateKey(core::ObjectId id, std::string_view pkcs8_der) = 0;
-    // LoadPrivateKey returns the plaintext PKCS#8 DER key of row `id`, or nullopt if it has none.
-    virtual std::optional<std::string> LoadPrivateKey(core::ObjectId id) = 0;
+    // StorePrivateKey seals `pkcs8_der` (AES-256-GCM under the store's master key, bound to the row id) and
+    // stores the sealed bytes with StoreSealedKey. The sealing is store-generic (store/sealed_keys.cpp), so
+    // every backend holds the same sealed bytes. Throws core::Error (kInternal) on a transaction of a bare
+    // backend (one not opened through OpenStore).
+    void StorePrivateKey(core::ObjectId id, std::string_view pkcs8_der);
+    // LoadPrivateKey returns the plaintext PKCS#8 DER key of row `id` (LoadSealedKey, opened), or nullopt if
+    // it has none. Throws core::Error (kFailure) when the sealed bytes do not open.
+    std::optional<std::string> LoadPrivateKey(core::ObjectId id);
+    // StoreSealedKey attaches already sealed key bytes to row `id` (its revision grows); LoadSealedKey returns
+    // them as stored, or nullopt. Backends store these bytes as they are and never see a plaintext key.
+    virtual void StoreSealedKey(core::ObjectId id, std::string_view sealed) = 0;
+    virtual std::optional<std::string> LoadSealedKey(core::ObjectId id) = 0;
+    // UseSealer is called by the store that began this transaction (OpenStore's sealing layer); sealer() is it.
+    void UseSealer(std::shared_ptr<const KeySealer> sealer) { sealer_ = std::move(sealer); }
+    const std::shared_ptr<const KeySealer>& sealer() const { return sealer_; }
 
-    // Settings of single-entry menus (`/certificate settings`): one string per section and key.
+    // Settings of single-entry menus (`/certificate settings`): one string per section and key. Section
+    // "store" is the store's own (the master key's check value).
     virtual std::optional<std::string> GetSetting(std::string_view section, std::string_view key) = 0;
     virtual void SetSetting(std::string_view section, std::string_view key, std::string_view value) = 0;
+    // InsertSetting stores `value` only if the key has no value yet, in one step; it returns whether it did.
+    virtual bool InsertSetting(std::string_view section, std::string_view key, std::string_view value) = 0;
 
     // Items of simple list menus, by kind ("user", "user-group", "ip-service", ...). Ids are allocated per
     // kind and never reused; names are unique per kind ("failure: item with the same name already
@@ -123,27 +151,45 @@ public:
     virtual std::optional<BlobRow> GetBlob(std::string_view kind, core::ObjectId owner) = 0;
     virtual void PutBlob(const BlobRow& blob) = 0;
     virtual void DeleteBlobs(core::ObjectId owner) = 0;
+    // AppendToBlob appends `part.data` to blob (part.kind, part.owner), adds `part.number` to its number and
+    // sets its time to `part.updated`, creating the blob from `part` when there is none. One step: the appends
+    // of concurrent transactions all land, none overwrites another.
+    virtual void AppendToBlob(const BlobRow& part) = 0;
+    // ReplaceBlobIf replaces blob (blob.kind, blob.owner) with `blob` only while it holds exactly
+    // `expected_data` (as read); it returns false, changing nothing, when the blob is gone or holds other data.
+    virtual bool ReplaceBlobIf(const BlobRow& blob, std::string_view expected_data) = 0;
 
     // NextCounter returns 1, 2, 3 ... for each counter name, allocated inside this transaction (a rollback
-    // returns the value). Names starting with "store:" are reserved for the store's own id sequences.
+    // returns the value). Names starting with "store:" are reserved for the store's own sequences. The
+    // counter stays held until this transaction ends: a concurrent NextCounter of the same name waits for
+    // it, so a counter also orders the steps that follow it (RebuildLocalCrl relies on this).
     virtual std::uint64_t NextCounter(std::string_view name) = 0;
 
     // Generation counts the changes to the certificates ("certificate") or to the items of one kind
-    // ("item.crl", "item.user", ...) that this transaction sees: any change, by any process, makes it
-    // larger. Caches of what the store holds key on it.
+    // ("item.crl", "item.user", ...) that this transaction sees. It is the backend's contract, not a side
+    // effect of its storage: every write operation on a certificate row (insert, update, UpdateCertificateIf
+    // that updated, delete, StoreSealedKey) adds to "certificate", every item write to "item.<kind>", in the
+    // same transaction, whichever process makes it. Caches of what the store holds key on it. In a write
+    // transaction the value read stays true until the transaction ends (a concurrent change waits), so a
+    // check of the generation followed by writes is one step.
     virtual std::uint64_t Generation(std::string_view what) = 0;
 
     virtual void Commit() = 0;
+
+private:
+    std::shared_ptr<const KeySealer> sealer_;
 };
 
 enum class TxMode { kRead, kWrite };
 
-// Store opens transactions on one backend (SQLite file or PostgreSQL database).
+// Store opens transactions on one backend (SQLite file or PostgreSQL database). Open one with OpenStore
+// (store/open.hpp).
 class Store {
 public:
     virtual ~Store() = default;
     virtual std::unique_ptr<Transaction> Begin(TxMode mode) = 0;
-    // DataVersion changes whenever another connection or process commits a change (the change feed).
+    // DataVersion is the change feed: it changes whenever any connection or process commits a change
+    // (SQLite: data_version polling; PostgreSQL: LISTEN/NOTIFY). It is cheap; Generation says what changed.
     virtual std::uint64_t DataVersion() = 0;
 };
 

@@ -73,6 +73,13 @@ ItemRow MakeItem(const std::string& name);
 // InsertItem commits one new item of `kind` on `store` and returns its id.
 core::ObjectId InsertItem(Store& store, std::string_view kind, const ItemRow& row);
 
+// StoreKeyed commits a certificate "server" with the private key "the private key" and returns its id.
+core::ObjectId StoreKeyed(Store& store);
+
+// ReadKeyFile reads a master key file; WriteKeyFile replaces it with `key` (mode 0600, directories 0700).
+std::string ReadKeyFile(const std::filesystem::path& path);
+void WriteKeyFile(const std::filesystem::path& path, const std::string& key);
+
 // ExpectError runs `body` and checks that it throws core::Error of `category`.
 template <typename F>
 void ExpectError(core::ErrorCategory category, F&& body) {
@@ -81,6 +88,19 @@ void ExpectError(core::ErrorCategory category, F&& body) {
         ADD_FAILURE() << "no core::Error thrown";
     } catch (const core::Error& e) {
         EXPECT_EQ(e.category(), category) << e.what();
+    }
+}
+
+// ExpectFailureContaining runs `body` and checks that it throws core::Error (kFailure) whose message holds
+// `text`.
+template <typename F>
+void ExpectFailureContaining(std::string_view text, F&& body) {
+    try {
+        body();
+        ADD_FAILURE() << "no core::Error thrown, expected one with " << text;
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
+        EXPECT_NE(std::string_view(e.what()).find(text), std::string_view::npos) << e.what();
     }
 }
 

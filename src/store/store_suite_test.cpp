@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <numeric>
 #include <stdexcept>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/files.hpp"
 
 namespace certos::store::test {
 
@@ -62,6 +64,29 @@ core::ObjectId InsertItem(Store& store, std::string_view kind, const ItemRow& ro
     core::ObjectId id = tx->InsertItem(kind, row);
     tx->Commit();
     return id;
+}
+
+core::ObjectId StoreKeyed(Store& store) {
+    core::ObjectId id = Insert(store, MakeRow("server"));
+    auto tx = store.Begin(TxMode::kWrite);
+    tx->StorePrivateKey(id, "the private key");
+    tx->Commit();
+    return id;
+}
+
+std::string ReadKeyFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteKeyFile(const std::filesystem::path& path, const std::string& key) {
+    MakePrivateDirectories(path.parent_path());
+    std::filesystem::remove(path);
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << key;
+    }
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 namespace {
@@ -301,21 +326,10 @@ TEST_P(StoreTest, PrivateKeyIsSealedPerRow) {
 }
 
 TEST_P(StoreTest, OtherMasterKeyIsRefused) {
-    {
-        auto store = Open();
-        ObjectId id = Insert(*store, MakeRow("server"));
-        auto tx = store->Begin(TxMode::kWrite);
-        tx->StorePrivateKey(id, "the private key");
-        tx->Commit();
-    }
+    StoreKeyed(*Open());
     std::filesystem::path key_file = data_dir() / "master.key";
     ASSERT_TRUE(std::filesystem::exists(key_file));
-    std::filesystem::remove(key_file);
-    {
-        std::ofstream out(key_file, std::ios::binary);
-        out << std::string(32, 'x');
-    }
-    std::filesystem::permissions(key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    WriteKeyFile(key_file, std::string(32, 'x'));
 
     // Refused at open, before anything could be sealed under the wrong key.
     ExpectError(ErrorCategory::kFailure, [&] { Open(); });

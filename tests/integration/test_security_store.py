@@ -45,6 +45,39 @@ def test_master_key_of_another_store_is_refused(tmp_path):
     assert "does not match the store" in stderr + stdout
 
 
+def certos_with_store(data, store, command):
+    """Runs one console line with --store; returns the CompletedProcess."""
+    env = dict(os.environ, CERTOS_ADMIN_PASSWORD="admin-test-pw")
+    return subprocess.run([CERTOS, "--data", str(data), "--store", store, "-c", command], capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def test_store_url_names_the_database_and_the_master_key_stays_in_data(tmp_path):
+    data, db = tmp_path / "node", tmp_path / "db"
+    for command in ("/certificate add name=server common-name=server key-size=prime256v1",
+                    "/certificate sign server"):
+        proc = certos_with_store(data, f"sqlite:{db}", command)
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert (db / "certos.db").exists() and not (db / "master.key").exists()
+    assert (data / "master.key").exists() and not (data / "certos.db").exists()
+    listing = certos_with_store(data, f"sqlite:{db}", "/certificate print where name=server")
+    assert "K" in listing.stdout, listing.stdout
+    # The default store of that data directory is another, empty one.
+    assert "server" not in out(data, "/certificate print")
+    # Another data directory has no key for it, and certos does not make one.
+    other = certos_with_store(tmp_path / "other", f"sqlite:{db}", "/certificate print")
+    assert other.returncode != 0 and "master.key is missing" in other.stderr + other.stdout
+
+
+def test_store_urls_certos_cannot_open_are_refused_with_a_reason(tmp_path):
+    proc = certos_with_store(tmp_path / "data", "postgresql://certos:secret@db.example/certos", "/certificate print")
+    assert proc.returncode != 0
+    assert "PostgreSQL store is not built in yet" in proc.stderr
+    assert "secret" not in proc.stderr + proc.stdout
+    proc = certos_with_store(tmp_path / "data", "mysql://db/certos", "/certificate print")
+    assert proc.returncode != 0 and "unknown store URL scheme mysql" in proc.stderr
+
+
 def test_data_directory_is_owner_only_whatever_the_umask(tmp_path):
     data = tmp_path / "data"
     env = dict(os.environ, CERTOS_ADMIN_PASSWORD="admin-test-pw")

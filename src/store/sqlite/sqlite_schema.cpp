@@ -116,6 +116,29 @@ constexpr const char* kMigrations[] = {
             sealed BLOB NOT NULL
         );
     )sql",
+    // 6: reserved for the store lease (branch leases); this placeholder changes nothing and gives way to it
+    // when the branches merge.
+    R"sql(
+        SELECT 1;
+    )sql",
+    // 7: the store boundary ready for a second backend (issue 11).
+    //  - Generations and revisions are bumped by the backend's write operations in C++ (sqlite_store.cpp,
+    //    Transaction::Generation's contract), not by triggers: the triggers of migrations 3 and 4 go.
+    //  - The master key's check value is a store setting (section "store", key "master-key-check", lowercase
+    //    hex), written and checked by the store-generic sealing layer (store/sealed_keys.cpp).
+    R"sql(
+        DROP TRIGGER IF EXISTS certificates_generation_insert;
+        DROP TRIGGER IF EXISTS certificates_generation_update;
+        DROP TRIGGER IF EXISTS certificates_generation_delete;
+        DROP TRIGGER IF EXISTS items_generation_insert;
+        DROP TRIGGER IF EXISTS items_generation_update;
+        DROP TRIGGER IF EXISTS items_generation_delete;
+        DROP TRIGGER IF EXISTS certificates_revision;
+        INSERT INTO settings (section, key, value)
+            SELECT 'store', 'master-key-check', lower(hex(sealed)) FROM master_key_check WHERE id = 1
+            ON CONFLICT DO NOTHING;
+        DROP TABLE IF EXISTS master_key_check;
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(

@@ -16,10 +16,9 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "crypto/seal.hpp"
+#include "store/files.hpp"
 #include "store/props_json.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
-#include "store/sqlite/sqlite_master_key.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
 namespace certos::store {
@@ -35,6 +34,9 @@ constexpr std::string_view kCertificateIdCounter = "store:certificates.id";
 // Item ids are drawn from one counter per kind: "store:items.<kind>.id".
 constexpr std::string_view kItemIdCounterPrefix = "store:items.";
 constexpr std::string_view kReservedCounterPrefix = "store:";
+// Generations (Transaction::Generation) are the counters "store:generation.<what>".
+constexpr std::string_view kGenerationPrefix = "store:generation.";
+constexpr std::string_view kCertificateGeneration = "certificate";
 constexpr std::size_t kMaxIdleConnections = 8;
 
 [[noreturn]] void ThrowInternal(std::string message) {
@@ -59,10 +61,8 @@ std::unique_ptr<Connection> OpenConnection(const std::filesystem::path& db_file,
 // transaction may outlive its Store.
 class Shared {
 public:
-    Shared(std::filesystem::path db_file, crypto::MasterKey master_key)
-        : db_file_(std::move(db_file)), master_key_(std::move(master_key)) {}
+    explicit Shared(std::filesystem::path db_file) : db_file_(std::move(db_file)) {}
 
-    const crypto::MasterKey& master_key() const { return master_key_; }
     const std::filesystem::path& db_file() const { return db_file_; }
 
     // Acquire takes an idle connection from the pool, or opens a new one (see OpenConnection).
@@ -115,7 +115,6 @@ public:
 
 private:
     const std::filesystem::path db_file_;
-    const crypto::MasterKey master_key_;
 
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
@@ -152,10 +151,11 @@ CertificateRow ReadRow(const Query& query) {
     if (!query.IsNull(5)) {
         row.issuer_id = IdAt(query, 5);
     }
+    row.revision = static_cast<std::uint64_t>(query.Int(6));
     return row;
 }
 
-#define CERTOS_SELECT_ROW "SELECT id, name, props, der, key_sealed IS NOT NULL, issuer_id FROM certificates "
+#define CERTOS_SELECT_ROW "SELECT id, name, props, der, key_sealed IS NOT NULL, issuer_id, revision FROM certificates "
 
 // BindFields binds name, props, der and issuer_id to parameters 1 to 4.
 void BindFields(Query& query, const CertificateRow& row) {
@@ -212,6 +212,15 @@ std::int64_t ToMillis(std::chrono::system_clock::time_point time) {
 
 std::chrono::system_clock::time_point FromMillis(std::int64_t millis) {
     return std::chrono::system_clock::time_point(std::chrono::milliseconds(millis));
+}
+
+// BindBlobRow binds kind, owner, number, data and updated to parameters 1 to 5.
+void BindBlobRow(Query& query, const BlobRow& blob) {
+    query.Bind(1, blob.kind)
+        .Bind(2, IdValue(blob.owner))
+        .Bind(3, static_cast<std::int64_t>(blob.number))
+        .BindBlob(4, blob.data)
+        .Bind(5, ToMillis(blob.updated));
 }
 
 // ReadLog reads the columns of "SELECT seq, time, topics, message".
@@ -328,48 +337,50 @@ public:
             BindFields(query, row);
             query.Bind(5, IdValue(id));
             RunNamed(query, "certificate");
+            Bump(kCertificateGeneration);
             return id;
         });
     }
 
     void UpdateCertificate(const CertificateRow& row) override {
         RunWrite([&] {
-            Query query =
-                conn_->Prepare("UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ? WHERE id = ?");
-            BindFields(query, row);
-            query.Bind(5, IdValue(row.id));
-            RunNamed(query, "certificate");
-            RequireChanged();
+            if (!RunUpdate(row, std::nullopt)) {
+                throw core::NoSuchItem();
+            }
         });
+    }
+
+    bool UpdateCertificateIf(const CertificateRow& row, std::uint64_t expected_revision) override {
+        return RunWrite([&] { return RunUpdate(row, expected_revision); });
     }
 
     void DeleteCertificate(core::ObjectId id) override {
         RunWrite([&] {
             conn_->Prepare("DELETE FROM certificates WHERE id = ?").Bind(1, IdValue(id)).Run();
             RequireChanged();
+            Bump(kCertificateGeneration);
         });
     }
 
-    void StorePrivateKey(core::ObjectId id, std::string_view pkcs8_der) override {
+    void StoreSealedKey(core::ObjectId id, std::string_view sealed) override {
         RunWrite([&] {
-            // The row id is the AAD: a sealed key copied onto another row does not open.
-            std::string sealed = shared_->master_key().Seal(pkcs8_der, id.ToString());
-            conn_->Prepare("UPDATE certificates SET key_sealed = ? WHERE id = ?")
+            conn_->Prepare("UPDATE certificates SET key_sealed = ?, revision = revision + 1 WHERE id = ?")
                 .BindBlob(1, sealed)
                 .Bind(2, IdValue(id))
                 .Run();
             RequireChanged();
+            Bump(kCertificateGeneration);
         });
     }
 
-    std::optional<std::string> LoadPrivateKey(core::ObjectId id) override {
+    std::optional<std::string> LoadSealedKey(core::ObjectId id) override {
         return Run([&]() -> std::optional<std::string> {
             Query query = conn_->Prepare("SELECT key_sealed FROM certificates WHERE id = ? AND key_sealed IS NOT NULL");
             query.Bind(1, IdValue(id));
             if (!query.Step()) {
                 return std::nullopt;
             }
-            return shared_->master_key().Open(query.Blob(0), id.ToString());
+            return query.Blob(0);
         });
     }
 
@@ -394,6 +405,17 @@ public:
                 .Bind(2, key)
                 .Bind(3, value)
                 .Run();
+        });
+    }
+
+    bool InsertSetting(std::string_view section, std::string_view key, std::string_view value) override {
+        return RunWrite([&] {
+            conn_->Prepare("INSERT INTO settings (section, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                .Bind(1, section)
+                .Bind(2, key)
+                .Bind(3, value)
+                .Run();
+            return conn_->Changes() == 1;
         });
     }
 
@@ -448,6 +470,7 @@ public:
             if (keep_id) {
                 AdvanceTo(counter, id.value());
             }
+            BumpItems(kind);
             return id;
         });
     }
@@ -459,6 +482,7 @@ public:
             query.Bind(1, row.name).Bind(2, props).Bind(3, kind).Bind(4, IdValue(row.id));
             RunNamed(query, "item");
             RequireChanged();
+            BumpItems(kind);
         });
     }
 
@@ -466,6 +490,7 @@ public:
         RunWrite([&] {
             conn_->Prepare("DELETE FROM items WHERE kind = ? AND id = ?").Bind(1, kind).Bind(2, IdValue(id)).Run();
             RequireChanged();
+            BumpItems(kind);
         });
     }
 
@@ -515,22 +540,45 @@ public:
 
     void PutBlob(const BlobRow& blob) override {
         RunWrite([&] {
-            conn_
-                ->Prepare(
-                    "INSERT INTO blobs (kind, owner, number, data, updated) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (kind, owner) DO UPDATE "
-                    "SET number = excluded.number, data = excluded.data, updated = excluded.updated")
-                .Bind(1, blob.kind)
-                .Bind(2, IdValue(blob.owner))
-                .Bind(3, static_cast<std::int64_t>(blob.number))
-                .BindBlob(4, blob.data)
-                .Bind(5, ToMillis(blob.updated))
-                .Run();
+            Query query = conn_->Prepare(
+                "INSERT INTO blobs (kind, owner, number, data, updated) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, owner) DO UPDATE "
+                "SET number = excluded.number, data = excluded.data, updated = excluded.updated");
+            BindBlobRow(query, blob);
+            query.Run();
         });
     }
 
     void DeleteBlobs(core::ObjectId owner) override {
         RunWrite([&] { conn_->Prepare("DELETE FROM blobs WHERE owner = ?").Bind(1, IdValue(owner)).Run(); });
+    }
+
+    void AppendToBlob(const BlobRow& part) override {
+        RunWrite([&] {
+            // || makes text of blobs: CAST keeps the column a blob, so that ReplaceBlobIf's comparison holds.
+            Query query = conn_->Prepare(
+                "INSERT INTO blobs (kind, owner, number, data, updated) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, owner) DO UPDATE SET number = number + excluded.number, "
+                "data = CAST(data || excluded.data AS BLOB), updated = excluded.updated");
+            BindBlobRow(query, part);
+            query.Run();
+        });
+    }
+
+    bool ReplaceBlobIf(const BlobRow& blob, std::string_view expected_data) override {
+        return RunWrite([&] {
+            conn_
+                ->Prepare(
+                    "UPDATE blobs SET number = ?, data = ?, updated = ? WHERE kind = ? AND owner = ? AND data = ?")
+                .Bind(1, static_cast<std::int64_t>(blob.number))
+                .BindBlob(2, blob.data)
+                .Bind(3, ToMillis(blob.updated))
+                .Bind(4, blob.kind)
+                .Bind(5, IdValue(blob.owner))
+                .BindBlob(6, expected_data)
+                .Run();
+            return conn_->Changes() == 1;
+        });
     }
 
     std::uint64_t NextCounter(std::string_view name) override {
@@ -542,8 +590,8 @@ public:
 
     std::uint64_t Generation(std::string_view what) override {
         return Run([&]() -> std::uint64_t {
-            Query query = conn_->Prepare("SELECT value FROM counters WHERE name = 'store:generation.' || ?");
-            query.Bind(1, what);
+            Query query = conn_->Prepare("SELECT value FROM counters WHERE name = ?");
+            query.Bind(1, std::string(kGenerationPrefix) + std::string(what));
             return query.Step() ? static_cast<std::uint64_t>(query.Int(0)) : 0;
         });
     }
@@ -590,6 +638,33 @@ private:
         query.Step();
         return static_cast<std::uint64_t>(query.Int(0));
     }
+
+    // RunUpdate replaces the fields of row `row.id` (only while it is at `expected_revision`, when given) and
+    // moves its revision and the certificates' generation. Returns whether a row was updated.
+    bool RunUpdate(const CertificateRow& row, std::optional<std::uint64_t> expected_revision) {
+        Query query = conn_->Prepare(
+            "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1 "
+            "WHERE id = ? AND (? IS NULL OR revision = ?)");
+        BindFields(query, row);
+        query.Bind(5, IdValue(row.id));
+        if (expected_revision) {
+            query.Bind(6, static_cast<std::int64_t>(*expected_revision))
+                .Bind(7, static_cast<std::int64_t>(*expected_revision));
+        } else {
+            query.BindNull(6).BindNull(7);
+        }
+        RunNamed(query, "certificate");
+        if (conn_->Changes() == 0) {
+            return false;
+        }
+        Bump(kCertificateGeneration);
+        return true;
+    }
+
+    // Bump adds one to generation `what` (Transaction::Generation), in this transaction: every write
+    // operation calls it for what it changed, after the change succeeded.
+    void Bump(std::string_view what) { Increment(std::string(kGenerationPrefix) + std::string(what)); }
+    void BumpItems(std::string_view kind) { Bump("item." + std::string(kind)); }
 
     // AdvanceTo raises counter `name` to at least `value`, so that Increment never returns an id a caller
     // has already used.
@@ -681,25 +756,6 @@ private:
     std::uint64_t external_changes_ = 0;
 };
 
-// CreatePrivateDirectory creates `dir` (mode 0700) and its missing parents. An existing directory is left
-// as it is.
-void CreatePrivateDirectory(const std::filesystem::path& dir) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(dir, ec)) {
-        return;
-    }
-    if (dir.has_parent_path()) {
-        std::filesystem::create_directories(dir.parent_path(), ec);
-    }
-    if (mkdir(dir.c_str(), 0700) != 0) {
-        if (errno == EEXIST) {
-            return;
-        }
-        throw core::Failure("cannot create data directory " + dir.string() + ": " + std::strerror(errno));
-    }
-    chmod(dir.c_str(), 0700);  // mkdir's mode is masked by the umask, which may take the owner's access too
-}
-
 // CreatePrivateFile creates `file` empty with mode 0600 if it does not exist. SQLite creates a database with
 // mode 0644 less the umask, and its -wal and -shm files with the database's mode: made 0600 first, all three
 // are owner-only whatever the umask.
@@ -715,16 +771,16 @@ void CreatePrivateFile(const std::filesystem::path& file) {
 
 }  // namespace
 
-std::unique_ptr<Store> OpenSqliteStore(const std::filesystem::path& data_dir) {
+std::unique_ptr<Store> OpenSqliteBackend(const std::filesystem::path& data_dir) {
     // "var/" names the directory "var"; without this its parent would be "var" itself.
     std::filesystem::path dir = data_dir.has_filename() ? data_dir : data_dir.parent_path();
-    CreatePrivateDirectory(dir);
-    std::filesystem::path db_file = dir / "certos.db";
+    MakePrivateDirectories(dir);
+    std::filesystem::path db_file = dir / kSqliteDatabaseFile;
     CreatePrivateFile(db_file);
     // Opening needs no write when the store is up to date, so a store on a full disk still opens for reading.
     std::unique_ptr<Connection> conn = OpenConnection(db_file, TxMode::kRead);
     sqlite::Migrate(*conn, db_file);
-    auto shared = std::make_shared<Shared>(db_file, sqlite::OpenMasterKey(*conn, dir / "master.key", db_file));
+    auto shared = std::make_shared<Shared>(db_file);
     shared->Release(std::move(conn));
     return std::make_unique<SqliteStore>(std::move(shared), OpenConnection(db_file, TxMode::kRead));
 }

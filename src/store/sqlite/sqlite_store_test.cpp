@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "crypto/digest.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 #include "store/store_suite.hpp"
@@ -28,7 +29,10 @@ namespace {
 using core::ObjectId;
 using test::Insert;
 using test::MakeRow;
+using test::ReadKeyFile;
+using test::StoreKeyed;
 using test::StoreTest;
+using test::WriteKeyFile;
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(test::StoreBackend{"sqlite", &OpenSqliteStore, {}}),
                          test::BackendName);
@@ -87,29 +91,6 @@ void ExpectOpenRefused(const std::function<void()>& open, std::string_view text)
         EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
         EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
     }
-}
-
-std::string ReadKeyFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void WriteKeyFile(const std::filesystem::path& path, const std::string& key) {
-    std::filesystem::remove(path);
-    {
-        std::ofstream out(path, std::ios::binary);
-        out << key;
-    }
-    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-}
-
-// StoreKeyed makes a store holding one certificate with a sealed private key, and returns its id.
-ObjectId StoreKeyed(Store& store) {
-    ObjectId id = Insert(store, MakeRow("server"));
-    auto tx = store.Begin(TxMode::kWrite);
-    tx->StorePrivateKey(id, "the private key");
-    tx->Commit();
-    return id;
 }
 
 TEST_F(SqliteStoreTest, CreatesPrivateDataDirectory) {
@@ -188,11 +169,8 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema1KeepsData) {
         // Back to what migration 1 left: its tables, without what later migrations added and their records.
         auto peek = Peek();
         peek->Exec(
-            "DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DROP TRIGGER certificates_generation_insert;"
-            "DROP TRIGGER certificates_generation_update; DROP TRIGGER certificates_generation_delete;"
-            "DROP TRIGGER certificates_revision; ALTER TABLE certificates DROP COLUMN revision;"
-            "DROP TABLE master_key_check;"
-            "DELETE FROM schema_version WHERE version >= 2;");
+            "DROP TABLE items; DROP TABLE log; DROP TABLE blobs; ALTER TABLE certificates DROP COLUMN revision;"
+            "DELETE FROM settings WHERE section = 'store'; DELETE FROM schema_version WHERE version >= 2;");
     }
     auto store = Open();
     {
@@ -223,34 +201,9 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
     }
 }
 
-TEST_F(SqliteStoreTest, MissingMasterKeyOfAStoreWithSealedKeysIsNotReplaced) {
-    StoreKeyed(*Open());
-    std::filesystem::path key_file = data_dir() / "master.key";
-    std::string key = ReadKeyFile(key_file);
-    std::filesystem::remove(key_file);
-    ExpectOpenRefused([&] { Open(); }, "master.key is missing");
-    EXPECT_FALSE(std::filesystem::exists(key_file)) << "a new master key was written";
-    // With the key back, everything opens again.
-    WriteKeyFile(key_file, key);
-    EXPECT_EQ(Open()->Begin(TxMode::kRead)->LoadPrivateKey(ObjectId(1)), "the private key");
-}
-
-TEST_F(SqliteStoreTest, MissingMasterKeyOfAStoreThatHadOneIsNotReplaced) {
-    Insert(*Open(), MakeRow("template"));  // no sealed key yet, but the store was set up with a key
-    std::filesystem::remove(data_dir() / "master.key");
-    ExpectOpenRefused([&] { Open(); }, "master.key is missing");
-    EXPECT_FALSE(std::filesystem::exists(data_dir() / "master.key"));
-}
-
-TEST_F(SqliteStoreTest, MasterKeyThatDoesNotMatchTheCheckValueIsRefused) {
-    Open();  // a new store: its check value is written with the new key
-    WriteKeyFile(data_dir() / "master.key", std::string(32, 'x'));
-    ExpectOpenRefused([&] { Open(); }, "does not match the store");
-}
-
 TEST_F(SqliteStoreTest, StoreFromBeforeTheCheckValueGetsOneFromItsSealedKeys) {
     ObjectId id = StoreKeyed(*Open());
-    Peek()->Exec("DELETE FROM master_key_check");  // as a store from before migration 5 holds it
+    Peek()->Exec("DELETE FROM settings WHERE section = 'store'");  // as a store from before migration 5 holds it
     std::filesystem::path key_file = data_dir() / "master.key";
     std::string key = ReadKeyFile(key_file);
     // A wrong key is recognised by the sealed key it cannot open.
@@ -260,18 +213,71 @@ TEST_F(SqliteStoreTest, StoreFromBeforeTheCheckValueGetsOneFromItsSealedKeys) {
     WriteKeyFile(key_file, key);
     EXPECT_EQ(Open()->Begin(TxMode::kRead)->LoadPrivateKey(id), "the private key");
     auto peek = Peek();
-    sqlite::Query query = peek->Prepare("SELECT COUNT(*) FROM master_key_check");
+    sqlite::Query query = peek->Prepare("SELECT COUNT(*) FROM settings WHERE section = 'store'");
     ASSERT_TRUE(query.Step());
     EXPECT_EQ(query.Int(0), 1);
 }
 
 TEST_F(SqliteStoreTest, StoreFromBeforeTheCheckValueWithoutKeysGetsANewMasterKey) {
     Insert(*Open(), MakeRow("template"));
-    Peek()->Exec("DELETE FROM master_key_check");
+    Peek()->Exec("DELETE FROM settings WHERE section = 'store'");
     std::filesystem::remove(data_dir() / "master.key");
     auto store = Open();  // nothing is sealed: nothing can be lost
     EXPECT_TRUE(std::filesystem::exists(data_dir() / "master.key"));
     StoreKeyed(*store);
+}
+
+TEST_F(SqliteStoreTest, UpgradeFromSchema5MovesTheCheckValueAndKeepsSealedKeys) {
+    ObjectId id = StoreKeyed(*Open());
+    std::string key = ReadKeyFile(data_dir() / "master.key");
+    {
+        // Back to what migration 5 left: the check value in its own table, generations kept by triggers.
+        auto peek = Peek();
+        sqlite::Query check = peek->Prepare("SELECT value FROM settings WHERE section = 'store'");
+        ASSERT_TRUE(check.Step());
+        std::optional<std::string> sealed = crypto::FromHex(check.Text(0));
+        ASSERT_TRUE(sealed.has_value());
+        peek->Exec(
+            "CREATE TABLE master_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed BLOB NOT NULL);"
+            "CREATE TRIGGER certificates_revision AFTER UPDATE ON certificates WHEN NEW.revision = OLD.revision "
+            "BEGIN UPDATE certificates SET revision = OLD.revision + 1 WHERE id = NEW.id; END;"
+            "DELETE FROM settings WHERE section = 'store'; DELETE FROM schema_version WHERE version >= 6;");
+        peek->Prepare("INSERT INTO master_key_check (id, sealed) VALUES (1, ?)").BindBlob(1, *sealed).Run();
+    }
+    // The moved check value still tells a wrong key.
+    WriteKeyFile(data_dir() / "master.key", std::string(32, 'x'));
+    ExpectOpenRefused([&] { Open(); }, "does not match the store");
+    WriteKeyFile(data_dir() / "master.key", key);
+    auto store = Open();
+    EXPECT_EQ(store->Begin(TxMode::kRead)->LoadPrivateKey(id), "the private key");
+    auto peek = Peek();
+    sqlite::Query tables = peek->Prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger' OR name = ?");
+    tables.Bind(1, "master_key_check");
+    ASSERT_TRUE(tables.Step());
+    EXPECT_EQ(tables.Int(0), 0) << "the triggers and the old check table are gone";
+    // Without the trigger a change moves the revision once, not twice.
+    std::uint64_t before = store->Begin(TxMode::kRead)->GetCertificate(id)->revision;
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        tx->UpdateCertificate(*tx->GetCertificate(id));
+        tx->Commit();
+    }
+    EXPECT_EQ(store->Begin(TxMode::kRead)->GetCertificate(id)->revision, before + 1);
+}
+
+TEST_F(SqliteStoreTest, BareBackendHasNoMasterKey) {
+    auto backend = OpenSqliteBackend(data_dir());
+    EXPECT_FALSE(std::filesystem::exists(data_dir() / "master.key"));
+    ObjectId id = Insert(*backend, MakeRow("server"));
+    auto tx = backend->Begin(TxMode::kWrite);
+    try {
+        tx->StorePrivateKey(id, "the private key");
+        ADD_FAILURE() << "a bare backend sealed a key";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kInternal);
+    }
+    tx->StoreSealedKey(id, "sealed bytes");
+    EXPECT_EQ(tx->LoadSealedKey(id), "sealed bytes");
 }
 
 TEST_F(SqliteStoreTest, DamagedFileIsAFailure) {
