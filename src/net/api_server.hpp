@@ -71,7 +71,7 @@ struct ApiServerOptions : ListenerOptions {
 
 // ApiServer moves the bytes of the API protocol over the listeners of ListenerSet (Reconfigure, Listeners,
 // Stop: a changed TLS certificate is swapped in for new connections, open ones continue).
-class ApiServer : public ListenerSet {
+class ApiServer final : public ListenerSet {
 public:
     explicit ApiServer(ApiServerOptions options);
     ~ApiServer();

@@ -43,7 +43,7 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 using SlowRequest = std::function<bool(const HttpRequest&)>;
 
 // HttpServer serves HTTP on the listeners of ListenerSet (Reconfigure, Listeners, Stop).
-class HttpServer : public ListenerSet {
+class HttpServer final : public ListenerSet {
 public:
     explicit HttpServer(ServerOptions options = {});
     ~HttpServer();

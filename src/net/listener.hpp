@@ -94,7 +94,7 @@ public:
 
 protected:
     explicit ListenerSet(const ListenerOptions& options);
-    ~ListenerSet();  // not virtual: a server is never deleted through its ListenerSet
+    ~ListenerSet();  // not virtual: the servers are final, never deleted through their ListenerSet
 
     ListenerCore& core() const { return *core_; }
 

@@ -6,7 +6,6 @@
 # disagreeing Content-Lengths. See lib/target.sh for the build, FUZZ_TIME and replaying an input.
 NAME=http_head_fuzz
 SOURCES="net/http_server_parse.cpp net/http.cpp core/value.cpp core/duration.cpp core/id.cpp"
-HEADERS="net core"
 LIBS="-lssl -lcrypto"
 FLAGS="-DBOOST_ASIO_NO_DEPRECATED -DBOOST_BEAST_USE_STD_STRING_VIEW"
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/http_head"

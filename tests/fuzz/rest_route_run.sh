@@ -21,7 +21,6 @@ SOURCES="rest/route.cpp net/http.cpp
          pki/chain.cpp pki/crl.cpp pki/describe.cpp pki/expiry.cpp pki/export.cpp pki/import.cpp pki/request.cpp
          pki/revoke.cpp pki/service_credentials.cpp pki/sign.cpp pki/template.cpp
          trust/builtin.cpp trust/crl_download.cpp trust/http_fetch.cpp trust/trust_store.cpp"
-HEADERS="rest net core crypto store store/sqlite menu pki trust"
 LIBS="-lssl -lcrypto -lsqlite3 -lcurl -lfmt -lpthread"
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/rest_route"
 MAX_LEN=4096

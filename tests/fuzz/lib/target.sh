@@ -2,15 +2,15 @@
 #   NAME      the target (tests/fuzz/$NAME.cpp holds LLVMFuzzerTestOneInput)
 #   SOURCES   the certos sources it links, relative to src/ (a list, not a glob, so that work in progress
 #             elsewhere cannot break the fuzz build)
-#   HEADERS   the src/ folders whose headers make the build stale
 #   LIBS      extra link flags ("-lssl -lcrypto"), may be empty
 #   FLAGS     extra compile flags ("-DBOOST_BEAST_USE_STD_STRING_VIEW"), may be unset
 #   SEEDS     a folder of seed inputs, copied into the working corpus
 #   MAX_LEN, TIMEOUT   libFuzzer's -max_len and -timeout
 # It builds $FUZZ_BUILD (default build-fuzz-$NAME)/$NAME with clang, libFuzzer, AddressSanitizer and
-# UndefinedBehaviorSanitizer: one object per source under obj/, compiled again when its source or a header of
-# HEADERS is newer, FUZZ_JOBS (2) at a time; then fuzzes for FUZZ_TIME seconds (60), or replays the inputs given
-# as arguments. Exit status 0: no finding; a crashing input is saved under artifacts/.
+# UndefinedBehaviorSanitizer: one object per source under obj/, compiled again (FUZZ_JOBS, 2, at a time) when its
+# source or a header it includes (the compiler's list in obj/*.o.d) is newer; then fuzzes for FUZZ_TIME seconds
+# (60), or replays the inputs given as arguments. Exit status 0: no finding; a crashing input is saved under
+# artifacts/.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${FUZZ_BUILD:-$ROOT/build-fuzz-$NAME}
@@ -28,19 +28,25 @@ done
 BIN="$OUT/$NAME"
 CXXFLAGS="-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
     -fno-sanitize-recover=undefined -I$ROOT/src ${FLAGS:-}"
-# The newest header the sources may include: an object older than it is compiled again.
-newest=""
-for dir in $HEADERS; do
-    for h in "$ROOT"/src/"$dir"/*.hpp; do
-        if [ -z "$newest" ] || [ "$h" -nt "$newest" ]; then newest=$h; fi
+# Stale: the object is missing, or older than a file its .d lists (its source and the certos headers it includes).
+# An object without a .d (compiled before these lists were kept) gets one from the preprocessor.
+stale_object() {
+    [ -f "$2" ] || return 0
+    if [ ! -f "$2.d" ]; then
+        # shellcheck disable=SC2086
+        $CXX $CXXFLAGS -MM -MT "$2" -MF "$2.d" "$1" 2>/dev/null || { rm -f "$2.d"; return 0; }
+    fi
+    for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$2.d"); do
+        if [ "$dep" -nt "$2" ]; then return 0; fi
     done
-done
+    return 1
+}
 objects=""
 stale=""
 for f in $files; do
     o="$OUT/obj/$(echo "${f#"$ROOT"/}" | tr / _).o"
     objects="$objects $o"
-    if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || { [ -n "$newest" ] && [ "$newest" -nt "$o" ]; }; then
+    if stale_object "$f" "$o"; then
         stale="$stale $f=$o"
     fi
 done
@@ -49,7 +55,8 @@ if [ -n "$stale" ]; then
     mkdir -p "$OUT/obj"
     # shellcheck disable=SC2086
     printf '%s\n' $stale | CXX="$CXX" CXXFLAGS="$CXXFLAGS" xargs -P "${FUZZ_JOBS:-2}" -I{} sh -c \
-        'f=${1%%=*}; o=${1#*=}; $CXX $CXXFLAGS -c "$f" -o "$o.tmp" && mv "$o.tmp" "$o"' sh {}
+        'f=${1%%=*}; o=${1#*=}; $CXX $CXXFLAGS -MMD -MF "$o.d.tmp" -c "$f" -o "$o.tmp" &&
+         mv "$o.d.tmp" "$o.d" && mv "$o.tmp" "$o"' sh {}
 fi
 relink=no
 [ -x "$BIN" ] || relink=yes
