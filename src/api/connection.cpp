@@ -1,5 +1,6 @@
 #include "api/connection.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -19,6 +20,7 @@ constexpr std::size_t kMaxPendingBeforeLogin = 16;
 struct Job {
     std::uint64_t id = 0;
     Command command;
+    bool slow = false;     // it runs on the pool of slow jobs
     bool replied = false;  // under the protocol's mutex: a reply (result or "interrupted") was sent
 };
 
@@ -153,6 +155,7 @@ private:
 
     void RunLogin(const std::string& name, const std::string& password, const std::optional<std::string>& tag) {
         std::string out;
+        std::chrono::milliseconds delay{0};
         try {
             menu::Session session = options_->authenticate(name, password, peer_->Address());
             session.via = "api";
@@ -166,10 +169,25 @@ private:
             peer_->SetIdleTimeout(options_->idle_timeout);
         } catch (const core::Error& e) {
             RenderTrap(e, ReplyOptions{tag, false}, out);
+            if (e.category() == core::ErrorCategory::kAuthentication && options_->refusal_delay) {
+                delay = options_->refusal_delay(peer_->Address());
+            }
         } catch (const std::exception& e) {
             Internal(e.what());
             RenderTrap(core::Error(core::ErrorCategory::kInternal, e.what()), ReplyOptions{tag, false}, out);
         }
+        if (delay > std::chrono::milliseconds::zero()) {
+            // A throttled address gets its refusal late, like REST's 401; no worker waits meanwhile.
+            peer_->PostAfter(delay, [self = shared_from_this(), out = std::move(out)]() mutable {
+                self->FinishLogin(std::move(out));
+            });
+            return;
+        }
+        FinishLogin(std::move(out));
+    }
+
+    // FinishLogin sends the answer to a login, then runs the sentences that arrived meanwhile.
+    void FinishLogin(std::string out) {
         {
             std::lock_guard lock(mutex_);
             if (!session_) {
@@ -201,9 +219,33 @@ private:
         }
     }
 
+    // IsSlow tells whether `command` calls a slow verb (ApiProtocolOptions::slow).
+    bool IsSlow(const Command& command) const {
+        if (!options_->slow) {
+            return false;
+        }
+        try {
+            return std::any_of(command.requests.begin(), command.requests.end(),
+                               [&](const menu::Request& request) { return options_->slow(request); });
+        } catch (...) {
+            return false;  // Execute will say what is wrong with the request
+        }
+    }
+
+    // Schedule runs `job` on the pool that fits it.
+    void Schedule(const std::shared_ptr<Job>& job) {
+        auto run = [self = shared_from_this(), job] { self->Run(job); };
+        if (job->slow) {
+            peer_->PostSlow(std::move(run));
+        } else {
+            peer_->Post(std::move(run));
+        }
+    }
+
     void Submit(Command command) {
         auto job = std::make_shared<Job>();
         job->command = std::move(command);
+        job->slow = IsSlow(job->command);
         bool run_now = true;
         {
             std::lock_guard lock(mutex_);
@@ -228,7 +270,7 @@ private:
             return;
         }
         peer_->SetIdleTimeout(kBusyTimeout);
-        peer_->Post([self = shared_from_this(), job] { self->Run(job); });
+        Schedule(job);
     }
 
     void Run(const std::shared_ptr<Job>& job) {
@@ -268,7 +310,7 @@ private:
             idle = jobs_.empty() && !closed_;
         }
         if (next) {
-            peer_->Post([self = shared_from_this(), next] { self->Run(next); });
+            Schedule(next);
         } else if (idle) {
             peer_->SetIdleTimeout(options_->idle_timeout);
         }

@@ -25,6 +25,15 @@ struct ApiProtocolOptions {
     std::function<bool(menu::Session& session)> refresh;
     // Execute runs one request (menu::Tree::Execute); throws core::Error.
     std::function<menu::Result(const menu::Request&, const menu::Session&)> execute;
+    // Slow tells whether a request calls a verb that declares itself slow (menu::Verb::slow: key generation):
+    // a command with such a request runs on the pool of slow jobs (net::StreamPeer::PostSlow), so that it
+    // never holds up other connections' quick commands. Must be quick; an exception counts as "not slow".
+    // Unset: nothing is slow.
+    std::function<bool(const menu::Request&)> slow;
+    // RefusalDelay is how long the answer to a login refused with kAuthentication from `address` is held back
+    // (menu::LoginThrottle::Penalty: zero unless the address is throttled), on a timer that holds no worker
+    // (net::StreamPeer::PostAfter), so that a guessing client guesses slowly. Unset: answered at once.
+    std::function<std::chrono::milliseconds(std::string_view address)> refusal_delay;
     // EmptyReply says whether `service` ("api", "api-ssl") sends `!empty` for a print without records
     // (`/ip service api-empty-reply`). Unset: never.
     std::function<bool(std::string_view service)> empty_reply;

@@ -17,6 +17,14 @@ public:
     void Close() override { closed = true; }
     void SetIdleTimeout(std::chrono::milliseconds timeout) override { last_timeout = timeout; }
     void Post(std::function<void()> job) override { jobs.push_back(std::move(job)); }
+    void PostSlow(std::function<void()> job) override {
+        ++slow_jobs;
+        jobs.push_back(std::move(job));
+    }
+    void PostAfter(std::chrono::milliseconds delay, std::function<void()> job) override {
+        delays.push_back(delay);
+        jobs.push_back(std::move(job));
+    }
     const std::string& Address() const override { return address; }
     const std::string& Service() const override { return service; }
 
@@ -39,6 +47,8 @@ public:
     bool closed = false;
     std::chrono::milliseconds last_timeout{0};
     std::deque<std::function<void()>> jobs;
+    std::size_t slow_jobs = 0;                      // of jobs, those posted with PostSlow
+    std::vector<std::chrono::milliseconds> delays;  // PostAfter's
     std::string address = "192.0.2.1";
     std::string service = "api";
 };
@@ -81,6 +91,11 @@ protected:
             return refresh_valid;
         };
         options->empty_reply = [this](std::string_view) { return empty_reply; };
+        options->slow = [](const menu::Request& request) { return request.verb == "sign"; };
+        options->refusal_delay = [this](std::string_view address) {
+            delayed_for.emplace_back(address);
+            return refusal_delay;
+        };
         options->login_timeout = std::chrono::seconds(5);
         options->idle_timeout = std::chrono::seconds(50);
         protocol = MakeApiProtocol(peer, options);
@@ -97,6 +112,8 @@ protected:
     std::shared_ptr<net::StreamProtocol> protocol;
     std::vector<std::string> executed;
     bool empty_reply = false;
+    std::chrono::milliseconds refusal_delay{0};
+    std::vector<std::string> delayed_for;  // the addresses refusal_delay was asked about
     int refreshes = 0;
     bool refresh_valid = true;
     std::optional<menu::PolicySet> refreshed_policies;
@@ -123,6 +140,34 @@ TEST_F(ConnectionTest, WrongPasswordIsATrapThenDone) {
     peer->RunJobs();
     EXPECT_EQ(peer->Replies()[0][0], "!trap");
     EXPECT_TRUE(executed.empty());
+    EXPECT_EQ(delayed_for, std::vector<std::string>{"192.0.2.1"});
+    EXPECT_TRUE(peer->delays.empty());  // not throttled: answered at once
+}
+
+TEST_F(ConnectionTest, ThrottledRefusalIsSentAfterTheDelayAndLaterSentencesWaitForIt) {
+    refusal_delay = std::chrono::milliseconds(1500);
+    Send({"/login", "=name=admin", "=password=bad"});
+    Send({"/certificate/print"});
+    peer->RunJobs();
+    EXPECT_EQ(peer->delays, std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(1500)});
+    auto replies = peer->Replies();
+    ASSERT_EQ(replies.size(), 4u);
+    EXPECT_EQ(replies[0][0], "!trap");
+    EXPECT_EQ(replies[1], Sentence{"!done"});
+    EXPECT_EQ(replies[2], (Sentence{"!trap", "=category=5", "=message=not logged in"}));
+    Login();  // the right password: no delay
+    EXPECT_EQ(peer->delays.size(), 1u);
+}
+
+TEST_F(ConnectionTest, SlowVerbsRunOnTheSlowPool) {
+    Login();
+    Send({"/certificate/sign", "=number=a", ".tag=1"});
+    Send({"/certificate/print", ".tag=2"});
+    Send({"/certificate/sign", "=number=b"});
+    EXPECT_EQ(peer->slow_jobs, 2u);
+    EXPECT_EQ(peer->jobs.size(), 3u);
+    peer->RunJobs();
+    EXPECT_EQ(executed, (std::vector<std::string>{"/certificate sign", "/certificate print", "/certificate sign"}));
 }
 
 TEST_F(ConnectionTest, ChallengeLoginIsRefusedClearly) {

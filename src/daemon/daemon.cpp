@@ -200,6 +200,14 @@ struct Daemon::Impl {
         api_options->execute = [this](const menu::Request& request, const menu::Session& session) {
             return tree.Execute(request, session);
         };
+        api_options->slow = [this](const menu::Request& request) {  // as RestSlow: menu::Verb::slow
+            const menu::Menu* menu = tree.FindMenu(request.path);
+            const menu::Verb* verb = menu != nullptr ? menu->FindVerb(request.verb) : nullptr;
+            return verb != nullptr && verb->slow;
+        };
+        api_options->refusal_delay = [this](std::string_view address) {
+            return std::min(throttle.Penalty(address), kMaxPenalty);
+        };
         api_options->empty_reply = [this](std::string_view service) {
             std::lock_guard lock(api_mutex);
             return api_empty_reply.contains(std::string(service));

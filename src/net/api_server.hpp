@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "net/http_server.hpp"
+#include "net/listener.hpp"
 
 namespace certos::net {
 
@@ -27,9 +27,17 @@ public:
     // SetIdleTimeout (re)starts the idle timer: when it expires before the next call, the connection is
     // closed at once.
     virtual void SetIdleTimeout(std::chrono::milliseconds timeout) = 0;
-    // Post runs `job` on the server's worker pool (jobs may block: key generation, SQLite). While a job runs
-    // the connection is never evicted (see MarkAuthenticated).
+    // Post runs `job` on the server's worker pool (jobs may block: SQLite). While a job runs (or waits for a
+    // worker) the connection is never evicted (see MarkAuthenticated); once it was, Post does nothing.
     virtual void Post(std::function<void()> job) = 0;
+    // PostSlow is Post on the pool of slow jobs (ApiServerOptions::slow_worker_threads): for what takes
+    // seconds of CPU (key generation), so that it never holds up the workers of other connections' quick
+    // commands.
+    virtual void PostSlow(std::function<void()> job) = 0;
+    // PostAfter is Post after `delay` (a refused login's answer, held back): the connection's own timer waits,
+    // neither a worker nor a place in the budget, so a newcomer may evict the connection meanwhile; then the
+    // job is dropped.
+    virtual void PostAfter(std::chrono::milliseconds delay, std::function<void()> job) = 0;
     // MarkAuthenticated records that the client logged in: from then on the connection counts against the
     // listener's max-sessions instead of the small budget of connections that have not logged in yet, where
     // a newcomer takes the place of the oldest idle one (ListenerConfig::max_unauthenticated).
@@ -51,36 +59,26 @@ public:
 // ProtocolFactory makes the protocol of a new connection.
 using ProtocolFactory = std::function<std::shared_ptr<StreamProtocol>(std::shared_ptr<StreamPeer> peer)>;
 
-// ApiServerOptions are the server-wide settings.
-struct ApiServerOptions {
-    std::size_t io_threads = 2;
-    std::size_t worker_threads = 8;
+// ApiServerOptions are the server-wide settings (ListenerOptions: io threads, `/ip service address`, the log).
+struct ApiServerOptions : ListenerOptions {
+    std::size_t worker_threads = 8;       // StreamPeer::Post
+    std::size_t slow_worker_threads = 8;  // StreamPeer::PostSlow
     // handshake_timeout bounds the TLS handshake; the protocol sets its own idle timeouts after that (until
     // it does, this one applies).
     std::chrono::milliseconds handshake_timeout{10000};
-    std::function<bool(std::string_view allowed_from, std::string_view address)> address_allowed;
-    std::function<void(std::string_view message)> on_error;
     ProtocolFactory protocol;
 };
 
-class ApiServer {
+// ApiServer moves the bytes of the API protocol over the listeners of ListenerSet (Reconfigure, Listeners,
+// Stop: a changed TLS certificate is swapped in for new connections, open ones continue).
+class ApiServer final : public ListenerSet {
 public:
     explicit ApiServer(ApiServerOptions options);
     ~ApiServer();
-    ApiServer(const ApiServer&) = delete;
-    ApiServer& operator=(const ApiServer&) = delete;
-
-    // Reconfigure makes the running listeners match `listeners` (as HttpServer::Reconfigure does: a changed
-    // TLS certificate is swapped in for new connections, open ones continue). Returns one message per
-    // listener that could not be opened. Not concurrently with itself.
-    std::vector<std::string> Reconfigure(const std::vector<ListenerConfig>& listeners);
-
-    std::vector<ListenerStatus> Listeners() const;
-
-    // Stop closes every listener and connection and joins the threads. Idempotent; the destructor calls it.
-    void Stop();
 
 private:
+    void OnListenersClosed() override;
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -6,25 +6,21 @@
 
 #include <algorithm>
 #include <atomic>
-#include <map>
 #include <mutex>
 #include <shared_mutex>
-#include <thread>
 
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "net/http_server_parse.hpp"
+#include "net/listener_core.hpp"
 #include "net/session_budget.hpp"
-#include "net/tls_context.hpp"
 
 namespace certos::net {
 namespace {
@@ -41,14 +37,6 @@ using error_code = boost::system::error_code;
 constexpr std::chrono::seconds kLingerTime{3};
 constexpr std::size_t kLingerBytes = 64 * 1024 * 1024;
 
-std::string ClientAddress(const tcp::endpoint& endpoint) {
-    asio::ip::address address = endpoint.address();
-    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-        return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
-    }
-    return address.to_string();
-}
-
 // Core is what every connection needs from the server; connections share it, so it outlives the server
 // object's teardown of listeners.
 struct RouteEntry {
@@ -58,8 +46,7 @@ struct RouteEntry {
 
 struct Core {
     ServerOptions options;
-    asio::thread_pool* workers = nullptr;
-    asio::thread_pool* slow_workers = nullptr;
+    WorkerPools* pools = nullptr;
     mutable std::atomic<std::uint64_t> next_connection_id{1};
 
     mutable std::shared_mutex routes_mutex;
@@ -85,12 +72,12 @@ struct Core {
     // PoolFor is where `request` runs: the pool of slow requests when its route says it may take long.
     asio::thread_pool& PoolFor(const RouteEntry* route, const HttpRequest& request) const {
         if (route == nullptr || !route->slow) {
-            return *workers;
+            return pools->quick;
         }
         try {
-            return route->slow(request) ? *slow_workers : *workers;
+            return route->slow(request) ? pools->slow : pools->quick;
         } catch (...) {
-            return *workers;  // the handler will say what is wrong with the request
+            return pools->quick;  // the handler will say what is wrong with the request
         }
     }
 
@@ -139,8 +126,7 @@ protected:
 
     void DoRead() {
         parser_.emplace();
-        parser_->body_limit(core_->options.max_body_bytes);
-        parser_->header_limit(static_cast<std::uint32_t>(core_->options.max_header_bytes));
+        ConfigureParser(*parser_, core_->options);
         timed_out_ = false;
         StartTimer(ReadTimeout());
         http::async_read_header(Self().stream(), buffer_, *parser_,
@@ -225,20 +211,11 @@ protected:
         }
         busy_ = true;
         http::request<http::string_body> message = parser_->release();
-        HttpRequest request;
-        request.method = std::string(message.method_string());
-        request.target = std::string(message.target());
-        std::size_t question = request.target.find('?');
-        request.path = request.target.substr(0, question);
-        request.query = question == std::string::npos ? std::string() : request.target.substr(question + 1);
-        for (const auto& field : message) {
-            request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-        }
-        request.body = std::move(message.body());
-        request.connection = connection_;
         bool keep_alive = message.keep_alive();
         bool head = message.method() == http::verb::head;
         unsigned version = message.version();
+        HttpRequest request = ToHttpRequest(std::move(message));
+        request.connection = connection_;
         std::shared_ptr<const RouteEntry> route = core_->Find(request.path);
         asio::thread_pool& pool = core_->PoolFor(route.get(), request);
         asio::post(pool, [self = Self().shared_from_this(), route = std::move(route), request = std::move(request),
@@ -342,7 +319,7 @@ protected:
     std::shared_ptr<Connection> connection_;
     std::shared_ptr<SessionBudget::Ticket> ticket_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<RequestParser> parser_;
     asio::steady_timer timer_;
     bool timed_out_ = false;
     bool busy_ = false;     // a request of it is being served (ticket_ Busy)
@@ -405,191 +382,49 @@ private:
     beast::ssl_stream<beast::tcp_stream> stream_;
 };
 
-// Listener is one bound acceptor. Its settings that can change without rebinding (TLS context, allowed
-// addresses, max-sessions) are read under a mutex when a connection arrives.
-class Listener : public std::enable_shared_from_this<Listener> {
-public:
-    Listener(asio::io_context& io, std::shared_ptr<const Core> core, const ListenerConfig& config,
-             std::shared_ptr<ssl::context> tls)
-        : io_(io),
-          core_(std::move(core)),
-          strand_(asio::make_strand(io)),
-          acceptor_(strand_),
-          config_(config),
-          tls_(std::move(tls)),
-          budget_({config.max_sessions, config.max_unauthenticated}) {}
+}  // namespace
 
-    // Open binds and listens; throws boost::system::system_error when it cannot.
-    void Open() {
-        asio::ip::address address = asio::ip::make_address(config_.bind_address);
-        tcp::endpoint endpoint(address, config_.port);
-        try {
-            OpenAt(endpoint);
-        } catch (const boost::system::system_error& e) {
-            if (!(address.is_v6() && address.is_unspecified())) {
-                throw;
-            }
-            // No IPv6 on this host: listen on every IPv4 address instead.
-            acceptor_ = tcp::acceptor(strand_);
-            OpenAt(tcp::endpoint(asio::ip::address_v4::any(), config_.port));
-        }
-        bound_ = acceptor_.local_endpoint();
-        asio::dispatch(strand_, beast::bind_front_handler(&Listener::DoAccept, shared_from_this()));
+struct HttpServer::Impl {
+    explicit Impl(ServerOptions options)
+        : core(std::make_shared<Core>()), pools(options.worker_threads, options.slow_worker_threads) {
+        core->options = std::move(options);
+        core->pools = &pools;
     }
 
-    void Close() {
-        asio::dispatch(strand_, [self = shared_from_this()] {
-            error_code ignored;
-            self->acceptor_.close(ignored);
-        });
-    }
-
-    void Update(const ListenerConfig& config, std::shared_ptr<ssl::context> tls) {
-        std::lock_guard lock(mutex_);
-        config_.allowed_from = config.allowed_from;
-        config_.max_sessions = config.max_sessions;
-        config_.max_unauthenticated = config.max_unauthenticated;
-        budget_.SetLimits({config.max_sessions, config.max_unauthenticated});
-        if (tls) {
-            tls_ = std::move(tls);
-        }
-    }
-
-    ListenerStatus Status() const {
-        std::lock_guard lock(mutex_);
-        return ListenerStatus{config_.name, bound_.address().to_string(), bound_.port(), tls_ != nullptr};
-    }
-
-private:
-    void OpenAt(const tcp::endpoint& endpoint) {
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(asio::socket_base::reuse_address(true));
-        if (endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
-            acceptor_.set_option(asio::ip::v6_only(false));
-        }
-        acceptor_.bind(endpoint);
-        acceptor_.listen(asio::socket_base::max_listen_connections);
-    }
-
-    void DoAccept() {
-        acceptor_.async_accept(asio::make_strand(io_),
-                               beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
-    }
-
-    void OnAccept(error_code ec, tcp::socket socket) {
-        if (!acceptor_.is_open()) {
-            return;
-        }
-        if (ec) {
-            core_->Error("accepting on " + config_.name + ": " + ec.message());
-            // Out of descriptors, for example: try again shortly instead of spinning.
-            auto timer = std::make_shared<asio::steady_timer>(strand_, std::chrono::milliseconds(100));
-            timer->async_wait([self = shared_from_this(), timer](error_code) { self->DoAccept(); });
-            return;
-        }
-        Serve(std::move(socket));
-        DoAccept();
-    }
-
-    void Serve(tcp::socket socket) {
-        error_code ec;
-        tcp::endpoint remote = socket.remote_endpoint(ec);
-        if (ec) {
-            return;
-        }
-        std::string address = ClientAddress(remote);
-        std::string allowed_from;
-        std::shared_ptr<ssl::context> tls;
-        {
-            std::lock_guard lock(mutex_);
-            allowed_from = config_.allowed_from;
-            tls = tls_;
-        }
-        if (!allowed_from.empty() && core_->options.address_allowed &&
-            !core_->options.address_allowed(allowed_from, address)) {
-            return;  // outside `/ip service address`: closed without a word, as a router does
-        }
-        std::shared_ptr<SessionBudget::Ticket> ticket = budget_.Admit();
-        if (!ticket) {
-            return;  // max-sessions reached, or every place before login is being served
-        }
-        socket.set_option(tcp::no_delay(true), ec);
-        auto connection =
-            std::make_shared<Connection>(core_->next_connection_id.fetch_add(1), address, config_.name, tls != nullptr);
-        connection->SetAuthenticatedHook([weak = std::weak_ptr(ticket)] {
+    // Accept starts serving a connection that a listener admitted.
+    void Accept(Accepted accepted) const {
+        auto connection = std::make_shared<Connection>(core->next_connection_id.fetch_add(1), accepted.address,
+                                                       accepted.service, accepted.tls != nullptr);
+        connection->SetAuthenticatedHook([weak = std::weak_ptr(accepted.ticket)] {
             if (auto held = weak.lock()) {
                 held->MarkAuthenticated();
             }
         });
-        if (tls) {
-            Start(std::make_shared<TlsSession>(std::move(socket), std::move(tls), core_, std::move(connection), ticket),
-                  *ticket);
+        if (accepted.tls) {
+            Start(std::make_shared<TlsSession>(std::move(accepted.socket), std::move(accepted.tls), core,
+                                               std::move(connection), accepted.ticket),
+                  *accepted.ticket);
         } else {
-            Start(std::make_shared<PlainSession>(std::move(socket), core_, std::move(connection), ticket), *ticket);
+            Start(std::make_shared<PlainSession>(std::move(accepted.socket), core, std::move(connection),
+                                                 accepted.ticket),
+                  *accepted.ticket);
         }
     }
 
     template <class S>
     static void Start(const std::shared_ptr<S>& session, SessionBudget::Ticket& ticket) {
-        ticket.Arm([weak = std::weak_ptr(session), executor = session->stream().get_executor()] {
-            asio::post(executor, [weak] {
-                if (auto held = weak.lock()) {
-                    held->Evict();
-                }
-            });
-        });
+        ArmEviction(ticket, session, session->stream().get_executor(), &S::Evict);
         session->Run();
     }
 
-    asio::io_context& io_;
-    std::shared_ptr<const Core> core_;
-    asio::strand<asio::io_context::executor_type> strand_;
-    tcp::acceptor acceptor_;
-    mutable std::mutex mutex_;
-    ListenerConfig config_;
-    std::shared_ptr<ssl::context> tls_;
-    tcp::endpoint bound_;
-    SessionBudget budget_;
-};
-
-bool SameBinding(const ListenerConfig& a, const ListenerConfig& b) {
-    return a.bind_address == b.bind_address && a.port == b.port && a.tls.has_value() == b.tls.has_value();
-}
-
-}  // namespace
-
-struct HttpServer::Impl {
-    explicit Impl(ServerOptions options)
-        : core(std::make_shared<Core>()),
-          workers(std::max<std::size_t>(1, options.worker_threads)),
-          slow_workers(std::max<std::size_t>(1, options.slow_worker_threads)),
-          io(static_cast<int>(std::max<std::size_t>(1, options.io_threads))),
-          work(asio::make_work_guard(io)) {
-        core->options = std::move(options);
-        core->workers = &workers;
-        core->slow_workers = &slow_workers;
-        for (std::size_t i = 0; i < std::max<std::size_t>(1, core->options.io_threads); ++i) {
-            threads.emplace_back([this] { io.run(); });
-        }
-    }
-
-    struct Entry {
-        ListenerConfig config;
-        std::shared_ptr<Listener> listener;
-    };
-
     std::shared_ptr<Core> core;
-    asio::thread_pool workers;
-    asio::thread_pool slow_workers;
-    asio::io_context io;
-    asio::executor_work_guard<asio::io_context::executor_type> work;
-    std::vector<std::thread> threads;
-    mutable std::mutex listeners_mutex;
-    std::map<std::string, Entry> listeners;
-    bool stopped = false;
+    WorkerPools pools;
 };
 
-HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+HttpServer::HttpServer(ServerOptions options)
+    : ListenerSet(options), impl_(std::make_unique<Impl>(std::move(options))) {
+    core().SetAcceptHandler([impl = impl_.get()](Accepted accepted) { impl->Accept(std::move(accepted)); });
+}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -603,90 +438,7 @@ void HttpServer::Route(std::string prefix, HttpHandler handler, SlowRequest slow
                      [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
-std::vector<std::string> HttpServer::Reconfigure(const std::vector<ListenerConfig>& wanted) {
-    std::vector<std::string> errors;
-    std::lock_guard lock(impl_->listeners_mutex);
-    if (impl_->stopped) {
-        return errors;
-    }
-    auto& listeners = impl_->listeners;
-    for (auto it = listeners.begin(); it != listeners.end();) {
-        bool kept = std::any_of(wanted.begin(), wanted.end(), [&](const auto& c) { return c.name == it->first; });
-        if (!kept) {
-            it->second.listener->Close();
-            it = listeners.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (const ListenerConfig& config : wanted) {
-        auto existing = listeners.find(config.name);
-        if (existing != listeners.end() && existing->second.config == config) {
-            continue;
-        }
-        // A TLS listener gets a fresh context whenever its configuration changed: for a new binding, and for
-        // the same binding only when the credentials or version changed (then swapped in place below).
-        std::shared_ptr<ssl::context> tls;
-        bool same_binding = existing != listeners.end() && SameBinding(existing->second.config, config);
-        if (config.tls && (!same_binding || existing->second.config.tls != config.tls)) {
-            try {
-                tls = MakeServerContext(*config.tls);
-            } catch (const std::exception& e) {
-                errors.push_back(config.name + ": " + e.what());
-                continue;  // keep what runs now
-            }
-        }
-        if (same_binding) {
-            existing->second.listener->Update(config, tls);
-            existing->second.config = config;
-            continue;
-        }
-        if (existing != listeners.end()) {
-            existing->second.listener->Close();
-            listeners.erase(existing);
-        }
-        auto listener = std::make_shared<Listener>(impl_->io, impl_->core, config, tls);
-        try {
-            listener->Open();
-        } catch (const std::exception& e) {
-            errors.push_back(config.name + ": cannot listen on " + config.bind_address + " port " +
-                             std::to_string(config.port) + ": " + e.what());
-            continue;
-        }
-        listeners.emplace(config.name, Impl::Entry{config, std::move(listener)});
-    }
-    return errors;
-}
-
-std::vector<ListenerStatus> HttpServer::Listeners() const {
-    std::lock_guard lock(impl_->listeners_mutex);
-    std::vector<ListenerStatus> out;
-    for (const auto& [name, entry] : impl_->listeners) {
-        out.push_back(entry.listener->Status());
-    }
-    return out;
-}
-
-void HttpServer::Stop() {
-    {
-        std::lock_guard lock(impl_->listeners_mutex);
-        if (impl_->stopped) {
-            return;
-        }
-        impl_->stopped = true;
-        for (auto& [name, entry] : impl_->listeners) {
-            entry.listener->Close();
-        }
-    }
-    impl_->work.reset();
-    impl_->io.stop();
-    for (std::thread& thread : impl_->threads) {
-        thread.join();
-    }
-    impl_->workers.join();  // handlers in flight finish; their replies go nowhere
-    impl_->slow_workers.join();
-    std::lock_guard lock(impl_->listeners_mutex);
-    impl_->listeners.clear();
-}
+// OnIoStopped lets the handlers in flight finish; their replies go nowhere.
+void HttpServer::OnIoStopped() { impl_->pools.Join(); }
 
 }  // namespace certos::net

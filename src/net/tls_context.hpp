@@ -5,7 +5,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
-#include "net/http_server.hpp"
+#include "net/listener.hpp"
 
 namespace certos::net {
 

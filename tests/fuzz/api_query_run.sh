@@ -4,7 +4,6 @@
 # of issue 12). See lib/target.sh for the build, FUZZ_TIME and replaying an input.
 NAME=api_query_fuzz
 SOURCES="menu/api_query.cpp menu/filter.cpp menu/schema.cpp menu/record.cpp core/duration.cpp core/value.cpp core/id.cpp"
-HEADERS="menu core"
 LIBS=""
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/api_query"
 MAX_LEN=65536  # the largest seed: 20,000 operators

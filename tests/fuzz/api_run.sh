@@ -4,7 +4,6 @@
 # a control byte. See lib/target.sh for the build, FUZZ_TIME and replaying an input.
 NAME=api_sentence_fuzz
 SOURCES="api/codec.cpp"
-HEADERS="api"
 LIBS=""
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/api_sentence"
 MAX_LEN=65536

@@ -4,7 +4,6 @@
 NAME=console_fuzz
 SOURCES="console/lexer.cpp console/where.cpp menu/filter.cpp menu/schema.cpp menu/record.cpp menu/menu_node.cpp
          script/value.cpp script/literal.cpp core/duration.cpp core/value.cpp core/id.cpp"
-HEADERS="console menu core script"
 LIBS=""
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/console"
 # Longer seeds (the 100,000 `!` of issue 12) are cut to this, which still nests far beyond the bound (the full

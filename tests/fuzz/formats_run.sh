@@ -6,7 +6,6 @@ NAME=formats_fuzz
 SOURCES="core/value.cpp core/duration.cpp core/id.cpp crypto/ossl.cpp crypto/internal.cpp crypto/digest.cpp
          crypto/key.cpp crypto/ec_fast.cpp crypto/certificate.cpp crypto/csr.cpp crypto/crl.cpp crypto/key_id.cpp
          rest/json_mapping.cpp net/http.cpp menu/api_query.cpp menu/filter.cpp menu/schema.cpp menu/record.cpp"
-HEADERS="core crypto rest net menu"
 LIBS="-lssl -lcrypto"
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/formats"
 MAX_LEN=16384

@@ -4,7 +4,6 @@
 NAME=import_fuzz
 SOURCES="pki/describe.cpp core/value.cpp crypto/ossl.cpp crypto/internal.cpp crypto/digest.cpp crypto/key.cpp
          crypto/ec_fast.cpp crypto/certificate.cpp crypto/pkcs12.cpp crypto/bundle.cpp crypto/csr.cpp"
-HEADERS="core crypto pki"
 LIBS="-lssl -lcrypto"
 SEEDS="$(cd "$(dirname "$0")/../data/import" && pwd)"
 # -timeout: a PKCS#12 with a large MAC iteration count is allowed up to 10^7, but not minutes.
