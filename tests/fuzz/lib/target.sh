@@ -20,6 +20,11 @@ if ! command -v "$CXX" >/dev/null 2>&1; then
     echo "$NAME: $CXX not found (install the Debian package clang)" >&2
     exit 2
 fi
+# The targets share most of their sources and flags: through ccache each source compiles once for all of them.
+CC_LAUNCHER=""
+if command -v ccache >/dev/null 2>&1; then
+    CC_LAUNCHER=ccache
+fi
 mkdir -p "$OUT/corpus" "$OUT/artifacts"
 files="$ROOT/tests/fuzz/$NAME.cpp"
 for f in $SOURCES; do
@@ -54,7 +59,7 @@ if [ -n "$stale" ]; then
     echo "$NAME: compiling $(echo $stale | wc -w) sources into $OUT/obj"
     mkdir -p "$OUT/obj"
     # shellcheck disable=SC2086
-    printf '%s\n' $stale | CXX="$CXX" CXXFLAGS="$CXXFLAGS" xargs -P "${FUZZ_JOBS:-2}" -I{} sh -c \
+    printf '%s\n' $stale | CXX="$CC_LAUNCHER $CXX" CXXFLAGS="$CXXFLAGS" xargs -P "${FUZZ_JOBS:-2}" -I{} sh -c \
         'f=${1%%=*}; o=${1#*=}; $CXX $CXXFLAGS -MMD -MF "$o.d.tmp" -c "$f" -o "$o.tmp" &&
          mv "$o.d.tmp" "$o.d" && mv "$o.tmp" "$o"' sh {}
 fi
