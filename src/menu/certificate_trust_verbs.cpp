@@ -52,10 +52,10 @@ Verb RevokeVerb() {
     verb.help = "revoke certificates issued by a local CA and rebuild that CA's CRL";
     verb.policy = kPolicyRead | kPolicyWrite;
     verb.tx = TxNeed::kWrite;
-    ArgSpec reason =
-        MakeArg("reason", "CRL reason code (certos's own argument; RouterOS takes only numbers)", ValueType::kEnum);
-    reason.spec.values = pki::RevocationReasons();
-    verb.args = {MakeArg("numbers", "certificates to revoke", ValueType::kItem, true, true), reason};
+    verb.args = {
+        Arg("numbers", "certificates to revoke", {.type = ValueType::kItem, .required = true, .unnamed = true}),
+        Arg("reason", "CRL reason code (certos's own argument; RouterOS takes only numbers)",
+            {.type = ValueType::kEnum, .values = pki::RevocationReasons()})};
     verb.handler = [](Call& call) {
         std::vector<core::ObjectId> ids = ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"));
         for (const std::string& warning : pki::RevokeCertificates(call.Tx(), ids, call.args.GetOr("reason"))) {
@@ -109,14 +109,12 @@ Verb VerifyVerb() {
     verb.help = "verify a certificate's chain, validity, purpose and revocation (certos's own; RouterOS lacks it)";
     verb.policy = kPolicyRead;
     verb.tx = TxNeed::kRead;
-    ArgSpec service = MakeArg("trust-store", "verify for this service: its trusted certificates and built-in roots",
-                              ValueType::kEnum);
-    service.spec.values = pki::kTrustStores;
-    ArgSpec purpose = MakeArg("purpose", "what the certificate must be good for", ValueType::kEnum);
-    purpose.spec.values = crypto::kVerifyPurposeNames;
-    verb.args = {MakeArg("number", "the certificate to verify", ValueType::kItem, false, true),
-                 MakeArg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"), service,
-                 purpose};
+    verb.args = {Arg("number", "the certificate to verify", {.type = ValueType::kItem, .unnamed = true}),
+                 Arg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"),
+                 Arg("trust-store", "verify for this service: its trusted certificates and built-in roots",
+                     {.type = ValueType::kEnum, .values = pki::kTrustStores}),
+                 Arg("purpose", "what the certificate must be good for",
+                     {.type = ValueType::kEnum, .values = crypto::kVerifyPurposeNames})};
     verb.handler = [](Call& call) {
         VerifyTarget target = LoadTarget(call);
         std::string service = call.args.GetOr("trust-store");
@@ -174,8 +172,8 @@ Verb ExportCrlVerb() {
     verb.policy = kPolicyRead;
     verb.tx = TxNeed::kRead;
     verb.changes = true;  // writes a file to /file
-    verb.args = {MakeArg("number", "the local CA", ValueType::kItem, true, true),
-                 MakeArg("file-name", "file name without extension (default crl_NAME)")};
+    verb.args = {Arg("number", "the local CA", {.type = ValueType::kItem, .required = true, .unnamed = true}),
+                 Arg("file-name", "file name without extension (default crl_NAME)")};
     verb.handler = [](Call& call) {
         store::CertificateRow row = FindRowByItem(call.Tx(), call.args.GetOr("number"));
         std::optional<store::BlobRow> blob = call.Tx().GetBlob(pki::kLocalCrlKind, row.id);
@@ -282,8 +280,9 @@ void InstallCrlMenu(Menu& certificate) {
     spec.decorate = DecorateCrlItem;
     auto model = std::make_shared<ItemModel>(spec);
     InstallItemMenu(menu, std::move(spec), {"url", "last-update", "next-update", "num"});
-    menu.layout.flags = {
-        {'D', "DYNAMIC", "dynamic", false}, {'I', "INVALID", "invalid", false}, {'E', "EXPIRED", "expired", false}};
+    menu.layout.flags = {{.letter = 'D', .legend = "DYNAMIC", .property = "dynamic"},
+                         {.letter = 'I', .legend = "INVALID", .property = "invalid"},
+                         {.letter = 'E', .legend = "EXPIRED", .property = "expired"}};
 
     Verb download;
     download.name = "download";
@@ -291,7 +290,7 @@ void InstallCrlMenu(Menu& certificate) {
     download.policy = kPolicyRead | kPolicyWrite;
     download.tx = TxNeed::kNone;  // the network is never used inside a transaction
     download.changes = true;
-    download.args = {MakeArg("numbers", "entries to download (default: all)", ValueType::kItem, false, true)};
+    download.args = {Arg("numbers", "entries to download (default: all)", {.type = ValueType::kItem, .unnamed = true})};
     download.handler = [model](Call& call) {
         trust::DownloadOptions options;
         options.force = true;
@@ -321,7 +320,7 @@ void InstallCrlMenu(Menu& certificate) {
     flush.help = "forget downloaded CRLs (all, or the given entries); the entries stay";
     flush.policy = kPolicyRead | kPolicyWrite;
     flush.tx = TxNeed::kWrite;
-    flush.args = {MakeArg("numbers", "entries to flush (default: all)", ValueType::kItem, false, true)};
+    flush.args = {Arg("numbers", "entries to flush (default: all)", {.type = ValueType::kItem, .unnamed = true})};
     flush.handler = [model](Call& call) {
         std::string numbers = call.args.GetOr("numbers");
         std::vector<core::ObjectId> only =
@@ -339,6 +338,23 @@ void InstallCrlMenu(Menu& certificate) {
 
 // --- /certificate/builtin ----------------------------------------------------------------------------
 
+Result PrintBuiltin(Call& call) {
+    std::vector<Record> records;
+    std::uint64_t n = 0;
+    for (const trust::BuiltinRoot& root : trust::BuiltinRoots()) {
+        Record r;
+        r.Set(".id", core::ObjectId(++n).ToString());
+        r.Set("name", root.name);
+        r.Set("common-name", root.common_name);
+        r.Set("organization", root.organization);
+        r.Set("skid", root.skid);
+        r.Set("fingerprint", root.fingerprint);
+        r.Set("invalid-after", core::FormatDateTime(root.invalid_after));
+        records.push_back(std::move(r));
+    }
+    return ApplyPrint(call, std::move(records));
+}
+
 void InstallBuiltinMenu(Menu& certificate) {
     Menu& menu = certificate.AddChild("builtin", "built-in trust anchors (Debian's ca-certificates), read-only");
     menu.properties = {Property("name"),
@@ -350,23 +366,14 @@ void InstallBuiltinMenu(Menu& certificate) {
     menu.layout.table_columns = [](const std::vector<Record>&) {
         return std::vector<std::string>{"name", "organization", "invalid-after"};
     };
-    menu.verbs.push_back(Verb{"print", "print the built-in trust anchors", PrintArgs(), kPolicyRead, TxNeed::kNone,
-                              true, [](Call& call) {
-                                  std::vector<Record> records;
-                                  std::uint64_t n = 0;
-                                  for (const trust::BuiltinRoot& root : trust::BuiltinRoots()) {
-                                      Record r;
-                                      r.Set(".id", core::ObjectId(++n).ToString());
-                                      r.Set("name", root.name);
-                                      r.Set("common-name", root.common_name);
-                                      r.Set("organization", root.organization);
-                                      r.Set("skid", root.skid);
-                                      r.Set("fingerprint", root.fingerprint);
-                                      r.Set("invalid-after", core::FormatDateTime(root.invalid_after));
-                                      records.push_back(std::move(r));
-                                  }
-                                  return ApplyPrint(call, std::move(records));
-                              }});
+    menu.verbs.push_back(Verb{
+        .name = "print",
+        .help = "print the built-in trust anchors",
+        .args = PrintArgs(),
+        .tx = TxNeed::kNone,
+        .takes_filter = true,
+        .handler = PrintBuiltin,
+    });
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ TEST(HttpFetchTest, FetchesBodyAndFollowsRedirects) {
 TEST(HttpFetchTest, ErrorStatusIsAnError) {
     TestHttpServer server({});
     std::string url = server.Url("/missing.crl");
-    EXPECT_EQ(ErrorOf(url), "failure: fetching " + url + ": the server answered HTTP 404");
+    EXPECT_EQ(ErrorOf(url), "fetching " + url + ": the server answered HTTP 404");
 }
 
 TEST(HttpFetchTest, HugeBodyIsCutOffAtTheLimit) {
