@@ -83,6 +83,9 @@ PrivateKey PrivateKey::Generate(const KeySpec& spec) {
                             ".." + std::to_string(kMaxRsaBits));
     }
     if (raw == nullptr) {
+        if (spec.algorithm == KeyAlgorithm::kEc && ERR_peek_error() == 0) {
+            throw core::Failure("generating " + spec.Name() + " key: unknown curve");  // OBJ_sn2nid found none
+        }
         ThrowOpenSsl("generating " + spec.Name() + " key");
     }
     return Adopt(raw);
