@@ -19,7 +19,7 @@ constexpr std::array kTable = {
     ApiErrorMapping{ErrorCategory::kArgument, 1, TrapText::kMessage},
     ApiErrorMapping{ErrorCategory::kInterrupted, 2, TrapText::kMessage},
     ApiErrorMapping{ErrorCategory::kScript, 3, TrapText::kMessage},
-    ApiErrorMapping{ErrorCategory::kFailure, 4, TrapText::kMessage},
+    ApiErrorMapping{ErrorCategory::kFailure, 4, TrapText::kFailure},
     ApiErrorMapping{ErrorCategory::kApi, 5, TrapText::kMessage},
     ApiErrorMapping{ErrorCategory::kTty, 6, TrapText::kMessage},
     ApiErrorMapping{ErrorCategory::kReturn, 7, TrapText::kMessage},
@@ -46,8 +46,19 @@ Sentence TrapSentence(const core::Error& error) {
     if (mapping.category_code) {
         out.push_back("=category=" + std::to_string(*mapping.category_code));
     }
-    out.push_back(std::string("=message=") +
-                  (mapping.text == TrapText::kMessage ? error.what() : "failure: internal error"));
+    std::string message;
+    switch (mapping.text) {
+        case TrapText::kMessage:
+            message = error.what();
+            break;
+        case TrapText::kFailure:
+            message = std::string(core::kFailurePrefix) + error.what();
+            break;
+        case TrapText::kInternal:
+            message = "failure: internal error";
+            break;
+    }
+    out.push_back("=message=" + message);
     return out;
 }
 

@@ -12,6 +12,7 @@ namespace certos::api {
 // TrapText says what goes into `=message=`.
 enum class TrapText {
     kMessage,   // the error's RouterOS text
+    kFailure,   // the message after "failure: " (kFailure, as the console prints it)
     kInternal,  // "failure: internal error"; the real message only goes to the log
 };
 

@@ -27,6 +27,12 @@ TEST(ApiErrorTableTest, RouterOsCategoriesGoOnTheWireAsTheyAre) {
               (Sentence{"!trap", "=category=2", "=message=interrupted"}));
 }
 
+// The message of a kFailure error is plain; the table puts RouterOS's "failure: " before it, as the console does.
+TEST(ApiErrorTableTest, FailuresGetTheFailurePrefix) {
+    EXPECT_EQ(TrapSentence(core::Failure("certificate with the same name already exists")),
+              (Sentence{"!trap", "=category=4", "=message=failure: certificate with the same name already exists"}));
+}
+
 TEST(ApiErrorTableTest, LoginFailureHasNoCategory) {
     EXPECT_EQ(TrapSentence(core::Error(ErrorCategory::kAuthentication, "invalid user name or password (6)")),
               (Sentence{"!trap", "=message=invalid user name or password (6)"}));

@@ -5,13 +5,13 @@ namespace certos::console {
 using core::ErrorCategory;
 
 // RouterOS prints a failed command's message as it is ("no such item", "input does not match any value of
-// key-size", "failure: ..."); only what has no RouterOS text of its own gets one here.
+// key-size"), a general failure after "failure: "; only what has no RouterOS text of its own gets one here.
 const ConsoleErrorRule kConsoleErrorRules[11] = {
     {ErrorCategory::kMissingItem, {}, "no such item"},
     {ErrorCategory::kArgument, {}, "invalid value"},
     {ErrorCategory::kInterrupted, {}, "interrupted"},
     {ErrorCategory::kScript, {}, "script error"},
-    {ErrorCategory::kFailure, {}, "failure"},
+    {ErrorCategory::kFailure, {}, "failure", core::kFailurePrefix},
     {ErrorCategory::kApi, {}, "failure"},
     {ErrorCategory::kTty, {}, "failure"},
     {ErrorCategory::kReturn, {}, ""},
@@ -38,7 +38,10 @@ std::string ConsoleErrorText(const core::Error& error) {
         return std::string(rule->fixed_text);
     }
     std::string_view message = error.what();
-    return std::string(message.empty() ? rule->fallback_text : message);
+    if (message.empty()) {
+        return std::string(rule->fallback_text);
+    }
+    return std::string(rule->prefix) + std::string(message);
 }
 
 }  // namespace certos::console

@@ -15,6 +15,8 @@ struct ConsoleErrorRule {
     // otherwise the message is printed as is, or fallback_text when the message is empty.
     std::string_view fixed_text;
     std::string_view fallback_text;
+    // prefix goes before the message ("failure: " for kFailure, as RouterOS prints it).
+    std::string_view prefix = {};
 };
 
 // kConsoleErrorRules has one rule per category of core::kAllErrorCategories.

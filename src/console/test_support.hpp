@@ -30,13 +30,7 @@ inline menu::PropertySpec Property(std::string name, menu::ValueType type = menu
     return spec;
 }
 
-inline menu::ArgSpec Arg(menu::PropertySpec spec, bool unnamed = false, bool required = false) {
-    menu::ArgSpec arg;
-    arg.spec = std::move(spec);
-    arg.unnamed = unnamed;
-    arg.required = required;
-    return arg;
-}
+inline menu::ArgSpec Arg(menu::PropertySpec spec) { return menu::ArgSpec{.spec = std::move(spec)}; }
 
 // WidgetModel keeps widgets in memory: .id, name, kind, size, enabled, comment and the flag properties.
 class WidgetModel : public menu::ListModel {
@@ -121,10 +115,10 @@ private:
 inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> model) {
     menu::Menu& widget = tree.root().AddChild("widget", "widget management");
     widget.properties = WidgetModel::Properties();
-    widget.layout.flags = {{'L', "LOCKED", "locked", false},
-                           {'A', "ACTIVE", "active", false},
-                           {'I', "ISSUED", "issued", false},
-                           {'R', "REVOKED", "revoked", true}};
+    widget.layout.flags = {{.letter = 'L', .legend = "LOCKED", .property = "locked"},
+                           {.letter = 'A', .legend = "ACTIVE", .property = "active"},
+                           {.letter = 'I', .legend = "ISSUED", .property = "issued"},
+                           {.letter = 'R', .legend = "REVOKED", .property = "revoked", .shares_previous_column = true}};
     widget.layout.table_columns = [](const std::vector<menu::Record>& records) {
         std::vector<std::string> columns = {"name", "kind", "size"};
         for (const menu::Record& record : records) {
@@ -143,32 +137,33 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
     menu::InstallListVerbs(widget, model, verbs);
 
     menu::PropertySpec number = Property("number", menu::ValueType::kItem);
-    widget.verbs.push_back(menu::Verb{"sign",
-                                      "sign a widget",
-                                      {Arg(number, true, true)},
-                                      menu::kPolicyWrite,
-                                      menu::TxNeed::kNone,
-                                      false,
-                                      [model](menu::Call& call) {
-                                          call.Progress("progress: done");
-                                          std::string id = call.args.GetOr("number");
-                                          auto ids = menu::ResolveItems(model->All(), id);
-                                          model->Find(ids.front()).Set("active", "true");
-                                          return menu::Result{};
-                                      }});
+    widget.verbs.push_back(menu::Verb{
+        .name = "sign",
+        .help = "sign a widget",
+        .args = {menu::ArgSpec{.spec = number, .required = true, .unnamed = true}},
+        .policy = menu::kPolicyWrite,
+        .tx = menu::TxNeed::kNone,
+        .handler =
+            [model](menu::Call& call) {
+                call.Progress("progress: done");
+                std::string id = call.args.GetOr("number");
+                auto ids = menu::ResolveItems(model->All(), id);
+                model->Find(ids.front()).Set("active", "true");
+                return menu::Result{};
+            },
+    });
     menu::PropertySpec category = Property("category", menu::ValueType::kInteger);
     category.max = 200;
-    widget.verbs.push_back(
-        menu::Verb{"fail",
-                   "fail with an error category",
-                   {Arg(category, true, true)},
-                   menu::kPolicyRead,
-                   menu::TxNeed::kNone,
-                   false,
-                   [](menu::Call& call) -> menu::Result {
-                       auto c = static_cast<core::ErrorCategory>(std::stoi(call.args.GetOr("category")));
-                       throw core::Error(c, c == core::ErrorCategory::kFailure ? "failure: boom" : "boom");
-                   }});
+    widget.verbs.push_back(menu::Verb{
+        .name = "fail",
+        .help = "fail with an error category",
+        .args = {menu::ArgSpec{.spec = category, .required = true, .unnamed = true}},
+        .tx = menu::TxNeed::kNone,
+        .handler = [](menu::Call& call) -> menu::Result {
+            auto c = static_cast<core::ErrorCategory>(std::stoi(call.args.GetOr("category")));
+            throw core::Error(c, "boom");
+        },
+    });
 
     menu::Menu& settings = widget.AddChild("settings", "widget settings");
     settings.properties = {Property("mode", menu::ValueType::kEnum, {"fast", "slow"}),
@@ -176,21 +171,28 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
     auto state = std::make_shared<menu::Record>();
     state->Set("mode", "fast");
     state->Set("verbose", "false");
-    settings.verbs.push_back(menu::Verb{"print", "print settings", menu::PrintArgs(), menu::kPolicyRead,
-                                        menu::TxNeed::kNone, true,
-                                        [state](menu::Call& call) { return menu::ApplyPrint(call, {*state}); }});
-    settings.verbs.push_back(menu::Verb{"set",
-                                        "change settings",
-                                        {Arg(settings.properties[0]), Arg(settings.properties[1])},
-                                        menu::kPolicyWrite,
-                                        menu::TxNeed::kNone,
-                                        false,
-                                        [state](menu::Call& call) {
-                                            for (const auto& [name, value] : call.args.values()) {
-                                                state->Set(name, value);
-                                            }
-                                            return menu::Result{};
-                                        }});
+    settings.verbs.push_back(menu::Verb{
+        .name = "print",
+        .help = "print settings",
+        .args = menu::PrintArgs(),
+        .tx = menu::TxNeed::kNone,
+        .takes_filter = true,
+        .handler = [state](menu::Call& call) { return menu::ApplyPrint(call, {*state}); },
+    });
+    settings.verbs.push_back(menu::Verb{
+        .name = "set",
+        .help = "change settings",
+        .args = {Arg(settings.properties[0]), Arg(settings.properties[1])},
+        .policy = menu::kPolicyWrite,
+        .tx = menu::TxNeed::kNone,
+        .handler =
+            [state](menu::Call& call) {
+                for (const auto& [name, value] : call.args.values()) {
+                    state->Set(name, value);
+                }
+                return menu::Result{};
+            },
+    });
 }
 
 // ConsoleFixture is a console over a tree with the widget menus, writing to string streams.

@@ -23,8 +23,9 @@ enum class ErrorCategory : int {
 };
 
 // Error is the one exception type that carries a RouterOS-style message to every front end.
-// The message is the text RouterOS prints (without the console's "failure: " prefix unless the
-// category is kFailure, where the prefix belongs to the message, as in RouterOS).
+// The message is plain text ("certificate with the same name already exists"): the "failure: " that RouterOS
+// shows before a kFailure message on every front end is added by each front end's error table
+// (console/error_text, rest/error_table, api/error_table), so that messages nest without prefixes to strip.
 class Error : public std::runtime_error {
 public:
     Error(ErrorCategory category, std::string message) : std::runtime_error(std::move(message)), category_(category) {}
@@ -35,8 +36,11 @@ private:
     ErrorCategory category_;
 };
 
-// Failure builds the common "failure: <text>" error.
-inline Error Failure(std::string_view text) { return Error(ErrorCategory::kFailure, "failure: " + std::string(text)); }
+// Failure builds the common kFailure error; front ends show it as "failure: <text>".
+inline Error Failure(std::string_view text) { return Error(ErrorCategory::kFailure, std::string(text)); }
+
+// kFailurePrefix is what every front end puts before the message of a kFailure error.
+inline constexpr std::string_view kFailurePrefix = "failure: ";
 
 // ArgumentError builds an argument-value error (category 1) with RouterOS's exact text.
 inline Error ArgumentError(std::string text) { return Error(ErrorCategory::kArgument, std::move(text)); }

@@ -29,21 +29,6 @@ struct PemBlock {
     std::size_t line = 0;   // 1-based line of the BEGIN line, for messages
 };
 
-// Reason is a core::Error's text without the "failure: " that the wrapping message supplies once.
-std::string Reason(const core::Error& e) {
-    std::string_view text = e.what();
-    constexpr std::string_view kPrefix = "failure: ";
-    if (text.starts_with(kPrefix)) {
-        text.remove_prefix(kPrefix.size());
-    }
-    return std::string(text);
-}
-
-// IsDecryptionFailure recognises the error key.cpp and pkcs12.cpp throw for a passphrase that opens nothing.
-bool IsDecryptionFailure(const core::Error& e) {
-    return std::string_view(e.what()).starts_with("failure: decryption failed");
-}
-
 // LineCounter numbers the lines of a text at increasing offsets, counting each newline once, so numbering
 // every block of a file is linear in its size.
 class LineCounter {
@@ -242,13 +227,11 @@ void ParsePemBlock(const PemBlock& block, std::size_t index, std::string_view pa
         } else {
             bundle.ignored.push_back(block.label);
         }
+    } catch (const DecryptionFailed&) {
+        ++bundle.decryption_failures;  // only PrivateKey::FromPem throws it: a key block
     } catch (const core::Error& e) {
-        if (IsKeyLabel(block.label) && IsDecryptionFailure(e)) {
-            ++bundle.decryption_failures;
-            return;
-        }
         throw core::Failure("PEM block " + std::to_string(index) + " (" + block.label + ", line " +
-                            std::to_string(block.line) + "): " + Reason(e));
+                            std::to_string(block.line) + "): " + e.what());
     }
 }
 
@@ -261,7 +244,7 @@ Bundle ParseBinary(std::string_view data, std::string_view passphrase) {
         bundle.certificates.push_back(Certificate::FromDer(data));
         return bundle;
     } catch (const core::Error& e) {
-        certificate_reason = Reason(e);
+        certificate_reason = e.what();
     }
     const unsigned char* p = Uchar(data);
     UniquePtr<PKCS12> p12(d2i_PKCS12(nullptr, &p, static_cast<long>(data.size())));
@@ -274,11 +257,10 @@ Bundle ParseBinary(std::string_view data, std::string_view passphrase) {
             if (contents.key) {
                 bundle.keys.push_back(*contents.key);
             }
-        } catch (const core::Error& e) {
-            if (!IsDecryptionFailure(e)) {
-                throw core::Failure("PKCS#12: " + Reason(e));
-            }
+        } catch (const DecryptionFailed&) {
             bundle.decryption_failures = 1;
+        } catch (const core::Error& e) {
+            throw core::Failure(std::string("PKCS#12: ") + e.what());
         }
         return bundle;
     }
@@ -288,14 +270,13 @@ Bundle ParseBinary(std::string_view data, std::string_view passphrase) {
         bundle.format = BundleFormat::kDerPrivateKey;
         bundle.keys.push_back(PrivateKey::FromDer(data, passphrase));
         return bundle;
-    } catch (const core::Error& e) {
-        if (IsDecryptionFailure(e)) {
-            bundle.decryption_failures = 1;
-            return bundle;
-        }
-        if (std::string_view(e.what()).find("unsupported private key type") != std::string_view::npos) {
-            throw core::Failure("DER private key: " + Reason(e));
-        }
+    } catch (const DecryptionFailed&) {
+        bundle.decryption_failures = 1;
+        return bundle;
+    } catch (const UnsupportedKeyType& e) {
+        throw core::Failure(std::string("DER private key: ") + e.what());
+    } catch (const core::Error&) {
+        // not a key either: the message below names every reading that was tried
     }
     throw core::Failure("unrecognised format: no PEM block (-----BEGIN ...), and not a DER certificate (" +
                         certificate_reason + "), DER private key or PKCS#12");

@@ -169,8 +169,8 @@ TEST(BundleTest, OpensslPkcs12DumpWithBagAttributes) {
 }
 
 TEST(BundleTest, BadInputSaysWhatIsWrong) {
-    EXPECT_EQ(ErrorOf(Input("empty.pem")), "failure: the file is empty");
-    EXPECT_EQ(ErrorOf(Input("blank.pem")), "failure: the file is empty");
+    EXPECT_EQ(ErrorOf(Input("empty.pem")), "the file is empty");
+    EXPECT_EQ(ErrorOf(Input("blank.pem")), "the file is empty");
     std::string truncated = ErrorOf(Input("truncated.pem"));
     EXPECT_NE(truncated.find("PEM block 2 (CERTIFICATE, line 18) has no END line"), std::string::npos) << truncated;
     std::string corrupt = ErrorOf(Input("corrupt_middle.pem"));
@@ -191,17 +191,17 @@ TEST(BundleTest, BadInputSaysWhatIsWrong) {
 TEST(BundleTest, KeyDerivationWorkBombsAreRefusedBeforeDecrypting) {
     // gen.sh made these with 10,000,001 iterations; certos's cap is 10^7. Refused without running them.
     EXPECT_EQ(ErrorOf(Input("slow_pkcs8.pem"), Passphrase()),
-              "failure: PEM block 1 (ENCRYPTED PRIVATE KEY, line 1): encrypted private key: key derivation "
+              "PEM block 1 (ENCRYPTED PRIVATE KEY, line 1): encrypted private key: key derivation "
               "iteration count 10000001 is larger than 10000000");
     EXPECT_EQ(ErrorOf(Input("slow_bags.p12"), Passphrase()),
-              "failure: PKCS#12 encrypted safe: key derivation iteration count 10000001 is larger than 10000000");
+              "PKCS#12 encrypted safe: key derivation iteration count 10000001 is larger than 10000000");
     EXPECT_EQ(ErrorOf(Input("slow_mac.p12"), Passphrase()),
-              "failure: PKCS#12 MAC: key derivation iteration count 10000001 is larger than 10000000");
+              "PKCS#12 MAC: key derivation iteration count 10000001 is larger than 10000000");
 }
 
 TEST(BundleTest, InputOverTheLimitIsRefusedBeforeParsing) {
     std::string big(kMaxBundleBytes + 1, 'A');
-    EXPECT_EQ(ErrorOf(big), "failure: input is too large (16777217 bytes, limit 16 MiB)");
+    EXPECT_EQ(ErrorOf(big), "input is too large (16777217 bytes, limit 16 MiB)");
 }
 
 TEST(BundleTest, DebianCaBundleParsesCompletely) {
@@ -245,7 +245,7 @@ TEST(BundleTest, BlockLinesAreCountedAcrossManyBlocks) {
         ADD_FAILURE() << "a truncated file was parsed";
     } catch (const core::Error& e) {
         EXPECT_STREQ(e.what(),
-                     "failure: PEM block 1001 (CERTIFICATE, line 2001) has no END line: the file is "
+                     "PEM block 1001 (CERTIFICATE, line 2001) has no END line: the file is "
                      "truncated or damaged");
     }
     text.resize(text.size() - 28);

@@ -45,26 +45,11 @@ TimePoint ToTimePoint(const ASN1_TIME* time) {
 }  // namespace
 
 Certificate Certificate::FromDer(std::string_view der) {
-    const unsigned char* p = Uchar(der);
-    X509* raw = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-    if (raw == nullptr) {
-        ThrowOpenSsl("decoding DER certificate");
-    }
-    Certificate cert = Adopt(raw);
-    if (p != Uchar(der) + der.size()) {
-        throw core::Failure("decoding DER certificate: trailing data after the certificate");
-    }
-    return cert;
+    return Adopt(DecodeDer(d2i_X509, der, "certificate").release());
 }
 
 Certificate Certificate::FromPem(std::string_view pem) {
-    UniquePtr<BIO> bio = MemBio(pem);
-    // PEM_read_bio_X509 skips blocks of other types (keys, CRLs) until it finds a certificate.
-    X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
-    if (raw == nullptr) {
-        ThrowOpenSsl("decoding PEM certificate");
-    }
-    return Adopt(raw);
+    return Adopt(DecodePem(PEM_read_bio_X509, pem, "certificate").release());
 }
 
 std::vector<Certificate> CertificatesFromPem(std::string_view pem) {

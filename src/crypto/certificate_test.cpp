@@ -139,7 +139,7 @@ TEST(CertificateTest, DamagedInputIsRejectedWithAReason) {
         ADD_FAILURE() << "a key parsed as a certificate";
     } catch (const core::Error& e) {
         EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
-        EXPECT_TRUE(std::string(e.what()).starts_with("failure: decoding PEM certificate: error:")) << e.what();
+        EXPECT_TRUE(std::string(e.what()).starts_with("decoding PEM certificate: error:")) << e.what();
     }
 }
 

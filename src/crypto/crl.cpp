@@ -303,27 +303,9 @@ std::string RevocationReasonName(RevocationReason reason) {
 
 Crl Crl::Adopt(X509_crl_st* crl) { return Crl(std::shared_ptr<X509_CRL>(crl, Deleter<X509_CRL>())); }
 
-Crl Crl::FromDer(std::string_view der) {
-    const unsigned char* p = Uchar(der);
-    X509_CRL* raw = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()));
-    if (raw == nullptr) {
-        ThrowOpenSsl("decoding DER CRL");
-    }
-    Crl crl = Adopt(raw);
-    if (p != Uchar(der) + der.size()) {
-        throw core::Failure("decoding DER CRL: trailing data after the CRL");
-    }
-    return crl;
-}
+Crl Crl::FromDer(std::string_view der) { return Adopt(DecodeDer(d2i_X509_CRL, der, "CRL").release()); }
 
-Crl Crl::FromPem(std::string_view pem) {
-    UniquePtr<BIO> bio = MemBio(pem);
-    X509_CRL* raw = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
-    if (raw == nullptr) {
-        ThrowOpenSsl("decoding PEM CRL");
-    }
-    return Adopt(raw);
-}
+Crl Crl::FromPem(std::string_view pem) { return Adopt(DecodePem(PEM_read_bio_X509_CRL, pem, "CRL").release()); }
 
 Crl Crl::FromDerOrPem(std::string_view data) {
     // A DER CRL starts with a SEQUENCE tag; PEM is text.

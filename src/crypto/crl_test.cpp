@@ -38,8 +38,9 @@ struct TestCa {
     Certificate cert;
 };
 
-TestCa MakeCa(std::vector<std::string> usage = {"key-cert-sign", "crl-sign"}, const char* key_size = "prime256v1") {
-    PrivateKey key = PrivateKey::Generate(key_size);
+TestCa MakeCa(std::vector<std::string> usage = {"key-cert-sign", "crl-sign"},
+              const KeySpec& key_spec = KeySpec::Ec("prime256v1")) {
+    PrivateKey key = PrivateKey::Generate(key_spec);
     IssueRequest request;
     request.subject = {{"O", "certos"}, {"CN", "CRL Test CA"}};
     request.key_usage = std::move(usage);
@@ -101,7 +102,7 @@ TEST(CrlTest, IssuedCrlHasEveryFieldAndOpenSslReadsIt) {
 }
 
 TEST(CrlTest, ManyEntriesAreSortedBySerialAndVerifyWithRsaToo) {
-    TestCa ca = MakeCa({"key-cert-sign", "crl-sign"}, "2048");
+    TestCa ca = MakeCa({"key-cert-sign", "crl-sign"}, KeySpec::Rsa(2048));
     std::vector<RevokedEntry> entries;
     for (int i = 0; i < 3000; ++i) {
         // Serials of different lengths and cases, given in no particular order.

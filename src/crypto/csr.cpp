@@ -37,37 +37,12 @@ void AddSubject(X509_REQ* req, const std::vector<std::pair<std::string, std::str
 }
 
 void AddKeyUsage(STACK_OF(X509_EXTENSION) * extensions, const std::vector<std::string>& names) {
-    UniquePtr<ASN1_STRING> bits(ASN1_STRING_type_new(V_ASN1_BIT_STRING));
-    UniquePtr<EXTENDED_KEY_USAGE> eku(sk_ASN1_OBJECT_new_null());
-    if (!bits || !eku) {
-        ThrowOpenSsl("allocating key usage");
+    KeyUsageValues usage = MakeKeyUsage(names);
+    if (usage.bits) {
+        PushExtension(extensions, NID_key_usage, usage.bits.get(), true);  // RFC 5280 §4.2.1.3: SHOULD be critical
     }
-    bool any_bit = false;
-    for (const std::string& name : names) {
-        auto bit = std::find(std::begin(kKeyUsageBitNames), std::end(kKeyUsageBitNames), name);
-        bool extended = std::any_of(std::begin(kExtendedUsages), std::end(kExtendedUsages),
-                                    [&](const ExtendedUsage& u) { return u.name == name; });
-        if (bit == std::end(kKeyUsageBitNames) && !extended) {
-            throw core::ArgumentError("input does not match any value of key-usage");
-        }
-        if (bit != std::end(kKeyUsageBitNames)) {
-            if (ASN1_BIT_STRING_set_bit(bits.get(), static_cast<int>(bit - std::begin(kKeyUsageBitNames)), 1) != 1) {
-                ThrowOpenSsl("setting key usage");
-            }
-            any_bit = true;
-        }
-    }
-    for (const ExtendedUsage& usage : kExtendedUsages) {
-        if (std::find(names.begin(), names.end(), usage.name) != names.end() &&
-            sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(usage.nid)) == 0) {
-            ThrowOpenSsl("setting extended key usage");
-        }
-    }
-    if (any_bit) {
-        PushExtension(extensions, NID_key_usage, bits.get(), true);  // RFC 5280 §4.2.1.3: SHOULD be critical
-    }
-    if (sk_ASN1_OBJECT_num(eku.get()) > 0) {
-        PushExtension(extensions, NID_ext_key_usage, eku.get(), false);
+    if (usage.purposes) {
+        PushExtension(extensions, NID_ext_key_usage, usage.purposes.get(), false);
     }
 }
 

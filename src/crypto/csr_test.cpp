@@ -68,7 +68,7 @@ TEST(CsrTest, GarbageIsADecodingError) {
 }
 
 TEST(CsrTest, MadeRequestIsAcceptedByOpensslAndReadsBack) {
-    PrivateKey key = PrivateKey::Generate("prime256v1");
+    PrivateKey key = PrivateKey::Generate(KeySpec::Ec("prime256v1"));
     CsrParams params;
     params.subject = {{"C", "LV"}, {"O", "Certos"}, {"OU", ""}, {"CN", "router.lan"}};
     params.subject_alt_names = {"DNS:router.lan", "IP:192.168.88.1", "IP:2001:db8::1", "email:admin@router.lan"};
@@ -105,7 +105,7 @@ TEST(CsrTest, MadeRequestIsAcceptedByOpensslAndReadsBack) {
 }
 
 TEST(CsrTest, BadSubjectAltNameOrUsageIsAnArgumentError) {
-    PrivateKey key = PrivateKey::Generate("prime256v1");
+    PrivateKey key = PrivateKey::Generate(KeySpec::Ec("prime256v1"));
     CsrParams params;
     params.subject = {{"CN", "x"}};
     params.subject_alt_names = {"IP:not-an-address"};

@@ -3,7 +3,10 @@
 #include <arpa/inet.h>
 #include <openssl/core_names.h>
 
+#include <algorithm>
 #include <cctype>
+
+#include "core/error.hpp"
 
 namespace certos::crypto {
 
@@ -110,6 +113,43 @@ std::vector<std::string> GeneralNamesText(const GENERAL_NAMES* names) {
         }
     }
     return out;
+}
+
+KeyUsageValues MakeKeyUsage(const std::vector<std::string>& names) {
+    UniquePtr<ASN1_STRING> bits(ASN1_STRING_type_new(V_ASN1_BIT_STRING));
+    UniquePtr<EXTENDED_KEY_USAGE> purposes(sk_ASN1_OBJECT_new_null());
+    if (!bits || !purposes) {
+        ThrowOpenSsl("allocating key usage");
+    }
+    bool any_bit = false;
+    for (const std::string& name : names) {
+        auto bit = std::find(std::begin(kKeyUsageBitNames), std::end(kKeyUsageBitNames), name);
+        bool extended = std::any_of(std::begin(kExtendedUsages), std::end(kExtendedUsages),
+                                    [&](const ExtendedUsage& u) { return u.name == name; });
+        if (bit == std::end(kKeyUsageBitNames) && !extended) {
+            throw core::ArgumentError("unknown key usage " + name);
+        }
+        if (bit != std::end(kKeyUsageBitNames)) {
+            if (ASN1_BIT_STRING_set_bit(bits.get(), static_cast<int>(bit - std::begin(kKeyUsageBitNames)), 1) != 1) {
+                ThrowOpenSsl("setting key usage");
+            }
+            any_bit = true;
+        }
+    }
+    // The purposes go in RouterOS order whatever order the names list them in, each once.
+    for (const ExtendedUsage& usage : kExtendedUsages) {
+        if (std::find(names.begin(), names.end(), usage.name) != names.end() &&
+            sk_ASN1_OBJECT_push(purposes.get(), OBJ_nid2obj(usage.nid)) == 0) {
+            ThrowOpenSsl("setting extended key usage");
+        }
+    }
+    if (!any_bit) {
+        bits.reset();
+    }
+    if (sk_ASN1_OBJECT_num(purposes.get()) == 0) {
+        purposes.reset();
+    }
+    return KeyUsageValues{std::move(bits), std::move(purposes)};
 }
 
 std::vector<std::string> KeyUsageNames(const ASN1_BIT_STRING* bits, const EXTENDED_KEY_USAGE* eku) {

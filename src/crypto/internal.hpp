@@ -7,6 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include <openssl/pem.h>
+
+#include "core/error.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/ossl.hpp"
 
@@ -36,6 +39,16 @@ inline constexpr ExtendedUsage kExtendedUsages[] = {
     {NID_dvcs, "dvcs"},  // id-kp-dvcs, 1.3.6.1.5.5.7.3.10
 };
 
+// KeyUsageValues are what RouterOS key-usage names stand for: keyUsage bits and extendedKeyUsage purposes.
+struct KeyUsageValues {
+    UniquePtr<ASN1_STRING> bits;             // a BIT STRING; null when no name is a keyUsage bit
+    UniquePtr<EXTENDED_KEY_USAGE> purposes;  // in RouterOS order, each once; null when no name is a purpose
+};
+
+// MakeKeyUsage builds the values of `names`, shared by certificates (issue.cpp) and requests (csr.cpp). Throws
+// core::Error (kArgument) "unknown key usage X" for a name it does not know.
+KeyUsageValues MakeKeyUsage(const std::vector<std::string>& names);
+
 // PkeyType is "rsa" or "ec"; for any other algorithm, OpenSSL's name in lower case ("ed25519").
 std::string PkeyType(const EVP_PKEY* pkey);
 // PkeySize is the RouterOS key-size value: RSA bits ("2048") or the curve name ("prime256v1"); other
@@ -49,6 +62,35 @@ std::string_view Bytes(const ASN1_STRING* str);
 // Uchar gives OpenSSL's `const unsigned char*` view of string bytes.
 inline const unsigned char* Uchar(std::string_view bytes) {
     return reinterpret_cast<const unsigned char*>(bytes.data());
+}
+
+// DecodeDer runs a d2i_* function over all of `der` and returns what it made. Throws core::Error (kFailure)
+// "decoding DER <what>: <OpenSSL's errors>", or "decoding DER <what>: trailing data after the <what>" when bytes
+// are left over.
+template <typename T>
+UniquePtr<T> DecodeDer(T* (*d2i)(T**, const unsigned char**, long), std::string_view der, std::string_view what) {
+    const unsigned char* p = Uchar(der);
+    UniquePtr<T> object(d2i(nullptr, &p, static_cast<long>(der.size())));
+    std::string context = "decoding DER " + std::string(what);
+    if (!object) {
+        ThrowOpenSsl(context);
+    }
+    if (p != Uchar(der) + der.size()) {
+        throw core::Failure(context + ": trailing data after the " + std::string(what));
+    }
+    return object;
+}
+
+// DecodePem runs a PEM_read_bio_* function over `pem` (which skips blocks of other types until it finds one of
+// its own) and returns what it made. Throws core::Error (kFailure) "decoding PEM <what>: <OpenSSL's errors>".
+template <typename T>
+UniquePtr<T> DecodePem(T* (*read)(BIO*, T**, pem_password_cb*, void*), std::string_view pem, std::string_view what) {
+    UniquePtr<BIO> bio = MemBio(pem);
+    UniquePtr<T> object(read(bio.get(), nullptr, nullptr, nullptr));
+    if (!object) {
+        ThrowOpenSsl("decoding PEM " + std::string(what));
+    }
+    return object;
 }
 
 // I2d runs an i2d_* function and returns the DER; throws core::Error (kFailure) with `context` on failure.

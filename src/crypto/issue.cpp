@@ -140,38 +140,13 @@ void AddBasicConstraints(X509* cert, bool is_ca) {
 }
 
 void AddKeyUsage(X509* cert, const std::vector<std::string>& names) {
-    UniquePtr<ASN1_STRING> bits(ASN1_STRING_type_new(V_ASN1_BIT_STRING));
-    UniquePtr<EXTENDED_KEY_USAGE> eku(sk_ASN1_OBJECT_new_null());
-    if (!bits || !eku) {
-        ThrowOpenSsl("allocating key usage");
-    }
-    bool any_bit = false;
-    for (const std::string& name : names) {
-        auto bit = std::find(std::begin(kKeyUsageBitNames), std::end(kKeyUsageBitNames), name);
-        auto usage = std::find_if(std::begin(kExtendedUsages), std::end(kExtendedUsages),
-                                  [&](const ExtendedUsage& u) { return u.name == name; });
-        if (bit == std::end(kKeyUsageBitNames) && usage == std::end(kExtendedUsages)) {
-            throw core::ArgumentError("input does not match any value of key-usage");
-        }
-        if (bit != std::end(kKeyUsageBitNames) &&
-            ASN1_BIT_STRING_set_bit(bits.get(), static_cast<int>(bit - std::begin(kKeyUsageBitNames)), 1) != 1) {
-            ThrowOpenSsl("setting key usage");
-        }
-        any_bit = any_bit || bit != std::end(kKeyUsageBitNames);
-    }
-    // The purposes go in RouterOS order whatever order the request lists them in, each once.
-    for (const ExtendedUsage& usage : kExtendedUsages) {
-        if (std::find(names.begin(), names.end(), usage.name) != names.end() &&
-            sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(usage.nid)) == 0) {
-            ThrowOpenSsl("setting extended key usage");
-        }
-    }
+    KeyUsageValues usage = MakeKeyUsage(names);
     // RFC 5280 §4.2.1.3: "When present, conforming CAs SHOULD mark this extension as critical."
-    if (any_bit) {
-        AddExtension(cert, NID_key_usage, bits.get(), true);
+    if (usage.bits) {
+        AddExtension(cert, NID_key_usage, usage.bits.get(), true);
     }
-    if (sk_ASN1_OBJECT_num(eku.get()) > 0) {
-        AddExtension(cert, NID_ext_key_usage, eku.get(), false);
+    if (usage.purposes) {
+        AddExtension(cert, NID_ext_key_usage, usage.purposes.get(), false);
     }
 }
 

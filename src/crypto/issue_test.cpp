@@ -75,7 +75,7 @@ TEST(IssueTest, SubjectKeyIdIsSha1OfThePublicKeyAsOpenSslComputesIt) {
 
 TEST(IssueTest, LeafSignedByCaCarriesTheRequest) {
     Certificate ca = SelfSignedCa();
-    PrivateKey leaf_key = PrivateKey::Generate("prime256v1");
+    PrivateKey leaf_key = PrivateKey::Generate(KeySpec::Ec("prime256v1"));
     Certificate leaf = IssueCertificate(LeafRequest(), leaf_key.PublicKeyDer(), CaKey(), &ca);
     EXPECT_EQ(leaf.SubjectString(), "C=LV,O=Certos,CN=router.lan");  // the empty ST is left out
     EXPECT_EQ(leaf.IssuerString(), ca.SubjectString());
@@ -102,7 +102,7 @@ TEST(IssueTest, OpenSslVerifiesTheChainAndShowsTheExtensions) {
     IssueRequest leaf_request = LeafRequest();
     leaf_request.not_before = ca_request.not_before;
     leaf_request.not_after = ca_request.not_after;
-    PrivateKey leaf_key = PrivateKey::Generate("prime256v1");
+    PrivateKey leaf_key = PrivateKey::Generate(KeySpec::Ec("prime256v1"));
     Certificate leaf = IssueCertificate(leaf_request, leaf_key.PublicKeyDer(), CaKey(), &ca);
     TempFile ca_file(ca.ToPem(), ".pem");
     TempFile leaf_file(leaf.ToPem(), ".pem");
@@ -139,7 +139,7 @@ TEST(IssueTest, OpenSslVerifiesTheChainAndShowsTheExtensions) {
 
 TEST(IssueTest, SignsWithEveryRouterOsDigest) {
     Certificate ca = SelfSignedCa();
-    PrivateKey leaf_key = PrivateKey::Generate("prime256v1");
+    PrivateKey leaf_key = PrivateKey::Generate(KeySpec::Ec("prime256v1"));
     for (std::string_view name : kDigestNames) {
         IssueRequest request = LeafRequest();
         request.digest = *ParseDigestAlgorithm(name);
@@ -162,14 +162,14 @@ TEST(IssueTest, OpenSslReadsMd5AndSha1Signatures) {
 }
 
 TEST(IssueTest, EcdsaHasNoMd5Signature) {
-    PrivateKey key = PrivateKey::Generate("prime256v1");
+    PrivateKey key = PrivateKey::Generate(KeySpec::Ec("prime256v1"));
     IssueRequest request = CaRequest();
     request.digest = DigestAlgorithm::kMd5;
     try {
         IssueCertificate(request, key.PublicKeyDer(), key, nullptr);
         ADD_FAILURE() << "signed ECDSA with MD5";
     } catch (const core::Error& e) {
-        EXPECT_STREQ(e.what(), "failure: md5 cannot sign with an EC key (ECDSA has no MD5 signature algorithm)");
+        EXPECT_STREQ(e.what(), "md5 cannot sign with an EC key (ECDSA has no MD5 signature algorithm)");
     }
     request.digest = DigestAlgorithm::kSha1;
     EXPECT_EQ(IssueCertificate(request, key.PublicKeyDer(), key, nullptr).SignatureDigest(), "sha1");
@@ -224,7 +224,7 @@ TEST(IssueTest, BadSubjectAltNamesAreArgumentErrors) {
 TEST(IssueTest, BadKeyUsageAndSubjectAreArgumentErrors) {
     IssueRequest usage = CaRequest();
     usage.key_usage = {"key-cert-sign", "tls-servr"};
-    ExpectArgumentError(usage, "input does not match any value of key-usage");
+    ExpectArgumentError(usage, "unknown key usage tls-servr");
     IssueRequest country = CaRequest();
     country.subject = {{"C", "LVA"}};
     ExpectArgumentError(country, "invalid subject field C=LVA");
@@ -244,7 +244,7 @@ TEST(IssueTest, EmptySubjectMakesSubjectAltNameCritical) {
 }
 
 TEST(IssueTest, SigningKeyMustMatch) {
-    PrivateKey other = PrivateKey::Generate("prime256v1");
+    PrivateKey other = PrivateKey::Generate(KeySpec::Ec("prime256v1"));
     EXPECT_THROW(IssueCertificate(CaRequest(), CaKey().PublicKeyDer(), other, nullptr), core::Error);
     Certificate ca = SelfSignedCa();
     EXPECT_THROW(IssueCertificate(LeafRequest(), other.PublicKeyDer(), other, &ca), core::Error);

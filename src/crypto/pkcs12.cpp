@@ -37,7 +37,7 @@ bool MacVerifies(PKCS12* p12, const std::string& passphrase) {
 
 [[noreturn]] void ThrowDecryptionFailed() {
     ERR_clear_error();
-    throw core::Failure("decryption failed");
+    throw DecryptionFailed();
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ struct Pkcs12Contents {
 };
 
 // ParsePkcs12 opens modern (AES/PBKDF2) and legacy (RC2/3DES) PKCS#12 files. A wrong passphrase throws
-// core::Error (kFailure) whose message starts "failure: decryption failed".
+// DecryptionFailed (crypto/key.hpp).
 Pkcs12Contents ParsePkcs12(std::string_view der, std::string_view passphrase);
 
 }  // namespace certos::crypto

@@ -30,9 +30,9 @@ void ExpectDecryptionFailed(std::string_view der, std::string_view passphrase) {
     try {
         ParsePkcs12(der, passphrase);
         ADD_FAILURE() << "opened with passphrase '" << passphrase << "'";
-    } catch (const core::Error& e) {
+    } catch (const DecryptionFailed& e) {
         EXPECT_EQ(e.category(), core::ErrorCategory::kFailure);
-        EXPECT_TRUE(std::string(e.what()).starts_with("failure: decryption failed")) << e.what();
+        EXPECT_STREQ(e.what(), "decryption failed");
     }
 }
 
@@ -61,7 +61,7 @@ TEST(Pkcs12Test, DamagedFileIsNotADecryptionFailure) {
             ParsePkcs12(bad, Passphrase());
             ADD_FAILURE() << "parsed garbage";
         } catch (const core::Error& e) {
-            EXPECT_TRUE(std::string(e.what()).starts_with("failure: decoding PKCS#12")) << e.what();
+            EXPECT_TRUE(std::string(e.what()).starts_with("decoding PKCS#12")) << e.what();
         }
     }
 }

@@ -35,26 +35,26 @@ TEST(TlsCredentialsTest, SoundCertificateWithItsChainIsAccepted) {
 
 TEST(TlsCredentialsTest, SmallKeyIsRefusedWithTheReason) {
     EXPECT_EQ(Refusal(Tls("rsa1024.crt"), Tls("rsa1024.key")),
-              "failure: key too small for TLS: rsa 1024 (security level 2 needs RSA of 2048 "
+              "key too small for TLS: rsa 1024 (security level 2 needs RSA of 2048 "
               "bits or more, EC of 224 or more)");
 }
 
 TEST(TlsCredentialsTest, WeakSignatureDigestIsRefusedWithTheReason) {
     EXPECT_EQ(Refusal(Tls("md5.crt") + Tls("ca.crt"), Tls("md5.key")),
-              "failure: signed with a digest too weak for TLS: md5 (security level 2 refuses MD5 "
+              "signed with a digest too weak for TLS: md5 (security level 2 refuses MD5 "
               "and SHA-1)");
 }
 
 TEST(TlsCredentialsTest, WeakIssuerInTheChainIsRefused) {
     std::string refusal = Refusal(Tls("weak_chain.crt") + Tls("weak_ca.crt"), Tls("weak_chain.key"));
-    EXPECT_TRUE(refusal.starts_with("failure: issuer ")) << refusal;
+    EXPECT_TRUE(refusal.starts_with("issuer ")) << refusal;
     EXPECT_NE(refusal.find("Weak CA: key too small for TLS: rsa 1024"), std::string::npos) << refusal;
 }
 
 TEST(TlsCredentialsTest, KeyOfAnotherCertificateIsRefused) {
     std::string refusal = Refusal(Tls("good.crt"), Tls("md5.key"));
-    EXPECT_TRUE(refusal.starts_with("failure: ")) << refusal;
     EXPECT_NE(refusal, "(accepted)");
+    EXPECT_FALSE(refusal.empty());
 }
 
 TEST(TlsCredentialsTest, TheCheckAgreesWithAServerContextOfItsOwn) {

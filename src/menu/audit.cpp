@@ -1,26 +1,10 @@
 #include "menu/audit.hpp"
 
+#include "core/value.hpp"
 #include "menu/auth.hpp"
 
 namespace certos::menu {
 namespace {
-
-// ItemNamed is the item a call names: the item argument under any of its aliases, or for an add the new item's
-// name or the id it returned.
-std::string ItemNamed(const Call& call, const Result& result) {
-    for (const auto& [name, value] : call.request.args) {
-        if (name == "numbers" || name == "number" || name == ".id") {
-            return value;
-        }
-    }
-    if (call.request.verb == "add") {
-        if (std::optional<std::string> name = call.args.Get("name")) {
-            return *name;
-        }
-        return result.ret.value_or("");
-    }
-    return {};
-}
 
 // MenuWords is a menu path as RouterOS's log words it: "/certificate/settings" -> "certificate settings".
 std::string MenuWords(const Menu& menu) {
@@ -33,21 +17,54 @@ std::string MenuWords(const Menu& menu) {
     return out.empty() ? "system" : out;
 }
 
+// ActionWord is how the entry words the verb's action: " added", " changed", " removed", or none (kVerb).
+std::string_view ActionWord(LogForm form) {
+    switch (form) {
+        case LogForm::kAdded:
+            return " added";
+        case LogForm::kChanged:
+            return " changed";
+        case LogForm::kRemoved:
+            return " removed";
+        case LogForm::kVerb:
+            break;
+    }
+    return {};
+}
+
 }  // namespace
 
-std::string AuditMessage(const Call& call, const Verb& verb, const Result& result) {
-    std::string item = LogName(ItemNamed(call, result));
-    std::string what = MenuWords(call.menu);
-    std::string action;
-    if (verb.name == "add") {
-        action = " added";
-    } else if (verb.name == "set" || verb.name == "unset" || verb.name == "reset") {
-        action = " changed";
-    } else if (verb.name == "remove") {
-        action = " removed";
+std::string AuditItems(const Call& call, const Verb& verb) {
+    const ArgSpec* item_arg = nullptr;
+    for (const ArgSpec& arg : verb.args) {
+        if (arg.spec.type == ValueType::kItem && (arg.spec.name == "numbers" || arg.spec.name == "number")) {
+            item_arg = &arg;
+            break;
+        }
     }
+    std::optional<std::string> items = item_arg == nullptr ? std::nullopt : call.args.Get(item_arg->spec.name);
+    if (!items) {
+        return {};
+    }
+    std::vector<std::string> named;
+    for (const std::string& token : core::SplitList(*items)) {
+        std::optional<core::ObjectId> id = core::ObjectId::Parse(token);
+        std::string name = id && call.menu.item_name ? call.menu.item_name(call, *id) : std::string();
+        named.push_back(name.empty() ? token : name);
+    }
+    return core::JoinList(named);
+}
+
+std::string AuditMessage(const Call& call, const Verb& verb, const Result& result) {
+    std::string item = call.audit_items;
+    if (verb.log_form == LogForm::kAdded && item.empty()) {
+        item = call.args.Get("name").value_or(result.ret.value_or(""));
+    }
+    item = LogName(item);
+    std::string what = MenuWords(call.menu);
+    std::string_view action = ActionWord(verb.log_form);
     std::string message = action.empty() ? what + " " + verb.name + (item.empty() ? "" : " " + item)
-                                         : what + (item.empty() ? "" : " " + item) + action;
+                                         : what + (item.empty() ? "" : " " + item) + std::string(action);
     const Session& session = call.session;
     return message + " by " + LogName(session.user) + " (" + session.via +
            (session.address.empty() ? "" : " " + session.address) + ")";

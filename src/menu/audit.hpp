@@ -8,11 +8,17 @@
 
 namespace certos::menu {
 
+// AuditItems names the items a call acts on (the values of its `numbers` or `number` argument) for its audit
+// entry, each id replaced by the item's name when the menu has one (Menu::item_name): "CA,*7". Tree::Execute
+// stores it in Call::audit_items before the handler runs.
+std::string AuditItems(const Call& call, const Verb& verb);
+
 // AuditMessage is the /log message of a successful call that changed something:
-//   "certificate CA-Template added by admin (api 127.0.0.1)", "certificate *1 changed by admin (console)",
+//   "certificate CA-Template added by admin (api 127.0.0.1)", "certificate CA changed by admin (console)",
 //   "user bob removed by admin (rest-api 10.0.0.1)", "certificate sign ca by admin (api 127.0.0.1)".
-// Only the item the call names (numbers, number, .id, or the new item's name or id) appears, never another
-// argument's value, which may be a secret (password, export-passphrase).
+// The verb's log_form chooses the words. Only the items the call names (Call::audit_items, or for an add the
+// new item's name or id) appear, never another argument's value, which may be a secret (password,
+// export-passphrase).
 std::string AuditMessage(const Call& call, const Verb& verb, const Result& result);
 
 // AuditIn writes the call's audit entry into `tx`, a write transaction the handler itself opened (verbs with

@@ -58,5 +58,24 @@ TEST(AuditTest, SignIsAuditedOnceInItsOwnTransaction) {
                       }));
 }
 
+// REST and the API protocol name items by id (`PATCH /rest/certificate/*1`, `=.id=*1`), the console by name: the
+// entry names the item by its name either way, as it was before the call (a rename, a removal).
+TEST(AuditTest, ItemsAreNamedByTheirNameWhetherTheCallGaveTheIdOrTheName) {
+    testing::TreeFixture f;
+    Bootstrap(f.tree());
+    std::string id = f.Run("/certificate", "add", {{"name", "a"}, {"common-name", "a"}}).ret.value();
+    f.Run("/certificate", "set", {{".id", id}, {"common-name", "b"}});
+    f.Run("/certificate", "set", {{"numbers", id}, {"name", "renamed"}});
+    f.Run("/certificate", "add", {{"name", "other"}, {"common-name", "o"}});
+    f.Run("/certificate", "remove", {{"numbers", id + ",other"}});
+    EXPECT_EQ(Log(f), (std::vector<std::string>{
+                          "certificate a added by admin (console)",
+                          "certificate a changed by admin (console)",
+                          "certificate a changed by admin (console)",
+                          "certificate other added by admin (console)",
+                          "certificate renamed,other removed by admin (console)",
+                      }));
+}
+
 }  // namespace
 }  // namespace certos::menu

@@ -85,10 +85,10 @@ TEST(CertificateCaTest, SignedCertificatesAreReadOnlyButNameTrustedTrustStore) {
         }
     };
     fails({{"numbers", "Client"}, {"common-name", "x"}},
-          "failure: can not change common-name of a signed certificate (only name, trusted and trust-store can be "
+          "can not change common-name of a signed certificate (only name, trusted and trust-store can be "
           "changed)");
     fails({{"numbers", "Client"}, {"trusted", "no"}, {"days-valid", "5"}},
-          "failure: can not change days-valid of a signed certificate (only name, trusted and trust-store can be "
+          "can not change days-valid of a signed certificate (only name, trusted and trust-store can be "
           "changed)");
     EXPECT_EQ(f.Certificate("Client").GetOr("trusted"), "true");  // the whole set rolled back
     EXPECT_THROW(f.Run("/certificate", "sign", {{"number", "Client"}}), core::Error);
@@ -159,7 +159,7 @@ TEST(CertificateCaTest, ExportNeedsSensitivePolicyAndLongEnoughPassphrase) {
         f.Run("/certificate", "export-certificate", {{"numbers", "Client"}, {"export-passphrase", "abc"}});
         ADD_FAILURE();
     } catch (const core::Error& e) {
-        EXPECT_EQ(std::string(e.what()), "failure: export-passphrase must be at least 4 characters");
+        EXPECT_EQ(std::string(e.what()), "export-passphrase must be at least 4 characters");
     }
     f.Run("/certificate", "add", {{"name", "tpl"}});
     EXPECT_THROW(f.Run("/certificate", "export-certificate", {{"numbers", "tpl"}}), core::Error);
@@ -190,8 +190,7 @@ TEST(CertificateCaTest, ExportNeedsWriteAndNeverReplacesAFileItDidNotWrite) {
         f.Run("/certificate", "export-certificate", {{"numbers", "Client"}});
         ADD_FAILURE() << "replaced a foreign file";
     } catch (const core::Error& e) {
-        EXPECT_EQ(std::string(e.what()),
-                  "failure: file cert_export_Client.crt already exists (overwrite=yes replaces it)");
+        EXPECT_EQ(std::string(e.what()), "file cert_export_Client.crt already exists (overwrite=yes replaces it)");
     }
     EXPECT_EQ(f.files().Read("cert_export_Client.crt"), "someone else's file");
     f.files().Write("mine.key", "a key of mine");
@@ -200,7 +199,7 @@ TEST(CertificateCaTest, ExportNeedsWriteAndNeverReplacesAFileItDidNotWrite) {
               {{"numbers", "Client"}, {"file-name", "mine"}, {"export-passphrase", "abcd1234"}});
         ADD_FAILURE() << "replaced a foreign key file";
     } catch (const core::Error& e) {
-        EXPECT_EQ(std::string(e.what()), "failure: file mine.key already exists (overwrite=yes replaces it)");
+        EXPECT_EQ(std::string(e.what()), "file mine.key already exists (overwrite=yes replaces it)");
     }
     EXPECT_EQ(f.files().Read("mine.key"), "a key of mine");
     EXPECT_FALSE(f.files().Exists("mine.crt"));  // nothing of the refused export was written

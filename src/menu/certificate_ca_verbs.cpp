@@ -11,39 +11,40 @@
 namespace certos::menu {
 namespace {
 
+Result Sign(Call& call) {
+    if (call.args.GetOr("ca-on-smart-card") == "true") {
+        throw core::Failure("no smart card present");
+    }
+    std::string number = call.args.GetOr("number");
+    std::optional<core::ObjectId> id = core::ObjectId::Parse(number);  // SignTemplate checks that it exists
+    if (!id) {
+        id = call.store.Begin(store::TxMode::kRead)->FindCertificateId(number);
+    }
+    if (!id) {
+        throw core::NoSuchItem();
+    }
+    pki::SignOptions options{call.args.GetOr("ca"), call.args.GetOr("name"), call.args.GetOr("ca-crl-host")};
+    options.before_commit = [&call](store::Transaction& tx) { AuditIn(call, tx); };
+    pki::SignTemplate(call.store, *id, options, [&call](std::string_view line) { call.Progress(line); });
+    return Result{};
+}
+
 Verb SignVerb() {
-    Verb verb;
-    verb.name = "sign";
-    verb.help = "sign a template: self-signed, or by a local CA with ca=";
-    verb.policy = kPolicyRead | kPolicyWrite;
-    verb.tx = TxNeed::kNone;  // SignTemplate keeps key generation outside transactions
-    verb.changes = true;
-    verb.slow = true;  // key generation: an RSA-4096 key takes seconds
-    verb.args = {MakeArg("number", "the template to sign", ValueType::kItem, true, true),
-                 MakeArg("name", "new name of the certificate"),
-                 MakeArg("ca", "local CA that signs it (none: self-signed)"),
-                 MakeArg("ca-crl-host", "host[:port] of the CRL distribution point"),
-                 MakeArg("ca-on-smart-card", "CA key on a smart card", ValueType::kBool)};
-    verb.args[1].spec.check = [](std::string_view v) { return pki::CheckName(v); };
-    verb.args[3].spec.check = [](std::string_view v) { return pki::CheckCrlHost(v); };
-    AddMonitorArgs(verb);
-    verb.handler = [](Call& call) {
-        if (call.args.GetOr("ca-on-smart-card") == "true") {
-            throw core::Failure("no smart card present");
-        }
-        std::string number = call.args.GetOr("number");
-        std::optional<core::ObjectId> id = core::ObjectId::Parse(number);  // SignTemplate checks that it exists
-        if (!id) {
-            id = call.store.Begin(store::TxMode::kRead)->FindCertificateId(number);
-        }
-        if (!id) {
-            throw core::NoSuchItem();
-        }
-        pki::SignOptions options{call.args.GetOr("ca"), call.args.GetOr("name"), call.args.GetOr("ca-crl-host")};
-        options.before_commit = [&call](store::Transaction& tx) { AuditIn(call, tx); };
-        pki::SignTemplate(call.store, *id, options, [&call](std::string_view line) { call.Progress(line); });
-        return Result{};
+    Verb verb{
+        .name = "sign",
+        .help = "sign a template: self-signed, or by a local CA with ca=",
+        .args = {Arg("number", "the template to sign", {.type = ValueType::kItem, .required = true, .unnamed = true}),
+                 Arg("name", "new name of the certificate", {.check = pki::CheckName}),
+                 Arg("ca", "local CA that signs it (none: self-signed)"),
+                 Arg("ca-crl-host", "host[:port] of the CRL distribution point", {.check = pki::CheckCrlHost}),
+                 Arg("ca-on-smart-card", "CA key on a smart card", {.type = ValueType::kBool})},
+        .policy = kPolicyRead | kPolicyWrite,
+        .tx = TxNeed::kNone,  // SignTemplate keeps key generation outside transactions
+        .changes = true,
+        .slow = true,  // key generation: an RSA-4096 key takes seconds
+        .handler = Sign,
     };
+    AddMonitorArgs(verb);
     return verb;
 }
 
@@ -107,42 +108,41 @@ std::vector<std::string> ExportFileNames(const store::CertificateRow& row, pki::
     return {base + ".crt"};
 }
 
-Verb ExportVerb() {
-    Verb verb;
-    verb.name = "export-certificate";
-    verb.help = "write certificates (and keys, with a passphrase) to /file as PEM or PKCS#12";
-    // "Exporting certificates requires the sensitive user policy" (MT-CERT). The manual says nothing of write,
-    // but the command creates and replaces files, so certos requires write as well.
-    verb.policy = kPolicyRead | kPolicyWrite | kPolicySensitive;
-    verb.tx = TxNeed::kWrite;  // it remembers the files it wrote
-    verb.changes = true;       // writes files to /file
-    ArgSpec type = MakeArg("type", "pem or pkcs12", ValueType::kEnum);
-    type.spec.values = {"pem", "pkcs12"};
-    ArgSpec passphrase = MakeArg("export-passphrase", "passphrase that encrypts the exported private key");
-    passphrase.spec.sensitive = true;
-    verb.args = {MakeArg("numbers", "certificates to export", ValueType::kItem, true, true),
-                 passphrase,
-                 MakeArg("file-name", "file name without extension (default cert_export_NAME)"),
-                 type,
-                 MakeArg("file", "RouterOS v6 spelling of file-name"),
-                 MakeArg("overwrite", "replace existing files that this command did not write", ValueType::kBool)};
-    verb.handler = [](Call& call) {
-        pki::ExportType type =
-            call.args.GetOr("type", "pem") == "pkcs12" ? pki::ExportType::kPkcs12 : pki::ExportType::kPem;
-        std::string file_name = call.args.GetOr("file-name", call.args.GetOr("file"));
-        std::string passphrase = call.args.GetOr("export-passphrase");
-        bool overwrite = call.args.GetOr("overwrite") == "true";
-        for (core::ObjectId id : ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"))) {
-            std::optional<store::CertificateRow> row = call.Tx().GetCertificate(id);
-            if (!overwrite) {
-                RefuseForeignFiles(call, ExportFileNames(*row, type, file_name, !passphrase.empty()));
-            }
-            RememberExported(call,
-                             pki::ExportCertificate(call.Tx(), call.tree.files(), *row, type, passphrase, file_name));
+Result Export(Call& call) {
+    pki::ExportType type =
+        call.args.GetOr("type", "pem") == "pkcs12" ? pki::ExportType::kPkcs12 : pki::ExportType::kPem;
+    std::string file_name = call.args.GetOr("file-name", call.args.GetOr("file"));
+    std::string passphrase = call.args.GetOr("export-passphrase");
+    bool overwrite = call.args.GetOr("overwrite") == "true";
+    for (core::ObjectId id : ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"))) {
+        std::optional<store::CertificateRow> row = call.Tx().GetCertificate(id);
+        if (!overwrite) {
+            RefuseForeignFiles(call, ExportFileNames(*row, type, file_name, !passphrase.empty()));
         }
-        return Result{};
+        RememberExported(call, pki::ExportCertificate(call.Tx(), call.tree.files(), *row, type, passphrase, file_name));
+    }
+    return Result{};
+}
+
+Verb ExportVerb() {
+    return Verb{
+        .name = "export-certificate",
+        .help = "write certificates (and keys, with a passphrase) to /file as PEM or PKCS#12",
+        .args = {Arg("numbers", "certificates to export",
+                     {.type = ValueType::kItem, .required = true, .unnamed = true}),
+                 Arg("export-passphrase", "passphrase that encrypts the exported private key", {.sensitive = true}),
+                 Arg("file-name", "file name without extension (default cert_export_NAME)"),
+                 Arg("type", "pem or pkcs12", {.type = ValueType::kEnum, .values = {"pem", "pkcs12"}}),
+                 Arg("file", "RouterOS v6 spelling of file-name"),
+                 Arg("overwrite", "replace existing files that this command did not write",
+                     {.type = ValueType::kBool})},
+        // "Exporting certificates requires the sensitive user policy" (MT-CERT). The manual says nothing of write,
+        // but the command creates and replaces files, so certos requires write as well.
+        .policy = kPolicyRead | kPolicyWrite | kPolicySensitive,
+        .tx = TxNeed::kWrite,  // it remembers the files it wrote
+        .changes = true,       // writes files to /file
+        .handler = Export,
     };
-    return verb;
 }
 
 }  // namespace

@@ -120,8 +120,8 @@ TEST(CertificateImportTest, BadFilesFailWithReasonAndChangeNothing) {
     std::string before = f.Run("/certificate", "find").ret.value_or("");
     Put(f, "corrupt_middle.pem");
     EXPECT_TRUE(ErrorOf(f, "import", {{"file-name", "corrupt_middle.pem"}})
-                    .starts_with("failure: importing corrupt_middle.pem: PEM block 2 (CERTIFICATE, line 18)"));
-    EXPECT_EQ(ErrorOf(f, "import", {{"file-name", "nothing.pem"}}), "failure: no such file nothing.pem");
+                    .starts_with("importing corrupt_middle.pem: PEM block 2 (CERTIFICATE, line 18)"));
+    EXPECT_EQ(ErrorOf(f, "import", {{"file-name", "nothing.pem"}}), "no such file nothing.pem");
     EXPECT_EQ(f.Run("/certificate", "find").ret.value_or(""), before);
 }
 

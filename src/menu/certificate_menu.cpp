@@ -193,7 +193,7 @@ void AddMonitorArgs(Verb& verb) {
                                                         {"as-value", ValueType::kFlag},
                                                         {"without-paging", ValueType::kFlag},
                                                         {"freeze-frame-interval", ValueType::kDuration}}) {
-        verb.args.push_back(MakeArg(name, "monitor option (accepted, no effect)", type));
+        verb.args.push_back(Arg(name, "monitor option (accepted, no effect)", {.type = type}));
     }
 }
 
@@ -557,35 +557,32 @@ void InstallCertificateMenu(Tree& tree) {
     Menu& menu = tree.root().AddChild("certificate", "certificates, templates and the local CA");
     menu.properties = BuildAllProperties();
     menu.layout.flags = {
-        {'K', "PRIVATE-KEY", "private-key", false},
-        {'L', "CRL", "crl", false},
-        {'C', "SMART-CARD-KEY", "smart-card-key", false},
-        {'A', "AUTHORITY", "authority", false},
-        {'I', "ISSUED", "issued", false},
-        {'R', "REVOKED", "revoked", true},
-        {'E', "EXPIRED", "expired", false},
-        {'T', "TRUSTED", "trusted", false},
-        {'a', "ACME-MANAGED", "acme-managed", false},
-        {'D', "DYNAMIC", "dynamic", false},
+        {.letter = 'K', .legend = "PRIVATE-KEY", .property = "private-key"},
+        {.letter = 'L', .legend = "CRL", .property = "crl"},
+        {.letter = 'C', .legend = "SMART-CARD-KEY", .property = "smart-card-key"},
+        {.letter = 'A', .legend = "AUTHORITY", .property = "authority"},
+        {.letter = 'I', .legend = "ISSUED", .property = "issued"},
+        {.letter = 'R', .legend = "REVOKED", .property = "revoked", .shares_previous_column = true},
+        {.letter = 'E', .legend = "EXPIRED", .property = "expired"},
+        {.letter = 'T', .legend = "TRUSTED", .property = "trusted"},
+        {.letter = 'a', .legend = "ACME-MANAGED", .property = "acme-managed"},
+        {.letter = 'D', .legend = "DYNAMIC", .property = "dynamic"},
     };
     menu.layout.table_columns = TableColumns;
     menu.layout.detail_properties = DetailProperties;
 
     ListVerbs verbs;
     for (const PropertySpec& spec : TemplateProperties()) {
-        ArgSpec arg{spec, spec.name == "name", false};
+        ArgSpec arg{.spec = spec, .required = spec.name == "name"};
         arg.spec.default_value.reset();  // defaults are applied by Add, so `set` never resets a property
         verbs.add_args.push_back(arg);
-        verbs.set_args.push_back(ArgSpec{arg.spec, false, false});
+        verbs.set_args.push_back(ArgSpec{.spec = arg.spec});
         if (spec.name != "name") {
             verbs.unset_properties.push_back(spec.name);
         }
     }
-    PropertySpec copy_from;
-    copy_from.name = "copy-from";
-    copy_from.type = ValueType::kItem;
-    copy_from.help = "certificate to copy the template settings from";
-    verbs.add_args.push_back(ArgSpec{copy_from, false, false});
+    verbs.add_args.push_back(
+        Arg("copy-from", "certificate to copy the template settings from", {.type = ValueType::kItem}));
     InstallListVerbs(menu, std::make_shared<CertificateModel>(), verbs);
     InstallCertificateCaVerbs(menu);
     InstallCertificateImportVerbs(menu);

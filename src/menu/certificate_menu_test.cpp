@@ -151,7 +151,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{
             "add", {{"name", "c"}, {"key-usage", "tls-server,flying"}}, "input does not match any value of key-usage"},
         BadInput{"add", {{"common-name", "c"}}, "missing value(s) of argument(s) name"},
-        BadInput{"add", {{"name", "a"}}, "failure: certificate with the same name already exists"},
+        BadInput{"add", {{"name", "a"}}, "certificate with the same name already exists"},
         BadInput{"add",
                  {{"name", "c"}, {"subject-alt-name", "router.lan"}},
                  "invalid subject-alt-name entry \"router.lan\" (expected DNS:name, IP:address or email:address)"},
@@ -166,10 +166,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "invalid value for argument country (expected two letters, e.g. LV)"},
         BadInput{"add", {{"name", "c"}, {"copy-from", "nothing"}}, "no such item"},
         BadInput{"set", {{"numbers", "*99"}, {"common-name", "z"}}, "no such item"},
-        BadInput{"set", {{"numbers", "b"}, {"name", "a"}}, "failure: certificate with the same name already exists"},
+        BadInput{"set", {{"numbers", "b"}, {"name", "a"}}, "certificate with the same name already exists"},
         // The first item would be renamed before the second fails: the whole command rolls back.
-        BadInput{
-            "set", {{"numbers", "a,b"}, {"name", "same"}}, "failure: certificate with the same name already exists"},
+        BadInput{"set", {{"numbers", "a,b"}, {"name", "same"}}, "certificate with the same name already exists"},
         BadInput{"remove", {{"numbers", "a,*77"}}, "no such item"},
         BadInput{"unset", {{"numbers", "a"}, {"value-name", "colour"}}, "input does not match any value of value-name"},
         BadInput{"get", {{"number", "a"}, {"value-name", "colour"}}, "no such property: colour"}));

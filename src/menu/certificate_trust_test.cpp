@@ -93,7 +93,7 @@ TEST(CertificateTrustTest, OnlyLocallyIssuedCertificatesCanBeRevoked) {
     TreeFixture f;
     LocalCa(f);
     EXPECT_EQ(ErrorOf(f, "/certificate", "issued-revoke", {{"numbers", "CA"}}),
-              "failure: certificate CA was not issued by a local CA");
+              "certificate CA was not issued by a local CA");
     EXPECT_EQ(ErrorOf(f, "/certificate", "issued-revoke", {{"numbers", "good"}, {"reason", "bored"}}),
               "input does not match any value of reason");
     EXPECT_FALSE(f.Certificate("good").Has("revoked"));
@@ -105,7 +105,7 @@ TEST(CertificateTrustTest, RemovingCaRemovesItsCrl) {
     f.Run("/certificate", "remove", {{"numbers", "CA"}});
     Make(f, "CA2", "key-cert-sign,crl-sign");
     EXPECT_EQ(ErrorOf(f, "/certificate", "export-crl", {{"number", "CA2"}}),
-              "failure: certificate CA2 has no CRL (sign it with ca-crl-host, or revoke a certificate it issued)");
+              "certificate CA2 has no CRL (sign it with ca-crl-host, or revoke a certificate it issued)");
     auto tx = f.tree().store().Begin(store::TxMode::kRead);
     EXPECT_FALSE(tx->GetBlob("crl", core::ObjectId(1)));
     EXPECT_FALSE(tx->GetBlob("revocations", core::ObjectId(1)));
@@ -185,7 +185,7 @@ TEST(CertificateTrustTest, CrlMenuAddSetRemoveAndDownload) {
               "invalid value for argument url (expected http://host/path or https://host/path)");
     f.Run("/certificate/crl", "add", {{"url", server.Url("/missing.crl")}});
     EXPECT_EQ(ErrorOf(f, "/certificate/crl", "add", {{"url", server.Url("/missing.crl")}}),
-              "failure: CRL with the same url already exists");
+              "CRL with the same url already exists");
     std::string failed = ErrorOf(f, "/certificate/crl", "download", {});
     EXPECT_NE(failed.find("the server answered HTTP 404; no CRL yet"), std::string::npos) << failed;
     f.Run("/certificate/crl", "set", {{"numbers", "*1"}, {"url", server.Url("/inter.crl")}});
@@ -204,6 +204,7 @@ TEST(CertificateTrustTest, CrlMenuAddSetRemoveAndDownload) {
     ASSERT_GE(log.size(), 2u);  // the download's line, then its audit entry
     EXPECT_NE(log[log.size() - 2].GetOr("message").find("CRL downloaded from " + server.Url("/inter.crl")),
               std::string::npos);
+    // A CRL entry has no `name` property (its url is its key): the entry names it by its id.
     EXPECT_EQ(log.back().GetOr("message"), "certificate crl download *1 by admin (console)");
 
     f.Run("/certificate/crl", "flush", {});

@@ -46,24 +46,26 @@ std::string FormatEpoch(const std::string& epoch) {
     return core::FormatDateTime(core::TimePoint(std::chrono::seconds(std::stoll(epoch))));
 }
 
+Result Revoke(Call& call) {
+    std::vector<core::ObjectId> ids = ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"));
+    for (const std::string& warning : pki::RevokeCertificates(call.Tx(), ids, call.args.GetOr("reason"))) {
+        Log(call.Tx(), "certificate,warning", warning);
+    }
+    return Result{};
+}
+
 Verb RevokeVerb() {
-    Verb verb;
-    verb.name = "issued-revoke";
-    verb.help = "revoke certificates issued by a local CA and rebuild that CA's CRL";
-    verb.policy = kPolicyRead | kPolicyWrite;
-    verb.tx = TxNeed::kWrite;
-    ArgSpec reason =
-        MakeArg("reason", "CRL reason code (certos's own argument; RouterOS takes only numbers)", ValueType::kEnum);
-    reason.spec.values = pki::RevocationReasons();
-    verb.args = {MakeArg("numbers", "certificates to revoke", ValueType::kItem, true, true), reason};
-    verb.handler = [](Call& call) {
-        std::vector<core::ObjectId> ids = ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"));
-        for (const std::string& warning : pki::RevokeCertificates(call.Tx(), ids, call.args.GetOr("reason"))) {
-            Log(call.Tx(), "certificate,warning", warning);
-        }
-        return Result{};
+    return Verb{
+        .name = "issued-revoke",
+        .help = "revoke certificates issued by a local CA and rebuild that CA's CRL",
+        .args = {Arg("numbers", "certificates to revoke",
+                     {.type = ValueType::kItem, .required = true, .unnamed = true}),
+                 Arg("reason", "CRL reason code (certos's own argument; RouterOS takes only numbers)",
+                     {.type = ValueType::kEnum, .values = pki::RevocationReasons()})},
+        .policy = kPolicyRead | kPolicyWrite,
+        .tx = TxNeed::kWrite,
+        .handler = Revoke,
     };
-    return verb;
 }
 
 // VerifyTarget is what `verify` checks: a leaf and the untrusted certificates that came with it.
@@ -103,91 +105,93 @@ VerifyTarget LoadTarget(Call& call) {
     return target;
 }
 
+Result Verify(Call& call) {
+    VerifyTarget target = LoadTarget(call);
+    std::string service = call.args.GetOr("trust-store");
+    crypto::VerifyPurpose purpose =
+        crypto::ParseVerifyPurpose(call.args.GetOr("purpose", "any")).value_or(crypto::VerifyPurpose::kAny);
+    crypto::VerifyResult result =
+        trust::VerifyWithStore(call.Tx(), *target.leaf, target.extra, service == "all" ? "" : service, purpose);
+    std::map<std::string, std::string> names;  // fingerprint -> name
+    for (const trust::BuiltinRoot& root : trust::BuiltinRoots()) {
+        names[root.fingerprint] = root.name + " (built-in)";
+    }
+    for (const store::CertificateRow& row : call.Tx().ListCertificates()) {
+        auto fp = row.props.find("fingerprint");
+        if (fp != row.props.end()) {
+            names[fp->second] = row.name;
+        }
+    }
+    Result out;
+    for (std::size_t depth = 0; depth < result.path.size(); ++depth) {
+        const crypto::PathCertificate& entry = result.path[depth];
+        Record r;
+        r.Set("depth", std::to_string(depth));
+        r.Set("name", names[entry.cert.FingerprintSha256()]);
+        r.Set("subject", entry.cert.SubjectString());
+        r.Set("issuer", entry.cert.IssuerString());
+        r.Set("invalid-after", core::FormatDateTime(entry.cert.NotAfter()));
+        std::vector<std::string> statuses;
+        std::vector<std::string> problems;
+        for (const crypto::CertProblem& problem : entry.problems) {
+            statuses.emplace_back(crypto::VerifyStatusName(problem.status));
+            problems.push_back(problem.message);
+        }
+        r.Set("status", statuses.empty() ? "ok" : core::JoinList(statuses));
+        if (!problems.empty()) {
+            r.Set("problem", core::JoinList(problems, ';'));
+        }
+        out.records.push_back(std::move(r));
+    }
+    Record summary;
+    summary.Set("result", result.ok() ? "ok" : "failed");
+    if (!result.ok()) {
+        summary.Set("reason", result.message);
+    }
+    out.records.push_back(std::move(summary));
+    out.ret = result.message;
+    return out;
+}
+
 Verb VerifyVerb() {
-    Verb verb;
-    verb.name = "verify";
-    verb.help = "verify a certificate's chain, validity, purpose and revocation (certos's own; RouterOS lacks it)";
-    verb.policy = kPolicyRead;
-    verb.tx = TxNeed::kRead;
-    ArgSpec service = MakeArg("trust-store", "verify for this service: its trusted certificates and built-in roots",
-                              ValueType::kEnum);
-    service.spec.values = pki::kTrustStores;
-    ArgSpec purpose = MakeArg("purpose", "what the certificate must be good for", ValueType::kEnum);
-    purpose.spec.values = crypto::kVerifyPurposeNames;
-    verb.args = {MakeArg("number", "the certificate to verify", ValueType::kItem, false, true),
-                 MakeArg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"), service,
-                 purpose};
-    verb.handler = [](Call& call) {
-        VerifyTarget target = LoadTarget(call);
-        std::string service = call.args.GetOr("trust-store");
-        crypto::VerifyPurpose purpose =
-            crypto::ParseVerifyPurpose(call.args.GetOr("purpose", "any")).value_or(crypto::VerifyPurpose::kAny);
-        crypto::VerifyResult result =
-            trust::VerifyWithStore(call.Tx(), *target.leaf, target.extra, service == "all" ? "" : service, purpose);
-        std::map<std::string, std::string> names;  // fingerprint -> name
-        for (const trust::BuiltinRoot& root : trust::BuiltinRoots()) {
-            names[root.fingerprint] = root.name + " (built-in)";
-        }
-        for (const store::CertificateRow& row : call.Tx().ListCertificates()) {
-            auto fp = row.props.find("fingerprint");
-            if (fp != row.props.end()) {
-                names[fp->second] = row.name;
-            }
-        }
-        Result out;
-        for (std::size_t depth = 0; depth < result.path.size(); ++depth) {
-            const crypto::PathCertificate& entry = result.path[depth];
-            Record r;
-            r.Set("depth", std::to_string(depth));
-            r.Set("name", names[entry.cert.FingerprintSha256()]);
-            r.Set("subject", entry.cert.SubjectString());
-            r.Set("issuer", entry.cert.IssuerString());
-            r.Set("invalid-after", core::FormatDateTime(entry.cert.NotAfter()));
-            std::vector<std::string> statuses;
-            std::vector<std::string> problems;
-            for (const crypto::CertProblem& problem : entry.problems) {
-                statuses.emplace_back(crypto::VerifyStatusName(problem.status));
-                problems.push_back(problem.message);
-            }
-            r.Set("status", statuses.empty() ? "ok" : core::JoinList(statuses));
-            if (!problems.empty()) {
-                r.Set("problem", core::JoinList(problems, ';'));
-            }
-            out.records.push_back(std::move(r));
-        }
-        Record summary;
-        summary.Set("result", result.ok() ? "ok" : "failed");
-        if (!result.ok()) {
-            summary.Set("reason", result.message);
-        }
-        out.records.push_back(std::move(summary));
-        out.ret = result.message;
-        return out;
+    return Verb{
+        .name = "verify",
+        .help = "verify a certificate's chain, validity, purpose and revocation (certos's own; RouterOS lacks it)",
+        .args = {Arg("number", "the certificate to verify", {.type = ValueType::kItem, .unnamed = true}),
+                 Arg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"),
+                 Arg("trust-store", "verify for this service: its trusted certificates and built-in roots",
+                     {.type = ValueType::kEnum, .values = pki::kTrustStores}),
+                 Arg("purpose", "what the certificate must be good for",
+                     {.type = ValueType::kEnum, .values = crypto::kVerifyPurposeNames})},
+        .policy = kPolicyRead,
+        .tx = TxNeed::kRead,
+        .handler = Verify,
     };
-    return verb;
+}
+
+Result ExportCrl(Call& call) {
+    store::CertificateRow row = FindRowByItem(call.Tx(), call.args.GetOr("number"));
+    std::optional<store::BlobRow> blob = call.Tx().GetBlob(pki::kLocalCrlKind, row.id);
+    if (!blob) {
+        throw core::Failure("certificate " + row.name +
+                            " has no CRL (sign it with ca-crl-host, or revoke a "
+                            "certificate it issued)");
+    }
+    call.tree.files().Write(call.args.GetOr("file-name", "crl_" + row.name) + ".crl", blob->data);
+    return Result{};
 }
 
 Verb ExportCrlVerb() {
-    Verb verb;
-    verb.name = "export-crl";
-    verb.help = "write a local CA's current CRL (DER) to /file (certos's own)";
-    verb.policy = kPolicyRead;
-    verb.tx = TxNeed::kRead;
-    verb.changes = true;  // writes a file to /file
-    verb.args = {MakeArg("number", "the local CA", ValueType::kItem, true, true),
-                 MakeArg("file-name", "file name without extension (default crl_NAME)")};
-    verb.handler = [](Call& call) {
-        store::CertificateRow row = FindRowByItem(call.Tx(), call.args.GetOr("number"));
-        std::optional<store::BlobRow> blob = call.Tx().GetBlob(pki::kLocalCrlKind, row.id);
-        if (!blob) {
-            throw core::Failure("certificate " + row.name +
-                                " has no CRL (sign it with ca-crl-host, or revoke a "
-                                "certificate it issued)");
-        }
-        call.tree.files().Write(call.args.GetOr("file-name", "crl_" + row.name) + ".crl", blob->data);
-        return Result{};
+    return Verb{
+        .name = "export-crl",
+        .help = "write a local CA's current CRL (DER) to /file (certos's own)",
+        .args = {Arg("number", "the local CA", {.type = ValueType::kItem, .required = true, .unnamed = true}),
+                 Arg("file-name", "file name without extension (default crl_NAME)")},
+        .policy = kPolicyRead,
+        .tx = TxNeed::kRead,
+        .changes = true,  // writes a file to /file
+        .handler = ExportCrl,
     };
-    return verb;
 }
 
 // --- /certificate/crl --------------------------------------------------------------------------------
@@ -243,13 +247,44 @@ void DecorateCrlItem(Record& r, const store::ItemRow& row) {
     r.Set("expired", core::WireBool(expired));
 }
 
-std::vector<core::ObjectId> CrlTargets(Call& call, const std::shared_ptr<ItemModel>& model) {
+// CrlTargets are the entries a call's `numbers` names; none (meaning all) when it names none.
+std::vector<core::ObjectId> CrlTargets(const Call& call, store::Transaction& tx, const ItemModel& model) {
     std::string numbers = call.args.GetOr("numbers");
-    if (numbers.empty()) {
-        return {};
+    return numbers.empty() ? std::vector<core::ObjectId>{} : ResolveItems(model.Items(tx), numbers);
+}
+
+Result DownloadCrls(Call& call, const ItemModel& model) {
+    trust::DownloadOptions options;
+    options.force = true;
+    options.only = CrlTargets(call, *call.store.Begin(store::TxMode::kRead), model);
+    std::vector<std::string> lines = trust::DownloadCrls(call.store, options);
+    std::string failures;
+    {
+        std::unique_ptr<store::Transaction> tx = call.store.Begin(store::TxMode::kWrite);
+        for (const std::string& line : lines) {
+            bool failed = line.starts_with("CRL download failed");
+            Log(*tx, failed ? "certificate,error" : "certificate,info", line);
+            if (failed) {
+                failures += (failures.empty() ? "" : "; ") + line;
+            }
+        }
+        tx->Commit();
     }
-    std::unique_ptr<store::Transaction> tx = call.store.Begin(store::TxMode::kRead);
-    return ResolveItems(model->Items(*tx), numbers);
+    if (!failures.empty()) {
+        throw core::Failure(failures);
+    }
+    return Result{};
+}
+
+Result FlushCrls(Call& call, const ItemModel& model) {
+    std::vector<core::ObjectId> only = CrlTargets(call, call.Tx(), model);
+    for (store::ItemRow& row : call.Tx().ListItems(trust::kCrlItemKind)) {
+        if (only.empty() || std::find(only.begin(), only.end(), row.id) != only.end()) {
+            ForgetDownload(call.Tx(), row);
+            call.Tx().UpdateItem(trust::kCrlItemKind, row);
+        }
+    }
+    return Result{};
 }
 
 void InstallCrlMenu(Menu& certificate) {
@@ -282,62 +317,47 @@ void InstallCrlMenu(Menu& certificate) {
     spec.decorate = DecorateCrlItem;
     auto model = std::make_shared<ItemModel>(spec);
     InstallItemMenu(menu, std::move(spec), {"url", "last-update", "next-update", "num"});
-    menu.layout.flags = {
-        {'D', "DYNAMIC", "dynamic", false}, {'I', "INVALID", "invalid", false}, {'E', "EXPIRED", "expired", false}};
+    menu.layout.flags = {{.letter = 'D', .legend = "DYNAMIC", .property = "dynamic"},
+                         {.letter = 'I', .legend = "INVALID", .property = "invalid"},
+                         {.letter = 'E', .legend = "EXPIRED", .property = "expired"}};
 
-    Verb download;
-    download.name = "download";
-    download.help = "download CRLs now (all, or the given entries)";
-    download.policy = kPolicyRead | kPolicyWrite;
-    download.tx = TxNeed::kNone;  // the network is never used inside a transaction
-    download.changes = true;
-    download.args = {MakeArg("numbers", "entries to download (default: all)", ValueType::kItem, false, true)};
-    download.handler = [model](Call& call) {
-        trust::DownloadOptions options;
-        options.force = true;
-        options.only = CrlTargets(call, model);
-        std::vector<std::string> lines = trust::DownloadCrls(call.store, options);
-        std::string failures;
-        {
-            std::unique_ptr<store::Transaction> tx = call.store.Begin(store::TxMode::kWrite);
-            for (const std::string& line : lines) {
-                bool failed = line.starts_with("CRL download failed");
-                Log(*tx, failed ? "certificate,error" : "certificate,info", line);
-                if (failed) {
-                    failures += (failures.empty() ? "" : "; ") + line;
-                }
-            }
-            tx->Commit();
-        }
-        if (!failures.empty()) {
-            throw core::Failure(failures);
-        }
-        return Result{};
-    };
-    menu.verbs.push_back(std::move(download));
-
-    Verb flush;
-    flush.name = "flush";
-    flush.help = "forget downloaded CRLs (all, or the given entries); the entries stay";
-    flush.policy = kPolicyRead | kPolicyWrite;
-    flush.tx = TxNeed::kWrite;
-    flush.args = {MakeArg("numbers", "entries to flush (default: all)", ValueType::kItem, false, true)};
-    flush.handler = [model](Call& call) {
-        std::string numbers = call.args.GetOr("numbers");
-        std::vector<core::ObjectId> only =
-            numbers.empty() ? std::vector<core::ObjectId>{} : ResolveItems(model->Items(call.Tx()), numbers);
-        for (store::ItemRow& row : call.Tx().ListItems(trust::kCrlItemKind)) {
-            if (only.empty() || std::find(only.begin(), only.end(), row.id) != only.end()) {
-                ForgetDownload(call.Tx(), row);
-                call.Tx().UpdateItem(trust::kCrlItemKind, row);
-            }
-        }
-        return Result{};
-    };
-    menu.verbs.push_back(std::move(flush));
+    menu.verbs.push_back(Verb{
+        .name = "download",
+        .help = "download CRLs now (all, or the given entries)",
+        .args = {Arg("numbers", "entries to download (default: all)", {.type = ValueType::kItem, .unnamed = true})},
+        .policy = kPolicyRead | kPolicyWrite,
+        .tx = TxNeed::kNone,  // the network is never used inside a transaction
+        .changes = true,
+        .handler = [model](Call& call) { return DownloadCrls(call, *model); },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "flush",
+        .help = "forget downloaded CRLs (all, or the given entries); the entries stay",
+        .args = {Arg("numbers", "entries to flush (default: all)", {.type = ValueType::kItem, .unnamed = true})},
+        .policy = kPolicyRead | kPolicyWrite,
+        .tx = TxNeed::kWrite,
+        .handler = [model](Call& call) { return FlushCrls(call, *model); },
+    });
 }
 
 // --- /certificate/builtin ----------------------------------------------------------------------------
+
+Result PrintBuiltin(Call& call) {
+    std::vector<Record> records;
+    std::uint64_t n = 0;
+    for (const trust::BuiltinRoot& root : trust::BuiltinRoots()) {
+        Record r;
+        r.Set(".id", core::ObjectId(++n).ToString());
+        r.Set("name", root.name);
+        r.Set("common-name", root.common_name);
+        r.Set("organization", root.organization);
+        r.Set("skid", root.skid);
+        r.Set("fingerprint", root.fingerprint);
+        r.Set("invalid-after", core::FormatDateTime(root.invalid_after));
+        records.push_back(std::move(r));
+    }
+    return ApplyPrint(call, std::move(records));
+}
 
 void InstallBuiltinMenu(Menu& certificate) {
     Menu& menu = certificate.AddChild("builtin", "built-in trust anchors (Debian's ca-certificates), read-only");
@@ -350,23 +370,14 @@ void InstallBuiltinMenu(Menu& certificate) {
     menu.layout.table_columns = [](const std::vector<Record>&) {
         return std::vector<std::string>{"name", "organization", "invalid-after"};
     };
-    menu.verbs.push_back(Verb{"print", "print the built-in trust anchors", PrintArgs(), kPolicyRead, TxNeed::kNone,
-                              true, [](Call& call) {
-                                  std::vector<Record> records;
-                                  std::uint64_t n = 0;
-                                  for (const trust::BuiltinRoot& root : trust::BuiltinRoots()) {
-                                      Record r;
-                                      r.Set(".id", core::ObjectId(++n).ToString());
-                                      r.Set("name", root.name);
-                                      r.Set("common-name", root.common_name);
-                                      r.Set("organization", root.organization);
-                                      r.Set("skid", root.skid);
-                                      r.Set("fingerprint", root.fingerprint);
-                                      r.Set("invalid-after", core::FormatDateTime(root.invalid_after));
-                                      records.push_back(std::move(r));
-                                  }
-                                  return ApplyPrint(call, std::move(records));
-                              }});
+    menu.verbs.push_back(Verb{
+        .name = "print",
+        .help = "print the built-in trust anchors",
+        .args = PrintArgs(),
+        .tx = TxNeed::kNone,
+        .takes_filter = true,
+        .handler = PrintBuiltin,
+    });
 }
 
 }  // namespace

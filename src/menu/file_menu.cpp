@@ -99,85 +99,86 @@ void InstallFileMenu(Tree& tree) {
         return out;
     };
 
-    menu.verbs.push_back(
-        Verb{"add",
-             "create a file",
-             {MakeArg("name", "file name", ValueType::kString, true), MakeArg("contents", "file contents")},
-             kPolicyWrite,
-             TxNeed::kNone,
-             false,
-             [](Call& call) {
-                 std::string name = call.args.GetOr("name");
-                 if (call.tree.files().Exists(name)) {
-                     throw core::Failure("file with the same name already exists");
-                 }
-                 call.tree.files().Write(name, call.args.GetOr("contents"));
-                 Result result;
-                 result.ret = FileId(name).ToString();
-                 return result;
-             },
-             /*changes=*/true});
-    menu.verbs.push_back(
-        Verb{"set",
-             "change file contents",
-             {MakeArg("numbers", "files", ValueType::kItem, true, true), MakeArg("contents", "new contents")},
-             kPolicyWrite,
-             TxNeed::kNone,
-             false,
-             [](Call& call) {
-                 for (core::ObjectId id : Targets(call)) {
-                     call.tree.files().Write(NameOf(call.tree.files(), id), call.args.GetOr("contents"));
-                 }
-                 return Result{};
-             },
-             /*changes=*/true});
-    menu.verbs.push_back(Verb{"remove",
-                              "remove files",
-                              {MakeArg("numbers", "files", ValueType::kItem, true, true)},
-                              kPolicyWrite,
-                              TxNeed::kNone,
-                              false,
-                              [](Call& call) {
-                                  std::vector<std::string> names;
-                                  for (core::ObjectId id : Targets(call)) {
-                                      names.push_back(NameOf(call.tree.files(), id));
-                                  }
-                                  for (const std::string& name : names) {
-                                      call.tree.files().Remove(name);
-                                  }
-                                  return Result{};
-                              },
-                              /*changes=*/true});
-    menu.verbs.push_back(Verb{"print", "print files", PrintArgs(), kPolicyRead, TxNeed::kNone, true,
-                              [](Call& call) { return ApplyPrint(call, FileModel::List(call.tree.files())); }});
-    ArgSpec value_name = MakeArg("value-name", "property", ValueType::kString, false, true);
-    value_name.property_ref = PropertyRef::kNames;  // Tree::Execute refuses `contents` without the sensitive policy
-    menu.verbs.push_back(Verb{"get",
-                              "return a file or one of its properties",
-                              {MakeArg("number", "file", ValueType::kItem, true, true), value_name},
-                              kPolicyRead,
-                              TxNeed::kNone,
-                              false,
-                              [](Call& call) {
-                                  std::vector<Record> items = FileModel::List(call.tree.files());
-                                  std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
-                                  if (ids.empty()) {
-                                      throw core::NoSuchItem();
-                                  }
-                                  core::ObjectId id = ids.front();
-                                  Result result;
-                                  for (Record& item : items) {
-                                      if (item.GetOr(".id") != id.ToString()) {
-                                          continue;
-                                      }
-                                      if (auto name = call.args.Get("value-name")) {
-                                          result.ret = item.GetOr(*name);
-                                      } else {
-                                          result.records.push_back(std::move(item));
-                                      }
-                                  }
-                                  return result;
-                              }});
+    menu.item_name = [](const Call& call, core::ObjectId id) {
+        for (const Record& r : FileModel::List(call.tree.files())) {
+            if (r.GetOr(".id") == id.ToString()) {
+                return r.GetOr("name");
+            }
+        }
+        return std::string();
+    };
+    ArgSpec numbers = Arg("numbers", "files", {.type = ValueType::kItem, .required = true, .unnamed = true});
+    menu.verbs.push_back(Verb{
+        .name = "add",
+        .help = "create a file",
+        .args = {Arg("name", "file name", {.required = true}), Arg("contents", "file contents")},
+        .policy = kPolicyWrite,
+        .tx = TxNeed::kNone,
+        .changes = true,
+        .log_form = LogForm::kAdded,
+        .handler =
+            [](Call& call) {
+                std::string name = call.args.GetOr("name");
+                if (call.tree.files().Exists(name)) {
+                    throw core::Failure("file with the same name already exists");
+                }
+                call.tree.files().Write(name, call.args.GetOr("contents"));
+                return Result{.records = {}, .ret = FileId(name).ToString()};
+            },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "set",
+        .help = "change file contents",
+        .args = {numbers, Arg("contents", "new contents")},
+        .policy = kPolicyWrite,
+        .tx = TxNeed::kNone,
+        .changes = true,
+        .log_form = LogForm::kChanged,
+        .handler =
+            [](Call& call) {
+                for (core::ObjectId id : Targets(call)) {
+                    call.tree.files().Write(NameOf(call.tree.files(), id), call.args.GetOr("contents"));
+                }
+                return Result{};
+            },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "remove",
+        .help = "remove files",
+        .args = {numbers},
+        .policy = kPolicyWrite,
+        .tx = TxNeed::kNone,
+        .changes = true,
+        .log_form = LogForm::kRemoved,
+        .handler =
+            [](Call& call) {
+                std::vector<std::string> names;
+                for (core::ObjectId id : Targets(call)) {
+                    names.push_back(NameOf(call.tree.files(), id));
+                }
+                for (const std::string& name : names) {
+                    call.tree.files().Remove(name);
+                }
+                return Result{};
+            },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "print",
+        .help = "print files",
+        .args = PrintArgs(),
+        .tx = TxNeed::kNone,
+        .takes_filter = true,
+        .handler = [](Call& call) { return ApplyPrint(call, FileModel::List(call.tree.files())); },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "get",
+        .help = "return a file or one of its properties",
+        .args = {Arg("number", "file", {.type = ValueType::kItem, .required = true, .unnamed = true}),
+                 // Tree::Execute refuses `contents` here without the sensitive policy.
+                 Arg("value-name", "property", {.unnamed = true, .property_ref = PropertyRef::kNames})},
+        .tx = TxNeed::kNone,
+        .handler = [](Call& call) { return ApplyGet(call, FileModel::List(call.tree.files())); },
+    });
 }
 
 }  // namespace certos::menu

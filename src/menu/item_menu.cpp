@@ -138,9 +138,9 @@ void InstallItemMenu(Menu& menu, ItemMenuSpec spec, std::vector<std::string> tab
         PropertySpec arg_spec = *property;
         arg_spec.default_value.reset();  // defaults are applied by Add, so set never resets a property
         if (!spec.fixed_entries) {
-            verbs.add_args.push_back(ArgSpec{arg_spec, name == "name", false});
+            verbs.add_args.push_back(ArgSpec{.spec = arg_spec, .required = name == "name"});
         }
-        verbs.set_args.push_back(ArgSpec{arg_spec, false, false});
+        verbs.set_args.push_back(ArgSpec{.spec = arg_spec});
         if (name != "name" && property->default_value) {
             verbs.unset_properties.push_back(name);
         }

@@ -13,21 +13,11 @@ core::Error NotSupported(std::string_view verb) {
 }
 
 ArgSpec NumbersArg(std::string name = "numbers") {
-    ArgSpec arg;
-    arg.spec.name = std::move(name);
-    arg.spec.type = ValueType::kItem;
-    arg.spec.help = "list of item numbers";
-    arg.required = true;
-    arg.unnamed = true;
-    return arg;
+    return Arg(std::move(name), "list of item numbers", {.type = ValueType::kItem, .required = true, .unnamed = true});
 }
 
 ArgSpec Flag(std::string name, std::string help) {
-    ArgSpec arg;
-    arg.spec.name = std::move(name);
-    arg.spec.type = ValueType::kFlag;
-    arg.spec.help = std::move(help);
-    return arg;
+    return Arg(std::move(name), std::move(help), {.type = ValueType::kFlag});
 }
 
 std::vector<core::ObjectId> Targets(const ListModel& model, Call& call) {
@@ -71,16 +61,8 @@ std::vector<ArgSpec> PrintArgs() {
         Flag("value-list", "print each property on its own line"),
         Flag("show-sensitive", "print sensitive values too"),
     };
-    ArgSpec proplist;
-    proplist.spec.name = "proplist";
-    proplist.spec.help = "properties to print";
-    proplist.property_ref = PropertyRef::kNames;
-    args.push_back(proplist);
-    ArgSpec from;
-    from.spec.name = "from";
-    from.spec.type = ValueType::kItem;
-    from.spec.help = "print only these items";
-    args.push_back(from);
+    args.push_back(Arg("proplist", "properties to print", {.property_ref = PropertyRef::kNames}));
+    args.push_back(Arg("from", "print only these items", {.type = ValueType::kItem}));
     return args;
 }
 
@@ -153,138 +135,178 @@ Result ApplyPrint(const Call& call, std::vector<Record> items) {
     return result;
 }
 
+Result ApplyGet(const Call& call, std::vector<Record> items) {
+    std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
+    if (ids.empty()) {
+        throw core::NoSuchItem();
+    }
+    Result result;
+    std::string wanted = ids.front().ToString();
+    for (Record& item : items) {
+        if (item.GetOr(".id") != wanted) {
+            continue;
+        }
+        if (auto name = call.args.Get("value-name")) {
+            auto value = item.Get(*name);
+            if (!value && call.menu.FindProperty(*name) == nullptr) {
+                throw core::ArgumentError("no such property: " + *name);
+            }
+            result.ret = std::string(value.value_or(""));
+        } else {
+            result.records.push_back(std::move(item));
+        }
+        break;
+    }
+    return result;
+}
+
+namespace {
+
+// FindItems is `find where <expr>` or the shorthand `find name=x` (equality on each given property).
+Result FindItems(const ListModel& model, Call& call) {
+    std::vector<Filter> terms;
+    for (const auto& [name, value] : call.args.values()) {
+        terms.push_back(Filter::Compare(Filter::Op::kEq, name, value));
+    }
+    if (call.request.filter) {
+        terms.push_back(*call.request.filter);
+    }
+    Filter filter = Filter::And(std::move(terms));
+    filter.Normalize(call.menu.properties);
+    std::vector<std::string> ids;
+    for (const Record& item : model.Items(call.Tx())) {
+        if (filter.Matches(item)) {
+            ids.push_back(item.GetOr(".id"));
+        }
+    }
+    Result result;
+    result.ret = core::JoinList(ids, ';');
+    return result;
+}
+
+Result PrintItems(const ListModel& model, Call& call) {
+    if (auto id = SingleId(call.request.filter); id && !call.args.Has("from")) {
+        std::vector<Record> one;
+        if (auto record = model.Item(call.Tx(), *id)) {
+            one.push_back(std::move(*record));
+        }
+        return ApplyPrint(call, std::move(one));
+    }
+    return ApplyPrint(call, model.Items(call.Tx()));
+}
+
+std::vector<ArgSpec> FindArgs(const Menu& menu) {
+    std::vector<ArgSpec> find_args;
+    for (const PropertySpec& spec : menu.properties) {
+        find_args.push_back(Arg(spec.name, spec.help, {.values = spec.values, .property_ref = PropertyRef::kSelf}));
+    }
+    return find_args;
+}
+
+}  // namespace
+
 void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const ListVerbs& verbs) {
+    menu.item_name = [model](const Call& call, core::ObjectId id) {
+        auto name_in = [&](store::Transaction& tx) {
+            std::optional<Record> item = model->Item(tx, id);
+            return item ? item->GetOr("name") : std::string();
+        };
+        return call.tx != nullptr ? name_in(*call.tx) : name_in(*call.store.Begin(store::TxMode::kRead));
+    };
     if (!verbs.add_args.empty()) {
-        menu.verbs.push_back(Verb{"add", "create a new item", verbs.add_args, verbs.write_policy, TxNeed::kWrite, false,
-                                  [model](Call& call) {
-                                      Result result;
-                                      result.ret = model->Add(call).ToString();
-                                      return result;
-                                  }});
+        menu.verbs.push_back(Verb{
+            .name = "add",
+            .help = "create a new item",
+            .args = verbs.add_args,
+            .policy = verbs.write_policy,
+            .tx = TxNeed::kWrite,
+            .log_form = LogForm::kAdded,
+            .handler = [model](Call& call) { return Result{.records = {}, .ret = model->Add(call).ToString()}; },
+        });
     }
     if (!verbs.set_args.empty()) {
         std::vector<ArgSpec> args = {NumbersArg()};
         args.insert(args.end(), verbs.set_args.begin(), verbs.set_args.end());
-        menu.verbs.push_back(
-            Verb{"set", "change item properties", args, verbs.write_policy, TxNeed::kWrite, false, [model](Call& call) {
-                     for (core::ObjectId id : Targets(*model, call)) {
-                         model->Set(call, id);
-                     }
-                     return Result{};
-                 }});
+        menu.verbs.push_back(Verb{
+            .name = "set",
+            .help = "change item properties",
+            .args = args,
+            .policy = verbs.write_policy,
+            .tx = TxNeed::kWrite,
+            .log_form = LogForm::kChanged,
+            .handler =
+                [model](Call& call) {
+                    for (core::ObjectId id : Targets(*model, call)) {
+                        model->Set(call, id);
+                    }
+                    return Result{};
+                },
+        });
     }
     if (!verbs.unset_properties.empty()) {
-        ArgSpec value_name;
-        value_name.spec.name = "value-name";
-        value_name.spec.type = ValueType::kEnumList;
-        value_name.spec.values = verbs.unset_properties;
-        value_name.spec.help = "properties to return to their defaults";
-        value_name.required = true;
-        value_name.unnamed = true;
-        menu.verbs.push_back(Verb{"unset",
-                                  "return properties to their defaults",
-                                  {NumbersArg(), value_name},
-                                  verbs.write_policy,
-                                  TxNeed::kWrite,
-                                  false,
-                                  [model](Call& call) {
-                                      auto names = core::SplitList(call.args.GetOr("value-name"));
-                                      for (core::ObjectId id : Targets(*model, call)) {
-                                          model->Unset(call, id, names);
-                                      }
-                                      return Result{};
-                                  }});
+        menu.verbs.push_back(Verb{
+            .name = "unset",
+            .help = "return properties to their defaults",
+            .args = {NumbersArg(), Arg("value-name", "properties to return to their defaults",
+                                       {.type = ValueType::kEnumList,
+                                        .required = true,
+                                        .unnamed = true,
+                                        .values = verbs.unset_properties})},
+            .policy = verbs.write_policy,
+            .tx = TxNeed::kWrite,
+            .log_form = LogForm::kChanged,
+            .handler =
+                [model](Call& call) {
+                    auto names = core::SplitList(call.args.GetOr("value-name"));
+                    for (core::ObjectId id : Targets(*model, call)) {
+                        model->Unset(call, id, names);
+                    }
+                    return Result{};
+                },
+        });
     }
     if (verbs.remove) {
         menu.verbs.push_back(Verb{
-            "remove", "remove items", {NumbersArg()}, verbs.write_policy, TxNeed::kWrite, false, [model](Call& call) {
-                for (core::ObjectId id : Targets(*model, call)) {
-                    model->Remove(call, id);
-                }
-                return Result{};
-            }});
+            .name = "remove",
+            .help = "remove items",
+            .args = {NumbersArg()},
+            .policy = verbs.write_policy,
+            .tx = TxNeed::kWrite,
+            .log_form = LogForm::kRemoved,
+            .handler =
+                [model](Call& call) {
+                    for (core::ObjectId id : Targets(*model, call)) {
+                        model->Remove(call, id);
+                    }
+                    return Result{};
+                },
+        });
     }
-    menu.verbs.push_back(
-        Verb{"print", "print items", PrintArgs(), kPolicyRead, TxNeed::kRead, true, [model](Call& call) {
-                 if (auto id = SingleId(call.request.filter); id && !call.args.Has("from")) {
-                     std::vector<Record> one;
-                     if (auto record = model->Item(call.Tx(), *id)) {
-                         one.push_back(std::move(*record));
-                     }
-                     return ApplyPrint(call, std::move(one));
-                 }
-                 return ApplyPrint(call, model->Items(call.Tx()));
-             }});
-
-    ArgSpec get_number = NumbersArg("number");
-    ArgSpec get_value;
-    get_value.spec.name = "value-name";
-    get_value.spec.help = "the property to return";
-    get_value.unnamed = true;
-    get_value.property_ref = PropertyRef::kNames;
-    menu.verbs.push_back(Verb{"get",
-                              "return an item or one of its properties",
-                              {get_number, get_value},
-                              kPolicyRead,
-                              TxNeed::kRead,
-                              false,
-                              [model](Call& call) {
-                                  std::vector<Record> items = model->Items(call.Tx());
-                                  std::vector<core::ObjectId> ids = ResolveItems(items, call.args.GetOr("number"));
-                                  if (ids.empty()) {
-                                      throw core::NoSuchItem();
-                                  }
-                                  Result result;
-                                  std::string wanted = ids.front().ToString();
-                                  for (Record& item : items) {
-                                      if (item.GetOr(".id") != wanted) {
-                                          continue;
-                                      }
-                                      if (auto name = call.args.Get("value-name")) {
-                                          auto value = item.Get(*name);
-                                          if (!value && call.menu.FindProperty(*name) == nullptr) {
-                                              throw core::ArgumentError("no such property: " + *name);
-                                          }
-                                          result.ret = std::string(value.value_or(""));
-                                      } else {
-                                          result.records.push_back(std::move(item));
-                                      }
-                                      break;
-                                  }
-                                  return result;
-                              }});
-
-    // find: `find where <expr>` or the shorthand `find name=x` (equality on each given property).
-    std::vector<ArgSpec> find_args;
-    for (const PropertySpec& spec : menu.properties) {
-        ArgSpec arg;
-        arg.spec.name = spec.name;
-        arg.spec.help = spec.help;
-        arg.spec.values = spec.values;
-        arg.property_ref = PropertyRef::kSelf;
-        find_args.push_back(arg);
-    }
-    menu.verbs.push_back(Verb{"find", "return the ids of matching items", find_args, kPolicyRead, TxNeed::kRead, true,
-                              [model](Call& call) {
-                                  std::vector<Filter> terms;
-                                  for (const auto& [name, value] : call.args.values()) {
-                                      terms.push_back(Filter::Compare(Filter::Op::kEq, name, value));
-                                  }
-                                  if (call.request.filter) {
-                                      terms.push_back(*call.request.filter);
-                                  }
-                                  Filter filter = Filter::And(std::move(terms));
-                                  filter.Normalize(call.menu.properties);
-                                  std::vector<std::string> ids;
-                                  for (const Record& item : model->Items(call.Tx())) {
-                                      if (filter.Matches(item)) {
-                                          ids.push_back(item.GetOr(".id"));
-                                      }
-                                  }
-                                  Result result;
-                                  result.ret = core::JoinList(ids, ';');
-                                  return result;
-                              }});
+    menu.verbs.push_back(Verb{
+        .name = "print",
+        .help = "print items",
+        .args = PrintArgs(),
+        .tx = TxNeed::kRead,
+        .takes_filter = true,
+        .handler = [model](Call& call) { return PrintItems(*model, call); },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "get",
+        .help = "return an item or one of its properties",
+        .args = {NumbersArg("number"),
+                 // Tree::Execute refuses a sensitive property here without the sensitive policy.
+                 Arg("value-name", "the property to return", {.unnamed = true, .property_ref = PropertyRef::kNames})},
+        .tx = TxNeed::kRead,
+        .handler = [model](Call& call) { return ApplyGet(call, model->Items(call.Tx())); },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "find",
+        .help = "return the ids of matching items",
+        .args = FindArgs(menu),
+        .tx = TxNeed::kRead,
+        .takes_filter = true,
+        .handler = [model](Call& call) { return FindItems(*model, call); },
+    });
 }
 
 }  // namespace certos::menu

@@ -53,4 +53,8 @@ std::vector<core::ObjectId> ResolveItems(const std::vector<Record>& items, std::
 // shared by list menus and single-entry menus.
 Result ApplyPrint(const Call& call, std::vector<Record> items);
 
+// ApplyGet is `get`: the record of the item `number` names among `items`, or with `value-name` that property's
+// value. Throws "no such item", or "no such property: X" for a name that is not a property of the menu.
+Result ApplyGet(const Call& call, std::vector<Record> items);
+
 }  // namespace certos::menu

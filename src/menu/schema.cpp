@@ -114,13 +114,17 @@ std::string ConsoleValue(const PropertySpec* spec, std::string_view wire) {
     return std::string(wire);
 }
 
-ArgSpec MakeArg(std::string name, std::string help, ValueType type, bool required, bool unnamed) {
+ArgSpec Arg(std::string name, std::string help, ArgOptions options) {
     ArgSpec arg;
     arg.spec.name = std::move(name);
     arg.spec.help = std::move(help);
-    arg.spec.type = type;
-    arg.required = required;
-    arg.unnamed = unnamed;
+    arg.spec.type = options.type;
+    arg.spec.values = std::move(options.values);
+    arg.spec.sensitive = options.sensitive;
+    arg.spec.check = std::move(options.check);
+    arg.required = options.required;
+    arg.unnamed = options.unnamed;
+    arg.property_ref = options.property_ref;
     return arg;
 }
 

@@ -70,15 +70,26 @@ enum class PropertyRef {
 
 // ArgSpec is a verb argument: a PropertySpec plus how it is passed.
 struct ArgSpec {
-    PropertySpec spec;
+    PropertySpec spec = {};
     bool required = false;
     bool unnamed = false;  // may be given without `name=` (first unnamed value binds to it)
     PropertyRef property_ref = PropertyRef::kNone;
 };
 
-// MakeArg is an ArgSpec for a verb's argument list.
-ArgSpec MakeArg(std::string name, std::string help, ValueType type = ValueType::kString, bool required = false,
-                bool unnamed = false);
+// ArgOptions are the optional parts of a verb argument, set by name (designated initialisers, in this order):
+//   Arg("number", "the template to sign", {.type = ValueType::kItem, .required = true, .unnamed = true})
+struct ArgOptions {
+    ValueType type = ValueType::kString;
+    bool required = false;
+    bool unnamed = false;
+    bool sensitive = false;
+    std::vector<std::string> values = {};                     // kEnum / kEnumList
+    std::function<std::string(std::string_view)> check = {};  // PropertySpec::check
+    PropertyRef property_ref = PropertyRef::kNone;
+};
+
+// Arg is an ArgSpec for a verb's argument list.
+ArgSpec Arg(std::string name, std::string help, ArgOptions options = {});
 
 // Canonicalize checks `raw` against `spec` and returns the canonical wire string, or throws core::Error
 // with RouterOS's text ("input does not match any value of key-size", "value of days-valid out of range

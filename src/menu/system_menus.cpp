@@ -219,7 +219,22 @@ void InstallServices(Tree& tree) {
         }
     };
     InstallItemMenu(menu, std::move(spec), {"name", "port", "certificate", "vrf", "max-sessions"});
-    menu.layout.flags = {{'X', "DISABLED", "disabled", false}, {'I', "INVALID", "invalid", false}};
+    menu.layout.flags = {{.letter = 'X', .legend = "DISABLED", .property = "disabled"},
+                         {.letter = 'I', .legend = "INVALID", .property = "invalid"}};
+}
+
+Result PrintLog(Call& call) {
+    std::vector<Record> records;
+    auto now = std::chrono::system_clock::now();
+    for (const store::LogEntry& entry : call.Tx().ListLog()) {
+        Record r;
+        r.Set(".id", core::ObjectId(entry.seq).ToString());
+        r.Set("time", core::FormatLogTime(entry.time, now));
+        r.Set("topics", entry.topics);
+        r.Set("message", entry.message);
+        records.push_back(std::move(r));
+    }
+    return ApplyPrint(call, std::move(records));
 }
 
 void InstallLog(Tree& tree) {
@@ -231,36 +246,29 @@ void InstallLog(Tree& tree) {
     menu.layout.table_columns = [](const std::vector<Record>&) {
         return std::vector<std::string>{"time", "topics", "message"};
     };
-    menu.verbs.push_back(Verb{"print", "print the log", PrintArgs(), kPolicyRead, TxNeed::kRead, true, [](Call& call) {
-                                  std::vector<Record> records;
-                                  auto now = std::chrono::system_clock::now();
-                                  for (const store::LogEntry& entry : call.Tx().ListLog()) {
-                                      Record r;
-                                      r.Set(".id", core::ObjectId(entry.seq).ToString());
-                                      r.Set("time", core::FormatLogTime(entry.time, now));
-                                      r.Set("topics", entry.topics);
-                                      r.Set("message", entry.message);
-                                      records.push_back(std::move(r));
-                                  }
-                                  return ApplyPrint(call, std::move(records));
-                              }});
+    menu.verbs.push_back(Verb{
+        .name = "print",
+        .help = "print the log",
+        .args = PrintArgs(),
+        .tx = TxNeed::kRead,
+        .takes_filter = true,
+        .handler = PrintLog,
+    });
     for (const char* level : {"info", "warning", "error", "debug"}) {
-        ArgSpec message;
-        message.spec.name = "message";
-        message.required = true;
-        message.unnamed = true;
         std::string topics = std::string("script,") + level;
-        menu.verbs.push_back(Verb{level,
-                                  std::string("log a ") + level + " message",
-                                  {message},
-                                  kPolicyWrite,
-                                  TxNeed::kWrite,
-                                  false,
-                                  [topics](Call& call) {
-                                      AppendLog(call.Tx(), topics, call.args.GetOr("message"));
-                                      return Result{};
-                                  },
-                                  /*changes=*/false});  // the entry is its own record: no audit line
+        menu.verbs.push_back(Verb{
+            .name = level,
+            .help = std::string("log a ") + level + " message",
+            .args = {Arg("message", "the message", {.required = true, .unnamed = true})},
+            .policy = kPolicyWrite,
+            .tx = TxNeed::kWrite,
+            .changes = false,  // the entry is its own record: no audit line
+            .handler =
+                [topics](Call& call) {
+                    AppendLog(call.Tx(), topics, call.args.GetOr("message"));
+                    return Result{};
+                },
+        });
     }
 }
 
@@ -277,6 +285,32 @@ std::uint64_t MemInfo(const char* key) {
     return 0;
 }
 
+Result PrintResource(Call& call) {
+    Record r;
+    auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - kStart);
+    r.Set("uptime", core::FormatDuration(up));
+    r.Set("version", std::string(core::kRouterOsVersion));
+    r.Set("build-time", __DATE__ " " __TIME__);
+    r.Set("factory-software", std::string(core::kRouterOsVersion.substr(0, 4)));
+    r.Set("free-memory", std::to_string(MemInfo("MemAvailable")));
+    r.Set("total-memory", std::to_string(MemInfo("MemTotal")));
+    r.Set("cpu", "certos");
+    r.Set("cpu-count", std::to_string(std::thread::hardware_concurrency()));
+    double load = 0;
+    std::ifstream("/proc/loadavg") >> load;
+    unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+    r.Set("cpu-load", std::to_string(std::min(100, static_cast<int>(load * 100 / cpus))));
+    struct statvfs fs {};
+    if (statvfs(call.tree.files().root().c_str(), &fs) == 0) {
+        r.Set("free-hdd-space", std::to_string(std::uint64_t(fs.f_bavail) * fs.f_frsize));
+        r.Set("total-hdd-space", std::to_string(std::uint64_t(fs.f_blocks) * fs.f_frsize));
+    }
+    r.Set("architecture-name", "x86_64");
+    r.Set("board-name", "certos");
+    r.Set("platform", "certos");
+    return ApplyPrint(call, {r});
+}
+
 void InstallSystemResource(Tree& tree) {
     Menu& system = tree.root().AddChild("system", "system");
     Menu& menu = system.AddChild("resource", "version, uptime, memory and CPU");
@@ -287,32 +321,14 @@ void InstallSystemResource(Tree& tree) {
         menu.properties.back().quoted = false;
     }
     menu.layout.single_entry = true;
-    menu.verbs.push_back(
-        Verb{"print", "print system resources", PrintArgs(), kPolicyRead, TxNeed::kNone, true, [](Call& call) {
-                 Record r;
-                 auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - kStart);
-                 r.Set("uptime", core::FormatDuration(up));
-                 r.Set("version", std::string(core::kRouterOsVersion));
-                 r.Set("build-time", __DATE__ " " __TIME__);
-                 r.Set("factory-software", std::string(core::kRouterOsVersion.substr(0, 4)));
-                 r.Set("free-memory", std::to_string(MemInfo("MemAvailable")));
-                 r.Set("total-memory", std::to_string(MemInfo("MemTotal")));
-                 r.Set("cpu", "certos");
-                 r.Set("cpu-count", std::to_string(std::thread::hardware_concurrency()));
-                 double load = 0;
-                 std::ifstream("/proc/loadavg") >> load;
-                 unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-                 r.Set("cpu-load", std::to_string(std::min(100, static_cast<int>(load * 100 / cpus))));
-                 struct statvfs fs {};
-                 if (statvfs(call.tree.files().root().c_str(), &fs) == 0) {
-                     r.Set("free-hdd-space", std::to_string(std::uint64_t(fs.f_bavail) * fs.f_frsize));
-                     r.Set("total-hdd-space", std::to_string(std::uint64_t(fs.f_blocks) * fs.f_frsize));
-                 }
-                 r.Set("architecture-name", "x86_64");
-                 r.Set("board-name", "certos");
-                 r.Set("platform", "certos");
-                 return ApplyPrint(call, {r});
-             }});
+    menu.verbs.push_back(Verb{
+        .name = "print",
+        .help = "print system resources",
+        .args = PrintArgs(),
+        .tx = TxNeed::kNone,
+        .takes_filter = true,
+        .handler = PrintResource,
+    });
 }
 
 // /certificate/settings (facts §1.10; CR `single_value`): crl-download, crl-use, crl-store, builtin-trust-store.
@@ -347,28 +363,48 @@ void InstallCertificateSettings(Tree& tree) {
         }
         return r;
     };
-    menu.verbs.push_back(Verb{"print", "print the settings", PrintArgs(), kPolicyRead, TxNeed::kRead, true,
-                              [read](Call& call) { return ApplyPrint(call, {read(call.Tx(), call.menu)}); }});
+    menu.verbs.push_back(Verb{
+        .name = "print",
+        .help = "print the settings",
+        .args = PrintArgs(),
+        .tx = TxNeed::kRead,
+        .takes_filter = true,
+        .handler = [read](Call& call) { return ApplyPrint(call, {read(call.Tx(), call.menu)}); },
+    });
     std::vector<ArgSpec> set_args;
-    std::vector<ArgSpec> reset_args;
     for (PropertySpec spec : menu.properties) {
-        spec.default_value.reset();
-        set_args.push_back(ArgSpec{spec, false, false});
+        spec.default_value.reset();  // `set` changes only what it names
+        set_args.push_back(ArgSpec{.spec = spec});
     }
-    menu.verbs.push_back(
-        Verb{"set", "change the settings", set_args, kPolicyWrite, TxNeed::kWrite, false, [](Call& call) {
-                 for (const auto& [name, value] : call.args.values()) {
-                     call.Tx().SetSetting("certificate", name, value);
-                 }
-                 return Result{};
-             }});
-    menu.verbs.push_back(
-        Verb{"reset", "return every setting to its default", {}, kPolicyWrite, TxNeed::kWrite, false, [](Call& call) {
-                 for (const PropertySpec& spec : call.menu.properties) {
-                     call.Tx().SetSetting("certificate", spec.name, *spec.default_value);
-                 }
-                 return Result{};
-             }});
+    menu.verbs.push_back(Verb{
+        .name = "set",
+        .help = "change the settings",
+        .args = set_args,
+        .policy = kPolicyWrite,
+        .tx = TxNeed::kWrite,
+        .log_form = LogForm::kChanged,
+        .handler =
+            [](Call& call) {
+                for (const auto& [name, value] : call.args.values()) {
+                    call.Tx().SetSetting("certificate", name, value);
+                }
+                return Result{};
+            },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "reset",
+        .help = "return every setting to its default",
+        .policy = kPolicyWrite,
+        .tx = TxNeed::kWrite,
+        .log_form = LogForm::kChanged,
+        .handler =
+            [](Call& call) {
+                for (const PropertySpec& spec : call.menu.properties) {
+                    call.Tx().SetSetting("certificate", spec.name, *spec.default_value);
+                }
+                return Result{};
+            },
+    });
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ TEST(SystemMenusTest, ServiceCertificateMustBeSignedWithKey) {
     EXPECT_EQ(ErrorText([&] {
                   f.Run("/ip/service", "set", {{"numbers", "www-ssl"}, {"certificate", "tpl"}});
               }),
-              "failure: certificate tpl is not signed or has no private key");
+              "certificate tpl is not signed or has no private key");
     f.Run("/certificate", "sign", {{"number", "tpl"}});
     f.Run("/ip/service", "set", {{"numbers", "www-ssl"}, {"certificate", "tpl"}, {"disabled", "no"}, {"port", "9443"}});
     Record ssl = f.Run("/ip/service", "get", {{"number", "www-ssl"}}).records.at(0);
@@ -103,12 +103,12 @@ TEST(SystemMenusTest, ServiceCertificateTheTlsLayerRefusesIsRefusedWithTheReason
         EXPECT_EQ(ErrorText([&] {
                       f.Run("/ip/service", "set", {{"numbers", service}, {"certificate", "weak"}});
                   }),
-                  "failure: certificate weak: key too small for TLS: rsa 1024 (security level 2 needs RSA of 2048 "
+                  "certificate weak: key too small for TLS: rsa 1024 (security level 2 needs RSA of 2048 "
                   "bits or more, EC of 224 or more)");
         EXPECT_EQ(ErrorText([&] {
                       f.Run("/ip/service", "set", {{"numbers", service}, {"certificate", "md5"}});
                   }),
-                  "failure: certificate md5: signed with a digest too weak for TLS: md5 (security level 2 refuses MD5 "
+                  "certificate md5: signed with a digest too weak for TLS: md5 (security level 2 refuses MD5 "
                   "and SHA-1)");
         EXPECT_EQ(f.Run("/ip/service", "get", {{"number", service}}).records.at(0).GetOr("certificate"), "none");
     }
@@ -161,11 +161,11 @@ TEST(SystemMenusTest, UsersGroupsAndAuthentication) {
     EXPECT_EQ(ErrorText([&] {
                   f.Run("/user/group", "remove", {{"numbers", "full"}});
               }),
-              "failure: default group can not be removed");
+              "default group can not be removed");
     EXPECT_EQ(ErrorText([&] {
                   f.Run("/user", "remove", {{"numbers", "admin"}});
               }),
-              "failure: can not remove the last user with full rights");
+              "can not remove the last user with full rights");
     f.Run("/user/group", "add", {{"name", "certs"}, {"policy", "read,write,api,!sensitive"}});
     EXPECT_EQ(f.Run("/user/group", "get", {{"number", "certs"}, {"value-name", "policy"}}).ret,
               "read,write,api,!local,!telnet,!ssh,!ftp,!reboot,!policy,!test,!winbox,!password,!web,!sniff,"

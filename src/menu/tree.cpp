@@ -150,6 +150,8 @@ Args Tree::Validate(const Request& request, const Verb& verb) const {
         }
         if (arg.required) {
             missing += (missing.empty() ? "" : ",") + arg.spec.name;
+        } else if (arg.spec.default_value) {
+            args.Set(arg.spec.name, *arg.spec.default_value);  // the schema is the one place of each default
         }
     }
     if (!missing.empty()) {
@@ -203,12 +205,14 @@ Result Tree::Run(const Request& request, const Session& session) const {
     Call call{*this, *menu, request, session, args, store_, nullptr};
     Result result;
     if (verb->tx == TxNeed::kNone) {
+        call.audit_items = verb->Changes() ? AuditItems(call, *verb) : std::string();
         result = verb->handler(call);
         Audit(call, *verb, result);
     } else {
         std::unique_ptr<store::Transaction> tx =
             store_.Begin(verb->tx == TxNeed::kWrite ? store::TxMode::kWrite : store::TxMode::kRead);
         call.tx = tx.get();
+        call.audit_items = verb->Changes() ? AuditItems(call, *verb) : std::string();
         result = verb->handler(call);
         Audit(call, *verb, result);  // in the verb's own write transaction when it has one
         tx->Commit();

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/id.hpp"
 #include "menu/filter.hpp"
 #include "menu/metrics.hpp"
 #include "menu/record.hpp"
@@ -48,8 +49,8 @@ struct Session {
 // Result is what a verb returns: records (API `!re`, REST array, console table), and/or a return value
 // (API `!done =ret=`, console `:put [...]`).
 struct Result {
-    std::vector<Record> records;
-    std::optional<std::string> ret;
+    std::vector<Record> records = {};
+    std::optional<std::string> ret = std::nullopt;
 };
 
 class Tree;
@@ -81,6 +82,9 @@ struct Call {
     store::Store& store;
     store::Transaction* tx = nullptr;
     bool audited = false;  // the handler wrote the audit entry itself (AuditIn)
+    // audit_items names the items the call acts on, for its audit entry: resolved (ids to names) before the
+    // handler runs, so that a removed or renamed item is still named as it was (menu/audit.hpp).
+    std::string audit_items = {};
 
     store::Transaction& Tx() const;
     void Progress(std::string_view line) const;
@@ -88,24 +92,33 @@ struct Call {
 
 using Handler = std::function<Result(Call&)>;
 
+// TxNeed is the transaction a verb runs in: none (the handler opens its own), a read or a write transaction.
 enum class TxNeed { kNone, kRead, kWrite };
 
-// Verb is one command of a menu: its argument schema, the policy it needs and its handler.
+// LogForm is how a verb's audit entry words the action (menu/audit.hpp): "certificate CA added by admin (...)"
+// (kAdded, kChanged, kRemoved), or the verb itself: "certificate sign CA by admin (...)" (kVerb).
+enum class LogForm { kVerb, kAdded, kChanged, kRemoved };
+
+// Verb is one command of a menu: its argument schema, the policy it needs, what it does to the store and its
+// handler. Verbs are written with designated initialisers, so every field is named where it is set:
+//   Verb{.name = "print", .help = "print items", .args = PrintArgs(), .tx = TxNeed::kRead, .takes_filter = true,
+//        .handler = ...}
 struct Verb {
-    std::string name;
-    std::string help;
-    std::vector<ArgSpec> args;
+    std::string name = {};
+    std::string help = {};
+    std::vector<ArgSpec> args = {};
     PolicySet policy = kPolicyRead;
+    // tx is the transaction the dispatcher opens for the handler; it also says whether the verb reads or writes.
     TxNeed tx = TxNeed::kRead;
-    bool takes_filter = false;  // accepts `where` / queries
-    Handler handler;
     // changes declares that a call changes what certos holds (store or /file), so that a successful one leaves
     // one audit entry in /log (menu/audit.hpp). Unset: a verb changes something exactly when tx is kWrite.
     std::optional<bool> changes = std::nullopt;
+    LogForm log_form = LogForm::kVerb;  // the words of its audit entry
+    bool takes_filter = false;          // accepts `where` / queries
     // slow: a call may take seconds of CPU (key generation). Front ends run such calls on a bounded pool of
-    // their own, so that they never hold up the quick ones. (After the others, so that positional initialisers stay
-    // valid.)
+    // their own, so that they never hold up the quick ones.
     bool slow = false;
+    Handler handler = {};
 
     const ArgSpec* FindArg(std::string_view name) const;
     bool Changes() const { return changes.value_or(tx == TxNeed::kWrite); }
@@ -142,6 +155,9 @@ struct Menu {
     std::vector<Verb> verbs;
     std::vector<std::unique_ptr<Menu>> children;
     PrintLayout layout;
+    // ItemName, when set, is the name of item `id` (empty when it has none or does not exist), so that every
+    // front end's audit entry names an item the same way, whether the client sent `*2` or its name.
+    std::function<std::string(const Call& call, core::ObjectId id)> item_name;
 
     const Verb* FindVerb(std::string_view name) const;
     const Menu* FindChild(std::string_view name) const;

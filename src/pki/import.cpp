@@ -17,15 +17,6 @@
 namespace certos::pki {
 namespace {
 
-std::string Reason(const core::Error& e) {
-    std::string_view text = e.what();
-    constexpr std::string_view kPrefix = "failure: ";
-    if (text.starts_with(kPrefix)) {
-        text.remove_prefix(kPrefix.size());
-    }
-    return std::string(text);
-}
-
 // Decoded is an import file after parsing, with everything the write step needs precomputed, so that the
 // write transaction holds no parsing and no failure other than the store's own.
 struct Decoded {
@@ -53,7 +44,7 @@ Decoded Decode(const std::string& file_name, std::string_view data, std::string_
     try {
         bundle = crypto::ParseBundle(data, passphrase);
     } catch (const core::Error& e) {
-        throw core::Failure("importing " + file_name + ": " + Reason(e));
+        throw core::Failure("importing " + file_name + ": " + e.what());
     }
     if (bundle.certificates.empty() && bundle.keys.empty() && bundle.decryption_failures == 0) {
         std::string what = bundle.ignored.empty() ? "" : " (only " + core::JoinList(bundle.ignored, ';') + ")";

@@ -406,17 +406,16 @@ TEST_F(ImportTest, BadInputFailsWithReasonAndLeavesStoreUnchanged) {
         const char* message;
     };
     for (const Case& c : std::vector<Case>{
-             {"truncated.pem", "failure: importing truncated.pem: PEM block 2 (CERTIFICATE, line 18) has no END line"},
+             {"truncated.pem", "importing truncated.pem: PEM block 2 (CERTIFICATE, line 18) has no END line"},
              {"corrupt_middle.pem",
-              "failure: importing corrupt_middle.pem: PEM block 2 (CERTIFICATE, line 18): decoding PEM certificate"},
-             {"garbage.bin", "failure: importing garbage.bin: unrecognised format"},
-             {"truncated.p12", "failure: importing truncated.p12: unrecognised format"},
-             {"empty.pem", "failure: importing empty.pem: the file is empty"},
-             {"blank.pem", "failure: importing blank.pem: the file is empty"},
-             {"csr.pem",
-              "failure: importing csr.pem: the file holds no certificate or private key (only CERTIFICATE REQUEST)"},
+              "importing corrupt_middle.pem: PEM block 2 (CERTIFICATE, line 18): decoding PEM certificate"},
+             {"garbage.bin", "importing garbage.bin: unrecognised format"},
+             {"truncated.p12", "importing truncated.p12: unrecognised format"},
+             {"empty.pem", "importing empty.pem: the file is empty"},
+             {"blank.pem", "importing blank.pem: the file is empty"},
+             {"csr.pem", "importing csr.pem: the file holds no certificate or private key (only CERTIFICATE REQUEST)"},
              {"slow_bags.p12",
-              "failure: importing slow_bags.p12: PKCS#12 encrypted safe: key derivation iteration "
+              "importing slow_bags.p12: PKCS#12 encrypted safe: key derivation iteration "
               "count 10000001 is larger than 10000000"},
          }) {
         SCOPED_TRACE(c.file);
@@ -425,7 +424,7 @@ TEST_F(ImportTest, BadInputFailsWithReasonAndLeavesStoreUnchanged) {
         EXPECT_TRUE(error.starts_with(c.message)) << error;
         EXPECT_EQ(Snapshot(), before);
     }
-    EXPECT_EQ(ErrorOf([&] { Run("missing.pem"); }), "failure: no such file missing.pem");
+    EXPECT_EQ(ErrorOf([&] { Run("missing.pem"); }), "no such file missing.pem");
     // 50 MB of certificate text is refused before it is read.
     {
         std::ofstream big(files_->Resolve("big.pem"), std::ios::binary);
@@ -434,7 +433,7 @@ TEST_F(ImportTest, BadInputFailsWithReasonAndLeavesStoreUnchanged) {
             big << cert;
         }
     }
-    EXPECT_EQ(ErrorOf([&] { Run("big.pem"); }), "failure: file big.pem is too large (limit 16 MiB)");
+    EXPECT_EQ(ErrorOf([&] { Run("big.pem"); }), "file big.pem is too large (limit 16 MiB)");
     EXPECT_EQ(Snapshot(), before);
 }
 

@@ -30,14 +30,6 @@ bool Contains(const std::vector<std::string>& list, std::string_view item) {
     return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-std::string Reason(const core::Error& e) {
-    std::string_view text = e.what();
-    if (text.starts_with("failure: ")) {
-        text.remove_prefix(9);
-    }
-    return std::string(text);
-}
-
 crypto::CsrParams RequestParams(const store::CertificateRow& tpl, const CreateRequestOptions& options) {
     crypto::CsrParams params;
     for (const SubjectField& field : kSubjectFields) {
@@ -67,7 +59,7 @@ crypto::CertificateRequest ReadRequest(const store::FileArea& files, const std::
         }
         return csr;
     } catch (const core::Error& e) {
-        throw core::Failure("certificate request " + file_name + ": " + Reason(e));
+        throw core::Failure("certificate request " + file_name + ": " + e.what());
     }
 }
 
@@ -145,7 +137,7 @@ std::vector<std::string> CreateCertificateRequest(store::Store& store, const sto
 
     // 2. Generate the key and the request, holding no transaction (RSA-8192 takes a while).
     crypto::CsrParams params = RequestParams(tpl, options);
-    crypto::PrivateKey key = GenerateKey(Prop(tpl, "key-size", kDefaultKeySize), progress);
+    crypto::PrivateKey key = GenerateKey(ParseKeySize(Prop(tpl, "key-size", kDefaultKeySize)), progress);
     std::string request_pem = crypto::MakeCertificateRequest(params, key);
     std::string key_pem = key.ToEncryptedPem(options.key_passphrase);
 

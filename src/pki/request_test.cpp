@@ -133,7 +133,7 @@ TEST_F(RequestTest, CreateRefusesShortPassphraseAndSignedCertificates) {
         CreateCertificateRequest(*store_, *files_, {ca.ToString(), "abcd", ""}, nullptr);
         ADD_FAILURE();
     } catch (const core::Error& e) {
-        EXPECT_EQ(std::string(e.what()), "failure: certificate CA is not a template");
+        EXPECT_EQ(std::string(e.what()), "certificate CA is not a template");
     }
     EXPECT_EQ(Snapshot(), before);
     EXPECT_TRUE(files_->List().empty());
@@ -211,12 +211,11 @@ TEST_F(RequestTest, BadRequestsAndCasChangeNothing) {
         const char* message;
     };
     for (const Case& c : std::vector<Case>{
-             {{"tampered.der", "CA", 365, "sha256"},
-              "failure: certificate request tampered.der: its signature does not verify"},
-             {{"garbage.bin", "CA", 365, "sha256"}, "failure: certificate request garbage.bin: decoding DER"},
-             {{"missing.pem", "CA", 365, "sha256"}, "failure: no such file missing.pem"},
-             {{"csr.pem", "nope", 365, "sha256"}, "failure: CA certificate nope does not exist"},
-             {{"csr.pem", "root", 365, "sha256"}, "failure: CA certificate root has no private key"},
+             {{"tampered.der", "CA", 365, "sha256"}, "certificate request tampered.der: its signature does not verify"},
+             {{"garbage.bin", "CA", 365, "sha256"}, "certificate request garbage.bin: decoding DER"},
+             {{"missing.pem", "CA", 365, "sha256"}, "no such file missing.pem"},
+             {{"csr.pem", "nope", 365, "sha256"}, "CA certificate nope does not exist"},
+             {{"csr.pem", "root", 365, "sha256"}, "CA certificate root has no private key"},
          }) {
         try {
             SignCertificateRequest(*store_, *files_, c.options);

@@ -44,11 +44,7 @@ void CheckTlsCredentials(store::Transaction& tx, std::string_view certificate_na
     try {
         crypto::CheckServerCredentials(credentials.certificate_chain_pem, credentials.private_key_pem);
     } catch (const core::Error& e) {
-        std::string_view reason = e.what();
-        if (reason.starts_with("failure: ")) {
-            reason.remove_prefix(9);
-        }
-        throw core::Failure("certificate " + std::string(certificate_name) + ": " + std::string(reason));
+        throw core::Failure("certificate " + std::string(certificate_name) + ": " + e.what());
     }
 }
 

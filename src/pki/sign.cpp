@@ -153,14 +153,14 @@ crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
 
 // GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
 // An EC key takes well under a millisecond: it is made on this thread.
-crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress) {
-    if (!progress || KeyTypeOf(key_size) != "rsa") {
-        return crypto::PrivateKey::Generate(key_size);
+crypto::PrivateKey GenerateKey(const crypto::KeySpec& spec, const ProgressFn& progress) {
+    if (!progress || spec.algorithm != crypto::KeyAlgorithm::kRsa) {
+        return crypto::PrivateKey::Generate(spec);
     }
-    auto future = std::async(std::launch::async, [key_size] { return crypto::PrivateKey::Generate(key_size); });
+    auto future = std::async(std::launch::async, [spec] { return crypto::PrivateKey::Generate(spec); });
     int seconds = 0;
     while (future.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
-        progress("progress: generating " + key_size + " key (" + std::to_string(++seconds) + "s)");
+        progress("progress: generating " + spec.Name() + " key (" + std::to_string(++seconds) + "s)");
     }
     return future.get();
 }
@@ -247,7 +247,7 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
     }
 
     // 2. Generate and sign, holding no transaction.
-    crypto::PrivateKey key = GenerateKey(Prop(tpl, "key-size", kDefaultKeySize), progress);
+    crypto::PrivateKey key = GenerateKey(ParseKeySize(Prop(tpl, "key-size", kDefaultKeySize)), progress);
     crypto::IssueRequest request = BuildRequest(tpl);
     std::string crl_host = options.ca_crl_host;
     if (crl_host.empty() && ca) {

@@ -49,9 +49,9 @@ struct SigningCa {
 // cache checked against the stored row (OpenSSL 3's key decoders would dominate an EC signing otherwise).
 SigningCa LoadSigningCa(store::Transaction& tx, std::string_view item);
 
-// GenerateKey makes a key for a RouterOS key-size value, reporting "progress: generating ..." once a second
-// while a slow (large RSA) key is generated. Shared by sign and create-certificate-request.
-crypto::PrivateKey GenerateKey(const std::string& key_size, const ProgressFn& progress);
+// GenerateKey makes a key of `spec`, reporting "progress: generating rsa 8192 key (3s)" once a second while a
+// slow (RSA) key is generated. Shared by sign and create-certificate-request.
+crypto::PrivateKey GenerateKey(const crypto::KeySpec& spec, const ProgressFn& progress);
 
 // RandomSerial returns 16 random bytes, positive and always 16 bytes long (RFC 5280 §4.1.2.2).
 std::string RandomSerial();

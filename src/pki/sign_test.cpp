@@ -144,13 +144,13 @@ TEST_F(SignTest, FailuresChangeNothing) {
             EXPECT_EQ(after[i].has_key, before[i].has_key);
         }
     };
-    expect_failure(leaf, {"nothing", "", ""}, "failure: CA certificate nothing does not exist");
+    expect_failure(leaf, {"nothing", "", ""}, "CA certificate nothing does not exist");
     expect_failure(leaf, {"plain", "", ""},
-                   "failure: certificate plain can not sign: it is not a CA with key-cert-sign key usage");
-    expect_failure(leaf, {"unsigned", "", ""}, "failure: CA certificate unsigned is not signed yet");
-    expect_failure(leaf, {"keyless", "", ""}, "failure: CA certificate keyless has no private key");
-    expect_failure(ca, {}, "failure: certificate CA is already signed");
-    expect_failure(leaf, {"", "CA", ""}, "failure: certificate with the same name already exists");
+                   "certificate plain can not sign: it is not a CA with key-cert-sign key usage");
+    expect_failure(leaf, {"unsigned", "", ""}, "CA certificate unsigned is not signed yet");
+    expect_failure(leaf, {"keyless", "", ""}, "CA certificate keyless has no private key");
+    expect_failure(ca, {}, "certificate CA is already signed");
+    expect_failure(leaf, {"", "CA", ""}, "certificate with the same name already exists");
     expect_failure(core::ObjectId(999), {}, "no such item");
     (void)unsigned_ca;
 }
@@ -264,7 +264,7 @@ TEST_F(SignTest, ExpiredCaCannotSign) {
             try {
                 SignTemplate(*store_, leaf, {"CA", "", ""}, nullptr);
             } catch (const core::Error& e) {
-                EXPECT_EQ(std::string(e.what()), "failure: CA certificate CA has expired");
+                EXPECT_EQ(std::string(e.what()), "CA certificate CA has expired");
                 throw;
             }
         },

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/value.hpp"
 
@@ -103,6 +105,16 @@ std::string CheckName(std::string_view text) {
 
 std::string KeyTypeOf(std::string_view key_size) {
     return !key_size.empty() && key_size.front() >= '0' && key_size.front() <= '9' ? "rsa" : "ec";
+}
+
+crypto::KeySpec ParseKeySize(std::string_view key_size) {
+    if (std::find(kKeySizeValues.begin(), kKeySizeValues.end(), key_size) == kKeySizeValues.end()) {
+        throw core::ArgumentError("input does not match any value of key-size");
+    }
+    if (KeyTypeOf(key_size) == "rsa") {
+        return crypto::KeySpec::Rsa(static_cast<unsigned>(std::stoul(std::string(key_size))));
+    }
+    return crypto::KeySpec::Ec(std::string(key_size));
 }
 
 }  // namespace certos::pki

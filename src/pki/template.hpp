@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/key.hpp"
+
 namespace certos::pki {
 
 // The template vocabulary of RouterOS's /certificate (MT-CERT; facts §1.3), in RouterOS's order.
@@ -50,5 +52,10 @@ std::string CheckName(std::string_view text);
 
 // KeyTypeOf maps a key-size value to RouterOS's key-type: "rsa" for bit sizes, "ec" for curves.
 std::string KeyTypeOf(std::string_view key_size);
+
+// ParseKeySize turns a key-size value of the schema (one of kKeySizeValues) into the key it names: "2048" is
+// RSA 2048, "prime256v1" the EC curve. Throws core::Error (kArgument) "input does not match any value of
+// key-size" for anything else (a stored value the schema never accepted).
+crypto::KeySpec ParseKeySize(std::string_view key_size);
 
 }  // namespace certos::pki

@@ -42,5 +42,28 @@ TEST(TemplateTest, KeyTypeFollowsKeySize) {
     EXPECT_EQ(KeyTypeOf("secp521r1"), "ec");
 }
 
+// Every value of the schema's one key-size list parses into the key it names; anything else is the schema's
+// argument error (the text RouterOS prints), which crypto never produces.
+TEST(TemplateTest, KeySizeParsesIntoAKeySpec) {
+    EXPECT_EQ(ParseKeySize("2048"), crypto::KeySpec::Rsa(2048));
+    EXPECT_EQ(ParseKeySize("8192"), crypto::KeySpec::Rsa(8192));
+    EXPECT_EQ(ParseKeySize("prime256v1"), crypto::KeySpec::Ec("prime256v1"));
+    EXPECT_EQ(ParseKeySize("secp384r1"), crypto::KeySpec::Ec("secp384r1"));
+    for (const std::string& value : kKeySizeValues) {
+        crypto::KeySpec spec = ParseKeySize(value);
+        EXPECT_EQ(spec.algorithm == crypto::KeyAlgorithm::kRsa ? "rsa" : "ec", KeyTypeOf(value)) << value;
+    }
+    EXPECT_EQ(ParseKeySize(kDefaultKeySize), crypto::KeySpec::Rsa(2048));
+    for (std::string_view bad : {"", "512", "3072", "2048 ", "P-256", "secp256k1"}) {
+        try {
+            ParseKeySize(bad);
+            ADD_FAILURE() << "accepted key-size " << bad;
+        } catch (const core::Error& e) {
+            EXPECT_EQ(e.category(), core::ErrorCategory::kArgument);
+            EXPECT_STREQ(e.what(), "input does not match any value of key-size");
+        }
+    }
+}
+
 }  // namespace
 }  // namespace certos::pki

@@ -18,7 +18,7 @@ constexpr std::array kTable = {
     RestErrorMapping{ErrorCategory::kArgument, 400, DetailKind::kMessage},
     RestErrorMapping{ErrorCategory::kInterrupted, 400, DetailKind::kMessage},
     RestErrorMapping{ErrorCategory::kScript, 400, DetailKind::kMessage},
-    RestErrorMapping{ErrorCategory::kFailure, 400, DetailKind::kMessage},
+    RestErrorMapping{ErrorCategory::kFailure, 400, DetailKind::kFailure},
     RestErrorMapping{ErrorCategory::kApi, 400, DetailKind::kMessage},
     RestErrorMapping{ErrorCategory::kTty, 400, DetailKind::kMessage},
     RestErrorMapping{ErrorCategory::kReturn, 400, DetailKind::kMessage},
@@ -48,10 +48,13 @@ net::HttpResponse StatusResponse(int status, std::string_view detail) {
 net::HttpResponse ErrorResponse(const core::Error& error) {
     RestErrorMapping mapping =
         FindRestError(error.category()).value_or(RestErrorMapping{error.category(), 500, DetailKind::kInternal});
-    std::string_view detail;
+    std::string detail;
     switch (mapping.detail) {
         case DetailKind::kMessage:
             detail = error.what();
+            break;
+        case DetailKind::kFailure:
+            detail = std::string(core::kFailurePrefix) + error.what();
             break;
         case DetailKind::kNone:
             break;

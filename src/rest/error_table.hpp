@@ -12,6 +12,7 @@ namespace certos::rest {
 // DetailKind says what goes into the body's "detail".
 enum class DetailKind {
     kMessage,   // the RouterOS text of the error ("no such item", "unknown parameter x")
+    kFailure,   // the message after "failure: " (kFailure, as the console prints it)
     kNone,      // no detail (401, like RouterOS)
     kInternal,  // "failure: internal error"; the real message only goes to the log
 };

@@ -26,6 +26,15 @@ TEST(ErrorTableTest, CommandFailuresAreBadRequestsWithTheRouterOsText) {
     EXPECT_EQ(ErrorResponse(core::NoSuchItem()).status, 400);
 }
 
+// The message of a kFailure error is plain; the table puts RouterOS's "failure: " before it, as the console does.
+TEST(ErrorTableTest, FailuresGetTheFailurePrefix) {
+    net::HttpResponse response = ErrorResponse(core::Failure("certificate with the same name already exists"));
+    EXPECT_EQ(response.status, 400);
+    EXPECT_EQ(
+        response.body,
+        R"({"error":400,"message":"Bad Request","detail":"failure: certificate with the same name already exists"})");
+}
+
 TEST(ErrorTableTest, AuthenticationIs401WithoutDetail) {
     net::HttpResponse response =
         ErrorResponse(core::Error(ErrorCategory::kAuthentication, "invalid user name or password (6)"));

@@ -258,9 +258,9 @@ TEST_F(RestApiTest, ChangesAreAuditedOnceWithoutArgumentValues) {
     EXPECT_EQ(audit, (std::vector<std::string>{
                          "certificate ca added by admin (rest-api 127.0.0.1)",
                          "certificate sign ca by admin (rest-api 127.0.0.1)",
-                         "certificate *1 changed by admin (rest-api 127.0.0.1)",
+                         "certificate ca changed by admin (rest-api 127.0.0.1)",
                          "certificate export-certificate ca by admin (rest-api 127.0.0.1)",
-                         "certificate *1 removed by admin (rest-api 127.0.0.1)",
+                         "certificate ca removed by admin (rest-api 127.0.0.1)",
                      }));
     EXPECT_TRUE(log_.empty());  // REST writes no audit of its own
 }

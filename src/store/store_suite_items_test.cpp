@@ -156,7 +156,7 @@ TEST_P(StoreTest, KeepIdUsesTheGivenId) {
     auto tx = store->Begin(TxMode::kWrite);
     ItemRow taken = MakeItem("winbox");
     taken.id = ObjectId(6);
-    ExpectFailure("failure: item with the same id already exists",
+    ExpectFailure("item with the same id already exists",
                   [&] { tx->InsertItem("ip-service", taken, /*keep_id=*/true); });
     ExpectError(ErrorCategory::kInternal, [&] { tx->Commit(); });
     EXPECT_FALSE(store->Begin(TxMode::kRead)->FindItemByName("ip-service", "winbox").has_value());
@@ -169,8 +169,7 @@ TEST_P(StoreTest, ItemNamesAreUniquePerKind) {
     {
         auto tx = store->Begin(TxMode::kWrite);
         tx->InsertItem("user", MakeItem("fresh"));
-        ExpectFailure("failure: item with the same name already exists",
-                      [&] { tx->InsertItem("user", MakeItem("taken")); });
+        ExpectFailure("item with the same name already exists", [&] { tx->InsertItem("user", MakeItem("taken")); });
         // A backend failure ends the transaction: nothing of it can be committed.
         ExpectError(ErrorCategory::kInternal, [&] { tx->Commit(); });
     }
@@ -189,7 +188,7 @@ TEST_P(StoreTest, ItemNamesAreUniquePerKind) {
     auto tx = store->Begin(TxMode::kWrite);
     ItemRow renamed = MakeItem("taken");
     renamed.id = other;
-    ExpectFailure("failure: item with the same name already exists", [&] { tx->UpdateItem("user", renamed); });
+    ExpectFailure("item with the same name already exists", [&] { tx->UpdateItem("user", renamed); });
 }
 
 TEST_P(StoreTest, ChangingAMissingItemIsNoSuchItem) {

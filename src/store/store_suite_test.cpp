@@ -284,7 +284,7 @@ TEST_P(StoreTest, DuplicateNameIsRefused) {
             ADD_FAILURE() << "duplicate name accepted";
         } catch (const core::Error& e) {
             EXPECT_EQ(e.category(), ErrorCategory::kFailure);
-            EXPECT_STREQ(e.what(), "failure: certificate with the same name already exists");
+            EXPECT_STREQ(e.what(), "certificate with the same name already exists");
         }
         // A backend failure ends the transaction: nothing of it can be committed.
         ExpectError(ErrorCategory::kInternal, [&] { tx->Commit(); });
@@ -299,7 +299,7 @@ TEST_P(StoreTest, DuplicateNameIsRefused) {
         tx->UpdateCertificate(renamed);
         ADD_FAILURE() << "rename onto a taken name accepted";
     } catch (const core::Error& e) {
-        EXPECT_STREQ(e.what(), "failure: certificate with the same name already exists");
+        EXPECT_STREQ(e.what(), "certificate with the same name already exists");
     }
 }
 
