@@ -151,7 +151,7 @@ TEST_F(HttpClientTest, ErrorStatusesAreReturnedNotThrown) {
         RequireSuccess(client_.Get(url), url);
         ADD_FAILURE() << "no error";
     } catch (const core::Error& e) {
-        EXPECT_EQ(std::string(e.what()), "failure: fetching " + url + ": the server answered HTTP 404");
+        EXPECT_EQ(std::string(e.what()), "fetching " + url + ": the server answered HTTP 404");
     }
     EXPECT_EQ(RequireSuccess(client_.Get(Url("/echo")), Url("/echo")).status, 200);
 }
@@ -180,7 +180,7 @@ TEST_F(HttpClientTest, RedirectedPostContinuesAsGetAfter303AndAsPostAfter307) {
 TEST_F(HttpClientTest, RedirectsAreRefusedWhenTheLimitIsZero) {
     ClientLimits none;
     none.max_redirects = 0;
-    EXPECT_EQ(ErrorOf("/hop/1", none), "failure: fetching " + Url("/hop/1") + ": the server redirects to " +
+    EXPECT_EQ(ErrorOf("/hop/1", none), "fetching " + Url("/hop/1") + ": the server redirects to " +
                                            Url("/hop/0") + " (HTTP 302), and redirects are refused");
     EXPECT_EQ(HttpClient("acme", kNoTrust, {none, {}}).Get(Url("/hop/0")).body, "arrived");
 }
@@ -189,7 +189,7 @@ TEST_F(HttpClientTest, BodyOverTheLimitIsAborted) {
     ClientLimits limits;
     limits.max_body_bytes = 1u << 20;
     EXPECT_EQ(ErrorOf("/big", limits),
-              "failure: fetching " + Url("/big") + ": response body larger than 1048576 bytes");
+              "fetching " + Url("/big") + ": response body larger than 1048576 bytes");
     limits.max_body_bytes = 2u << 20;  // exactly the body's size
     EXPECT_EQ(HttpClient("fetch", kNoTrust, {limits, {}}).Get(Url("/big")).body.size(), 2u << 20);
 }
@@ -209,21 +209,21 @@ TEST_F(HttpClientTest, ServerThatNeverAnswersTimesOut) {
     limits.total_timeout = std::chrono::milliseconds(700);
     HttpClient client("scep", kNoTrust, {limits, {}});
     EXPECT_EQ(ErrorOf(client, ClientRequest{HttpMethod::kPost, url, {}, "body"}),
-              "failure: posting to " + url + ": no complete response within 0.7 s (timed out)");
+              "posting to " + url + ": no complete response within 0.7 s (timed out)");
     close(fd);
 }
 
 TEST_F(HttpClientTest, TransportFailuresAreErrors) {
     std::string refused = "http://127.0.0.1:1/x.crl";  // port 1: nothing listens there
     std::string error = ErrorOf(client_, ClientRequest{HttpMethod::kHead, refused, {}, {}});
-    EXPECT_TRUE(Contains(error, "failure: HEAD " + refused + ": ")) << error;
+    EXPECT_TRUE(Contains(error, "HEAD " + refused + ": ")) << error;
     EXPECT_TRUE(Contains(error, "onnect")) << error;  // curl: "Failed to connect to ... Connection refused"
     for (const char* url : {"ldap://127.0.0.1/x", "file:///etc/passwd", "127.0.0.1/x"}) {
         EXPECT_EQ(ErrorOf(client_, ClientRequest{HttpMethod::kGet, url, {}, {}}),
-                  std::string("failure: fetching ") + url + ": only http:// and https:// URLs are supported");
+                  std::string("fetching ") + url + ": only http:// and https:// URLs are supported");
     }
     ClientRequest injected{HttpMethod::kGet, Url("/echo"), {{"X-Test", "a\r\nX-Evil: 1"}}, {}};
-    EXPECT_EQ(ErrorOf(client_, injected), "failure: fetching " + Url("/echo") + ": invalid request header \"X-Test\"");
+    EXPECT_EQ(ErrorOf(client_, injected), "fetching " + Url("/echo") + ": invalid request header \"X-Test\"");
 }
 
 TEST_F(HttpClientTest, ConnectToSendsAnotherHostToTheLoopbackServer) {

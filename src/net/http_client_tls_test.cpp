@@ -153,7 +153,7 @@ TEST_F(HttpClientTlsTest, UntrustedServerIsRefusedWithTheVerificationReason) {
     TlsServer server("localhost");
     std::string url = server.Url("/inter.crl.pem");
     // No anchors: the system's CA bundle is not consulted.
-    EXPECT_EQ(ErrorOf(url, {}), "failure: fetching " + url +
+    EXPECT_EQ(ErrorOf(url, {}), "fetching " + url +
                                     ": TLS certificate of the server not accepted: unable to get local issuer "
                                     "certificate");
     crypto::TrustSettings other;
@@ -177,7 +177,7 @@ TEST_F(HttpClientTlsTest, TrustThatCannotBeLoadedFailsTheRequest) {
     TlsServer server("localhost");
     Broken broken;
     EXPECT_TRUE(Contains(ErrorOf(HttpClient("scep", broken), server.Url("/root.crl.pem")),
-                         ": setting up TLS: failure: store is locked"));
+                         ": setting up TLS: store is locked"));
 }
 
 TEST_F(HttpClientTlsTest, ConnectToKeepsSniAndTheNameCheckForTheUrlHost) {
@@ -192,7 +192,7 @@ TEST_F(HttpClientTlsTest, ConnectToKeepsSniAndTheNameCheckForTheUrlHost) {
     HttpClient other("acme", trust, {{}, {ConnectTo{"acme.test", 443, "127.0.0.1", server.port()}}});
     std::string error = ErrorOf(other, "https://acme.test/inter.crl.pem");
     EXPECT_EQ(error,
-              "failure: fetching https://acme.test/inter.crl.pem: TLS certificate of the server not accepted: "
+              "fetching https://acme.test/inter.crl.pem: TLS certificate of the server not accepted: "
               "SSL: no alternative certificate subject name matches target host name 'acme.test'");
     error = ErrorOf(HttpClient("acme", trust), server.Url("/inter.crl.pem"));
     EXPECT_TRUE(Contains(error, "not accepted: SSL: no alternative certificate subject name matches")) << error;
@@ -211,7 +211,7 @@ TEST_F(HttpClientTlsTest, StreamedBodyWithoutLengthIsCutOffAtTheLimit) {
         FixedTrust trust(trust_);
         HttpClient client("fetch", trust, options);
         EXPECT_EQ(ErrorOf(client, server.Url("/big.bin")),
-                  "failure: fetching " + server.Url("/big.bin") + ": response body larger than 1048576 bytes");
+                  "fetching " + server.Url("/big.bin") + ": response body larger than 1048576 bytes");
         EXPECT_EQ(client.Get(server.Url("/small.bin")).body, "small");
     }
     std::filesystem::remove_all(dir);

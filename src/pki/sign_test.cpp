@@ -197,7 +197,7 @@ TEST_F(SignTest, ChangesMadeWhileSigningAreNeverOverwritten) {
             tx->UpdateCertificate(row);
             tx->Commit();
         },
-        "failure: template leaf was changed while it was being signed; sign it again");
+        "template leaf was changed while it was being signed; sign it again");
     EXPECT_EQ(Row(id).props.at("common-name"), "edited");
     EXPECT_TRUE(Row(id).der.empty());
     EXPECT_FALSE(Row(id).has_key);
@@ -212,7 +212,7 @@ TEST_F(SignTest, ChangesMadeWhileSigningAreNeverOverwritten) {
             tx->InsertCertificate(other);
             tx->Commit();
         },
-        "failure: certificate with the same name already exists");
+        "certificate with the same name already exists");
     EXPECT_EQ(Row(id).name, "leaf");
     EXPECT_TRUE(Row(id).der.empty());
 
@@ -224,7 +224,7 @@ TEST_F(SignTest, ChangesMadeWhileSigningAreNeverOverwritten) {
             SignTemplate(*store_, id, {}, nullptr);
             theirs = Row(id).der;
         },
-        "failure: certificate leaf is already signed");
+        "certificate leaf is already signed");
     EXPECT_FALSE(theirs.empty());
     EXPECT_EQ(Row(id).der, theirs);
 

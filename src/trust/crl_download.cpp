@@ -48,11 +48,6 @@ bool NumberLess(const std::string& a, const std::string& b) {
     return a.size() != b.size() ? a.size() < b.size() : a < b;
 }
 
-std::string StripFailure(std::string text) {
-    constexpr std::string_view kPrefix = "failure: ";
-    return text.starts_with(kPrefix) ? text.substr(kPrefix.size()) : text;
-}
-
 // KnownCa is a store certificate that may have issued a downloaded CRL.
 struct KnownCa {
     core::ObjectId id;
@@ -80,7 +75,7 @@ Accepted Check(const std::string& body, const Job& job, const std::vector<KnownC
         crl = crypto::Crl::FromDerOrPem(body);
     } catch (const core::Error& e) {
         throw core::Failure("the response is not a CRL (" + std::to_string(body.size()) +
-                            " bytes): " + StripFailure(e.what()));
+                            " bytes): " + std::string(e.what()));
     }
     Accepted accepted{*crl, std::nullopt};
     bool name_matched = false;
@@ -158,7 +153,7 @@ std::string Fetch(store::Store& store, const Job& job, const net::HttpClient& cl
                (number.empty() ? "" : ", number " + number) + ", " + std::to_string(accepted.crl.RevokedCount()) +
                " revoked)";
     } catch (const core::Error& e) {
-        std::string reason = StripFailure(e.what());
+        std::string reason = std::string(e.what());
         std::optional<TimePoint> kept = FromEpoch(job.last_update);
         std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
         if (std::optional<store::ItemRow> item = tx->GetItem(kCrlItemKind, job.id)) {
