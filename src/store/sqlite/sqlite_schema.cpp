@@ -116,6 +116,15 @@ constexpr const char* kMigrations[] = {
             sealed BLOB NOT NULL
         );
     )sql",
+    // 6: leases (Transaction::AcquireLease): who runs a scheduled job until when. `expires` is milliseconds
+    // since the Unix epoch, UTC, on the clock of the process that took the lease.
+    R"sql(
+        CREATE TABLE leases (
+            name TEXT NOT NULL PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires INTEGER NOT NULL
+        ) WITHOUT ROWID;
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(
