@@ -16,8 +16,7 @@ const TimePoint kT0 = TimePoint(std::chrono::milliseconds(1'800'000'000'000));
 constexpr milliseconds kTtl{60'000};
 
 // Acquire takes lease `name` for `holder` in a transaction of its own, committed.
-bool Acquire(Store& store, std::string_view name, std::string_view holder, TimePoint now,
-             milliseconds ttl = kTtl) {
+bool Acquire(Store& store, std::string_view name, std::string_view holder, TimePoint now, milliseconds ttl = kTtl) {
     auto tx = store.Begin(TxMode::kWrite);
     bool taken = tx->AcquireLease(name, holder, now, ttl);
     tx->Commit();

@@ -37,7 +37,8 @@ milliseconds BackoffAfter(const Job& job, std::uint64_t failures) {
     for (std::uint64_t n = 1; n < failures && wait < static_cast<double>(cap.count()); ++n) {
         wait *= job.backoff.factor;
     }
-    return std::min(cap, milliseconds(static_cast<milliseconds::rep>(std::min(wait, static_cast<double>(cap.count())))));
+    return std::min(cap,
+                    milliseconds(static_cast<milliseconds::rep>(std::min(wait, static_cast<double>(cap.count())))));
 }
 
 }  // namespace
@@ -48,7 +49,8 @@ struct Scheduler::State {
     std::uint64_t runs = 0;
     std::uint64_t failures = 0;
     bool running = false;
-    std::thread worker;  // the last run started by Start()'s thread; joined before the next
+    bool holds_lease = false;  // as far as this process knows: the lease may have run out since
+    std::thread worker;        // the last run started by Start()'s thread; joined before the next
 };
 
 Scheduler::Scheduler(SchedulerOptions options)
@@ -145,7 +147,8 @@ void Scheduler::Execute(State& state, TimePoint now) {
         options_.log(job.error_topics, (job.error_text.empty() ? job.name + " failed" : job.error_text) + ": " + error);
     }
     const bool skipped = !leased && error.empty();  // another process holds the lease
-    std::uint64_t failures = state.failures;          // only this run writes it
+    std::uint64_t failures = state.failures;        // only this run writes it
+    bool holds = false;                             // the lease, once this run is over
     std::optional<TimePoint> next;
     if (skipped || ok) {
         // Done, here or by another process: due again an interval later.
@@ -156,7 +159,7 @@ void Scheduler::Execute(State& state, TimePoint now) {
         if (ok && leasing && next) {
             // Kept until the next run is due, so that no other process runs the job again within the interval.
             try {
-                TakeLease(job, now, std::chrono::ceil<milliseconds>(*next - now));
+                holds = TakeLease(job, now, std::chrono::ceil<milliseconds>(*next - now));
             } catch (const std::exception&) {
                 // The lease then ends after lease_ttl: at worst another process runs the job early.
             }
@@ -177,6 +180,7 @@ void Scheduler::Execute(State& state, TimePoint now) {
         state.failures = failures;
         state.next_run = next;
         state.running = false;
+        state.holds_lease = holds;
         woken_ = true;
     }
     changed_.notify_all();
@@ -268,6 +272,25 @@ void Scheduler::Stop() {
     }
     for (std::thread& worker : workers) {
         worker.join();
+    }
+}
+
+void Scheduler::ReleaseLeases() {
+    if (options_.store == nullptr) {
+        return;
+    }
+    std::vector<const Job*> held;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& state : jobs_) {
+            if (state->holds_lease && !state->running) {
+                state->holds_lease = false;
+                held.push_back(&state->job);
+            }
+        }
+    }
+    for (const Job* job : held) {
+        FreeLease(*job);
     }
 }
 

@@ -42,9 +42,9 @@ using JobFunction = std::function<bool(TimePoint now)>;
 // succeeded, the next is due `interval` later; after a failure, after the backoff. Each wait grows by a random
 // part of at most `jitter` times itself, so that several processes spread out: a wait W becomes W..W*(1+jitter).
 struct Job {
-    std::string name;                         // unique per scheduler; the lease is "scheduler:<name>"
-    std::chrono::milliseconds interval{0};    // zero: the job runs once (and is not retried unless backoff.max)
-    double jitter = 0;                        // 0..1
+    std::string name;                       // unique per scheduler; the lease is "scheduler:<name>"
+    std::chrono::milliseconds interval{0};  // zero: the job runs once (and is not retried unless backoff.max)
+    double jitter = 0;                      // 0..1
     Backoff backoff;
     std::chrono::milliseconds first_delay{0};
     // shared jobs take the store lease: one process runs them per interval. A job with an effect of its own
@@ -101,6 +101,10 @@ public:
     void Wake();
     // Stop ends the thread at once and waits for the runs in progress to finish. Idempotent.
     void Stop();
+    // ReleaseLeases frees the store leases this scheduler holds (after Stop: no run is in progress), so that
+    // the process that comes next (a restarted daemon, another one) runs the jobs when it first looks rather
+    // than an interval after this process's last run. Store failures are ignored: the leases then run out.
+    void ReleaseLeases();
 
     std::vector<JobStatus> Status() const;
 

@@ -82,7 +82,7 @@ TEST_F(SchedulerLeaseTest, ASharedJobRunsOncePerIntervalWhicheverHolderComesFirs
     a->Add(LoggingJob(*store_a, "by a"));
     b->Add(LoggingJob(*store_b, "by b"));
     EXPECT_EQ(a->RunDue(kT0), kT0 + 1h);
-    EXPECT_EQ(b->RunDue(kT0), kT0 + 1h);  // skipped: a holds the lease until its next run
+    EXPECT_EQ(b->RunDue(kT0), kT0 + 1h);       // skipped: a holds the lease until its next run
     EXPECT_EQ(b->RunDue(kT0 + 1h), kT0 + 2h);  // b first this time
     EXPECT_EQ(a->RunDue(kT0 + 1h), kT0 + 2h);
     EXPECT_EQ(a->RunDue(kT0 + 2h), kT0 + 3h);  // a again: its own lease, or an expired one, it does not matter
@@ -113,6 +113,27 @@ TEST_F(SchedulerLeaseTest, AFailedRunFreesTheLeaseForAnotherHolder) {
     EXPECT_EQ(a->RunDue(kT0 + 1min), kT0 + 1min + 1h);
     EXPECT_EQ(a->Status()[0].failures, 0u);
     EXPECT_EQ(a->Status()[0].runs, 1u);
+}
+
+TEST_F(SchedulerLeaseTest, ReleasedLeasesLetTheNextProcessRunAtOnce) {
+    auto store = store::OpenSqliteStore(dir.path());
+    auto stopping = Make(*store, "a");
+    stopping->Add(LoggingJob(*store, "by a"));
+    stopping->RunDue(kT0);
+    stopping->Stop();
+    stopping->ReleaseLeases();
+    // A restarted daemon (another holder) runs the job when it first looks, not an interval later.
+    auto restarted = Make(*store, "a-restarted");
+    restarted->Add(LoggingJob(*store, "by a, restarted"));
+    restarted->RunDue(kT0 + 1min);
+    std::vector<store::LogEntry> log = Log(*store);
+    ASSERT_EQ(log.size(), 2u);
+    EXPECT_EQ(log[1].message, "by a, restarted");
+    // Without the release, it would have been skipped.
+    auto third = Make(*store, "c");
+    third->Add(LoggingJob(*store, "by c"));
+    third->RunDue(kT0 + 2min);
+    EXPECT_EQ(Log(*store).size(), 2u);
 }
 
 TEST_F(SchedulerLeaseTest, AHolderThatDiedHoldsTheJobOnlyForTheLeaseTtl) {

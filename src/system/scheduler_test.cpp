@@ -88,6 +88,19 @@ protected:
         return job;
     }
 
+    // Waits runs the scheduler `count` times from kT0, each time when it said the next run is due, and returns
+    // each wait.
+    static std::vector<milliseconds> Waits(Scheduler& scheduler, std::size_t count) {
+        TimePoint now = kT0;
+        std::vector<milliseconds> waits;
+        for (std::size_t i = 0; i < count; ++i) {
+            TimePoint next = *scheduler.RunDue(now);
+            waits.push_back(std::chrono::duration_cast<milliseconds>(next - now));
+            now = next;
+        }
+        return waits;
+    }
+
     ManualClock clock{kT0};
     std::mutex log_mutex;
     std::vector<Logged> logged;
@@ -137,13 +150,7 @@ TEST_F(SchedulerTest, FailuresBackOffExponentiallyUpToTheInterval) {
     auto scheduler = Make();
     Runs runs;
     scheduler->Add(MakeJob("job", 1h, runs, {false, false, false, false, false, false, false, false}));
-    TimePoint now = kT0;
-    std::vector<milliseconds> waits;
-    for (int i = 0; i < 9; ++i) {
-        TimePoint next = *scheduler->RunDue(now);
-        waits.emplace_back(std::chrono::duration_cast<milliseconds>(next - now));
-        now = next;
-    }
+    std::vector<milliseconds> waits = Waits(*scheduler, 9);
     // Eight failures (1, 2, 4 ... minutes, capped at the interval), then a success: the interval again.
     EXPECT_EQ(waits, (std::vector<milliseconds>{1min, 2min, 4min, 8min, 16min, 32min, 1h, 1h, 1h}));
     EXPECT_EQ(scheduler->Status()[0].failures, 0u);
@@ -157,13 +164,7 @@ TEST_F(SchedulerTest, BackoffMaxAndFactorShapeTheRetries) {
     Job job = MakeJob("job", 24h, runs, {false, false, false, false});
     job.backoff = Backoff{30s, 3, 5min};
     scheduler->Add(std::move(job));
-    TimePoint now = kT0;
-    std::vector<milliseconds> waits;
-    for (int i = 0; i < 4; ++i) {
-        TimePoint next = *scheduler->RunDue(now);
-        waits.emplace_back(std::chrono::duration_cast<milliseconds>(next - now));
-        now = next;
-    }
+    std::vector<milliseconds> waits = Waits(*scheduler, 4);
     EXPECT_EQ(waits, (std::vector<milliseconds>{30s, 90s, 270s, 5min}));
     EXPECT_EQ(scheduler->Status()[0].failures, 4u);
 }
@@ -197,8 +198,9 @@ TEST_F(SchedulerTest, AnExceptionIsLoggedWithTheJobsTopicsAndText) {
     plain.run = [](TimePoint) -> bool { throw 42; };  // not even a std::exception
     scheduler->Add(std::move(plain));
     EXPECT_EQ(scheduler->RunDue(kT0), kT0 + 1min);
-    EXPECT_EQ(logged, (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: failure: database is locked"},
-                                           {"system,error", "plain failed: unknown error"}}));
+    EXPECT_EQ(logged,
+              (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: failure: database is locked"},
+                                   {"system,error", "plain failed: unknown error"}}));
     EXPECT_EQ(scheduler->Status()[0].failures, 1u);
     EXPECT_EQ(scheduler->Status()[1].failures, 1u);
 }
@@ -211,13 +213,7 @@ TEST_F(SchedulerTest, JitterLengthensEachWaitByAtMostItsFraction) {
     Job job = MakeJob("job", 1h, runs);
     job.jitter = 0.1;
     scheduler->Add(std::move(job));
-    TimePoint now = kT0;
-    std::vector<milliseconds> waits;
-    for (std::size_t i = 0; i < draws.size(); ++i) {
-        TimePoint next = *scheduler->RunDue(now);
-        waits.emplace_back(std::chrono::duration_cast<milliseconds>(next - now));
-        now = next;
-    }
+    std::vector<milliseconds> waits = Waits(*scheduler, draws.size());
     // A draw outside 0..1 (a broken random source) is taken as its nearest bound.
     EXPECT_EQ(waits, (std::vector<milliseconds>{1h, 1h + 3min, 1h + 359'999ms, 1h + 6min, 1h + 6min, 1h}));
 }
@@ -237,17 +233,13 @@ TEST_F(SchedulerTest, DefaultRandomSourceSpreadsWithinTheBounds) {
     Job job = MakeJob("job", 1h, runs);
     job.jitter = 0.25;
     scheduler->Add(std::move(job));
-    TimePoint now = kT0;
-    std::set<milliseconds> waits;
-    for (int i = 0; i < 200; ++i) {
-        TimePoint next = *scheduler->RunDue(now);
-        milliseconds wait = std::chrono::duration_cast<milliseconds>(next - now);
+    std::set<milliseconds> distinct;
+    for (milliseconds wait : Waits(*scheduler, 200)) {
         EXPECT_GE(wait, 1h);
         EXPECT_LE(wait, 75min);
-        waits.insert(wait);
-        now = next;
+        distinct.insert(wait);
     }
-    EXPECT_GT(waits.size(), 100u);  // drawn, not one fixed delay
+    EXPECT_GT(distinct.size(), 100u);  // drawn, not one fixed delay
 }
 
 TEST_F(SchedulerTest, MisusedJobsAreRefused) {

@@ -191,7 +191,7 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema1KeepsData) {
             "DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DROP TRIGGER certificates_generation_insert;"
             "DROP TRIGGER certificates_generation_update; DROP TRIGGER certificates_generation_delete;"
             "DROP TRIGGER certificates_revision; ALTER TABLE certificates DROP COLUMN revision;"
-            "DROP TABLE master_key_check;"
+            "DROP TABLE master_key_check; DROP TABLE leases;"
             "DELETE FROM schema_version WHERE version >= 2;");
     }
     auto store = Open();
