@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -20,6 +19,9 @@
 #include "menu/login_cache.hpp"
 #include "menu/login_throttle.hpp"
 #include "menu/menus.hpp"
+#include "modules/certificate_jobs.hpp"
+#include "modules/crl.hpp"
+#include "modules/metrics.hpp"
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
 #include "pki/crl.hpp"
@@ -29,6 +31,7 @@
 #include "rest/route.hpp"
 #include "store/files.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "system/scheduler.hpp"
 #include "trust/crl_download.hpp"
 
 namespace certos::daemon {
@@ -104,6 +107,9 @@ struct Daemon::Impl {
           server(ServerOptionsFor()) {
         tree.set_files(&files);
         menu::InstallMenus(tree);
+        for (const std::unique_ptr<modules::Module>& module : modules) {
+            module->InstallMenus(tree);
+        }
         menu::Bootstrap(tree);
         if (std::optional<std::string> created = menu::EnsureAdmin(tree)) {
             out << "certos: " << *created << std::endl;
@@ -119,8 +125,15 @@ struct Daemon::Impl {
                 return response;
             },
             [this](const net::HttpRequest& request) { return RestSlow(request); });
-        server.Route("/crl/", [this](const net::HttpRequest& request) { return ServeCrl(request); });
-        server.Route("/metrics", [this](const net::HttpRequest& request) { return ServeMetrics(request); });
+        // The modules' routes, and their jobs (the scheduler starts in Run).
+        for (const std::unique_ptr<modules::Module>& module : modules) {
+            for (modules::Route& route : module->Routes()) {
+                server.Route(std::move(route.prefix), std::move(route.handler), std::move(route.slow));
+            }
+            for (system::Job& job : module->Jobs()) {
+                scheduler.Add(std::move(job));
+            }
+        }
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
         hooks.push_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
@@ -140,51 +153,51 @@ struct Daemon::Impl {
         return verb != nullptr && verb->slow;
     }
 
-    // ServeCrl answers GET /crl/<CA skid>.crl, the distribution point that certificates of a local CA signed
-    // with ca-crl-host name (pki/sign.cpp), with that CA's current DER CRL. No login: CRLs are public.
-    net::HttpResponse ServeCrl(const net::HttpRequest& request) {
-        net::HttpResponse response;
-        response.content_type = "text/plain";
-        std::string_view name = std::string_view(request.path).substr(std::string_view("/crl/").size());
-        if (request.method != "GET" && request.method != "HEAD") {
-            response.status = 405;
-            return response;
-        }
-        std::optional<std::string> der;
-        if (name.ends_with(".crl") && name.size() > 4 && name.find('/') == std::string_view::npos) {
-            der = pki::LocalCrlBySkid(*store, name.substr(0, name.size() - 4));
-        }
-        if (!der) {
-            response.status = 404;
-            response.body = "no such CRL\n";
-            return response;
-        }
-        response.content_type = "application/pkix-crl";
-        response.body = std::move(*der);
-        return response;
+    // ModulesFor composes the daemon's modules, each with adapters over the store and the tree for the narrow
+    // ports it needs (modules/module.hpp).
+    std::vector<std::unique_ptr<modules::Module>> ModulesFor() {
+        modules::LogPort log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        std::vector<std::unique_ptr<modules::Module>> composed;
+        // Rendered once at start, so that the first listing a client asks for comes from the list cache.
+        composed.push_back(std::make_unique<modules::ListWarmUpModule>([this] {
+            menu::Request print;
+            print.path = "/certificate";
+            print.verb = "print";
+            print.args = {{"count-only", "yes"}};
+            tree.Execute(print, menu::Session{});
+        }));
+        composed.push_back(std::make_unique<modules::CrlModule>(
+            modules::CrlPorts{[this](std::string_view skid_hex) { return pki::LocalCrlBySkid(*store, skid_hex); },
+                              [this](system::TimePoint now) { return pki::RefreshLocalCrls(*store, now); }, log}));
+        composed.push_back(std::make_unique<modules::CrlDownloadModule>(
+            modules::CrlDownloadPorts{[this](system::TimePoint now) {
+                                          trust::DownloadOptions download;
+                                          download.now = now;
+                                          return trust::DownloadCrls(*store, download);
+                                      },
+                                      log},
+            trust::kDownloadInterval));
+        composed.push_back(std::make_unique<modules::ExpiryWarningsModule>(
+            [this](system::TimePoint now) { return pki::WarnExpiring(*store, now); }, log));
+        modules::MetricsPorts metrics;
+        metrics.render = [this](system::TimePoint now) { return tree.metrics().Render(tree, now); };
+        metrics.authenticated = [this](const net::HttpRequest& request,
+                                       const std::function<net::HttpResponse(bool may_read)>& serve) {
+            return rest.Authenticated(request, [&](const menu::Session& session) {
+                return serve((session.policies & menu::kPolicyRead) != 0);
+            });
+        };
+        metrics.public_metrics = options.public_metrics;
+        composed.push_back(std::make_unique<modules::MetricsModule>(std::move(metrics)));
+        return composed;
     }
 
-    // ServeMetrics answers GET /metrics in Prometheus's text format (menu::Metrics), behind REST's login and
-    // the read policy unless the daemon was started with --public-metrics.
-    net::HttpResponse ServeMetrics(const net::HttpRequest& request) {
-        auto render = [this, &request](const menu::Session* session) {
-            net::HttpResponse response;
-            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-            if (request.path != "/metrics" || (request.method != "GET" && request.method != "HEAD")) {
-                response.status = request.path != "/metrics" ? 404 : 405;
-                return response;
-            }
-            if (session != nullptr && (session->policies & menu::kPolicyRead) == 0) {
-                response.status = 403;
-                return response;
-            }
-            response.body = tree.metrics().Render(tree, std::chrono::system_clock::now());
-            return response;
-        };
-        if (options.public_metrics) {
-            return render(nullptr);
-        }
-        return rest.Authenticated(request, [&](const menu::Session& session) { return render(&session); });
+    // The scheduler of the modules' jobs: leases in the store, failures in /log.
+    system::SchedulerOptions SchedulerOptionsFor() {
+        system::SchedulerOptions scheduler_options;
+        scheduler_options.store = store.get();
+        scheduler_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        return scheduler_options;
     }
 
     // The API protocol (api, api-ssl; src/api): its options and listeners. Timeouts can be changed with
@@ -427,6 +440,9 @@ struct Daemon::Impl {
     menu::LoginThrottle throttle;  // before the logins and the front ends that use it
     menu::Logins logins{tree, &throttle};
     rest::RestApi rest;
+    // The modules and the scheduler of their jobs live longer than the listeners that call the modules' routes.
+    std::vector<std::unique_ptr<modules::Module>> modules{ModulesFor()};
+    system::Scheduler scheduler{SchedulerOptionsFor()};
     net::HttpServer server;
     std::vector<ServiceHook> hooks;
     std::uint64_t last_version = 0;
@@ -461,58 +477,10 @@ int Daemon::Run() {
     timespec timeout{};
     timeout.tv_sec = static_cast<time_t>(interval.count() / 1000);
     timeout.tv_nsec = static_cast<long>(interval.count() % 1000) * 1000000L;
-    // The scheduler: at start, render the certificate list into its cache; at start and every hour, rebuild
-    // local CRLs that are due (pki::RefreshLocalCrls), log expiry warnings (pki::WarnExpiring) and
-    // download the CRLs of trusted certificates when crl-download=yes (trust::DownloadCrls), on a worker
-    // thread so a slow CRL endpoint (up to 10 s each) never delays the change feed or a signal.
-    std::atomic<bool> jobs_running{false};
-    bool jobs_started = false;
-    std::thread jobs;
-    auto next_jobs = std::chrono::steady_clock::now();
+    // The modules' jobs (the list warm-up, CRL rebuild and download, expiry warnings) run on the scheduler's
+    // threads, so that a slow CRL endpoint (up to 10 s each) never delays the change feed or a signal.
+    impl_->scheduler.Start();
     while (true) {
-        // The jobs start at once (the list rendered before the first client asks), then every hour.
-        if (std::chrono::steady_clock::now() >= next_jobs && !jobs_running) {
-            next_jobs = std::chrono::steady_clock::now() + std::chrono::hours(1);
-            if (jobs.joinable()) {
-                jobs.join();
-            }
-            jobs_running = true;
-            bool jobs_started_before = jobs_started;
-            jobs_started = true;
-            jobs = std::thread([this, &jobs_running, warm = !jobs_started_before] {
-                if (warm) {
-                    // Render the certificate list once at start, so that the first listing a client asks
-                    // for is served from the list cache (reading and rendering 10,000 rows takes ~0.4 s).
-                    try {
-                        menu::Request print;
-                        print.path = "/certificate";
-                        print.verb = "print";
-                        print.args = {{"count-only", "yes"}};
-                        impl_->tree.Execute(print, menu::Session{});
-                    } catch (const std::exception& e) {
-                        impl_->Log("system,error", std::string("cannot render the certificate list: ") + e.what());
-                    }
-                }
-                try {
-                    for (const std::string& line : pki::RefreshLocalCrls(*impl_->store)) {
-                        impl_->Log("certificate,info", line);
-                    }
-                    for (const std::string& line : trust::DownloadCrls(*impl_->store)) {
-                        impl_->Log("certificate,info", line);
-                    }
-                } catch (const std::exception& e) {
-                    impl_->Log("certificate,error", std::string("scheduled CRL work failed: ") + e.what());
-                }
-                try {
-                    for (const std::string& line : pki::WarnExpiring(*impl_->store)) {
-                        impl_->Log("certificate,warning", line);
-                    }
-                } catch (const std::exception& e) {
-                    impl_->Log("certificate,error", std::string("expiry check failed: ") + e.what());
-                }
-                jobs_running = false;
-            });
-        }
         int signal_number = sigtimedwait(&set, nullptr, &timeout);
         if (signal_number == SIGTERM || signal_number == SIGINT) {
             break;
@@ -523,9 +491,8 @@ int Daemon::Run() {
             impl_->err << "certos: " << e.what() << std::endl;
         }
     }
-    if (jobs.joinable()) {
-        jobs.join();
-    }
+    impl_->scheduler.Stop();
+    impl_->scheduler.ReleaseLeases();  // a restarted daemon runs the jobs at once, as before leases
     impl_->Log("system,info", "certos serve stopped");
     impl_->server.Stop();
     impl_->api_server.Stop();

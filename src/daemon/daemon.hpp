@@ -1,6 +1,7 @@
 #pragma once
 // The daemon (`certos serve`): the store, the command tree, the listeners of `/ip service` and the modules
-// that serve HTTP paths (REST now; CRL, SCEP, ACME challenges, metrics and the web UI later).
+// (src/modules: the CRL endpoint and jobs, metrics, expiry warnings; SCEP, ACME challenges and the web UI
+// later) with the scheduler that runs their jobs. REST stays in the daemon core.
 
 #include <chrono>
 #include <filesystem>

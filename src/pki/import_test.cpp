@@ -142,6 +142,13 @@ private:
         }
         std::uint64_t NextCounter(std::string_view name) override { return inner_->NextCounter(name); }
         std::uint64_t Generation(std::string_view what) override { return inner_->Generation(what); }
+        bool AcquireLease(std::string_view name, std::string_view holder, std::chrono::system_clock::time_point now,
+                          std::chrono::milliseconds ttl) override {
+            return inner_->AcquireLease(name, holder, now, ttl);
+        }
+        void ReleaseLease(std::string_view name, std::string_view holder) override {
+            inner_->ReleaseLease(name, holder);
+        }
         void Commit() override { inner_->Commit(); }
 
     private:

@@ -174,6 +174,16 @@ public:
     // check of the generation followed by writes is one step.
     virtual std::uint64_t Generation(std::string_view what) = 0;
 
+    // AcquireLease takes or renews the lease `name` for `holder` until now + ttl, and returns true, when the
+    // lease is free, has expired (its end is not after `now`) or is already held by `holder`; otherwise it
+    // changes nothing and returns false. The scheduler (system/scheduler.hpp) takes one per job so that a job
+    // runs once however many processes share the store. `now` is the caller's clock, so tests can inject it.
+    // Needs a kWrite transaction; the lease is taken when it commits.
+    virtual bool AcquireLease(std::string_view name, std::string_view holder, std::chrono::system_clock::time_point now,
+                              std::chrono::milliseconds ttl) = 0;
+    // ReleaseLease frees lease `name` if `holder` holds it (otherwise nothing changes). Needs kWrite.
+    virtual void ReleaseLease(std::string_view name, std::string_view holder) = 0;
+
     virtual void Commit() = 0;
 
 private:

@@ -116,10 +116,14 @@ constexpr const char* kMigrations[] = {
             sealed BLOB NOT NULL
         );
     )sql",
-    // 6: reserved for the store lease (branch leases); this placeholder changes nothing and gives way to it
-    // when the branches merge.
+    // 6: leases (Transaction::AcquireLease): who runs a scheduled job until when. `expires` is milliseconds
+    // since the Unix epoch, UTC, on the clock of the process that took the lease.
     R"sql(
-        SELECT 1;
+        CREATE TABLE leases (
+            name TEXT NOT NULL PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires INTEGER NOT NULL
+        ) WITHOUT ROWID;
     )sql",
     // 7: the store boundary ready for a second backend (issue 11).
     //  - Generations and revisions are bumped by the backend's write operations in C++ (sqlite_store.cpp,

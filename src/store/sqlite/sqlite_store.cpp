@@ -596,6 +596,30 @@ public:
         });
     }
 
+    bool AcquireLease(std::string_view name, std::string_view holder, std::chrono::system_clock::time_point now,
+                      std::chrono::milliseconds ttl) override {
+        return RunWrite([&] {
+            // The upsert's WHERE leaves a lease that someone else holds, unexpired, as it is: no row changes.
+            conn_
+                ->Prepare(
+                    "INSERT INTO leases (name, holder, expires) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires "
+                    "WHERE leases.holder = excluded.holder OR leases.expires <= ?4")
+                .Bind(1, name)
+                .Bind(2, holder)
+                .Bind(3, ToMillis(now + ttl))
+                .Bind(4, ToMillis(now))
+                .Run();
+            return conn_->Changes() > 0;
+        });
+    }
+
+    void ReleaseLease(std::string_view name, std::string_view holder) override {
+        RunWrite([&] {
+            conn_->Prepare("DELETE FROM leases WHERE name = ? AND holder = ?").Bind(1, name).Bind(2, holder).Run();
+        });
+    }
+
     void Commit() override {
         Run([&] { conn_->Prepare("COMMIT").Run(); });
         if (mode_ == TxMode::kWrite) {

@@ -169,7 +169,8 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema1KeepsData) {
         // Back to what migration 1 left: its tables, without what later migrations added and their records.
         auto peek = Peek();
         peek->Exec(
-            "DROP TABLE items; DROP TABLE log; DROP TABLE blobs; ALTER TABLE certificates DROP COLUMN revision;"
+            "DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DROP TABLE leases;"
+            "ALTER TABLE certificates DROP COLUMN revision;"
             "DELETE FROM settings WHERE section = 'store'; DELETE FROM schema_version WHERE version >= 2;");
     }
     auto store = Open();
