@@ -121,7 +121,7 @@ TEST_F(ModulesTest, CrlDownloadFailureIsLoggedAsScheduledCrlWork) {
     EXPECT_GE(*retry, kT0 + 1min);
     EXPECT_LE(*retry, kT0 + 66s);
     EXPECT_EQ(logged,
-              (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: failure: database is locked"}}));
+              (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: database is locked"}}));
 }
 
 TEST_F(ModulesTest, ExpiryWarningsAreLoggedAsWarnings) {
@@ -153,7 +153,7 @@ TEST_F(ModulesTest, ListWarmUpRunsOnceInEveryProcess) {
     EXPECT_EQ(scheduler->RunDue(kT0 + 24h), std::nullopt);
     EXPECT_EQ(renders, 1);
     EXPECT_EQ(logged,
-              (std::vector<Logged>{{"system,error", "cannot render the certificate list: failure: disk I/O error"}}));
+              (std::vector<Logged>{{"system,error", "cannot render the certificate list: disk I/O error"}}));
 }
 
 TEST_F(ModulesTest, MetricsNeedALoginWithTheReadPolicyUnlessPublic) {

@@ -199,7 +199,7 @@ TEST_F(SchedulerTest, AnExceptionIsLoggedWithTheJobsTopicsAndText) {
     scheduler->Add(std::move(plain));
     EXPECT_EQ(scheduler->RunDue(kT0), kT0 + 1min);
     EXPECT_EQ(logged,
-              (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: failure: database is locked"},
+              (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: database is locked"},
                                    {"system,error", "plain failed: unknown error"}}));
     EXPECT_EQ(scheduler->Status()[0].failures, 1u);
     EXPECT_EQ(scheduler->Status()[1].failures, 1u);

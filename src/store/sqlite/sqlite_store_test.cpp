@@ -234,15 +234,20 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema5MovesTheCheckValueAndKeepsSealedKeys) 
     {
         // Back to what migration 5 left: the check value in its own table, generations kept by triggers.
         auto peek = Peek();
-        sqlite::Query check = peek->Prepare("SELECT value FROM settings WHERE section = 'store'");
-        ASSERT_TRUE(check.Step());
-        std::optional<std::string> sealed = crypto::FromHex(check.Text(0));
+        std::optional<std::string> sealed;
+        {
+            // Finished before the schema changes: an open statement would keep its tables locked.
+            sqlite::Query check = peek->Prepare("SELECT value FROM settings WHERE section = 'store'");
+            ASSERT_TRUE(check.Step());
+            sealed = crypto::FromHex(check.Text(0));
+        }
         ASSERT_TRUE(sealed.has_value());
         peek->Exec(
             "CREATE TABLE master_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed BLOB NOT NULL);"
             "CREATE TRIGGER certificates_revision AFTER UPDATE ON certificates WHEN NEW.revision = OLD.revision "
             "BEGIN UPDATE certificates SET revision = OLD.revision + 1 WHERE id = NEW.id; END;"
-            "DELETE FROM settings WHERE section = 'store'; DELETE FROM schema_version WHERE version >= 6;");
+            "DROP TABLE leases; DELETE FROM settings WHERE section = 'store';"
+            "DELETE FROM schema_version WHERE version >= 6;");
         peek->Prepare("INSERT INTO master_key_check (id, sealed) VALUES (1, ?)").BindBlob(1, *sealed).Run();
     }
     // The moved check value still tells a wrong key.
