@@ -120,8 +120,7 @@ TEST_F(ModulesTest, CrlDownloadFailureIsLoggedAsScheduledCrlWork) {
     ASSERT_TRUE(retry);
     EXPECT_GE(*retry, kT0 + 1min);
     EXPECT_LE(*retry, kT0 + 66s);
-    EXPECT_EQ(logged,
-              (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: database is locked"}}));
+    EXPECT_EQ(logged, (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: database is locked"}}));
 }
 
 TEST_F(ModulesTest, ExpiryWarningsAreLoggedAsWarnings) {
@@ -152,8 +151,7 @@ TEST_F(ModulesTest, ListWarmUpRunsOnceInEveryProcess) {
     EXPECT_EQ(RunJobs(module), std::nullopt);  // failed, and not retried
     EXPECT_EQ(scheduler->RunDue(kT0 + 24h), std::nullopt);
     EXPECT_EQ(renders, 1);
-    EXPECT_EQ(logged,
-              (std::vector<Logged>{{"system,error", "cannot render the certificate list: disk I/O error"}}));
+    EXPECT_EQ(logged, (std::vector<Logged>{{"system,error", "cannot render the certificate list: disk I/O error"}}));
 }
 
 TEST_F(ModulesTest, MetricsNeedALoginWithTheReadPolicyUnlessPublic) {

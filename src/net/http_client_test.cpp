@@ -180,16 +180,15 @@ TEST_F(HttpClientTest, RedirectedPostContinuesAsGetAfter303AndAsPostAfter307) {
 TEST_F(HttpClientTest, RedirectsAreRefusedWhenTheLimitIsZero) {
     ClientLimits none;
     none.max_redirects = 0;
-    EXPECT_EQ(ErrorOf("/hop/1", none), "fetching " + Url("/hop/1") + ": the server redirects to " +
-                                           Url("/hop/0") + " (HTTP 302), and redirects are refused");
+    EXPECT_EQ(ErrorOf("/hop/1", none), "fetching " + Url("/hop/1") + ": the server redirects to " + Url("/hop/0") +
+                                           " (HTTP 302), and redirects are refused");
     EXPECT_EQ(HttpClient("acme", kNoTrust, {none, {}}).Get(Url("/hop/0")).body, "arrived");
 }
 
 TEST_F(HttpClientTest, BodyOverTheLimitIsAborted) {
     ClientLimits limits;
     limits.max_body_bytes = 1u << 20;
-    EXPECT_EQ(ErrorOf("/big", limits),
-              "fetching " + Url("/big") + ": response body larger than 1048576 bytes");
+    EXPECT_EQ(ErrorOf("/big", limits), "fetching " + Url("/big") + ": response body larger than 1048576 bytes");
     limits.max_body_bytes = 2u << 20;  // exactly the body's size
     EXPECT_EQ(HttpClient("fetch", kNoTrust, {limits, {}}).Get(Url("/big")).body.size(), 2u << 20);
 }

@@ -198,9 +198,8 @@ TEST_F(SchedulerTest, AnExceptionIsLoggedWithTheJobsTopicsAndText) {
     plain.run = [](TimePoint) -> bool { throw 42; };  // not even a std::exception
     scheduler->Add(std::move(plain));
     EXPECT_EQ(scheduler->RunDue(kT0), kT0 + 1min);
-    EXPECT_EQ(logged,
-              (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: database is locked"},
-                                   {"system,error", "plain failed: unknown error"}}));
+    EXPECT_EQ(logged, (std::vector<Logged>{{"certificate,error", "scheduled CRL work failed: database is locked"},
+                                           {"system,error", "plain failed: unknown error"}}));
     EXPECT_EQ(scheduler->Status()[0].failures, 1u);
     EXPECT_EQ(scheduler->Status()[1].failures, 1u);
 }
