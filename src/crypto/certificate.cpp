@@ -20,28 +20,6 @@ std::string JoinFields(const std::vector<std::pair<std::string, std::string>>& f
     return out;
 }
 
-// ToTimePoint converts an ASN1_TIME (UTCTime or GeneralizedTime) to a system_clock time. system_clock
-// counts nanoseconds in 64 bits (years 1677..2262), so a later notAfter such as RFC 5280 §4.1.2.5's
-// 99991231235959Z ("no well-defined expiration date") is clamped to TimePoint::max().
-TimePoint ToTimePoint(const ASN1_TIME* time) {
-    std::tm tm{};
-    if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
-        ThrowOpenSsl("decoding certificate time");
-    }
-    using namespace std::chrono;
-    sys_days date = year(tm.tm_year + 1900) / month(static_cast<unsigned>(tm.tm_mon + 1)) /
-                    std::chrono::day(static_cast<unsigned>(tm.tm_mday));
-    seconds since_epoch =
-        duration_cast<seconds>(date.time_since_epoch()) + hours(tm.tm_hour) + minutes(tm.tm_min) + seconds(tm.tm_sec);
-    if (since_epoch > duration_cast<seconds>(TimePoint::duration::max())) {
-        return TimePoint::max();
-    }
-    if (since_epoch < duration_cast<seconds>(TimePoint::duration::min())) {
-        return TimePoint::min();
-    }
-    return TimePoint(duration_cast<TimePoint::duration>(since_epoch));
-}
-
 }  // namespace
 
 Certificate Certificate::FromDer(std::string_view der) {
@@ -110,9 +88,13 @@ std::string Certificate::IssuerString() const { return JoinFields(IssuerFields()
 
 std::string Certificate::SubjectString() const { return JoinFields(SubjectFields()); }
 
-TimePoint Certificate::NotBefore() const { return ToTimePoint(X509_get0_notBefore(cert_.get())); }
+TimePoint Certificate::NotBefore() const {
+    return ToTimePoint(X509_get0_notBefore(cert_.get()), "decoding certificate time");
+}
 
-TimePoint Certificate::NotAfter() const { return ToTimePoint(X509_get0_notAfter(cert_.get())); }
+TimePoint Certificate::NotAfter() const {
+    return ToTimePoint(X509_get0_notAfter(cert_.get()), "decoding certificate time");
+}
 
 std::string Certificate::SkidHex() const { return HexLower(Bytes(X509_get0_subject_key_id(cert_.get()))); }
 

@@ -29,27 +29,6 @@ constexpr ReasonName kReasons[] = {
     {RevocationReason::kAaCompromise, "aa-compromise"},
 };
 
-// ToTimePoint converts an ASN1_TIME to a system_clock time, clamped to what system_clock holds (see
-// Certificate::NotAfter).
-TimePoint ToTimePoint(const ASN1_TIME* time) {
-    std::tm tm{};
-    if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
-        ThrowOpenSsl("decoding CRL time");
-    }
-    using namespace std::chrono;
-    sys_days date = year(tm.tm_year + 1900) / month(static_cast<unsigned>(tm.tm_mon + 1)) /
-                    std::chrono::day(static_cast<unsigned>(tm.tm_mday));
-    seconds since_epoch =
-        duration_cast<seconds>(date.time_since_epoch()) + hours(tm.tm_hour) + minutes(tm.tm_min) + seconds(tm.tm_sec);
-    if (since_epoch > duration_cast<seconds>(TimePoint::duration::max())) {
-        return TimePoint::max();
-    }
-    if (since_epoch < duration_cast<seconds>(TimePoint::duration::min())) {
-        return TimePoint::min();
-    }
-    return TimePoint(duration_cast<TimePoint::duration>(since_epoch));
-}
-
 std::string NameText(const X509_NAME* name) {
     // X509_NAME_print_ex with RFC 2253 flags prints in reverse order; build "C=..,CN=.." in DER order the
     // way Certificate::IssuerString does.
@@ -96,7 +75,7 @@ std::string SerialText(const ASN1_INTEGER* serial) {
 RevokedEntry EntryOf(const X509_REVOKED* revoked) {
     RevokedEntry entry;
     entry.serial_hex = SerialText(X509_REVOKED_get0_serialNumber(revoked));
-    entry.revoked_at = ToTimePoint(X509_REVOKED_get0_revocationDate(revoked));
+    entry.revoked_at = ToTimePoint(X509_REVOKED_get0_revocationDate(revoked), "decoding CRL time");
     int critical = 0;
     UniquePtr<ASN1_STRING> reason(
         static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(revoked, NID_crl_reason, &critical, nullptr)));
@@ -348,14 +327,14 @@ std::string Crl::NumberText() const {
     return out;
 }
 
-TimePoint Crl::ThisUpdate() const { return ToTimePoint(X509_CRL_get0_lastUpdate(crl_.get())); }
+TimePoint Crl::ThisUpdate() const { return ToTimePoint(X509_CRL_get0_lastUpdate(crl_.get()), "decoding CRL time"); }
 
 std::optional<TimePoint> Crl::NextUpdate() const {
     const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl_.get());
     if (next == nullptr) {
         return std::nullopt;
     }
-    return ToTimePoint(next);
+    return ToTimePoint(next, "decoding CRL time");
 }
 
 std::string Crl::AkidHex() const {

@@ -170,4 +170,24 @@ std::vector<std::string> KeyUsageNames(const ASN1_BIT_STRING* bits, const EXTEND
     return names;
 }
 
+std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time, const char* context) {
+    std::tm tm{};
+    if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
+        ThrowOpenSsl(context);
+    }
+    using namespace std::chrono;
+    using TimePoint = system_clock::time_point;
+    sys_days date = year(tm.tm_year + 1900) / month(static_cast<unsigned>(tm.tm_mon + 1)) /
+                    std::chrono::day(static_cast<unsigned>(tm.tm_mday));
+    seconds since_epoch =
+        duration_cast<seconds>(date.time_since_epoch()) + hours(tm.tm_hour) + minutes(tm.tm_min) + seconds(tm.tm_sec);
+    if (since_epoch > duration_cast<seconds>(TimePoint::duration::max())) {
+        return TimePoint::max();
+    }
+    if (since_epoch < duration_cast<seconds>(TimePoint::duration::min())) {
+        return TimePoint::min();
+    }
+    return TimePoint(duration_cast<TimePoint::duration>(since_epoch));
+}
+
 }  // namespace certos::crypto

@@ -2,6 +2,7 @@
 // Internal to crypto/: helpers the .cpp files of this layer share. It includes OpenSSL headers, so layers
 // above crypto/ never include it.
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -117,5 +118,10 @@ std::vector<std::string> GeneralNamesText(const GENERAL_NAMES* names);
 // KeyUsageNames turns keyUsage bits and extendedKeyUsage purposes (either may be null) into RouterOS
 // key-usage names, bits first, purposes in RouterOS order.
 std::vector<std::string> KeyUsageNames(const ASN1_BIT_STRING* bits, const EXTENDED_KEY_USAGE* eku);
+// ToTimePoint converts an ASN1_TIME (UTCTime or GeneralizedTime) of certificates and CRLs to a system_clock
+// time. system_clock counts nanoseconds in 64 bits (years 1677..2262), so a later time such as RFC 5280
+// §4.1.2.5's 99991231235959Z ("no well-defined expiration date") is clamped to the time point's max (and an
+// earlier one to its min). Throws core::Error "<context>: ..." for a missing or undecodable time.
+std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time, const char* context);
 
 }  // namespace certos::crypto
