@@ -149,8 +149,7 @@ struct Daemon::Impl {
         if (route.action != rest::RestAction::kCommand) {
             return false;
         }
-        const menu::Verb* verb = route.menu->FindVerb(route.verb);
-        return verb != nullptr && verb->slow;
+        return tree.IsSlow(route.menu->path, route.verb);
     }
 
     // ModulesFor composes the daemon's modules, each with adapters over the store and the tree for the narrow
@@ -213,11 +212,7 @@ struct Daemon::Impl {
         api_options->execute = [this](const menu::Request& request, const menu::Session& session) {
             return tree.Execute(request, session);
         };
-        api_options->slow = [this](const menu::Request& request) {  // as RestSlow: menu::Verb::slow
-            const menu::Menu* menu = tree.FindMenu(request.path);
-            const menu::Verb* verb = menu != nullptr ? menu->FindVerb(request.verb) : nullptr;
-            return verb != nullptr && verb->slow;
-        };
+        api_options->slow = [this](const menu::Request& request) { return tree.IsSlow(request.path, request.verb); };
         api_options->refusal_delay = [this](std::string_view address) {
             return std::min(throttle.Penalty(address), kMaxPenalty);
         };

@@ -44,6 +44,12 @@ store::FileArea& Tree::files() const {
     return *files_;
 }
 
+bool Tree::IsSlow(std::string_view path, std::string_view verb) const {
+    const Menu* menu = FindMenu(path);
+    const Verb* found = menu != nullptr ? menu->FindVerb(verb) : nullptr;
+    return found != nullptr && found->slow;
+}
+
 const Menu* Tree::FindMenu(std::string_view path) const {
     const Menu* menu = &root_;
     std::size_t pos = 0;

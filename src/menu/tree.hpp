@@ -182,6 +182,10 @@ public:
     // FindMenu resolves an absolute path ("/certificate/settings"); nullptr when there is none.
     const Menu* FindMenu(std::string_view path) const;
 
+    // IsSlow tells whether `verb` of the menu at `path` declares itself slow (Verb::slow), so that a front end
+    // runs the call on its pool of slow requests; false when there is no such menu or verb.
+    bool IsSlow(std::string_view path, std::string_view verb) const;
+
     // Execute runs one request: resolve menu and verb, check the session's policies, validate and
     // canonicalise the arguments against the verb's schema (before any handler runs), open the
     // transaction, run the handler, commit. Throws core::Error; on error nothing is changed.

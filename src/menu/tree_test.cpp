@@ -29,6 +29,14 @@ TEST(TreeTest, FindsMenusByPath) {
     EXPECT_EQ(f.tree().FindMenu("/nope"), nullptr);
 }
 
+TEST(TreeTest, SlowVerbsAreKnownByPathAndName) {
+    TreeFixture f;
+    EXPECT_TRUE(f.tree().IsSlow("/certificate", "sign"));
+    EXPECT_FALSE(f.tree().IsSlow("/certificate", "print"));
+    EXPECT_FALSE(f.tree().IsSlow("/certificate", "nope"));
+    EXPECT_FALSE(f.tree().IsSlow("/nope", "sign"));
+}
+
 TEST(TreeTest, UnknownMenuVerbAndParameterAreRouterOsErrors) {
     TreeFixture f;
     core::Error e = ErrorOf([&] { f.Run("/nope", "print"); });
