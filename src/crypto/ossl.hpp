@@ -9,6 +9,7 @@
 #include <openssl/decoder.h>
 #include <openssl/encoder.h>
 #include <openssl/err.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
@@ -72,6 +73,7 @@ CERTOS_OSSL_DELETER(OSSL_DECODER_CTX, OSSL_DECODER_CTX_free);
 CERTOS_OSSL_DELETER(OSSL_ENCODER_CTX, OSSL_ENCODER_CTX_free);
 CERTOS_OSSL_DELETER(OSSL_PROVIDER, OSSL_PROVIDER_unload);
 CERTOS_OSSL_DELETER(SSL_CTX, SSL_CTX_free);
+CERTOS_OSSL_DELETER(ECDSA_SIG, ECDSA_SIG_free);
 
 // A STACK_OF(X509_EXTENSION) owns its extensions (X509_REQ_get_extensions returns such a copy).
 inline void FreeExtensionStack(STACK_OF(X509_EXTENSION) * stack) {

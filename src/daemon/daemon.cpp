@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "acme/service.hpp"
 #include "api/connection.hpp"
 #include "core/error.hpp"
 #include "menu/auth.hpp"
@@ -19,6 +20,7 @@
 #include "menu/login_cache.hpp"
 #include "menu/login_throttle.hpp"
 #include "menu/menus.hpp"
+#include "modules/acme.hpp"
 #include "modules/certificate_jobs.hpp"
 #include "modules/crl.hpp"
 #include "modules/metrics.hpp"
@@ -33,6 +35,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "system/scheduler.hpp"
 #include "trust/crl_download.hpp"
+#include "trust/trust_store.hpp"
 
 namespace certos::daemon {
 namespace {
@@ -188,6 +191,14 @@ struct Daemon::Impl {
         };
         metrics.public_metrics = options.public_metrics;
         composed.push_back(std::make_unique<modules::MetricsModule>(std::move(metrics)));
+        modules::AcmePorts acme_ports;
+        acme_ports.challenge = [this](std::string_view token) { return acme::ChallengeAnswer(*store, token); };
+        acme_ports.renew_due = [this, log](system::TimePoint now) {
+            acme::Environment env{*store, acme_trust, {}, {}, log};
+            return acme::RenewDue(env, now);
+        };
+        acme_ports.log = log;
+        composed.push_back(std::make_unique<modules::AcmeModule>(std::move(acme_ports)));
         return composed;
     }
 
@@ -435,6 +446,7 @@ struct Daemon::Impl {
     menu::LoginThrottle throttle;  // before the logins and the front ends that use it
     menu::Logins logins{tree, &throttle};
     rest::RestApi rest;
+    trust::StoreTrust acme_trust{*store};  // the ACME renewals' trust (service "acme")
     // The modules and the scheduler of their jobs live longer than the listeners that call the modules' routes.
     std::vector<std::unique_ptr<modules::Module>> modules{ModulesFor()};
     system::Scheduler scheduler{SchedulerOptionsFor()};

@@ -104,6 +104,10 @@ std::vector<PropertySpec> BuildAllProperties() {
              ReadOnly("authority", "is a certificate authority", ValueType::kBool),
              ReadOnly("issued", "issued by a local CA", ValueType::kBool),
              ReadOnly("expired", "past invalid-after", ValueType::kBool),
+             ReadOnly("acme-managed", "obtained and renewed over ACME", ValueType::kBool),
+             ReadOnly("acme-status", "state of the last ACME order"),
+             ReadOnly("directory-url", "ACME directory"),
+             ReadOnly("domain-names", "domain names of the ACME certificate"),
          }) {
         all.push_back(spec);
     }
@@ -322,6 +326,13 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
     r.Append("authority", prop("authority", "false"));
     r.Append("issued", core::WireBool(row.issuer_id.has_value()));
     r.Append("expired", core::WireBool(expired));
+    if (prop("acme-managed") == "true") {
+        // ACME-managed certificates (facts §1.6): the a flag and these three; the EAB key is never a property.
+        r.Append("acme-managed", "true");
+        r.Append("acme-status", prop("acme-status"));
+        r.Append("directory-url", prop("directory-url"));
+        r.Append("domain-names", prop("domain-names"));
+    }
     return r;
 }
 
@@ -587,6 +598,7 @@ void InstallCertificateMenu(Tree& tree) {
     InstallCertificateCaVerbs(menu);
     InstallCertificateImportVerbs(menu);
     InstallCertificateTrustVerbs(menu);
+    InstallCertificateAcmeVerbs(menu);
 }
 
 }  // namespace certos::menu

@@ -61,6 +61,9 @@ void InstallCertificateImportVerbs(Menu& menu);
 // /certificate/builtin menus (certificate_trust_verbs.cpp).
 void InstallCertificateTrustVerbs(Menu& menu);
 
+// InstallCertificateAcmeVerbs adds add-acme, acme-renew and enable-ssl-certificate (certificate_acme_verbs.cpp).
+void InstallCertificateAcmeVerbs(Menu& menu);
+
 // FindRowByItem resolves `*ID` or a name to a row; throws "no such item".
 store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item);
 

@@ -1,0 +1,115 @@
+// Renewal of ACME-managed certificates by the scheduler: RouterOS's 80 % rule, ARI (RFC 9773) when the
+// server offers it, and backoff after failures.
+
+#include <algorithm>
+
+#include "acme/service.hpp"
+#include "core/error.hpp"
+#include "pki/describe.hpp"
+
+namespace certos::acme {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+constexpr std::chrono::minutes kFirstRetry{5};
+constexpr std::chrono::hours kMaxRetry{24};
+
+Clock::time_point Epoch(const std::map<std::string, std::string>& props, const std::string& key) {
+    return Clock::time_point(std::chrono::seconds(pki::EpochSeconds(props, key).value_or(0)));
+}
+
+bool RetryDue(const store::CertificateRow& row, Clock::time_point now) {
+    auto at = pki::EpochSeconds(row.props, "acme-retry-at");
+    return !at || Clock::time_point(std::chrono::seconds(*at)) <= now;
+}
+
+// Backoff records a failed renewal: the next try after 5 min, doubling per failure, at most a day, or the
+// server's Retry-After when it asks for longer (rateLimited).
+void Backoff(store::Store& store, const std::string& name, Clock::time_point now, const std::string& error) {
+    auto tx = store.Begin(store::TxMode::kWrite);
+    std::optional<store::CertificateRow> row = tx->FindCertificateByName(name);
+    if (!row) {
+        return;
+    }
+    int failures = std::stoi(row->props.contains("acme-failures") ? row->props["acme-failures"] : "0") + 1;
+    std::chrono::seconds wait = kFirstRetry;
+    for (int i = 1; i < failures && wait < kMaxRetry; ++i) {
+        wait *= 2;
+    }
+    wait = std::min<std::chrono::seconds>(wait, kMaxRetry);
+    if (auto pos = error.find("(retry after "); pos != std::string::npos) {
+        wait = std::max(wait, std::chrono::seconds(std::atoll(error.c_str() + pos + 13)));
+    }
+    row->props["acme-failures"] = std::to_string(failures);
+    row->props["acme-retry-at"] =
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>((now + wait).time_since_epoch()).count());
+    tx->UpdateCertificate(*row);
+    tx->Commit();
+}
+
+}  // namespace
+
+std::vector<std::string> RenewalsDue(store::Store& store, Clock::time_point now, const AriPort& ari) {
+    std::vector<store::CertificateRow> entries;
+    {
+        auto tx = store.Begin(store::TxMode::kRead);
+        for (store::CertificateRow& row : tx->ListCertificates()) {
+            auto it = row.props.find("acme-managed");
+            if (it != row.props.end() && it->second == "true") {
+                entries.push_back(std::move(row));
+            }
+        }
+    }
+    std::vector<std::string> due;
+    for (const store::CertificateRow& row : entries) {
+        if (!RetryDue(row, now)) {
+            continue;
+        }
+        if (row.der.empty()) {
+            due.push_back(row.name);  // never obtained (a failed add-acme): tried again with backoff
+            continue;
+        }
+        std::optional<RenewalWindow> window = ari ? ari(row) : std::nullopt;
+        if (RenewalTime(Epoch(row.props, "not-before"), Epoch(row.props, "not-after"), window) <= now) {
+            due.push_back(row.name);
+        }
+    }
+    return due;
+}
+
+std::vector<std::string> RenewDue(Environment& env, Clock::time_point now) {
+    std::vector<std::string> lines;
+    for (const std::string& name : RenewalsDue(env.store, now, StoreAri(env))) {
+        try {
+            Renew(env, name);
+            lines.push_back("certificate " + name + " renewed");
+        } catch (const core::Error& e) {
+            Backoff(env.store, name, now, e.what());  // Renew has logged it and set acme-status
+        }
+    }
+    return lines;
+}
+
+AriPort StoreAri(Environment& env) {
+    return [&env](const store::CertificateRow& row) -> std::optional<RenewalWindow> {
+        auto it = row.props.find("directory-url");
+        if (it == row.props.end() || row.der.empty()) {
+            return std::nullopt;
+        }
+        try {
+            net::HttpClient http("acme", env.trust, env.http);
+            Sender sender(http, it->second);
+            if (sender.GetDirectory().renewal_info.empty()) {
+                return std::nullopt;
+            }
+            Client client(sender, crypto::PrivateKey::Generate(crypto::KeySpec::Ec("prime256v1")), env.pacing);
+            auto prop = [&](const char* key) { return row.props.contains(key) ? row.props.at(key) : std::string(); };
+            return client.Renewal(AriCertId(prop("akid"), prop("serial-number")));
+        } catch (const core::Error&) {
+            return std::nullopt;  // no advice: the 80 % rule
+        }
+    };
+}
+
+}  // namespace certos::acme

@@ -1,0 +1,83 @@
+#include "acme/solver.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "acme/service.hpp"
+#include "core/error.hpp"
+
+extern char** environ;
+
+namespace certos::acme {
+
+std::string DnsRecordName(std::string_view domain) {
+    if (domain.starts_with("*.")) {
+        domain.remove_prefix(2);  // RFC 8555 §8.4 with §7.1.3: the wildcard's base domain
+    }
+    return "_acme-challenge." + std::string(domain) + ".";
+}
+
+void RunHook(const std::string& program, const std::vector<std::string>& args) {
+    std::vector<std::string> all{program};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& arg : all) {
+        argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    int error = posix_spawn(&pid, program.c_str(), nullptr, nullptr, argv.data(), environ);
+    if (error != 0) {
+        throw core::Failure("dns-hook " + program + ": " + std::strerror(error));
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw core::Failure("dns-hook " + program + " " + args.front() + ": exit status " +
+                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
+    }
+}
+
+bool StoreSolver::Supports(std::string_view type) const {
+    return type == "http-01" || (type == "dns-01" && !dns_hook_.empty());
+}
+
+void StoreSolver::Present(std::string_view type, std::string_view domain, std::string_view token,
+                          std::string_view key_authorization) {
+    if (type == "dns-01") {
+        std::string value = DnsChallengeValue(key_authorization);
+        dns_values_[std::string(token)] = value;
+        RunHook(dns_hook_, {"present", DnsRecordName(domain), value});
+        return;
+    }
+    auto tx = store_->Begin(store::TxMode::kWrite);
+    store::ItemRow row;
+    row.name = std::string(token);
+    row.props["key-authorization"] = std::string(key_authorization);
+    row.props["domain"] = std::string(domain);
+    if (std::optional<store::ItemRow> existing = tx->FindItemByName(kChallengeKind, token)) {
+        row.id = existing->id;
+        tx->UpdateItem(kChallengeKind, row);
+    } else {
+        tx->InsertItem(kChallengeKind, row);
+    }
+    tx->Commit();
+}
+
+void StoreSolver::CleanUp(std::string_view type, std::string_view domain, std::string_view token) {
+    if (type == "dns-01") {
+        RunHook(dns_hook_, {"cleanup", DnsRecordName(domain), dns_values_[std::string(token)]});
+        return;
+    }
+    auto tx = store_->Begin(store::TxMode::kWrite);
+    if (std::optional<store::ItemRow> existing = tx->FindItemByName(kChallengeKind, token)) {
+        tx->DeleteItem(kChallengeKind, existing->id);
+    }
+    tx->Commit();
+}
+
+}  // namespace certos::acme
