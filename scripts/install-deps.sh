@@ -18,6 +18,9 @@ packages=(
     clang libclang-rt-dev
     # make format-check: the formatter .clang-format is written for
     clang-format-14
+    # tests/integration/test_acme.py and bench/acme_bench.py: Let's Encrypt's test CA (pebble and
+    # pebble-challtestsrv) and lego, the client certos is measured against
+    pebble lego
 )
 
 if ! command -v npm >/dev/null 2>&1; then

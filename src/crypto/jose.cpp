@@ -96,16 +96,16 @@ std::string Base64UrlDecode(std::string_view text) {
 
 EcPoint PublicPoint(const PrivateKey& key) {
     const CurveInfo& curve = CurveOf(key);
-    BIGNUM* x_raw = nullptr;
-    BIGNUM* y_raw = nullptr;
-    bool got_x = EVP_PKEY_get_bn_param(key.native(), OSSL_PKEY_PARAM_EC_PUB_X, &x_raw) == 1;
-    UniquePtr<BIGNUM> x(x_raw);
-    bool got_y = EVP_PKEY_get_bn_param(key.native(), OSSL_PKEY_PARAM_EC_PUB_Y, &y_raw) == 1;
-    UniquePtr<BIGNUM> y(y_raw);
-    if (!got_x || !got_y) {
+    // The uncompressed point 04 || X || Y (SEC 1 §2.3.3); EVP_PKEY_get1_encoded_public_key serves keys made
+    // through EC_KEY (crypto/ec_fast.cpp) as well as provider keys.
+    unsigned char* raw = nullptr;
+    std::size_t length = EVP_PKEY_get1_encoded_public_key(key.native(), &raw);
+    OpenSslBytes encoded(raw);
+    if (length != 1 + 2 * curve.size || raw == nullptr || raw[0] != 0x04) {
         ThrowOpenSsl("JWS: reading the public point");
     }
-    return EcPoint{curve.jwk, Padded(x.get(), curve.size), Padded(y.get(), curve.size)};
+    std::string point(reinterpret_cast<const char*>(raw) + 1, 2 * curve.size);
+    return EcPoint{curve.jwk, point.substr(0, curve.size), point.substr(curve.size)};
 }
 
 std::string SignJwsEc(const PrivateKey& key, std::string_view data) {

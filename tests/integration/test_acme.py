@@ -1,0 +1,215 @@
+"""The ACME client against Debian's pebble: add-acme, enable-ssl-certificate, EAB, rejected nonces, DNS-01
+for a wildcard through a dns-hook, acme-renew with www-ssl switching under a client connecting in a loop.
+
+Each test runs a real `certos serve` (its www listener answers HTTP-01 at /.well-known/acme-challenge/ from
+the tokens the console process stored) and a real pebble whose mock DNS resolves every name to 127.0.0.1."""
+
+import os
+import ssl
+import socket
+import stat
+import subprocess
+import threading
+
+import pytest
+
+from acme_fixture import EAB_HMAC_KEY, EAB_KID, Pebble
+from cli import run
+from conftest import wait_until
+
+
+@pytest.fixture
+def pebble_for(tmp_path, certos_daemon):
+    """Starts pebble (with the given options) validating HTTP-01 on the daemon's www port, and makes certos
+    trust pebble's HTTPS listener (its TLS CA imported with trusted=yes)."""
+    started = []
+
+    def start(**options):
+        pebble = Pebble(tmp_path / f"pebble{len(started)}", certos_daemon.www_port, **options)
+        started.append(pebble)
+        files = certos_daemon.data / "files"
+        files.mkdir(exist_ok=True)
+        (files / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
+        run(certos_daemon.data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+        return pebble
+
+    yield start
+    for pebble in started:
+        pebble.stop()
+
+
+def console(daemon, command, check=True):
+    return run(daemon.data, command, check=check)
+
+
+def acme_record(daemon, name):
+    r = daemon.session().get(f"{daemon.url}/certificate", params={"name": name}, timeout=10)
+    r.raise_for_status()
+    records = r.json()
+    assert len(records) == 1, records
+    return records[0]
+
+
+def served_certificate(port, server_name, root_pem_file):
+    """Connects to www-ssl with Python's ssl (verifying the chain to pebble's root) and returns the DER leaf."""
+    context = ssl.create_default_context(cafile=str(root_pem_file))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=server_name) as tls:
+            return tls.getpeercert(binary_form=True)
+
+
+def s_client(port, server_name, root_pem_file):
+    proc = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", server_name,
+                           "-CAfile", str(root_pem_file), "-verify_return_error", "-verify_hostname", server_name],
+                          input="", capture_output=True, text=True, timeout=30)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def write_root(tmp_path, pebble):
+    path = tmp_path / "pebble-root.pem"
+    path.write_text(pebble.root_pem())
+    return path
+
+
+def test_add_acme_chains_to_pebble_root_and_www_ssl_serves_it(tmp_path, certos_daemon, pebble_for):
+    pebble = pebble_for()
+    console(certos_daemon, f"/certificate add-acme name=web directory-url={pebble.directory_url} "
+                           "domain-names=test1.example.com,www.test1.example.com")
+    record = acme_record(certos_daemon, "web")
+    assert record["acme-status"] == "valid"
+    assert record["directory-url"] == pebble.directory_url
+    assert record["domain-names"] == "test1.example.com,www.test1.example.com"
+    assert record["private-key"] == "true" and record["key-type"] == "ec"
+    # The a flag in the console's listing.
+    listing = console(certos_daemon, "/certificate print where name=web")[1]
+    assert "a" in listing.splitlines()[-1].split()[1], listing
+    # The account is reused: a second certificate registers no second account.
+    console(certos_daemon, f"/certificate add-acme name=other directory-url={pebble.directory_url} "
+                           "domain-names=test2.example.com")
+    assert pebble.output("pebble").count("POST /sign-me-up") == 1
+    # enable-ssl-certificate binds a new certificate to www-ssl; the chain verifies to pebble's root.
+    root = write_root(tmp_path, pebble)
+    console(certos_daemon, f"/certificate enable-ssl-certificate dns-name=test3.example.com "
+                           f"directory-url={pebble.directory_url}")
+    assert wait_until(lambda: _connects(certos_daemon.ssl_port), timeout=20)
+    code, text = s_client(certos_daemon.ssl_port, "test3.example.com", root)
+    assert code == 0 and "Verify return code: 0 (ok)" in text, text
+    served_certificate(certos_daemon.ssl_port, "test3.example.com", root)
+    services = console(certos_daemon, "/ip service print detail where name=www-ssl")[1]
+    assert "acme-test3.example.com" in services
+
+
+def _connects(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_external_account_binding_required(certos_daemon, pebble_for):
+    pebble = pebble_for(eab_required=True)
+    code, out, err = console(certos_daemon, f"/certificate add-acme name=noeab directory-url={pebble.directory_url} "
+                                            "domain-names=eab.example.com", check=False)
+    assert code != 0
+    assert "External Account Binding" in out + err
+    assert "External Account Binding" in acme_record(certos_daemon, "noeab")["acme-status"]
+    assert any("External Account Binding" in line for line in certos_daemon.log())
+    console(certos_daemon, f"/certificate add-acme name=eab directory-url={pebble.directory_url} "
+                           f"domain-names=eab.example.com eab-kid={EAB_KID} eab-hmac-key={EAB_HMAC_KEY}")
+    assert acme_record(certos_daemon, "eab")["acme-status"] == "valid"
+    # The HMAC key is sensitive: never in /log, never in a listing.
+    assert not any(EAB_HMAC_KEY in line for line in certos_daemon.log())
+    assert EAB_HMAC_KEY not in console(certos_daemon, "/certificate print detail")[1]
+
+
+def test_half_of_all_nonces_rejected_is_invisible(certos_daemon, pebble_for):
+    pebble = pebble_for(nonce_reject=50)
+    for i in range(3):
+        console(certos_daemon, f"/certificate add-acme name=n{i} directory-url={pebble.directory_url} "
+                               f"domain-names=nonce{i}.example.com")
+        assert acme_record(certos_daemon, f"n{i}")["acme-status"] == "valid"
+    assert "badNonce" in pebble.output("pebble") or "bad nonce" in pebble.output("pebble").lower()
+    assert not any("badNonce" in line for line in certos_daemon.log())
+
+
+def test_dns01_wildcard_through_hook(tmp_path, certos_daemon, pebble_for):
+    pebble = pebble_for()
+    hook = tmp_path / "dns-hook.sh"
+    calls = tmp_path / "hook-calls"
+    # lego's exec provider convention: HOOK present|cleanup FQDN VALUE; the record goes to challtestsrv.
+    hook.write_text(f"""#!/bin/sh
+echo "$1 $2" >> {calls}
+if [ "$1" = present ]; then
+  exec curl -sf -X POST -d '{{"host":"'"$2"'","value":"'"$3"'"}}' http://127.0.0.1:{pebble.challtest_port}/set-txt
+else
+  exec curl -sf -X POST -d '{{"host":"'"$2"'"}}' http://127.0.0.1:{pebble.challtest_port}/clear-txt
+fi
+""")
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    console(certos_daemon, f"/certificate add-acme name=wild directory-url={pebble.directory_url} "
+                           f"domain-names=*.wild.example.com dns-hook={hook}")
+    record = acme_record(certos_daemon, "wild")
+    assert record["acme-status"] == "valid"
+    assert "*.wild.example.com" in record["subject-alt-name"]
+    lines = calls.read_text().splitlines()
+    assert "present _acme-challenge.wild.example.com." in lines
+    assert "cleanup _acme-challenge.wild.example.com." in lines
+
+
+def test_wildcard_without_hook_is_a_clear_error(certos_daemon, pebble_for):
+    pebble = pebble_for()
+    code, out, err = console(certos_daemon, f"/certificate add-acme name=w directory-url={pebble.directory_url} "
+                                            "domain-names=*.nohook.example.com", check=False)
+    assert code != 0 and "dns-hook" in out + err
+    record = acme_record(certos_daemon, "w")
+    assert record["acme-status"].startswith("failed:") and record["private-key"] == "false"
+
+
+def test_wrong_directory_and_unreachable_challenge(tmp_path, certos_daemon, pebble_for):
+    pebble = pebble_for()
+    wrong = pebble.directory_url.replace("/dir", "/nothing-here")
+    code, out, err = console(certos_daemon, f"/certificate add-acme name=bad directory-url={wrong} "
+                                            "domain-names=bad.example.com", check=False)
+    assert code != 0 and "not an ACME directory" in out + err
+    code, out, err = console(certos_daemon, "/certificate add-acme name=dead directory-url=https://127.0.0.1:1/dir "
+                                            "domain-names=dead.example.com", check=False)
+    assert code != 0 and "does not answer" in out + err
+    # The daemon's www listener off: pebble cannot reach the challenge.
+    console(certos_daemon, "/ip service set www disabled=yes")
+    assert wait_until(lambda: not _connects(certos_daemon.www_port), timeout=20)
+    code, out, err = console(certos_daemon, f"/certificate add-acme name=unreach directory-url={pebble.directory_url} "
+                                            "domain-names=unreach.example.com", check=False)
+    assert code != 0 and "connection" in out + err
+    record = acme_record(certos_daemon, "unreach")
+    assert record["acme-status"].startswith("failed: ACME server: connection")
+    assert record["private-key"] == "false" and "fingerprint" not in record
+
+
+def test_acme_renew_switches_www_ssl_without_failed_handshakes(tmp_path, certos_daemon, pebble_for):
+    pebble = pebble_for()
+    root = write_root(tmp_path, pebble)
+    console(certos_daemon, f"/certificate enable-ssl-certificate dns-name=renew.example.com name=site "
+                           f"directory-url={pebble.directory_url}")
+    assert wait_until(lambda: _connects(certos_daemon.ssl_port), timeout=20)
+    first = served_certificate(certos_daemon.ssl_port, "renew.example.com", root)
+    failures, seen, stop = [], set(), threading.Event()
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                seen.add(served_certificate(certos_daemon.ssl_port, "renew.example.com", root))
+            except Exception as e:  # noqa: BLE001 - every failed handshake counts
+                failures.append(repr(e))
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        console(certos_daemon, "/certificate acme-renew site")
+        assert wait_until(lambda: len(seen - {first}) > 0, timeout=20)
+    finally:
+        stop.set()
+        thread.join()
+    assert failures == []
+    assert served_certificate(certos_daemon.ssl_port, "renew.example.com", root) != first
+    assert acme_record(certos_daemon, "site")["acme-status"] == "valid"
