@@ -172,9 +172,10 @@ Issued Client::Obtain(const std::vector<std::string>& domains, const std::string
                 continue;  // §7.1.4: authorisations may be reused
             }
             std::string domain = Text(authz.value("identifier", nlohmann::json::object()), "value");
+            const nlohmann::json challenges = authz.value("challenges", nlohmann::json::array());
             const nlohmann::json* chosen = nullptr;
             for (const char* type : {"http-01", "dns-01"}) {
-                for (const nlohmann::json& challenge : authz.value("challenges", nlohmann::json::array())) {
+                for (const nlohmann::json& challenge : challenges) {
                     if (chosen == nullptr && Text(challenge, "type") == type && solver.Supports(type)) {
                         chosen = &challenge;
                     }
