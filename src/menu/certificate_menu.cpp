@@ -580,7 +580,13 @@ void InstallCertificateMenu(Tree& tree) {
         {.letter = 'D', .legend = "DYNAMIC", .property = "dynamic"},
     };
     menu.layout.table_columns = TableColumns;
-    menu.layout.detail_properties = DetailProperties;
+    menu.layout.detail_properties = [](const Record& record) {
+        std::vector<std::string> out = DetailProperties(record);
+        if (record.IsTrue("acme-managed")) {
+            out.insert(out.end(), {"acme-status", "directory-url", "domain-names"});
+        }
+        return out;
+    };
 
     ListVerbs verbs;
     for (const PropertySpec& spec : TemplateProperties()) {

@@ -5,6 +5,7 @@ Each test runs a real `certos serve` (its www listener answers HTTP-01 at /.well
 the tokens the console process stored) and a real pebble whose mock DNS resolves every name to 127.0.0.1."""
 
 import os
+import re
 import ssl
 import socket
 import stat
@@ -129,8 +130,13 @@ def test_half_of_all_nonces_rejected_is_invisible(certos_daemon, pebble_for):
         console(certos_daemon, f"/certificate add-acme name=n{i} directory-url={pebble.directory_url} "
                                f"domain-names=nonce{i}.example.com")
         assert acme_record(certos_daemon, f"n{i}")["acme-status"] == "valid"
-    assert "badNonce" in pebble.output("pebble") or "bad nonce" in pebble.output("pebble").lower()
-    assert not any("badNonce" in line for line in certos_daemon.log())
+    # The refusals happened (certos counts them in its success line) and none of them shows as a failure.
+    log = certos_daemon.log()
+    obtained = [line for line in log if "obtained from" in line]
+    assert len(obtained) == 3
+    retried = sum(int(re.search(r"(\d+) rejected nonces retried", line).group(1)) for line in obtained)
+    assert retried > 0, obtained
+    assert not any("badNonce" in line or "ACME failed" in line for line in log)
 
 
 def test_dns01_wildcard_through_hook(tmp_path, certos_daemon, pebble_for):
@@ -181,9 +187,10 @@ def test_wrong_directory_and_unreachable_challenge(tmp_path, certos_daemon, pebb
     code, out, err = console(certos_daemon, f"/certificate add-acme name=unreach directory-url={pebble.directory_url} "
                                             "domain-names=unreach.example.com", check=False)
     assert code != 0 and "connection" in out + err
-    record = acme_record(certos_daemon, "unreach")
-    assert record["acme-status"].startswith("failed: ACME server: connection")
-    assert record["private-key"] == "false" and "fingerprint" not in record
+    # REST is off with www: the console shows the entry.
+    detail = console(certos_daemon, "/certificate print detail where name=unreach")[1]
+    assert 'acme-status="failed: ACME server: connection' in detail, detail
+    assert "fingerprint" not in detail
 
 
 def test_acme_renew_switches_www_ssl_without_failed_handshakes(tmp_path, certos_daemon, pebble_for):
