@@ -13,9 +13,6 @@ import time
 from pathlib import Path
 
 import requests
-import urllib3
-
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 # The EAB credential of the tests (pebble decodes the MAC key as base64url).
 EAB_KID = "kid-1"
@@ -119,7 +116,7 @@ class Pebble:
 
     def root_pem(self):
         """The root that signs pebble's certificates (management interface /roots/0)."""
-        r = requests.get(f"https://127.0.0.1:{self.management_port}/roots/0", verify=False, timeout=10)
+        r = requests.get(f"https://127.0.0.1:{self.management_port}/roots/0", verify=str(self.tls_ca), timeout=10)
         r.raise_for_status()
         return r.text
 
