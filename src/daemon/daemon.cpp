@@ -403,7 +403,10 @@ struct Daemon::Impl {
             applied = std::move(configs);
         }
         Report(problems);
-        std::string described = Describe(services.records);
+        // A bound certificate renewed in place (ACME, same name) changes no /ip service record: the hooks (api,
+        // api-ssl) look again whenever the certificates changed, and rebind only what differs.
+        std::string described = Describe(services.records) +
+                                std::to_string(store->Begin(store::TxMode::kRead)->Generation("certificate"));
         if (described != services_seen) {
             services_seen = std::move(described);
             for (const ServiceHook& hook : hooks) {

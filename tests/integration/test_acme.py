@@ -200,6 +200,9 @@ def test_acme_renew_switches_www_ssl_without_failed_handshakes(tmp_path, certos_
                            f"directory-url={pebble.directory_url}")
     assert wait_until(lambda: _connects(certos_daemon.ssl_port), timeout=20)
     first = served_certificate(certos_daemon.ssl_port, "renew.example.com", root)
+    console(certos_daemon, "/ip service set api-ssl certificate=site")
+    assert wait_until(lambda: _connects(certos_daemon.api_ssl_port), timeout=20)
+    assert served_certificate(certos_daemon.api_ssl_port, "renew.example.com", root) == first
     failures, seen, stop = [], set(), threading.Event()
 
     def hammer():
@@ -218,5 +221,9 @@ def test_acme_renew_switches_www_ssl_without_failed_handshakes(tmp_path, certos_
         stop.set()
         thread.join()
     assert failures == []
-    assert served_certificate(certos_daemon.ssl_port, "renew.example.com", root) != first
+    renewed = served_certificate(certos_daemon.ssl_port, "renew.example.com", root)
+    assert renewed != first
+    # api-ssl, bound to the same name, switches as well (no /ip service record changed).
+    assert wait_until(lambda: served_certificate(certos_daemon.api_ssl_port, "renew.example.com", root) == renewed,
+                      timeout=20)
     assert acme_record(certos_daemon, "site")["acme-status"] == "valid"
