@@ -42,8 +42,8 @@ AcmeError FailedAuthorization(const nlohmann::json& authz) {
             return AcmeError(std::move(problem));
         }
     }
-    return AcmeError(Problem{"urn:ietf:params:acme:error:unauthorized", "authorization of " + domain + " failed",
-                             403, std::nullopt, {}});
+    return AcmeError(Problem{
+        "urn:ietf:params:acme:error:unauthorized", "authorization of " + domain + " failed", 403, std::nullopt, {}});
 }
 
 // A challenge in progress: what was presented, so that it is cleaned up whatever happens.
@@ -91,13 +91,13 @@ Client::Client(Sender& sender, crypto::PrivateKey account_key, Pacing pacing)
 std::string Client::Register(const std::optional<ExternalAccount>& eab) {
     const Directory& directory = sender_->GetDirectory();
     if (directory.external_account_required && !eab) {
-        throw core::Failure(
-            "the ACME server requires External Account Binding (give eab-kid= and eab-hmac-key=)");
+        throw core::Failure("the ACME server requires External Account Binding (give eab-kid= and eab-hmac-key=)");
     }
     // §7.3: "termsOfServiceAgreed"; an existing account for this key is returned with 200 (§7.3.1).
     nlohmann::json payload{{"termsOfServiceAgreed", true}};
     if (eab) {
-        payload["externalAccountBinding"] = ExternalAccountBinding(eab->kid, eab->hmac_key, key_, directory.new_account);
+        payload["externalAccountBinding"] =
+            ExternalAccountBinding(eab->kid, eab->hmac_key, key_, directory.new_account);
     }
     Reply reply = sender_->Post(directory.new_account, payload.dump(), key_, "");
     kid_ = reply.Location();
@@ -129,8 +129,8 @@ nlohmann::json Client::Poll(const std::string& url, const std::vector<std::strin
             return reply.json;
         }
         if (std::chrono::steady_clock::now() > deadline) {
-            throw core::Failure("ACME server did not finish " + url + " in time (status " +
-                                Text(reply.json, "status") + ")");
+            throw core::Failure("ACME server did not finish " + url + " in time (status " + Text(reply.json, "status") +
+                                ")");
         }
         Wait(delay, reply);
     }

@@ -41,7 +41,8 @@ std::string SignRequest(const crypto::PrivateKey& key, std::string_view url, std
     std::string protected_b64 = Base64UrlEncode(header.dump());
     std::string payload_b64 = payload.empty() ? std::string() : Base64UrlEncode(payload);
     std::string signature = crypto::SignJwsEc(key, protected_b64 + "." + payload_b64);
-    nlohmann::json jws{{"protected", protected_b64}, {"payload", payload_b64}, {"signature", Base64UrlEncode(signature)}};
+    nlohmann::json jws{
+        {"protected", protected_b64}, {"payload", payload_b64}, {"signature", Base64UrlEncode(signature)}};
     return jws.dump();
 }
 

@@ -44,8 +44,7 @@ TEST(JwsTest, ThumbprintHashesTheCanonicalJwk) {
     crypto::EcPoint point = crypto::PublicPoint(key);
     std::string canonical = R"({"crv":"P-256","kty":"EC","x":")" + crypto::Base64UrlEncode(point.x) + R"(","y":")" +
                             crypto::Base64UrlEncode(point.y) + R"("})";
-    EXPECT_EQ(Thumbprint(key),
-              crypto::Base64UrlEncode(crypto::Digest(crypto::DigestAlgorithm::kSha256, canonical)));
+    EXPECT_EQ(Thumbprint(key), crypto::Base64UrlEncode(crypto::Digest(crypto::DigestAlgorithm::kSha256, canonical)));
     EXPECT_EQ(KeyAuthorization("tok", key), "tok." + Thumbprint(key));
 }
 

@@ -213,8 +213,8 @@ void Run(Environment& env, core::ObjectId id, const std::string& eab_kid, const 
         }
         Install(env.store, id, chain, *key, acme_props);
         Log(env, "certificate,acme,info",
-            "certificate " + entry.name + " obtained from " + directory_url + " for " + core::JoinList(domains) +
-                " (" + std::to_string(session.sender.requests()) + " requests, " +
+            "certificate " + entry.name + " obtained from " + directory_url + " for " + core::JoinList(domains) + " (" +
+                std::to_string(session.sender.requests()) + " requests, " +
                 std::to_string(session.sender.bad_nonces()) + " rejected nonces retried)");
         if (retire && !entry.der.empty()) {
             try {

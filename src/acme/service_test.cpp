@@ -18,7 +18,9 @@ using std::chrono::hours;
 
 Clock::time_point Day(int n) { return Clock::from_time_t(1'800'000'000) + hours(24 * n); }
 
-long long Epoch(Clock::time_point t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
+long long Epoch(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 
 class RenewalTest : public ::testing::Test {
 protected:

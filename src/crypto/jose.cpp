@@ -83,9 +83,9 @@ std::string Base64UrlDecode(std::string_view text) {
     }
     standard.append(pad, '=');
     std::string out(standard.size() / 4 * 3, '\0');
-    int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(standard.data()),
-                                  static_cast<int>(standard.size()));
+    int written =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
     if (written < 0) {
         throw core::ArgumentError("invalid base64url");
     }

@@ -7,9 +7,9 @@
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/decoder.h>
+#include <openssl/ec.h>
 #include <openssl/encoder.h>
 #include <openssl/err.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>

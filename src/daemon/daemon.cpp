@@ -405,8 +405,8 @@ struct Daemon::Impl {
         Report(problems);
         // A bound certificate renewed in place (ACME, same name) changes no /ip service record: the hooks (api,
         // api-ssl) look again whenever the certificates changed, and rebind only what differs.
-        std::string described = Describe(services.records) +
-                                std::to_string(store->Begin(store::TxMode::kRead)->Generation("certificate"));
+        std::string described =
+            Describe(services.records) + std::to_string(store->Begin(store::TxMode::kRead)->Generation("certificate"));
         if (described != services_seen) {
             services_seen = std::move(described);
             for (const ServiceHook& hook : hooks) {
