@@ -1,5 +1,6 @@
 #include "acme/problem.hpp"
 
+#include <array>
 #include <ctime>
 
 namespace certos::acme {
@@ -7,36 +8,38 @@ namespace {
 
 constexpr std::string_view kPrefix = "urn:ietf:params:acme:error:";
 
+// RFC 8555 §6.7, Table "Error Types"; RFC 9773 §7.4 for alreadyReplaced.
+constexpr std::array kProblemTypes = {
+    ProblemType{"accountDoesNotExist", "the request specified an account that does not exist"},
+    ProblemType{"alreadyRevoked", "the certificate is already revoked"},
+    ProblemType{"alreadyReplaced", "the certificate was already replaced (ARI)"},
+    ProblemType{"badCSR", "the CSR is unacceptable"},
+    ProblemType{"badNonce", "the client sent an unacceptable anti-replay nonce"},
+    ProblemType{"badPublicKey", "the JWS was signed by a public key the server does not support"},
+    ProblemType{"badRevocationReason", "the revocation reason is not allowed"},
+    ProblemType{"badSignatureAlgorithm", "the JWS was signed with an algorithm the server does not support"},
+    ProblemType{"caa", "CAA records forbid the CA from issuing a certificate"},
+    ProblemType{"compound", "specific error conditions are indicated in the subproblems"},
+    ProblemType{"connection", "the server could not connect to the validation target"},
+    ProblemType{"dns", "there was a problem with a DNS query during validation"},
+    ProblemType{"externalAccountRequired", "the request must include a value for the externalAccountBinding field"},
+    ProblemType{"incorrectResponse", "the response received did not match the challenge's requirements"},
+    ProblemType{"invalidContact", "a contact URL for an account was invalid"},
+    ProblemType{"malformed", "the request message was malformed"},
+    ProblemType{"orderNotReady", "the request attempted to finalize an order that is not ready"},
+    ProblemType{"rateLimited", "the request exceeds a rate limit"},
+    ProblemType{"rejectedIdentifier", "the server will not issue certificates for the identifier"},
+    ProblemType{"serverInternal", "the server experienced an internal error"},
+    ProblemType{"tls", "the server received a TLS error during validation"},
+    ProblemType{"unauthorized", "the client lacks sufficient authorization"},
+    ProblemType{"unsupportedContact", "a contact URL for an account used an unsupported protocol scheme"},
+    ProblemType{"unsupportedIdentifier", "an identifier is of an unsupported type"},
+    ProblemType{"userActionRequired", "visit the instance URL and take the actions specified there"},
+};
+
 }  // namespace
 
-// RFC 8555 §6.7, Table "Error Types"; RFC 9773 §7.4 for alreadyReplaced.
-const std::vector<ProblemType> kProblemTypes = {
-    {"accountDoesNotExist", "the request specified an account that does not exist"},
-    {"alreadyRevoked", "the certificate is already revoked"},
-    {"alreadyReplaced", "the certificate was already replaced (ARI)"},
-    {"badCSR", "the CSR is unacceptable"},
-    {"badNonce", "the client sent an unacceptable anti-replay nonce"},
-    {"badPublicKey", "the JWS was signed by a public key the server does not support"},
-    {"badRevocationReason", "the revocation reason is not allowed"},
-    {"badSignatureAlgorithm", "the JWS was signed with an algorithm the server does not support"},
-    {"caa", "CAA records forbid the CA from issuing a certificate"},
-    {"compound", "specific error conditions are indicated in the subproblems"},
-    {"connection", "the server could not connect to the validation target"},
-    {"dns", "there was a problem with a DNS query during validation"},
-    {"externalAccountRequired", "the request must include a value for the externalAccountBinding field"},
-    {"incorrectResponse", "the response received did not match the challenge's requirements"},
-    {"invalidContact", "a contact URL for an account was invalid"},
-    {"malformed", "the request message was malformed"},
-    {"orderNotReady", "the request attempted to finalize an order that is not ready"},
-    {"rateLimited", "the request exceeds a rate limit"},
-    {"rejectedIdentifier", "the server will not issue certificates for the identifier"},
-    {"serverInternal", "the server experienced an internal error"},
-    {"tls", "the server received a TLS error during validation"},
-    {"unauthorized", "the client lacks sufficient authorization"},
-    {"unsupportedContact", "a contact URL for an account used an unsupported protocol scheme"},
-    {"unsupportedIdentifier", "an identifier is of an unsupported type"},
-    {"userActionRequired", "visit the instance URL and take the actions specified there"},
-};
+std::span<const ProblemType> ProblemTypes() { return kProblemTypes; }
 
 std::string_view MeaningOf(std::string_view short_type) {
     for (const ProblemType& row : kProblemTypes) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,8 +34,8 @@ struct ProblemType {
     std::string_view meaning;
 };
 
-// kProblemTypes is the catalogue of RFC 8555 §6.7 (and RFC 9773's alreadyReplaced).
-extern const std::vector<ProblemType> kProblemTypes;
+// ProblemTypes is the catalogue of RFC 8555 §6.7 (and RFC 9773's alreadyReplaced).
+std::span<const ProblemType> ProblemTypes();
 
 // MeaningOf returns the catalogue's text for a short type, or "" for a type it does not list.
 std::string_view MeaningOf(std::string_view short_type);

@@ -1,6 +1,7 @@
 #include "acme/service.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "acme/solver.hpp"
 #include "core/error.hpp"
@@ -19,9 +20,9 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-std::string Prop(const store::CertificateRow& row, const std::string& key, std::string fallback = {}) {
+std::string Prop(const store::CertificateRow& row, const std::string& key, std::string_view fallback = {}) {
     auto it = row.props.find(key);
-    return it == row.props.end() ? fallback : it->second;
+    return it == row.props.end() ? std::string(fallback) : it->second;
 }
 
 void Log(Environment& env, std::string_view topics, const std::string& message) {
@@ -165,8 +166,8 @@ void Install(store::Store& store, core::ObjectId id, const std::vector<crypto::C
 }
 
 // kAcmeProps are the entry's own settings, kept across renewals.
-const std::vector<std::string> kAcmeProps = {"acme-managed", "directory-url", "domain-names", "acme-key-size",
-                                             "acme-dns-hook"};
+constexpr std::array<const char*, 5> kAcmeProps = {"acme-managed", "directory-url", "domain-names", "acme-key-size",
+                                                   "acme-dns-hook"};
 
 // Run obtains a certificate for entry `id` with its settings and installs it. On failure the entry's
 // acme-status says why and the error is rethrown.
@@ -208,7 +209,7 @@ void Run(Environment& env, core::ObjectId id, const std::string& eab_kid, const 
             throw core::Failure("the ACME server sent no certificate for the requested key");
         }
         std::map<std::string, std::string> acme_props;
-        for (const std::string& name : kAcmeProps) {
+        for (const char* name : kAcmeProps) {
             acme_props[name] = Prop(entry, name);
         }
         Install(env.store, id, chain, *key, acme_props);

@@ -6,8 +6,12 @@
 // the whole store.
 //
 // Modules now: the CRL endpoint and rebuild (crl.hpp), the CRL download (crl.hpp), /metrics (metrics.hpp),
-// the expiry warnings and the certificate list warm-up (certificate_jobs.hpp). Later: ACME
-// (/.well-known/acme-challenge/), SCEP (/scep/), the web UI (/).
+// the expiry warnings and the certificate list warm-up (certificate_jobs.hpp), ACME's challenge route and
+// renewal job (acme.hpp). Later: SCEP (/scep/), the web UI (/).
+//
+// Verbs that the console, `certos -c`, REST and the API must all have belong to the menus of menu/ (ACME's
+// add-acme, acme-renew and enable-ssl-certificate are /certificate verbs), not to a module: a module's menus
+// and ports exist only in `certos serve`.
 
 #include <chrono>
 #include <functional>
@@ -44,8 +48,7 @@ public:
 
     // Name names the module in messages ("crl", "metrics").
     virtual std::string_view Name() const = 0;
-    // InstallMenus adds the module's menus to the command tree (the console, which has no daemon, composes
-    // the same); none by default.
+    // InstallMenus adds menus that only the daemon has (they may use the module's ports); none by default.
     virtual void InstallMenus(menu::Tree& /*tree*/) {}
     // Routes are the module's HTTP paths; none by default.
     virtual std::vector<Route> Routes() { return {}; }
