@@ -11,7 +11,6 @@ Runs alternate between the two clients. Prints the median and all runs.
 
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "integration"))
 from acme_fixture import Pebble, free_port  # noqa: E402
+from conftest import port_open  # noqa: E402
 
 CERTOS = os.environ.get("CERTOS_BIN", str(Path(__file__).resolve().parent.parent / "build" / "certos"))
 RUNS = int(os.environ.get("RUNS", "5"))
@@ -33,14 +33,6 @@ def certos(data, command):
     if proc.returncode != 0:
         raise SystemExit(f"certos -c {command!r}: {proc.stdout}{proc.stderr}")
     return proc.stdout
-
-
-def port_open(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.3):
-            return True
-    except OSError:
-        return False
 
 
 def wait(predicate, timeout=20):

@@ -47,35 +47,48 @@ std::vector<ArgSpec> CommonArgs() {
     };
 }
 
+// AcmeVerb is a verb of this file: read and write policy, no transaction of the dispatcher (network round trips
+// happen outside transactions), slow, and `common` arguments after its own when asked.
+Verb AcmeVerb(std::string name, std::string help, std::vector<ArgSpec> args, Handler handler, bool common) {
+    if (common) {
+        for (ArgSpec& arg : CommonArgs()) {
+            args.push_back(std::move(arg));
+        }
+    }
+    return Verb{
+        .name = std::move(name),
+        .help = std::move(help),
+        .args = std::move(args),
+        .policy = kPolicyRead | kPolicyWrite,
+        .tx = TxNeed::kNone,
+        .changes = true,
+        .slow = true,
+        .handler = std::move(handler),
+    };
+}
+
+// ObtainFor runs the ACME order of `request` for this call and returns the certificate's name.
+std::string ObtainFor(const Call& call, const acme::AcmeRequest& request) {
+    trust::StoreTrust trust(call.store);
+    acme::Environment env = EnvironmentFor(call, trust);
+    return acme::Obtain(env, request);
+}
+
 Result AddAcme(Call& call) {
     acme::AcmeRequest request = RequestFrom(call, call.args.GetOr("domain-names"));
     request.reset_private_key = true;
-    trust::StoreTrust trust(call.store);
-    acme::Environment env = EnvironmentFor(call, trust);
     call.Progress("obtaining a certificate for " + call.args.GetOr("domain-names"));
-    std::string name = acme::Obtain(env, request);
     Result result;
-    result.ret = name;
+    result.ret = ObtainFor(call, request);
     return result;
 }
 
 Verb AddAcmeVerb() {
-    Verb verb{
-        .name = "add-acme",
-        .help = "obtain a certificate over ACME (RFC 8555) and renew it automatically",
-        .args = {Arg("name", "certificate name (default: the first domain name)", {.check = pki::CheckName}),
-                 Arg("domain-names", "domain names, comma separated", {.required = true}),
-                 Arg("as-value", "accepted", {.type = ValueType::kFlag})},
-        .policy = kPolicyRead | kPolicyWrite,
-        .tx = TxNeed::kNone,  // network round trips happen outside transactions
-        .changes = true,
-        .slow = true,
-        .handler = AddAcme,
-    };
-    for (ArgSpec& arg : CommonArgs()) {
-        verb.args.push_back(std::move(arg));
-    }
-    return verb;
+    return AcmeVerb("add-acme", "obtain a certificate over ACME (RFC 8555) and renew it automatically",
+                    {Arg("name", "certificate name (default: the first domain name)", {.check = pki::CheckName}),
+                     Arg("domain-names", "domain names, comma separated", {.required = true}),
+                     Arg("as-value", "accepted", {.type = ValueType::kFlag})},
+                    AddAcme, true);
 }
 
 Result AcmeRenew(Call& call) {
@@ -95,18 +108,11 @@ Result AcmeRenew(Call& call) {
 }
 
 Verb AcmeRenewVerb() {
-    return Verb{
-        .name = "acme-renew",
-        .help = "renew ACME-managed certificates now",
-        .args = {Arg("numbers", "certificates to renew", {.type = ValueType::kItem, .required = true, .unnamed = true}),
-                 Arg("retire-superseded", "revoke the replaced certificate (reason superseded)",
-                     {.type = ValueType::kBool})},
-        .policy = kPolicyRead | kPolicyWrite,
-        .tx = TxNeed::kNone,
-        .changes = true,
-        .slow = true,
-        .handler = AcmeRenew,
-    };
+    return AcmeVerb(
+        "acme-renew", "renew ACME-managed certificates now",
+        {Arg("numbers", "certificates to renew", {.type = ValueType::kItem, .required = true, .unnamed = true}),
+         Arg("retire-superseded", "revoke the replaced certificate (reason superseded)", {.type = ValueType::kBool})},
+        AcmeRenew, false);
 }
 
 Result EnableSsl(Call& call) {
@@ -118,9 +124,7 @@ Result EnableSsl(Call& call) {
     if (request.name.empty()) {
         request.name = "acme-" + request.domains.front();
     }
-    trust::StoreTrust trust(call.store);
-    acme::Environment env = EnvironmentFor(call, trust);
-    std::string name = acme::Obtain(env, request);
+    std::string name = ObtainFor(call, request);
     Request bind;
     bind.path = "/ip/service";
     bind.verb = "set";
@@ -132,22 +136,11 @@ Result EnableSsl(Call& call) {
 }
 
 Verb EnableSslVerb() {
-    Verb verb{
-        .name = "enable-ssl-certificate",
-        .help = "obtain a certificate over ACME and serve www-ssl with it",
-        .args = {Arg("dns-name", "the name to obtain the certificate for"),
-                 Arg("name", "certificate name (default acme-DNS-NAME)", {.check = pki::CheckName}),
-                 Arg("reset-private-key", "make a new key (default yes)", {.type = ValueType::kBool})},
-        .policy = kPolicyRead | kPolicyWrite,
-        .tx = TxNeed::kNone,
-        .changes = true,
-        .slow = true,
-        .handler = EnableSsl,
-    };
-    for (ArgSpec& arg : CommonArgs()) {
-        verb.args.push_back(std::move(arg));
-    }
-    return verb;
+    return AcmeVerb("enable-ssl-certificate", "obtain a certificate over ACME and serve www-ssl with it",
+                    {Arg("dns-name", "the name to obtain the certificate for"),
+                     Arg("name", "certificate name (default acme-DNS-NAME)", {.check = pki::CheckName}),
+                     Arg("reset-private-key", "make a new key (default yes)", {.type = ValueType::kBool})},
+                    EnableSsl, true);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ import pytest
 
 from acme_fixture import EAB_HMAC_KEY, EAB_KID, Pebble
 from cli import run
-from conftest import wait_until
+from conftest import port_open, wait_until
 
 
 @pytest.fixture
@@ -92,20 +92,12 @@ def test_add_acme_chains_to_pebble_root_and_www_ssl_serves_it(tmp_path, certos_d
     root = write_root(tmp_path, pebble)
     console(certos_daemon, f"/certificate enable-ssl-certificate dns-name=test3.example.com "
                            f"directory-url={pebble.directory_url}")
-    assert wait_until(lambda: _connects(certos_daemon.ssl_port), timeout=20)
+    assert wait_until(lambda: port_open(certos_daemon.ssl_port), timeout=20)
     code, text = s_client(certos_daemon.ssl_port, "test3.example.com", root)
     assert code == 0 and "Verify return code: 0 (ok)" in text, text
     served_certificate(certos_daemon.ssl_port, "test3.example.com", root)
     services = console(certos_daemon, "/ip service print detail where name=www-ssl")[1]
     assert "acme-test3.example.com" in services
-
-
-def _connects(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def test_external_account_binding_required(certos_daemon, pebble_for):
@@ -183,7 +175,7 @@ def test_wrong_directory_and_unreachable_challenge(tmp_path, certos_daemon, pebb
     assert code != 0 and "does not answer" in out + err
     # The daemon's www listener off: pebble cannot reach the challenge.
     console(certos_daemon, "/ip service set www disabled=yes")
-    assert wait_until(lambda: not _connects(certos_daemon.www_port), timeout=20)
+    assert wait_until(lambda: not port_open(certos_daemon.www_port), timeout=20)
     code, out, err = console(certos_daemon, f"/certificate add-acme name=unreach directory-url={pebble.directory_url} "
                                             "domain-names=unreach.example.com", check=False)
     assert code != 0 and "connection" in out + err
@@ -198,10 +190,10 @@ def test_acme_renew_switches_www_ssl_without_failed_handshakes(tmp_path, certos_
     root = write_root(tmp_path, pebble)
     console(certos_daemon, f"/certificate enable-ssl-certificate dns-name=renew.example.com name=site "
                            f"directory-url={pebble.directory_url}")
-    assert wait_until(lambda: _connects(certos_daemon.ssl_port), timeout=20)
+    assert wait_until(lambda: port_open(certos_daemon.ssl_port), timeout=20)
     first = served_certificate(certos_daemon.ssl_port, "renew.example.com", root)
     console(certos_daemon, "/ip service set api-ssl certificate=site")
-    assert wait_until(lambda: _connects(certos_daemon.api_ssl_port), timeout=20)
+    assert wait_until(lambda: port_open(certos_daemon.api_ssl_port), timeout=20)
     assert served_certificate(certos_daemon.api_ssl_port, "renew.example.com", root) == first
     failures, seen, stop = [], set(), threading.Event()
 
