@@ -47,7 +47,8 @@ struct AcmeRequest {
     std::string eab_kid;
     std::string eab_hmac_key;  // base64url, as CAs hand it out
     std::string key_size = "prime256v1";
-    std::string dns_hook;  // program called "present|cleanup FQDN VALUE" for DNS-01
+    std::string dns_hook;    // program called "present|cleanup FQDN VALUE" for DNS-01
+    std::string dns_server;  // authoritative server (IPv4[:port]) where the TXT record is checked first
     bool reset_private_key = true;
 };
 

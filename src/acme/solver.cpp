@@ -3,9 +3,12 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
+#include "acme/dns_check.hpp"
 #include "acme/service.hpp"
 #include "core/error.hpp"
 
@@ -43,6 +46,23 @@ void RunHook(const std::string& program, const std::vector<std::string>& args) {
     }
 }
 
+void WaitForTxt(const std::string& server, const std::string& name, const std::string& value) {
+    auto deadline = std::chrono::steady_clock::now() + kPropagationTimeout;
+    std::chrono::milliseconds delay{10};
+    while (true) {
+        std::vector<std::string> texts = TxtRecords(server, name);
+        if (std::find(texts.begin(), texts.end(), value) != texts.end()) {
+            return;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw core::Failure("DNS-01: the TXT record " + name + " is not visible at " + server + " after " +
+                                std::to_string(kPropagationTimeout.count()) + " s");
+        }
+        std::this_thread::sleep_for(delay);
+        delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+    }
+}
+
 bool StoreSolver::Supports(std::string_view type) const {
     return type == "http-01" || (type == "dns-01" && !dns_hook_.empty());
 }
@@ -53,6 +73,9 @@ void StoreSolver::Present(std::string_view type, std::string_view domain, std::s
         std::string value = DnsChallengeValue(key_authorization);
         dns_values_[std::string(token)] = value;
         RunHook(dns_hook_, {"present", DnsRecordName(domain), value});
+        if (!dns_server_.empty()) {
+            WaitForTxt(dns_server_, DnsRecordName(domain), value);
+        }
         return;
     }
     auto tx = store_->Begin(store::TxMode::kWrite);

@@ -5,6 +5,7 @@
 // provider and certbot's manual hooks are called: `HOOK present _acme-challenge.DOMAIN. VALUE`, and
 // `HOOK cleanup ...` afterwards.
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
@@ -17,8 +18,10 @@ namespace certos::acme {
 
 class StoreSolver final : public ChallengeSolver {
 public:
-    // StoreSolver writes to `store` (which must outlive it); `dns_hook` empty: HTTP-01 only.
-    StoreSolver(store::Store& store, std::string dns_hook) : store_(&store), dns_hook_(std::move(dns_hook)) {}
+    // StoreSolver writes to `store` (which must outlive it); `dns_hook` empty: HTTP-01 only. With `dns_server`
+    // (the zone's authoritative server, IPv4[:port]) Present returns only once the TXT record is served there.
+    StoreSolver(store::Store& store, std::string dns_hook, std::string dns_server = {})
+        : store_(&store), dns_hook_(std::move(dns_hook)), dns_server_(std::move(dns_server)) {}
 
     bool Supports(std::string_view type) const override;
     // Present throws core::Error when the hook fails (exit status, or it cannot be run).
@@ -29,11 +32,19 @@ public:
 private:
     store::Store* store_;
     std::string dns_hook_;
+    std::string dns_server_;
     std::map<std::string, std::string> dns_values_;  // token -> the DNS-01 value presented, for cleanup
 };
 
 // DnsRecordName is the owner of a DNS-01 record: "_acme-challenge.<domain>." without the wildcard label.
 std::string DnsRecordName(std::string_view domain);
+
+// kPropagationTimeout is how long Present waits for the TXT record at the authoritative server.
+inline constexpr std::chrono::seconds kPropagationTimeout{60};
+
+// WaitForTxt polls `server` for `value` at `name` (first after 10 ms, doubling up to 1 s) until it is there;
+// throws core::Error (kFailure) "DNS-01: ... not visible at SERVER" after kPropagationTimeout.
+void WaitForTxt(const std::string& server, const std::string& name, const std::string& value);
 
 // RunHook runs `program` with `args` (no shell) and waits; throws core::Error (kFailure) "dns-hook ...: exit
 // status N" unless it exits with 0.

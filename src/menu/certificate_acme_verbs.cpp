@@ -31,6 +31,7 @@ acme::AcmeRequest RequestFrom(const Call& call, const std::string& domains) {
     request.eab_hmac_key = call.args.GetOr("eab-hmac-key", call.args.GetOr("eab-key-b64"));
     request.key_size = call.args.GetOr("key-size", "prime256v1");
     request.dns_hook = call.args.GetOr("dns-hook");
+    request.dns_server = call.args.GetOr("dns-server");
     request.reset_private_key = call.args.GetOr("reset-private-key", "true") == "true";
     return request;
 }
@@ -44,6 +45,7 @@ std::vector<ArgSpec> CommonArgs() {
         Arg("key-size", "key of the certificate (default prime256v1)",
             {.type = ValueType::kEnum, .values = pki::kKeySizeValues}),
         Arg("dns-hook", "program that adds and removes the DNS-01 TXT record (present|cleanup FQDN VALUE)"),
+        Arg("dns-server", "authoritative DNS server (IPv4[:port]) where the TXT record must show first"),
     };
 }
 

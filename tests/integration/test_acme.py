@@ -146,7 +146,7 @@ fi
 """)
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
     console(certos_daemon, f"/certificate add-acme name=wild directory-url={pebble.directory_url} "
-                           f"domain-names=*.wild.example.com dns-hook={hook}")
+                           f"domain-names=*.wild.example.com dns-hook={hook} dns-server=127.0.0.1:{pebble.dns_port}")
     record = acme_record(certos_daemon, "wild")
     assert record["acme-status"] == "valid"
     assert "*.wild.example.com" in record["subject-alt-name"]
@@ -219,3 +219,22 @@ def test_acme_renew_switches_www_ssl_without_failed_handshakes(tmp_path, certos_
     assert wait_until(lambda: served_certificate(certos_daemon.api_ssl_port, "renew.example.com", root) == renewed,
                       timeout=20)
     assert acme_record(certos_daemon, "site")["acme-status"] == "valid"
+
+
+def test_dns01_waits_for_the_record_at_the_authoritative_server(tmp_path, certos_daemon, pebble_for):
+    """A hook that returns before its record is published (it publishes a second later): certos asks the
+    authoritative server (dns-server=, pebble-challtestsrv here) until the TXT record is there, and only then
+    tells pebble to validate."""
+    pebble = pebble_for()
+    hook = tmp_path / "slow-hook.sh"
+    hook.write_text(f"""#!/bin/sh
+if [ "$1" = present ]; then
+  (sleep 1; curl -sf -X POST -d '{{"host":"'"$2"'","value":"'"$3"'"}}' \\
+      http://127.0.0.1:{pebble.challtest_port}/set-txt) >/dev/null 2>&1 &
+fi
+exit 0
+""")
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    console(certos_daemon, f"/certificate add-acme name=slow directory-url={pebble.directory_url} "
+                           f"domain-names=*.slow.example.com dns-hook={hook} dns-server=127.0.0.1:{pebble.dns_port}")
+    assert acme_record(certos_daemon, "slow")["acme-status"] == "valid"
