@@ -238,3 +238,16 @@ exit 0
     console(certos_daemon, f"/certificate add-acme name=slow directory-url={pebble.directory_url} "
                            f"domain-names=*.slow.example.com dns-hook={hook} dns-server=127.0.0.1:{pebble.dns_port}")
     assert acme_record(certos_daemon, "slow")["acme-status"] == "valid"
+
+
+def test_acme_renew_can_retire_the_superseded_certificate(tmp_path, certos_daemon, pebble_for):
+    pebble = pebble_for()
+    console(certos_daemon, f"/certificate add-acme name=old directory-url={pebble.directory_url} "
+                           "domain-names=retire.example.com")
+    before = acme_record(certos_daemon, "old")["fingerprint"]
+    console(certos_daemon, "/certificate acme-renew old retire-superseded=yes")
+    assert acme_record(certos_daemon, "old")["fingerprint"] != before
+    # pebble accepted the revocation (a refusal would be a warning line instead).
+    log = certos_daemon.log()
+    assert any("old: superseded certificate revoked" in line for line in log), log
+    assert "POST /revoke-cert" in pebble.output("pebble")
