@@ -53,8 +53,8 @@ std::vector<std::string> TxtRecords(const std::string& server, const std::string
     resolver.state.retry = 2;
     resolver.state.retrans = 1;
     std::vector<unsigned char> answer(NS_PACKETSZ * 4);
-    int length = res_nquery(&resolver.state, name.c_str(), ns_c_in, ns_t_txt, answer.data(),
-                            static_cast<int>(answer.size()));
+    int length =
+        res_nquery(&resolver.state, name.c_str(), ns_c_in, ns_t_txt, answer.data(), static_cast<int>(answer.size()));
     std::vector<std::string> texts;
     ns_msg message{};
     if (length <= 0 || ns_initparse(answer.data(), length, &message) != 0) {

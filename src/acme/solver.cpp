@@ -55,8 +55,10 @@ void WaitForTxt(const std::string& server, const std::string& name, const std::s
             return;
         }
         if (std::chrono::steady_clock::now() > deadline) {
-            throw core::Failure("DNS-01: the TXT record " + name + " is not visible at " + server + " after " +
-                                std::to_string(kPropagationTimeout.count()) + " s");
+            std::string message = "DNS-01: the TXT record " + name;
+            message += " is not visible at " + server;
+            message += " after " + std::to_string(kPropagationTimeout.count()) + " s";
+            throw core::Failure(message);
         }
         std::this_thread::sleep_for(delay);
         delay = std::min(delay * 2, std::chrono::milliseconds(1000));
