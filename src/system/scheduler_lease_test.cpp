@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/sqlite/sqlite_store.hpp"
@@ -164,6 +166,93 @@ TEST_F(SchedulerLeaseTest, AJobOfEachProcessTakesNoLease) {
     a->RunDue(kT0);
     b->RunDue(kT0);
     EXPECT_EQ(Log(*store).size(), 2u);
+}
+
+// LongJob is a shared job (lease_ttl 10 min) whose run, at its start, fulfils `started` and then waits for
+// `finish` before it logs "by a": a run that lasts as long as the test wants.
+Job LongJob(store::Store& store, std::promise<void>& started, std::shared_future<void> finish) {
+    Job job = LoggingJob(store, "by a");
+    job.lease_ttl = 10min;
+    job.run = [&store, &started, finish](TimePoint now) {
+        started.set_value();
+        finish.wait();
+        auto tx = store.Begin(store::TxMode::kWrite);
+        tx->AppendLog(store::LogEntry{0, now, "test", "by a"});
+        tx->Commit();
+        return true;
+    };
+    return job;
+}
+
+TEST_F(SchedulerLeaseTest, ALongRunRenewsItsLeaseSoNoOtherHolderStartsTheJob) {
+    auto store_a = store::OpenSqliteStore(dir.path());
+    auto store_b = store::OpenSqliteStore(dir.path());
+    auto a = Make(*store_a, "a");
+    auto b = Make(*store_b, "b");
+    std::promise<void> started;
+    std::promise<void> finish;
+    a->Add(LongJob(*store_a, started, finish.get_future().share()));
+    b->Add(LoggingJob(*store_b, "by b"));
+    std::thread run([&] { a->RunDue(kT0); });
+    started.get_future().wait();
+    EXPECT_EQ(a->Status()[0].lease_until, kT0 + 10min);
+    a->RenewLeases(kT0 + 2min);  // not yet a third of the ttl: nothing to do
+    EXPECT_EQ(a->Status()[0].lease_until, kT0 + 10min);
+    a->RenewLeases(kT0 + 4min);
+    a->RenewLeases(kT0 + 8min);
+    a->RenewLeases(kT0 + 12min);
+    EXPECT_EQ(a->Status()[0].lease_until, kT0 + 22min);
+    // 15 minutes into a's run: without the renewals the lease would have ended at 10 minutes.
+    EXPECT_EQ(b->RunDue(kT0 + 15min), kT0 + 15min + 1h);
+    EXPECT_EQ(b->Status()[0].runs, 0u);
+    finish.set_value();
+    run.join();
+    EXPECT_EQ(a->Status()[0].lease_until, std::nullopt);
+    std::vector<store::LogEntry> log = Log(*store_a);
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_EQ(log[0].message, "by a");
+    // After the run a keeps the lease until its next run (kT0 + 1h), whatever a late renewal call says.
+    a->RenewLeases(kT0 + 1h + 10min);
+    EXPECT_EQ(b->RunDue(kT0 + 15min + 1h), kT0 + 15min + 2h);
+    EXPECT_EQ(b->Status()[0].runs, 1u);
+}
+
+TEST_F(SchedulerLeaseTest, ARenewalAfterAFailedRunDoesNotRetakeTheFreedLease) {
+    auto store = store::OpenSqliteStore(dir.path());
+    auto a = Make(*store, "a");
+    auto b = Make(*store, "b");
+    Job failing = LoggingJob(*store, "by a");
+    failing.run = [](TimePoint) { return false; };
+    a->Add(std::move(failing));
+    b->Add(LoggingJob(*store, "by b"));
+    a->RunDue(kT0);
+    a->RenewLeases(kT0 + 5min);
+    b->RunDue(kT0 + 5min);
+    ASSERT_EQ(Log(*store).size(), 1u);
+    EXPECT_EQ(Log(*store)[0].message, "by b");
+}
+
+TEST_F(SchedulerLeaseTest, StartsThreadRenewsTheLeaseOfARunningJobWhenWoken) {
+    auto store_a = store::OpenSqliteStore(dir.path());
+    auto store_b = store::OpenSqliteStore(dir.path());
+    auto a = Make(*store_a, "a");
+    auto b = Make(*store_b, "b");
+    std::promise<void> started;
+    std::promise<void> finish;
+    a->Add(LongJob(*store_a, started, finish.get_future().share()));
+    b->Add(LoggingJob(*store_b, "by b"));
+    a->Start();
+    started.get_future().wait();
+    clock.Advance(4min);
+    a->Wake();
+    while (a->Status()[0].lease_until != kT0 + 14min) {
+        std::this_thread::yield();  // the thread renews on its next look at the clock
+    }
+    EXPECT_EQ(b->RunDue(kT0 + 12min), kT0 + 12min + 1h);
+    EXPECT_EQ(b->Status()[0].runs, 0u);
+    finish.set_value();
+    a->Stop();
+    EXPECT_EQ(Log(*store_a).size(), 1u);
 }
 
 // RunRounds is one forked process: its own store connection and scheduler (with a holder of its own) on the
