@@ -28,7 +28,7 @@ enum class ErrorCategory : int {
 // (console/error_text, rest/error_table, api/error_table), so that messages nest without prefixes to strip.
 class Error : public std::runtime_error {
 public:
-    Error(ErrorCategory category, std::string message) : std::runtime_error(std::move(message)), category_(category) {}
+    Error(ErrorCategory category, const std::string& message) : std::runtime_error(message), category_(category) {}
 
     ErrorCategory category() const noexcept { return category_; }
 

@@ -160,7 +160,7 @@ Verb VerifyVerb() {
         .args = {Arg("number", "the certificate to verify", {.type = ValueType::kItem, .unnamed = true}),
                  Arg("file-name", "a PEM or DER file in /file to verify (leaf first, then intermediates)"),
                  Arg("trust-store", "verify for this service: its trusted certificates and built-in roots",
-                     {.type = ValueType::kEnum, .values = pki::kTrustStores}),
+                     {.type = ValueType::kEnum, .values = pki::TrustStores()}),
                  Arg("purpose", "what the certificate must be good for",
                      {.type = ValueType::kEnum, .values = crypto::kVerifyPurposeNames})},
         .policy = kPolicyRead,
