@@ -43,7 +43,7 @@ inline Error Failure(std::string_view text) { return Error(ErrorCategory::kFailu
 inline constexpr std::string_view kFailurePrefix = "failure: ";
 
 // ArgumentError builds an argument-value error (category 1) with RouterOS's exact text.
-inline Error ArgumentError(std::string text) { return Error(ErrorCategory::kArgument, std::move(text)); }
+inline Error ArgumentError(const std::string& text) { return Error(ErrorCategory::kArgument, text); }
 
 // NoSuchItem is RouterOS's "no such item" (category 0).
 inline Error NoSuchItem() { return Error(ErrorCategory::kMissingItem, "no such item"); }
