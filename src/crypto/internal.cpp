@@ -196,4 +196,13 @@ std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time, const c
     return TimePoint(duration_cast<TimePoint::duration>(since_epoch));
 }
 
+core::Error SubjectFieldError(const std::string& field, const std::string& value) {
+    std::string message = "invalid subject field " + field;
+    message += '=';
+    message += value;
+    message += ": ";
+    message += OpenSslErrors();
+    return core::ArgumentError(message);
+}
+
 }  // namespace certos::crypto

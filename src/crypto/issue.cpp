@@ -97,12 +97,7 @@ void SetSubject(X509* cert, const std::vector<std::pair<std::string, std::string
         }
         if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8, Uchar(value), static_cast<int>(value.size()),
                                        -1, 0) != 1) {
-            std::string message = "invalid subject field " + field;
-            message += '=';
-            message += value;
-            message += ": ";
-            message += OpenSslErrors();
-            throw core::ArgumentError(message);
+            throw SubjectFieldError(field, value);
         }
     }
 }

@@ -108,6 +108,7 @@ TEST_F(SchedulerLeaseTest, AFailedRunFreesTheLeaseForAnotherHolder) {
     a->Add(std::move(failing));
     b->Add(LoggingJob(*store, "by b"));
     EXPECT_EQ(a->RunDue(kT0), kT0 + 1min);
+    a->RenewLeases(kT0 + 5min);  // a's run is over: no renewal retakes the lease it freed
     EXPECT_EQ(b->RunDue(kT0), kT0 + 1h);
     ASSERT_EQ(Log(*store).size(), 1u);
     EXPECT_EQ(Log(*store)[0].message, "by b");
@@ -168,31 +169,39 @@ TEST_F(SchedulerLeaseTest, AJobOfEachProcessTakesNoLease) {
     EXPECT_EQ(Log(*store).size(), 2u);
 }
 
-// LongJob is a shared job (lease_ttl 10 min) whose run, at its start, fulfils `started` and then waits for
-// `finish` before it logs "by a": a run that lasts as long as the test wants.
-Job LongJob(store::Store& store, std::promise<void>& started, std::shared_future<void> finish) {
-    Job job = LoggingJob(store, "by a");
-    job.lease_ttl = 10min;
-    job.run = [&store, &started, finish](TimePoint now) {
-        started.set_value();
-        finish.wait();
-        auto tx = store.Begin(store::TxMode::kWrite);
-        tx->AppendLog(store::LogEntry{0, now, "test", "by a"});
-        tx->Commit();
-        return true;
-    };
-    return job;
-}
+// LongRunTest has two holders on one data directory, each with its own connection: "a" with a shared job
+// (lease_ttl 10 min) whose run, at its start, fulfils `started` and then waits for `finish` before it logs
+// "by a" (a run that lasts as long as the test wants), and "b" with the same job as a plain LoggingJob.
+class LongRunTest : public SchedulerLeaseTest {
+protected:
+    void SetUp() override {
+        store_a = store::OpenSqliteStore(dir.path());
+        store_b = store::OpenSqliteStore(dir.path());
+        a = Make(*store_a, "a");
+        b = Make(*store_b, "b");
+        Job job = LoggingJob(*store_a, "by a");
+        job.lease_ttl = 10min;
+        job.run = [this, done = finish.get_future().share()](TimePoint now) {
+            started.set_value();
+            done.wait();
+            auto tx = store_a->Begin(store::TxMode::kWrite);
+            tx->AppendLog(store::LogEntry{0, now, "test", "by a"});
+            tx->Commit();
+            return true;
+        };
+        a->Add(std::move(job));
+        b->Add(LoggingJob(*store_b, "by b"));
+    }
 
-TEST_F(SchedulerLeaseTest, ALongRunRenewsItsLeaseSoNoOtherHolderStartsTheJob) {
-    auto store_a = store::OpenSqliteStore(dir.path());
-    auto store_b = store::OpenSqliteStore(dir.path());
-    auto a = Make(*store_a, "a");
-    auto b = Make(*store_b, "b");
+    std::unique_ptr<store::Store> store_a;
+    std::unique_ptr<store::Store> store_b;
+    std::unique_ptr<Scheduler> a;
+    std::unique_ptr<Scheduler> b;
     std::promise<void> started;
     std::promise<void> finish;
-    a->Add(LongJob(*store_a, started, finish.get_future().share()));
-    b->Add(LoggingJob(*store_b, "by b"));
+};
+
+TEST_F(LongRunTest, ALongRunRenewsItsLeaseSoNoOtherHolderStartsTheJob) {
     std::thread run([&] { a->RunDue(kT0); });
     started.get_future().wait();
     EXPECT_EQ(a->Status()[0].lease_until, kT0 + 10min);
@@ -217,30 +226,7 @@ TEST_F(SchedulerLeaseTest, ALongRunRenewsItsLeaseSoNoOtherHolderStartsTheJob) {
     EXPECT_EQ(b->Status()[0].runs, 1u);
 }
 
-TEST_F(SchedulerLeaseTest, ARenewalAfterAFailedRunDoesNotRetakeTheFreedLease) {
-    auto store = store::OpenSqliteStore(dir.path());
-    auto a = Make(*store, "a");
-    auto b = Make(*store, "b");
-    Job failing = LoggingJob(*store, "by a");
-    failing.run = [](TimePoint) { return false; };
-    a->Add(std::move(failing));
-    b->Add(LoggingJob(*store, "by b"));
-    a->RunDue(kT0);
-    a->RenewLeases(kT0 + 5min);
-    b->RunDue(kT0 + 5min);
-    ASSERT_EQ(Log(*store).size(), 1u);
-    EXPECT_EQ(Log(*store)[0].message, "by b");
-}
-
-TEST_F(SchedulerLeaseTest, StartsThreadRenewsTheLeaseOfARunningJobWhenWoken) {
-    auto store_a = store::OpenSqliteStore(dir.path());
-    auto store_b = store::OpenSqliteStore(dir.path());
-    auto a = Make(*store_a, "a");
-    auto b = Make(*store_b, "b");
-    std::promise<void> started;
-    std::promise<void> finish;
-    a->Add(LongJob(*store_a, started, finish.get_future().share()));
-    b->Add(LoggingJob(*store_b, "by b"));
+TEST_F(LongRunTest, StartsThreadRenewsTheLeaseOfARunningJobWhenWoken) {
     a->Start();
     started.get_future().wait();
     clock.Advance(4min);
