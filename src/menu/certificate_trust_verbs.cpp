@@ -162,7 +162,7 @@ Verb VerifyVerb() {
                  Arg("trust-store", "verify for this service: its trusted certificates and built-in roots",
                      {.type = ValueType::kEnum, .values = pki::TrustStores()}),
                  Arg("purpose", "what the certificate must be good for",
-                     {.type = ValueType::kEnum, .values = crypto::kVerifyPurposeNames})},
+                     {.type = ValueType::kEnum, .values = crypto::VerifyPurposeNames()})},
         .policy = kPolicyRead,
         .tx = TxNeed::kRead,
         .handler = Verify,
