@@ -62,7 +62,7 @@ format-check: deps
 CLANG_TIDY_RUN ?= run-clang-tidy-14
 TIDY_FILES ?= ^$(CURDIR)/(src|bench)/.*(?<!_test)\.cpp$$
 
-tidy: build
+tidy: deps $(BUILD)/build.ninja
 	@echo "tidy: clang-tidy over src/ and bench/ (not *_test.cpp), $(JOBS) at a time"
 	@$(CLANG_TIDY_RUN) -p $(BUILD) -quiet -j$(JOBS) '$(TIDY_FILES)' > $(BUILD)/tidy.log 2>&1; status=$$?; \
 	    sed 's/\x1b\[[0-9;]*m//g' $(BUILD)/tidy.log | grep -v -e '^clang-tidy-14 ' -e '^clang-apply-replacements ' \
