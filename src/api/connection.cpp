@@ -81,7 +81,7 @@ private:
                 return;
             }
         }
-        Dispatch(std::move(sentence));
+        Dispatch(sentence);
     }
 
     void Reply(const std::optional<std::string>& tag, const core::Error& error) {
@@ -91,7 +91,7 @@ private:
     }
 
     // Dispatch handles one sentence; returns true when it started a login (later sentences wait for it).
-    bool Dispatch(Sentence sentence) {
+    bool Dispatch(const Sentence& sentence) {
         Command command;
         try {
             command = ParseCommand(sentence);
@@ -104,7 +104,7 @@ private:
                 Fatal("session terminated on request");
                 return false;
             case CommandKind::kLogin:
-                return StartLogin(std::move(command));
+                return StartLogin(command);
             case CommandKind::kCancel:
                 Cancel(command);
                 return false;
@@ -124,7 +124,7 @@ private:
         return false;
     }
 
-    bool StartLogin(Command command) {
+    bool StartLogin(const Command& command) {
         std::string name;
         std::optional<std::string> password;
         for (const auto& [key, value] : command.attributes) {
@@ -207,7 +207,7 @@ private:
                 next = std::move(pending_.front());
                 pending_.pop_front();
             }
-            if (Dispatch(std::move(next))) {
+            if (Dispatch(next)) {
                 return;  // another login: it drains the rest
             }
         }

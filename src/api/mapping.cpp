@@ -145,7 +145,11 @@ void RenderResult(const menu::Result& result, const ReplyOptions& options, std::
         Sentence sentence{"!re"};
         sentence.reserve(record.fields().size() + 2);
         for (const auto& [key, value] : record.fields()) {
-            sentence.push_back("=" + key + "=" + value);
+            std::string word = "=";
+            word += key;
+            word += '=';
+            word += value;
+            sentence.push_back(std::move(word));
         }
         RenderSentence(std::move(sentence), options, out);
     }

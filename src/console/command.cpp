@@ -264,7 +264,7 @@ Command BuildCommand(const Target& target, const Statement& statement, const Pie
             // The console numbers rows and remembers their ids, so it always asks for `.id`.
             command.proplist = core::SplitList(value);
             if (std::find(command.proplist.begin(), command.proplist.end(), ".id") == command.proplist.end()) {
-                value = value.empty() ? ".id" : ".id," + value;
+                value.insert(0, value.empty() ? ".id" : ".id,");
             }
         }
     }

@@ -198,7 +198,7 @@ Completion PathCandidates(const CompletionContext& context, const Analysis& anal
         completion.candidates.push_back(verb.name);
     }
     if (menu != &context.tree.root()) {
-        completion.candidates.push_back("..");
+        completion.candidates.emplace_back("..");
     }
     std::erase_if(completion.candidates, [&](const std::string& c) { return !c.starts_with(tail); });
     return completion;
@@ -256,7 +256,7 @@ Completion ArgumentCandidates(const CompletionContext& context, const Analysis& 
             }
         }
         if (verb.takes_filter) {
-            completion.candidates.push_back("where");
+            completion.candidates.emplace_back("where");
         }
     }
     std::erase_if(completion.candidates, [&](const std::string& c) { return !c.starts_with(partial); });
@@ -277,6 +277,7 @@ std::vector<std::string> Aligned(const std::vector<std::pair<std::string, std::s
         width = std::max(width, name.size());
     }
     std::vector<std::string> lines;
+    lines.reserve(entries.size());
     for (const auto& [name, help] : entries) {
         lines.push_back(HelpLine(name, help, width));
     }

@@ -12,9 +12,7 @@ namespace {
 
 using script::Type;
 
-[[noreturn]] void ScriptError(std::string message) {
-    throw core::Error(core::ErrorCategory::kScript, std::move(message));
-}
+[[noreturn]] void ScriptError(const std::string& message) { throw core::Error(core::ErrorCategory::kScript, message); }
 
 Value Bounded(Value value) {
     if (value.text.size() > kMaxValueSize || value.elements.size() > kMaxArrayElements) {

@@ -298,6 +298,7 @@ void Interpreter::Show(const Command& command, const menu::Result& result) {
         return;
     }
     std::vector<std::string> ids;
+    ids.reserve(records.size());
     for (const menu::Record& record : records) {
         ids.push_back(record.GetOr(".id"));
     }

@@ -295,7 +295,10 @@ std::vector<std::string> AsValueItems(const std::vector<menu::Record>& records) 
     std::vector<std::string> items;
     for (const menu::Record& record : records) {
         for (const auto& [name, value] : record.fields()) {
-            items.push_back(name + "=" + value);
+            std::string item = name;
+            item += '=';
+            item += value;
+            items.push_back(std::move(item));
         }
     }
     return items;

@@ -29,9 +29,7 @@ constexpr std::string_view kRefused[] = {"beep",   "execute",   "resolve",     "
                                          "retry",  "serialize", "deserialize", "convert", "environment",
                                          "rndnum", "rndstr",    "toip",        "toip6"};
 
-[[noreturn]] void ScriptError(std::string message) {
-    throw core::Error(core::ErrorCategory::kScript, std::move(message));
-}
+[[noreturn]] void ScriptError(const std::string& message) { throw core::Error(core::ErrorCategory::kScript, message); }
 
 bool IsNameChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 

@@ -13,9 +13,7 @@ namespace {
 
 using script::Type;
 
-[[noreturn]] void ScriptError(std::string message) {
-    throw core::Error(core::ErrorCategory::kScript, std::move(message));
-}
+[[noreturn]] void ScriptError(const std::string& message) { throw core::Error(core::ErrorCategory::kScript, message); }
 
 // BodyOf finds the code a command runs: its `name={...}` block, else (for `:do`, `:onerror`, `:time`) its
 // first bare block.

@@ -28,7 +28,7 @@ enum class ErrorCategory : int {
 // (console/error_text, rest/error_table, api/error_table), so that messages nest without prefixes to strip.
 class Error : public std::runtime_error {
 public:
-    Error(ErrorCategory category, std::string message) : std::runtime_error(std::move(message)), category_(category) {}
+    Error(ErrorCategory category, const std::string& message) : std::runtime_error(message), category_(category) {}
 
     ErrorCategory category() const noexcept { return category_; }
 
@@ -43,7 +43,7 @@ inline Error Failure(std::string_view text) { return Error(ErrorCategory::kFailu
 inline constexpr std::string_view kFailurePrefix = "failure: ";
 
 // ArgumentError builds an argument-value error (category 1) with RouterOS's exact text.
-inline Error ArgumentError(std::string text) { return Error(ErrorCategory::kArgument, std::move(text)); }
+inline Error ArgumentError(const std::string& text) { return Error(ErrorCategory::kArgument, text); }
 
 // NoSuchItem is RouterOS's "no such item" (category 0).
 inline Error NoSuchItem() { return Error(ErrorCategory::kMissingItem, "no such item"); }

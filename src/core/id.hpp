@@ -21,6 +21,7 @@ public:
     static std::optional<ObjectId> Parse(std::string_view text);
 
     friend constexpr bool operator==(ObjectId, ObjectId) = default;
+    // NOLINTNEXTLINE(modernize-use-nullptr): a false positive of clang-tidy 14 on a defaulted operator<=>
     friend constexpr auto operator<=>(ObjectId, ObjectId) = default;
 
 private:

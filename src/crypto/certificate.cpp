@@ -15,7 +15,9 @@ std::string JoinFields(const std::vector<std::pair<std::string, std::string>>& f
         if (!out.empty()) {
             out += ',';
         }
-        out += key + "=" + value;
+        out += key;
+        out += '=';
+        out += value;
     }
     return out;
 }

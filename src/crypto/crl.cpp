@@ -154,7 +154,7 @@ public:
         if (X509_CRL_add0_revoked(crl, revoked.get()) != 1) {
             ThrowOpenSsl("adding CRL entry " + entry.serial_hex);
         }
-        revoked.release();  // the CRL owns it now
+        static_cast<void>(revoked.release());  // the CRL owns it now
     }
 
 private:
@@ -254,13 +254,16 @@ void AddExtensions(X509_CRL* crl, const Certificate& issuer, std::uint64_t numbe
 
 }  // namespace
 
-const std::vector<std::string> kRevocationReasonNames = [] {
-    std::vector<std::string> names;
-    for (const ReasonName& reason : kReasons) {
-        names.emplace_back(reason.name);
-    }
+const std::vector<std::string>& RevocationReasonNames() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> list;
+        for (const ReasonName& reason : kReasons) {
+            list.emplace_back(reason.name);
+        }
+        return list;
+    }();
     return names;
-}();
+}
 
 std::optional<RevocationReason> ParseRevocationReason(std::string_view name) {
     for (const ReasonName& reason : kReasons) {

@@ -29,12 +29,12 @@ enum class RevocationReason {
     kAaCompromise = 10,
 };
 
-// kRevocationReasonNames are the names the `reason` argument of issued-revoke takes, in code order:
+// RevocationReasonNames are the names the `reason` argument of issued-revoke takes, in code order:
 // unspecified, key-compromise, ca-compromise, affiliation-changed, superseded, cessation-of-operation,
 // certificate-hold, privilege-withdrawn, aa-compromise.
-extern const std::vector<std::string> kRevocationReasonNames;
+const std::vector<std::string>& RevocationReasonNames();
 
-// ParseRevocationReason maps a name of kRevocationReasonNames to its reason; nullopt for anything else.
+// ParseRevocationReason maps a name of RevocationReasonNames() to its reason; nullopt for anything else.
 std::optional<RevocationReason> ParseRevocationReason(std::string_view name);
 // RevocationReasonName is the name of `reason` ("key-compromise").
 std::string RevocationReasonName(RevocationReason reason);

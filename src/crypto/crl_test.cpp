@@ -172,7 +172,7 @@ TEST(CrlTest, GarbageIsAClearError) {
 }
 
 TEST(CrlTest, ReasonNamesRoundTrip) {
-    for (const std::string& name : kRevocationReasonNames) {
+    for (const std::string& name : RevocationReasonNames()) {
         auto reason = ParseRevocationReason(name);
         ASSERT_TRUE(reason) << name;
         EXPECT_EQ(RevocationReasonName(*reason), name);

@@ -19,7 +19,7 @@ void PushExtension(STACK_OF(X509_EXTENSION) * extensions, int nid, void* value, 
     if (!extension || sk_X509_EXTENSION_push(extensions, extension.get()) == 0) {
         ThrowOpenSsl(std::string("adding requested ") + OBJ_nid2ln(nid) + " extension");
     }
-    extension.release();  // the stack owns it now
+    static_cast<void>(extension.release());  // the stack owns it now
 }
 
 void AddSubject(X509_REQ* req, const std::vector<std::pair<std::string, std::string>>& subject) {
@@ -30,8 +30,7 @@ void AddSubject(X509_REQ* req, const std::vector<std::pair<std::string, std::str
         }
         if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8, Uchar(value), static_cast<int>(value.size()),
                                        -1, 0) != 1) {
-            std::string errors = OpenSslErrors();
-            throw core::ArgumentError("invalid subject field " + field + "=" + value + ": " + errors);
+            throw SubjectFieldError(field, value);
         }
     }
 }
@@ -66,7 +65,7 @@ void AddSubjectAltNames(STACK_OF(X509_EXTENSION) * extensions, const std::vector
     if (sk_X509_EXTENSION_push(extensions, extension.get()) == 0) {
         ThrowOpenSsl("adding requested subjectAltName extension");
     }
-    extension.release();
+    static_cast<void>(extension.release());  // the stack owns it now
 }
 
 }  // namespace
@@ -149,7 +148,12 @@ std::vector<std::pair<std::string, std::string>> CertificateRequest::SubjectFiel
 std::string CertificateRequest::SubjectString() const {
     std::string out;
     for (const auto& [key, value] : SubjectFields()) {
-        out += (out.empty() ? "" : ",") + key + "=" + value;
+        if (!out.empty()) {
+            out += ',';
+        }
+        out += key;
+        out += '=';
+        out += value;
     }
     return out;
 }

@@ -32,7 +32,7 @@ EVP_PKEY* GenerateFastEcKey(const std::string& curve) {
     if (!ec || !pkey || EC_KEY_generate_key(ec.get()) != 1 || EVP_PKEY_assign_EC_KEY(pkey.get(), ec.get()) != 1) {
         return nullptr;
     }
-    ec.release();  // the EVP_PKEY owns it now
+    static_cast<void>(ec.release());  // the EVP_PKEY owns it now
     return pkey.release();
 }
 

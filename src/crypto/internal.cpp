@@ -175,8 +175,14 @@ std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time, const c
     if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
         ThrowOpenSsl(context);
     }
-    using namespace std::chrono;
-    using TimePoint = system_clock::time_point;
+    using std::chrono::duration_cast;
+    using std::chrono::hours;
+    using std::chrono::minutes;
+    using std::chrono::month;
+    using std::chrono::seconds;
+    using std::chrono::sys_days;
+    using std::chrono::year;
+    using TimePoint = std::chrono::system_clock::time_point;
     sys_days date = year(tm.tm_year + 1900) / month(static_cast<unsigned>(tm.tm_mon + 1)) /
                     std::chrono::day(static_cast<unsigned>(tm.tm_mday));
     seconds since_epoch =
@@ -188,6 +194,15 @@ std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time, const c
         return TimePoint::min();
     }
     return TimePoint(duration_cast<TimePoint::duration>(since_epoch));
+}
+
+core::Error SubjectFieldError(const std::string& field, const std::string& value) {
+    std::string message = "invalid subject field " + field;
+    message += '=';
+    message += value;
+    message += ": ";
+    message += OpenSslErrors();
+    return core::ArgumentError(message);
 }
 
 }  // namespace certos::crypto

@@ -124,4 +124,8 @@ std::vector<std::string> KeyUsageNames(const ASN1_BIT_STRING* bits, const EXTEND
 // earlier one to its min). Throws core::Error "<context>: ..." for a missing or undecodable time.
 std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time, const char* context);
 
+// SubjectFieldError is the argument error for a subject field that X509_NAME refused, with OpenSSL's reasons
+// (taken from the error queue): "invalid subject field CN=...: <errors>".
+core::Error SubjectFieldError(const std::string& field, const std::string& value);
+
 }  // namespace certos::crypto

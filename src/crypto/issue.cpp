@@ -42,7 +42,7 @@ void PushName(GENERAL_NAMES* names, UniquePtr<GENERAL_NAME> name) {
     if (sk_GENERAL_NAME_push(names, name.get()) == 0) {
         ThrowOpenSsl("building general names");
     }
-    name.release();  // the stack owns it now
+    static_cast<void>(name.release());  // the stack owns it now
 }
 
 bool IsAscii(std::string_view text) {
@@ -97,8 +97,7 @@ void SetSubject(X509* cert, const std::vector<std::pair<std::string, std::string
         }
         if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8, Uchar(value), static_cast<int>(value.size()),
                                        -1, 0) != 1) {
-            std::string errors = OpenSslErrors();
-            throw core::ArgumentError("invalid subject field " + field + "=" + value + ": " + errors);
+            throw SubjectFieldError(field, value);
         }
     }
 }
@@ -218,7 +217,7 @@ void AddCrlDistributionPoints(X509* cert, const std::vector<std::string>& uris) 
         if (sk_DIST_POINT_push(points.get(), point.get()) == 0) {
             ThrowOpenSsl("building cRLDistributionPoints");
         }
-        point.release();
+        static_cast<void>(point.release());  // the stack owns it now
     }
     AddExtension(cert, NID_crl_distribution_points, points.get(), false);
 }

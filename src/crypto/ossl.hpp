@@ -27,11 +27,15 @@ namespace certos::crypto {
 template <typename T>
 struct Deleter;
 
-#define CERTOS_OSSL_DELETER(type, fn)             \
-    template <>                                   \
-    struct Deleter<type> {                        \
-        void operator()(type* p) const { fn(p); } \
-    }
+// FreeWith is a deleter that calls OpenSSL's `Free` for the type.
+template <typename T, auto Free>
+struct FreeWith {
+    void operator()(T* p) const { Free(p); }
+};
+
+#define CERTOS_OSSL_DELETER(type, fn) \
+    template <>                       \
+    struct Deleter<type> : FreeWith<type, fn> {}
 
 CERTOS_OSSL_DELETER(BIO, BIO_free_all);
 CERTOS_OSSL_DELETER(EVP_PKEY, EVP_PKEY_free);

@@ -263,6 +263,8 @@ UniquePtr<X509_STORE> BuildStore(const TrustSettings& trust) {
         X509_STORE_set_purpose(store.get(), OpenSslPurpose(trust.purpose)) != 1) {
         ThrowOpenSsl("setting verification purpose");
     }
+    // The ex_data slot holds the policy value itself, never dereferenced.
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
     X509_STORE_set_ex_data(store.get(), g_policy_index, reinterpret_cast<void*>(static_cast<std::intptr_t>(policy)));
     return store;
 }
@@ -282,11 +284,15 @@ UniquePtr<STACK_OF(X509)> CertStack(const std::vector<Certificate>& certs) {
 
 }  // namespace
 
-const std::vector<std::string> kVerifyPurposeNames = {"any", "tls-server", "tls-client", "email-protect", "timestamp"};
+const std::vector<std::string>& VerifyPurposeNames() {
+    static const std::vector<std::string> names = {"any", "tls-server", "tls-client", "email-protect", "timestamp"};
+    return names;
+}
 
 std::optional<VerifyPurpose> ParseVerifyPurpose(std::string_view name) {
-    for (std::size_t i = 0; i < kVerifyPurposeNames.size(); ++i) {
-        if (kVerifyPurposeNames[i] == name) {
+    const std::vector<std::string>& names = VerifyPurposeNames();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == name) {
             return kPurposes[i];
         }
     }

@@ -20,8 +20,8 @@ namespace certos::crypto {
 // RouterOS's key-usage words. kAny checks no purpose.
 enum class VerifyPurpose { kAny, kTlsServer, kTlsClient, kEmailProtect, kTimestamp };
 
-// kVerifyPurposeNames: any, tls-server, tls-client, email-protect, timestamp (enumerator order).
-extern const std::vector<std::string> kVerifyPurposeNames;
+// VerifyPurposeNames: any, tls-server, tls-client, email-protect, timestamp (enumerator order).
+const std::vector<std::string>& VerifyPurposeNames();
 std::optional<VerifyPurpose> ParseVerifyPurpose(std::string_view name);
 
 // CrlPolicy is how revocation is checked.

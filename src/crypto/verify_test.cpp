@@ -157,7 +157,7 @@ TEST(VerifyTest, BadSignatureAndTimeBeforeValidity) {
 }
 
 TEST(VerifyTest, NamesAndCodes) {
-    for (const std::string& name : kVerifyPurposeNames) {
+    for (const std::string& name : VerifyPurposeNames()) {
         EXPECT_TRUE(ParseVerifyPurpose(name)) << name;
     }
     EXPECT_FALSE(ParseVerifyPurpose("code-sign"));

@@ -80,7 +80,10 @@ std::string Describe(const std::vector<menu::Record>& records) {
     std::string out;
     for (const menu::Record& record : records) {
         for (const auto& [key, value] : record.fields()) {
-            out += key + '=' + value + '\n';
+            out += key;
+            out += '=';
+            out += value;
+            out += '\n';
         }
         out += '\n';
     }
@@ -139,7 +142,7 @@ struct Daemon::Impl {
         }
         Log("system,info", "certos serve started");
         last_version = store->DataVersion();
-        hooks.push_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
+        hooks.emplace_back([this](const std::vector<menu::Record>& services) { ApplyApiServices(services); });
         ApplyServices();
     }
 

@@ -65,16 +65,16 @@ std::vector<PropertySpec> BuildTemplateProperties() {
         Text("common-name", "certificate common name", pki::CheckSubjectText),
         Text("country", "subject country (two letters)", pki::CheckCountry),
         days,
-        Choice("digest-algorithm", pki::kDigestValues, pki::kDefaultDigest, "signature digest algorithm"),
-        Choice("key-size", pki::kKeySizeValues, pki::kDefaultKeySize, "RSA key size or EC curve"),
-        Choice("key-usage", pki::kKeyUsages, pki::kDefaultKeyUsage, "certificate usage", ValueType::kEnumList),
+        Choice("digest-algorithm", pki::DigestValues(), pki::kDefaultDigest, "signature digest algorithm"),
+        Choice("key-size", pki::KeySizeValues(), pki::kDefaultKeySize, "RSA key size or EC curve"),
+        Choice("key-usage", pki::KeyUsages(), pki::kDefaultKeyUsage, "certificate usage", ValueType::kEnumList),
         Text("locality", "subject locality", pki::CheckSubjectText),
         Text("name", "certificate name", pki::CheckName),
         Text("organization", "subject organization", pki::CheckSubjectText),
         Text("state", "subject state", pki::CheckSubjectText),
         Text("subject-alt-name", "DNS:name, IP:address or email:address, comma separated", pki::CheckSubjectAltName),
         trusted,
-        Choice("trust-store", pki::kTrustStores, pki::kDefaultTrustStore,
+        Choice("trust-store", pki::TrustStores(), pki::kDefaultTrustStore,
                "services that may use this certificate for verification", ValueType::kEnumList),
         Text("unit", "subject organizational unit", pki::CheckSubjectText),
     };
@@ -85,7 +85,7 @@ bool IsCopied(std::string_view property) { return property != "name"; }
 
 std::vector<PropertySpec> BuildAllProperties() {
     std::vector<PropertySpec> all = TemplateProperties();
-    for (PropertySpec spec : {
+    for (const PropertySpec& spec : {
              ReadOnly("key-type", "rsa or ec", ValueType::kString, false),
              ReadOnly("issuer", "issuer distinguished name", ValueType::kString, false),
              ReadOnly("ca", "the local CA that signed it"),
@@ -122,10 +122,10 @@ std::vector<std::string> TableColumns(const std::vector<Record>& records) {
                            [](const Record& r) { return !r.GetOr("subject-alt-name").empty(); });
     bool fingerprint = std::any_of(records.begin(), records.end(), IsSigned);
     if (san) {
-        columns.push_back("subject-alt-name");
+        columns.emplace_back("subject-alt-name");
     }
     if (fingerprint) {
-        columns.push_back("fingerprint");
+        columns.emplace_back("fingerprint");
     }
     return columns;
 }
@@ -134,35 +134,35 @@ std::vector<std::string> DetailProperties(const Record& record) {
     auto non_empty = [&](std::string_view name) { return !record.GetOr(name).empty(); };
     std::vector<std::string> out;
     auto subject = [&]() {
-        out.push_back("common-name");
+        out.emplace_back("common-name");
         for (const char* name : {"country", "state", "locality", "organization", "unit"}) {
             if (non_empty(name)) {
-                out.push_back(name);
+                out.emplace_back(name);
             }
         }
     };
     if (!IsSigned(record)) {
         // A template shows what the seed shows; newer properties only when they differ from the default.
-        out.push_back("name");
-        out.push_back("key-type");
+        out.emplace_back("name");
+        out.emplace_back("key-type");
         subject();
         for (const char* name : {"key-size", "subject-alt-name", "days-valid", "key-usage"}) {
-            out.push_back(name);
+            out.emplace_back(name);
         }
         if (record.GetOr("digest-algorithm") != pki::kDefaultDigest) {
-            out.push_back("digest-algorithm");
+            out.emplace_back("digest-algorithm");
         }
         if (record.IsTrue("trusted")) {
-            out.push_back("trusted");
+            out.emplace_back("trusted");
         }
         if (record.GetOr("trust-store") != pki::kDefaultTrustStore) {
-            out.push_back("trust-store");
+            out.emplace_back("trust-store");
         }
         return out;
     }
     // The order of a signed certificate's `print detail` on RouterOS 7.23 (facts §1.6, T7233).
     for (const char* name : {"name", "trust-store", "digest-algorithm", "trusted"}) {
-        out.push_back(name);
+        out.emplace_back(name);
     }
     subject();
     for (const char* name :
@@ -174,7 +174,7 @@ std::vector<std::string> DetailProperties(const Record& record) {
                 continue;
             }
         }
-        out.push_back(name);
+        out.emplace_back(name);
     }
     return out;
 }

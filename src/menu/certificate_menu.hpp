@@ -2,9 +2,11 @@
 // Internal to menu/: the /certificate menu's model, shared by the files that add its verbs
 // (certificate_menu.cpp: generic list verbs; later sign, export, import ...).
 
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "menu/list_menu.hpp"
@@ -43,7 +45,7 @@ public:
 const std::vector<PropertySpec>& TemplateProperties();
 
 // The properties that stay settable after signing (MT-CERT: "only name, trusted and trust-store").
-inline const std::vector<std::string> kSettableAfterSigning = {"name", "trusted", "trust-store"};
+inline constexpr std::array<std::string_view, 3> kSettableAfterSigning = {"name", "trusted", "trust-store"};
 
 // AddMonitorArgs adds the monitor arguments RouterOS's long-running verbs (sign, create-certificate-request)
 // accept (facts §1.2): once, interval, duration, do, file, append, as-value, without-paging,

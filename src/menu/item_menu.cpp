@@ -126,7 +126,7 @@ void ItemModel::Remove(Call& call, core::ObjectId id) const {
 
 void InstallItemMenu(Menu& menu, ItemMenuSpec spec, std::vector<std::string> table_columns) {
     menu.properties = spec.properties;
-    menu.layout.table_columns = [table_columns](const std::vector<Record>&) { return table_columns; };
+    menu.layout.table_columns = [columns = std::move(table_columns)](const std::vector<Record>&) { return columns; };
     ListVerbs verbs;
     verbs.write_policy = spec.write_policy;
     verbs.remove = !spec.fixed_entries;

@@ -74,6 +74,7 @@ void LoginThrottle::Prune(std::map<std::string, Record, std::less<>>& records, C
     }
     // Still full: forget the older half of those not being checked.
     std::vector<Clock::time_point> seen;
+    seen.reserve(records.size());
     for (const auto& [key, record] : records) {
         seen.push_back(record.last_seen);
     }

@@ -188,7 +188,7 @@ void InstallServices(Tree& tree) {
         auto cert = row.props.find("certificate");
         if (cert != row.props.end()) {
             if (!IsTlsService(row.name)) {
-                if (cert->second != "" && cert->second != "none") {
+                if (!cert->second.empty() && cert->second != "none") {
                     throw core::Failure("service " + row.name + " does not use a certificate");
                 }
                 row.props.erase(cert);
@@ -348,7 +348,7 @@ void InstallCertificateSettings(Tree& tree) {
     PropertySpec builtin = Prop("builtin-trust-store", ValueType::kEnumList, "default",
                                 "services that may use the built-in trust anchors");
     builtin.values = {"all", "default", "untrusted"};
-    for (const std::string& service : pki::kTrustStores) {
+    for (const std::string& service : pki::TrustStores()) {
         if (service != "all") {
             builtin.values.push_back(service);
         }

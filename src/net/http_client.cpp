@@ -88,7 +88,7 @@ void Append(CurlList& list, const std::string& line) {
     if (next == nullptr) {
         throw std::bad_alloc();
     }
-    list.release();  // curl_slist_append returned the same list, now one longer
+    static_cast<void>(list.release());  // curl_slist_append returned the same list, now one longer
     list.reset(next);
 }
 
@@ -121,7 +121,10 @@ CurlList RequestHeaders(const ClientRequest& request) {
             throw SetupError("invalid request header \"" + name + "\"");
         }
         // curl sends "Name;" as a field with an empty value ("Name:" would remove the field).
-        Append(list, value.empty() ? name + ";" : name + ": " + value);
+        std::string line = name;
+        line += value.empty() ? ";" : ": ";
+        line += value;
+        Append(list, line);
     }
     if (!request.headers.Has("Expect")) {
         Append(list, "Expect:");

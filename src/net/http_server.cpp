@@ -250,7 +250,7 @@ protected:
         });
     }
 
-    void SendError(int status, std::string detail, bool linger) {
+    void SendError(int status, const std::string& detail, bool linger) {
         HttpResponse response = MakeResponse(status, ErrorBody(status, detail));
         response.close = true;
         Write(std::move(response), false, false, 11, linger);

@@ -79,7 +79,7 @@ crypto::IssueRequest IssueFromRequest(const crypto::CertificateRequest& csr, con
                             " has neither a subject nor a "
                             "subject-alt-name");
     }
-    request.key_usage = csr.KeyUsage().value_or(kDefaultRequestKeyUsage);
+    request.key_usage = csr.KeyUsage().value_or(DefaultRequestKeyUsage());
     request.is_ca = csr.RequestsCa() && Contains(request.key_usage, "key-cert-sign");
     if (!request.is_ca) {
         std::erase(request.key_usage, "key-cert-sign");
@@ -115,6 +115,11 @@ std::string RequestName(const crypto::CertificateRequest& csr, const std::string
 }
 
 }  // namespace
+
+const std::vector<std::string>& DefaultRequestKeyUsage() {
+    static const std::vector<std::string> usage = {"digital-signature", "key-encipherment", "tls-client"};
+    return usage;
+}
 
 std::vector<std::string> CreateCertificateRequest(store::Store& store, const store::FileArea& files,
                                                   const CreateRequestOptions& options, const ProgressFn& progress) {

@@ -44,12 +44,12 @@ struct SignRequestOptions {
     std::string digest = "sha256";
 };
 
-// kDefaultRequestKeyUsage is what a certificate issued for a request that asks for no key usage gets.
-inline const std::vector<std::string> kDefaultRequestKeyUsage = {"digital-signature", "key-encipherment", "tls-client"};
+// DefaultRequestKeyUsage is what a certificate issued for a request that asks for no key usage gets.
+const std::vector<std::string>& DefaultRequestKeyUsage();
 
 // SignCertificateRequest issues a certificate for a request made elsewhere (e.g. `openssl req -new`):
 // the request's signature must verify (proof of possession, RFC 2986 §3); subject, subject-alt-name (DNS,
-// IP, email) and key usage come from the request (key usage kDefaultRequestKeyUsage when it asks for
+// IP, email) and key usage come from the request (key usage DefaultRequestKeyUsage() when it asks for
 // none); it is a CA only when it requests basicConstraints cA=TRUE and key-cert-sign (RFC 5280 §4.2.1.3:
 // "If the keyCertSign bit is asserted, then the cA bit in the basic constraints extension MUST also be
 // asserted", so key-cert-sign is dropped otherwise). The certificate is stored without a key, issued by

@@ -54,7 +54,7 @@ std::optional<store::CertificateRow> MarkRevoked(store::Transaction& tx, core::O
 
 }  // namespace
 
-const std::vector<std::string>& RevocationReasons() { return crypto::kRevocationReasonNames; }
+const std::vector<std::string>& RevocationReasons() { return crypto::RevocationReasonNames(); }
 
 std::vector<std::string> RevokeCertificates(store::Transaction& tx, const std::vector<core::ObjectId>& ids,
                                             std::string_view reason, std::chrono::system_clock::time_point now) {

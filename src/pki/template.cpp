@@ -103,12 +103,41 @@ std::string CheckName(std::string_view text) {
     return std::string(text);
 }
 
+const std::vector<std::string>& KeyUsages() {
+    static const std::vector<std::string> values = {
+        "digital-signature", "content-commitment", "key-encipherment", "data-encipherment",
+        "key-agreement",     "key-cert-sign",      "crl-sign",         "encipher-only",
+        "decipher-only",     "tls-server",         "tls-client",       "code-sign",
+        "email-protect",     "timestamp",          "ocsp-sign",        "dvcs"};
+    return values;
+}
+
+const std::vector<std::string>& KeySizeValues() {
+    static const std::vector<std::string> values = {"1024", "1536",       "2048",      "4096",
+                                                    "8192", "prime256v1", "secp384r1", "secp521r1"};
+    return values;
+}
+
+const std::vector<std::string>& DigestValues() {
+    static const std::vector<std::string> values = {"md5", "sha1", "sha256", "sha384", "sha512"};
+    return values;
+}
+
+const std::vector<std::string>& TrustStores() {
+    static const std::vector<std::string> values = {"all",       "capsman", "dns",    "email",   "ipsec",    "mqtt",
+                                                    "openflow",  "radius",  "sstp",   "userman", "www",      "api",
+                                                    "container", "dot1x",   "fetch",  "lora",    "netwatch", "ovpn",
+                                                    "tr069",     "wpa-eap", "wiliot", "logging"};
+    return values;
+}
+
 std::string KeyTypeOf(std::string_view key_size) {
     return !key_size.empty() && key_size.front() >= '0' && key_size.front() <= '9' ? "rsa" : "ec";
 }
 
 crypto::KeySpec ParseKeySize(std::string_view key_size) {
-    if (std::find(kKeySizeValues.begin(), kKeySizeValues.end(), key_size) == kKeySizeValues.end()) {
+    const std::vector<std::string>& sizes = KeySizeValues();
+    if (std::find(sizes.begin(), sizes.end(), key_size) == sizes.end()) {
         throw core::ArgumentError("input does not match any value of key-size");
     }
     if (KeyTypeOf(key_size) == "rsa") {

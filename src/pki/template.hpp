@@ -8,18 +8,16 @@
 
 namespace certos::pki {
 
-// The template vocabulary of RouterOS's /certificate (MT-CERT; facts §1.3), in RouterOS's order.
-inline const std::vector<std::string> kKeyUsages = {
-    "digital-signature", "content-commitment", "key-encipherment", "data-encipherment",
-    "key-agreement",     "key-cert-sign",      "crl-sign",         "encipher-only",
-    "decipher-only",     "tls-server",         "tls-client",       "code-sign",
-    "email-protect",     "timestamp",          "ocsp-sign",        "dvcs"};
-inline const std::vector<std::string> kKeySizeValues = {"1024", "1536",       "2048",      "4096",
-                                                        "8192", "prime256v1", "secp384r1", "secp521r1"};
-inline const std::vector<std::string> kDigestValues = {"md5", "sha1", "sha256", "sha384", "sha512"};
-inline const std::vector<std::string> kTrustStores = {
-    "all", "capsman",   "dns",   "email", "ipsec", "mqtt",     "openflow", "radius", "sstp",    "userman", "www",
-    "api", "container", "dot1x", "fetch", "lora",  "netwatch", "ovpn",     "tr069",  "wpa-eap", "wiliot",  "logging"};
+// The template vocabulary of RouterOS's /certificate (MT-CERT; facts §1.3), in RouterOS's order. Functions
+// (each list built on first use) rather than globals: a global's construction could throw before main.
+// KeyUsages are the key-usage values.
+const std::vector<std::string>& KeyUsages();
+// KeySizeValues are the key-size values: RSA bit sizes, then EC curves.
+const std::vector<std::string>& KeySizeValues();
+// DigestValues are the digest-algorithm values.
+const std::vector<std::string>& DigestValues();
+// TrustStores are the trust-store values (the services a trusted certificate may serve).
+const std::vector<std::string>& TrustStores();
 
 inline constexpr std::string_view kDefaultKeyUsage =
     "digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,tls-client";
@@ -53,7 +51,7 @@ std::string CheckName(std::string_view text);
 // KeyTypeOf maps a key-size value to RouterOS's key-type: "rsa" for bit sizes, "ec" for curves.
 std::string KeyTypeOf(std::string_view key_size);
 
-// ParseKeySize turns a key-size value of the schema (one of kKeySizeValues) into the key it names: "2048" is
+// ParseKeySize turns a key-size value of the schema (one of KeySizeValues()) into the key it names: "2048" is
 // RSA 2048, "prime256v1" the EC curve. Throws core::Error (kArgument) "input does not match any value of
 // key-size" for anything else (a stored value the schema never accepted).
 crypto::KeySpec ParseKeySize(std::string_view key_size);

@@ -49,7 +49,7 @@ TEST(TemplateTest, KeySizeParsesIntoAKeySpec) {
     EXPECT_EQ(ParseKeySize("8192"), crypto::KeySpec::Rsa(8192));
     EXPECT_EQ(ParseKeySize("prime256v1"), crypto::KeySpec::Ec("prime256v1"));
     EXPECT_EQ(ParseKeySize("secp384r1"), crypto::KeySpec::Ec("secp384r1"));
-    for (const std::string& value : kKeySizeValues) {
+    for (const std::string& value : KeySizeValues()) {
         crypto::KeySpec spec = ParseKeySize(value);
         EXPECT_EQ(spec.algorithm == crypto::KeyAlgorithm::kRsa ? "rsa" : "ec", KeyTypeOf(value)) << value;
     }

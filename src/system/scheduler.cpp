@@ -26,6 +26,10 @@ constexpr milliseconds kMaxNap{std::chrono::minutes(1)};
 
 std::string LeaseName(const Job& job) { return "scheduler:" + job.name; }
 
+// RenewEvery is how often a running job's lease is renewed: a third of its ttl, so that two renewals may fail
+// (a busy store) before it runs out.
+milliseconds RenewEvery(const Job& job) { return std::max(job.lease_ttl / 3, milliseconds(1)); }
+
 // BackoffAfter is the wait after `failures` consecutive failures (at least 1), before jitter; zero when the
 // job is not retried (a one-time job without backoff.max).
 milliseconds BackoffAfter(const Job& job, std::uint64_t failures) {
@@ -51,6 +55,14 @@ struct Scheduler::State {
     bool running = false;
     bool holds_lease = false;  // as far as this process knows: the lease may have run out since
     std::thread worker;        // the last run started by Start()'s thread; joined before the next
+    // While a run holds the lease: RenewLeases renews it (renewable), at renew_at, until lease_until. These
+    // three are guarded by the scheduler's mutex_. lease_mutex is held around each renewal's store write and
+    // taken (before mutex_) by the run's end to clear renewable, so no renewal writes after the run's own last
+    // lease step (kept until the next run, or freed).
+    std::mutex lease_mutex;
+    bool renewable = false;
+    std::optional<TimePoint> renew_at;
+    std::optional<TimePoint> lease_until;
 };
 
 Scheduler::Scheduler(SchedulerOptions options)
@@ -103,9 +115,10 @@ std::vector<Scheduler::State*> Scheduler::TakeDue(TimePoint now) {
 std::optional<TimePoint> Scheduler::NextWake() const {
     std::optional<TimePoint> next;
     for (const auto& state : jobs_) {
-        // A running job's next run is known when it ends, which wakes the thread.
-        if (!state->running && state->next_run && (!next || *state->next_run < *next)) {
-            next = state->next_run;
+        // A running job's next run is known when it ends, which wakes the thread; its lease renewal is due.
+        std::optional<TimePoint> at = state->running ? state->renew_at : state->next_run;
+        if (at && (!next || *at < *next)) {
+            next = at;
         }
     }
     return next;
@@ -134,6 +147,12 @@ void Scheduler::Execute(State& state, TimePoint now) {
     std::string error;
     try {
         leased = !leasing || TakeLease(job, now, job.lease_ttl);
+        if (leased && leasing) {
+            std::lock_guard lock(mutex_);
+            state.renewable = true;
+            state.renew_at = now + RenewEvery(job);
+            state.lease_until = now + job.lease_ttl;
+        }
         if (leased) {
             ran = true;
             ok = job.run(now);
@@ -145,6 +164,13 @@ void Scheduler::Execute(State& state, TimePoint now) {
     }
     if (!error.empty() && options_.log) {
         options_.log(job.error_topics, (job.error_text.empty() ? job.name + " failed" : job.error_text) + ": " + error);
+    }
+    {
+        std::lock_guard renewal(state.lease_mutex);  // waits for a renewal in progress
+        std::lock_guard lock(mutex_);
+        state.renewable = false;
+        state.renew_at.reset();
+        state.lease_until.reset();
     }
     const bool skipped = !leased && error.empty();  // another process holds the lease
     std::uint64_t failures = state.failures;        // only this run writes it
@@ -193,6 +219,54 @@ bool Scheduler::TakeLease(const Job& job, TimePoint now, milliseconds ttl) {
     return taken;
 }
 
+void Scheduler::RenewLeases(TimePoint now) {
+    std::vector<State*> due;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& state : jobs_) {
+            if (state->renewable && state->renew_at && *state->renew_at <= now) {
+                due.push_back(state.get());
+            }
+        }
+    }
+    for (State* state : due) {
+        Renew(*state, now);
+    }
+}
+
+// Renew renews one running job's lease, unless its run ended meanwhile.
+void Scheduler::Renew(State& state, TimePoint now) {
+    const Job& job = state.job;
+    std::lock_guard renewal(state.lease_mutex);
+    {
+        std::lock_guard lock(mutex_);
+        if (!state.renewable) {
+            return;
+        }
+    }
+    bool kept = false;
+    bool failed = false;
+    try {
+        kept = TakeLease(job, now, job.lease_ttl);
+    } catch (const std::exception&) {
+        failed = true;  // tried again sooner
+    }
+    if (!failed && !kept && options_.log) {
+        options_.log("system,warning", "scheduler: " + job.name + " lost its lease while running");
+    }
+    std::lock_guard lock(mutex_);
+    if (failed) {
+        state.renew_at = now + RenewEvery(job) / 2;
+    } else if (kept) {
+        state.renew_at = now + RenewEvery(job);
+        state.lease_until = now + job.lease_ttl;
+    } else {
+        state.renewable = false;
+        state.renew_at.reset();
+        state.lease_until.reset();
+    }
+}
+
 void Scheduler::FreeLease(const Job& job) {
     try {
         auto tx = options_.store->Begin(store::TxMode::kWrite);
@@ -237,6 +311,12 @@ void Scheduler::Loop() {
     while (!stopping_) {
         woken_ = false;
         TimePoint now = clock_->Now();
+        lock.unlock();
+        RenewLeases(now);
+        lock.lock();
+        if (stopping_) {
+            break;
+        }
         for (State* state : TakeDue(now)) {
             if (state->worker.joinable()) {
                 state->worker.join();  // its last run has ended (running was false): only the exit is left
@@ -298,7 +378,8 @@ std::vector<JobStatus> Scheduler::Status() const {
     std::lock_guard lock(mutex_);
     std::vector<JobStatus> status;
     for (const auto& state : jobs_) {
-        status.push_back({state->job.name, state->next_run, state->runs, state->failures, state->running});
+        status.push_back(
+            {state->job.name, state->next_run, state->runs, state->failures, state->running, state->lease_until});
     }
     return status;
 }

@@ -50,8 +50,9 @@ struct Job {
     // shared jobs take the store lease: one process runs them per interval. A job with an effect of its own
     // process (warming this process's cache) is not shared: every process runs it.
     bool shared = true;
-    // lease_ttl is how long a run may take before another process may run the job too (a holder that died
-    // frees the job after it). After a run that succeeded the lease is kept until the next run is due.
+    // lease_ttl is how long the lease lasts once taken: a holder that died frees the job after it. While a run
+    // goes on, Start()'s thread renews the lease every third of lease_ttl (RenewLeases), so a run longer than
+    // lease_ttl keeps it. After a run that succeeded the lease is kept until the next run is due.
     std::chrono::milliseconds lease_ttl{std::chrono::minutes(10)};
     std::string error_topics = "system,error";  // the /log topics of a failure
     std::string error_text;                     // its message before ": <reason>"; empty: "<name> failed"
@@ -65,6 +66,7 @@ struct JobStatus {
     std::uint64_t runs = 0;             // runs that this process started (not those skipped for the lease)
     std::uint64_t failures = 0;         // consecutive failures, 0 after a success
     bool running = false;
+    std::optional<TimePoint> lease_until;  // while a shared job runs: when its lease ends, as last taken or renewed
 };
 
 // SchedulerOptions are the scheduler's collaborators; each may be left empty.
@@ -105,6 +107,11 @@ public:
     // the process that comes next (a restarted daemon, another one) runs the jobs when it first looks rather
     // than an interval after this process's last run. Store failures are ignored: the leases then run out.
     void ReleaseLeases();
+    // RenewLeases extends to now + lease_ttl the lease of every shared job that is running and took or renewed
+    // it a third of lease_ttl or more before `now`. Start()'s thread calls it whenever it wakes (and wakes for
+    // it); whoever drives RunDue with a long job calls it from another thread. A renewal that finds the lease
+    // taken by another holder (it ran out meanwhile) is logged ("system,warning") and not tried again.
+    void RenewLeases(TimePoint now);
 
     std::vector<JobStatus> Status() const;
 
@@ -115,6 +122,7 @@ private:
     void Execute(State& state, TimePoint now);
     bool TakeLease(const Job& job, TimePoint now, std::chrono::milliseconds ttl);
     void FreeLease(const Job& job);
+    void Renew(State& state, TimePoint now);
     std::chrono::milliseconds Jittered(std::chrono::milliseconds wait, double jitter);
     std::optional<TimePoint> NextWake() const;
     void Loop();

@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/sqlite/sqlite_store.hpp"
@@ -106,6 +108,7 @@ TEST_F(SchedulerLeaseTest, AFailedRunFreesTheLeaseForAnotherHolder) {
     a->Add(std::move(failing));
     b->Add(LoggingJob(*store, "by b"));
     EXPECT_EQ(a->RunDue(kT0), kT0 + 1min);
+    a->RenewLeases(kT0 + 5min);  // a's run is over: no renewal retakes the lease it freed
     EXPECT_EQ(b->RunDue(kT0), kT0 + 1h);
     ASSERT_EQ(Log(*store).size(), 1u);
     EXPECT_EQ(Log(*store)[0].message, "by b");
@@ -164,6 +167,78 @@ TEST_F(SchedulerLeaseTest, AJobOfEachProcessTakesNoLease) {
     a->RunDue(kT0);
     b->RunDue(kT0);
     EXPECT_EQ(Log(*store).size(), 2u);
+}
+
+// LongRunTest has two holders on one data directory, each with its own connection: "a" with a shared job
+// (lease_ttl 10 min) whose run, at its start, fulfils `started` and then waits for `finish` before it logs
+// "by a" (a run that lasts as long as the test wants), and "b" with the same job as a plain LoggingJob.
+class LongRunTest : public SchedulerLeaseTest {
+protected:
+    void SetUp() override {
+        store_a = store::OpenSqliteStore(dir.path());
+        store_b = store::OpenSqliteStore(dir.path());
+        a = Make(*store_a, "a");
+        b = Make(*store_b, "b");
+        Job job = LoggingJob(*store_a, "by a");
+        job.lease_ttl = 10min;
+        job.run = [this, done = finish.get_future().share()](TimePoint now) {
+            started.set_value();
+            done.wait();
+            auto tx = store_a->Begin(store::TxMode::kWrite);
+            tx->AppendLog(store::LogEntry{0, now, "test", "by a"});
+            tx->Commit();
+            return true;
+        };
+        a->Add(std::move(job));
+        b->Add(LoggingJob(*store_b, "by b"));
+    }
+
+    std::unique_ptr<store::Store> store_a;
+    std::unique_ptr<store::Store> store_b;
+    std::unique_ptr<Scheduler> a;
+    std::unique_ptr<Scheduler> b;
+    std::promise<void> started;
+    std::promise<void> finish;
+};
+
+TEST_F(LongRunTest, ALongRunRenewsItsLeaseSoNoOtherHolderStartsTheJob) {
+    std::thread run([&] { a->RunDue(kT0); });
+    started.get_future().wait();
+    EXPECT_EQ(a->Status()[0].lease_until, kT0 + 10min);
+    a->RenewLeases(kT0 + 2min);  // not yet a third of the ttl: nothing to do
+    EXPECT_EQ(a->Status()[0].lease_until, kT0 + 10min);
+    a->RenewLeases(kT0 + 4min);
+    a->RenewLeases(kT0 + 8min);
+    a->RenewLeases(kT0 + 12min);
+    EXPECT_EQ(a->Status()[0].lease_until, kT0 + 22min);
+    // 15 minutes into a's run: without the renewals the lease would have ended at 10 minutes.
+    EXPECT_EQ(b->RunDue(kT0 + 15min), kT0 + 15min + 1h);
+    EXPECT_EQ(b->Status()[0].runs, 0u);
+    finish.set_value();
+    run.join();
+    EXPECT_EQ(a->Status()[0].lease_until, std::nullopt);
+    std::vector<store::LogEntry> log = Log(*store_a);
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_EQ(log[0].message, "by a");
+    // After the run a keeps the lease until its next run (kT0 + 1h), whatever a late renewal call says.
+    a->RenewLeases(kT0 + 1h + 10min);
+    EXPECT_EQ(b->RunDue(kT0 + 15min + 1h), kT0 + 15min + 2h);
+    EXPECT_EQ(b->Status()[0].runs, 1u);
+}
+
+TEST_F(LongRunTest, StartsThreadRenewsTheLeaseOfARunningJobWhenWoken) {
+    a->Start();
+    started.get_future().wait();
+    clock.Advance(4min);
+    a->Wake();
+    while (a->Status()[0].lease_until != kT0 + 14min) {
+        std::this_thread::yield();  // the thread renews on its next look at the clock
+    }
+    EXPECT_EQ(b->RunDue(kT0 + 12min), kT0 + 12min + 1h);
+    EXPECT_EQ(b->Status()[0].runs, 0u);
+    finish.set_value();
+    a->Stop();
+    EXPECT_EQ(Log(*store_a).size(), 1u);
 }
 
 // RunRounds is one forked process: its own store connection and scheduler (with a holder of its own) on the

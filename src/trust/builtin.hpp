@@ -2,6 +2,7 @@
 // The built-in trust store: the public roots of Debian's ca-certificates (RouterOS 7.19+ `/certificate
 // builtin`), used only by the services that `/certificate settings builtin-trust-store` names.
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,8 @@ struct BuiltinRoot {
 const std::vector<BuiltinRoot>& BuiltinRoots();
 
 // kDefaultBuiltinServices is what builtin-trust-store=default means (the seed's "current defaults").
-inline const std::vector<std::string> kDefaultBuiltinServices = {"fetch", "mqtt", "email", "netwatch",     "container",
-                                                                 "lora",  "dns",  "www",   "reverse-proxy"};
+inline constexpr std::array<std::string_view, 9> kDefaultBuiltinServices = {
+    "fetch", "mqtt", "email", "netwatch", "container", "lora", "dns", "www", "reverse-proxy"};
 
 // BuiltinTrustedFor tells whether the builtin-trust-store setting (a comma list: all, default, untrusted
 // or service names) lets `service` use the built-in roots. An empty `service` asks whether any service

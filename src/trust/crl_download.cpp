@@ -256,6 +256,7 @@ std::vector<std::string> DownloadCrls(store::Store& store, const DownloadOptions
     StoreTrust trust(store);
     net::HttpClient client("fetch", trust, net::ClientOptions{options.limits, {}});
     std::vector<std::string> lines;
+    lines.reserve(jobs.size());
     for (const Job& job : jobs) {
         lines.push_back(Fetch(store, job, client, cas, options));
     }

@@ -39,8 +39,8 @@ constexpr std::string_view kGenerationPrefix = "store:generation.";
 constexpr std::string_view kCertificateGeneration = "certificate";
 constexpr std::size_t kMaxIdleConnections = 8;
 
-[[noreturn]] void ThrowInternal(std::string message) {
-    throw core::Error(core::ErrorCategory::kInternal, std::move(message));
+[[noreturn]] void ThrowInternal(const std::string& message) {
+    throw core::Error(core::ErrorCategory::kInternal, message);
 }
 
 // OpenConnection opens a connection to `db_file`. On a full disk, where a new connection cannot set up the WAL
