@@ -308,6 +308,23 @@ TEST_F(CompletionTest, ArgumentsValuesAndItems) {
     EXPECT_EQ(quoted.start, 15u);
 }
 
+// Issue 16: `?` at the root lists the menus and the global commands; `:p<Tab>` completes them.
+TEST_F(CompletionTest, RootOffersGlobalCommands) {
+    Words root = At("").candidates;
+    EXPECT_NE(std::find(root.begin(), root.end(), "widget"), root.end());
+    EXPECT_NE(std::find(root.begin(), root.end(), ":put"), root.end());
+    EXPECT_NE(std::find(root.begin(), root.end(), ":local"), root.end());
+    EXPECT_EQ(std::find(root.begin(), root.end(), ":beep"), root.end());  // refused by certos, not offered
+    EXPECT_EQ(At(":pu").candidates, Words{":put"});
+    EXPECT_EQ(At(":pu", "/widget").candidates, Words{":put"});
+    EXPECT_TRUE(At(":put ").candidates.empty());
+    Words help = Help("");
+    EXPECT_NE(std::find_if(help.begin(), help.end(),
+                           [](const std::string& line) { return line.starts_with(":put ") &&
+                                                                line.ends_with("-- global command"); }),
+              help.end());
+}
+
 TEST_F(CompletionTest, QuestionMarkHelp) {
     Words menu = Help("/widget ");
     ASSERT_FALSE(menu.empty());

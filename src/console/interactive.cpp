@@ -121,8 +121,10 @@ private:
     }
 
     CompletionContext Context() const {
-        return CompletionContext{interpreter_.tree(), interpreter_.current_menu(),
-                                 [this](const menu::Menu& menu) { return interpreter_.ItemNames(menu); }};
+        return CompletionContext{
+            interpreter_.tree(), interpreter_.current_menu(),
+            [this](const menu::Menu& menu) { return interpreter_.ItemNames(menu); },
+            [this](const menu::Menu& menu, const menu::Filter& where) { return interpreter_.ItemNames(menu, &where); }};
     }
 
     void Show(const std::vector<std::string>& lines) {

@@ -308,14 +308,15 @@ void Interpreter::Show(const Command& command, const menu::Result& result) {
     RenderOptions options;
     options.width = width_;
     options.show_ids = has("show-ids");
+    options.proplist = command.proplist;
     if (!records.front().Has(".id") || has("value-list")) {
         out_ << RenderKeyValues(menu, records);
     } else if (has("detail")) {
         out_ << RenderDetail(menu, records, options);
     } else if (has("terse")) {
-        out_ << RenderTerse(menu, records);
+        out_ << RenderTerse(menu, records, options);
     } else {
-        out_ << RenderTable(menu, records, command.proplist, options);
+        out_ << RenderTable(menu, records, options);
     }
     out_.flush();
 }
@@ -331,7 +332,7 @@ void Interpreter::PrintLine(std::string_view line) {
     out_.flush();
 }
 
-std::vector<std::string> Interpreter::ItemNames(const menu::Menu& menu) const {
+std::vector<std::string> Interpreter::ItemNames(const menu::Menu& menu, const menu::Filter* where) const {
     std::vector<std::string> names;
     if (menu.FindVerb("print") == nullptr || menu.FindProperty("name") == nullptr) {
         return names;
@@ -340,6 +341,9 @@ std::vector<std::string> Interpreter::ItemNames(const menu::Menu& menu) const {
     request.path = menu.path;
     request.verb = "print";
     request.args = {{"proplist", "name"}};
+    if (where != nullptr) {
+        request.filter = *where;
+    }
     try {
         for (const menu::Record& record : tree_.Execute(request, session_).records) {
             if (auto name = record.Get("name")) {

@@ -16,6 +16,10 @@
 
 namespace certos::console {
 
+// ScriptCommandNames are the global commands the console runs (`put` for `:put`, `local`, ...), RouterOS's
+// names in RouterOS's order, less the ones certos refuses.
+std::vector<std::string_view> ScriptCommandNames();
+
 // kMaxCallDepth bounds how deeply user functions may call each other (each call is a recursion here).
 inline constexpr std::size_t kMaxCallDepth = 50;
 
@@ -46,8 +50,9 @@ public:
     int width() const { return width_; }
     void set_width(int columns) { width_ = columns; }
 
-    // ItemNames lists the `name` of each item of `menu` (completion); empty when the menu has none.
-    std::vector<std::string> ItemNames(const menu::Menu& menu) const;
+    // ItemNames lists the `name` of each item of `menu` (completion) that matches `where` when given; empty
+    // when the menu has none.
+    std::vector<std::string> ItemNames(const menu::Menu& menu, const menu::Filter* where = nullptr) const;
 
     // set_interrupted gives the test loops and `:delay` use to stop on Ctrl-C (the interactive console's flag).
     void set_interrupted(std::function<bool()> interrupted) { interrupted_ = std::move(interrupted); }

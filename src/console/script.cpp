@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <thread>
 
 #include "console/expression.hpp"
@@ -298,6 +299,16 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
         }
     }
     throw ParseError(ParseError::Kind::kBadCommand, head.offset + 1, name);
+}
+
+std::vector<std::string_view> ScriptCommandNames() {
+    std::vector<std::string_view> names;
+    for (std::string_view name : kCommands) {
+        if (std::find(std::begin(kRefused), std::end(kRefused), name) == std::end(kRefused)) {
+            names.push_back(name);
+        }
+    }
+    return names;
 }
 
 }  // namespace certos::console

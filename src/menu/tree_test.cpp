@@ -40,7 +40,7 @@ TEST(TreeTest, SlowVerbsAreKnownByPathAndName) {
 TEST(TreeTest, UnknownMenuVerbAndParameterAreRouterOsErrors) {
     TreeFixture f;
     core::Error e = ErrorOf([&] { f.Run("/nope", "print"); });
-    EXPECT_EQ(std::string(e.what()), "no such command or directory (/nope)");
+    EXPECT_EQ(std::string(e.what()), "no such command or directory (nope)");
     EXPECT_EQ(e.category(), core::ErrorCategory::kMissingItem);
     e = ErrorOf([&] { f.Run("/certificate", "frobnicate"); });
     EXPECT_EQ(std::string(e.what()), "no such command or directory (frobnicate)");

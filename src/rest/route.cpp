@@ -93,11 +93,12 @@ RestRoute ResolveRoute(const menu::Tree& tree, std::string_view method, std::str
         route.action = RestAction::kSet;
         route.item = has_last ? ItemReference(*menu, last) : std::string();
     } else if (method == "DELETE") {
-        if (!has_last) {
+        if (!has_last && !menu->layout.single_entry) {
             throw NoSuchCommand();
         }
+        // DELETE of a single-entry menu (/certificate/settings) is refused later, like any menu without remove.
         route.action = RestAction::kRemove;
-        route.item = ItemReference(*menu, last);
+        route.item = has_last ? ItemReference(*menu, last) : std::string();
     } else if (method == "POST") {
         if (!has_last) {
             throw NoSuchCommand();
