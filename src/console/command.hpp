@@ -2,6 +2,7 @@
 // Turning a statement into a menu::Request: resolve the menu path and verb, check argument names against
 // the verb's schema, bind unnamed values, convert item numbers from the last print into `*ID`s.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -65,6 +66,11 @@ struct Command {
     menu::Request request;
     std::set<std::string> flags;        // flag words given (`detail`, `count-only`, ...)
     std::vector<std::string> proplist;  // `proplist=` as given
+    // `print follow` / `follow-only` / `interval=`: the console repeats the print until Ctrl-C (never sent to
+    // the tree; Interpreter::Repeat).
+    bool follow = false;
+    bool follow_only = false;
+    std::optional<std::chrono::seconds> interval;
 };
 
 // BuildCommand makes the request of a resolved statement. Argument names are checked against the verb's

@@ -1,8 +1,11 @@
 #include "console/interpreter.hpp"
 
-#include <fmt/format.h>
-
+#include <chrono>
+#include <map>
 #include <optional>
+#include <thread>
+
+#include <fmt/format.h>
 
 #include "console/error_text.hpp"
 #include "console/expression.hpp"
@@ -184,6 +187,10 @@ Value Interpreter::Execute(const Statement& statement, Frame& frame) {
     }
     PieceEvaluator evaluate = [&](std::span<const Piece> pieces) { return Evaluate(pieces, frame, *target.menu); };
     Command command = BuildCommand(target, statement, evaluate, &numbers_);
+    if (command.follow || command.interval) {
+        Repeat(command);
+        return {};
+    }
     menu::Result result = tree_.Execute(command.request, session_);
     if (frame.output) {
         Show(command, result);
@@ -325,6 +332,71 @@ void Interpreter::Show(const Command& command, const menu::Result& result) {
         out_ << RenderTable(menu, records, options);
     }
     out_.flush();
+}
+
+void Interpreter::Repeat(const Command& command) {
+    // expires-after counts down every second: a certificate has not changed because of it.
+    auto comparable = [](const menu::Record& record) {
+        std::vector<std::pair<std::string, std::string>> fields = record.fields();
+        std::erase_if(fields, [](const auto& field) { return field.first == "expires-after"; });
+        return fields;
+    };
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> seen;
+    for (bool first = true;; first = false) {
+        menu::Result result = tree_.Execute(command.request, session_);
+        if (command.interval) {
+            Show(command, result);
+            Pause(*command.interval);
+            continue;
+        }
+        std::vector<menu::Record> changed;
+        std::vector<std::size_t> positions;
+        for (std::size_t i = 0; i < result.records.size(); ++i) {
+            auto fields = comparable(result.records[i]);
+            auto& before = seen[result.records[i].GetOr(".id")];
+            if (before != fields) {
+                before = std::move(fields);
+                changed.push_back(result.records[i]);
+                positions.push_back(i);
+            }
+        }
+        if (first && !command.follow_only) {
+            Show(command, result);
+        } else if (!first && !changed.empty()) {
+            ShowRows(command, changed, positions);
+        }
+        Pause(std::chrono::seconds(1));
+    }
+}
+
+void Interpreter::ShowRows(const Command& command, const std::vector<menu::Record>& records,
+                           const std::vector<std::size_t>& positions) {
+    const menu::Menu& menu = *command.menu;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        RenderOptions options;
+        options.width = width_;
+        options.proplist = command.proplist;
+        options.first_index = positions[i];
+        options.rows_only = true;
+        if (command.flags.contains("detail")) {
+            out_ << RenderDetail(menu, {records[i]}, options);
+        } else if (command.flags.contains("terse")) {
+            out_ << RenderTerse(menu, {records[i]}, options);
+        } else {
+            out_ << RenderTable(menu, {records[i]}, options);
+        }
+    }
+    out_.flush();
+}
+
+void Interpreter::Pause(std::chrono::nanoseconds span) const {
+    auto until = std::chrono::steady_clock::now() + span;
+    while (std::chrono::steady_clock::now() < until) {
+        CheckInterrupted();
+        std::this_thread::sleep_for(
+            std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(), std::chrono::milliseconds(100)));
+    }
+    CheckInterrupted();
 }
 
 void Interpreter::CheckInterrupted() const {

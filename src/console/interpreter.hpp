@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -88,6 +89,14 @@ private:
     // ArrayLiteral evaluates `{1; 2; a=3}` into an array.
     Value ArrayLiteral(const Piece& block, Frame& frame);
     void Show(const Command& command, const menu::Result& result);
+    // Repeat runs `print follow` (the items, then once a second each item that appeared or changed) or
+    // `print interval=T` (the whole print again every T) until Ctrl-C, which ends it with "interrupted".
+    void Repeat(const Command& command);
+    // ShowRows prints `records` without legend or header, each numbered by its position in `positions`.
+    void ShowRows(const Command& command, const std::vector<menu::Record>& records,
+                  const std::vector<std::size_t>& positions);
+    // Pause waits `span`, stopping early with "interrupted" on Ctrl-C.
+    void Pause(std::chrono::nanoseconds span) const;
     static Value ValueOf(const Command& command, const menu::Result& result);
 
     // Script commands (`:put`, `:local`, ...), in script.cpp and script_flow.cpp.

@@ -256,7 +256,7 @@ std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>&
     cells.push_back(header);
     for (std::size_t i = 0; i < records.size(); ++i) {
         const menu::Record& record = records[i];
-        std::vector<std::string> row = {options.show_ids ? record.GetOr(".id") : std::to_string(i)};
+        std::vector<std::string> row = {options.show_ids ? record.GetOr(".id") : std::to_string(options.first_index + i)};
         if (!flag_columns.empty()) {
             row.push_back(FlagArea(flag_columns, record));
         }
@@ -273,8 +273,12 @@ std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>&
         column_list += (column_list.empty() ? "" : ", ") + header[c].substr(0, shown) +
                        core::ToLowerAscii(header[c].substr(shown));
     }
-    out += "Columns: " + column_list + "\n";
-    for (std::size_t r = 0; r < cells.size(); ++r) {
+    if (options.rows_only) {
+        out.clear();
+    } else {
+        out += "Columns: " + column_list + "\n";
+    }
+    for (std::size_t r = options.rows_only ? 1 : 0; r < cells.size(); ++r) {
         std::string line;
         for (std::size_t c = 0; c < cells[r].size(); ++c) {
             std::string cell = r == 0 ? cells[r][c].substr(0, widths[c]) : cells[r][c];
@@ -293,7 +297,9 @@ std::string RenderDetail(const menu::Menu& menu, const std::vector<menu::Record>
     std::vector<FlagColumn> flag_columns = FlagColumns(menu, options.proplist);
     // RouterOS ends the legend and every `prop=value` of `print detail` with a space (the seed's transcript).
     std::string out = Legend(flag_columns, [](const menu::FlagSpec&) { return true; });
-    if (!out.empty()) {
+    if (options.rows_only) {
+        out.clear();
+    } else if (!out.empty()) {
         out.insert(out.size() - 1, " ");
     }
     std::size_t width = options.width > 0 ? static_cast<std::size_t>(options.width) : 0;
@@ -302,7 +308,7 @@ std::string RenderDetail(const menu::Menu& menu, const std::vector<menu::Record>
         if (i > 0) {
             out += "\n";
         }
-        std::string prefix = RecordPrefix(i, flag_columns, record);
+        std::string prefix = RecordPrefix(options.first_index + i, flag_columns, record);
         std::string line = prefix;
         bool first = true;
         for (const std::string& name : DetailProperties(menu, record, options.proplist)) {
@@ -326,7 +332,7 @@ std::string RenderTerse(const menu::Menu& menu, const std::vector<menu::Record>&
     std::string out;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const menu::Record& record = records[i];
-        std::string line = RecordPrefix(i, flag_columns, record);
+        std::string line = RecordPrefix(options.first_index + i, flag_columns, record);
         bool first = true;
         for (const std::string& name : DetailProperties(menu, record, options.proplist)) {
             line += (first ? "" : " ") + name + "=" + ConsoleCell(menu, name, *record.Get(name));

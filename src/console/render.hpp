@@ -18,6 +18,10 @@ struct RenderOptions {
     // proplist, when not empty, is `print proplist=`: every mode shows those properties only, in that order,
     // and only the flags whose property it names (no flag area when it names none).
     std::vector<std::string> proplist;
+    // first_index numbers the records from this value; rows_only leaves out the legend and the table header
+    // (`print follow` showing the items that appeared or changed).
+    std::size_t first_index = 0;
+    bool rows_only = false;
 };
 
 // RenderTable is plain `print`: a `Flags:` legend of the flags present in the rows (none when no row has a

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <iterator>
-#include <thread>
 
 #include "console/expression.hpp"
 #include "console/interpreter.hpp"
@@ -260,12 +259,7 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
         if (span.type != Type::kTime) {
             ScriptError("invalid time value");
         }
-        auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(span.number);
-        while (std::chrono::steady_clock::now() < until) {
-            CheckInterrupted();
-            std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(),
-                                                                           std::chrono::milliseconds(100)));
-        }
+        Pause(std::chrono::nanoseconds(span.number));
         return {};
     }
     if (name == "log") {
