@@ -1,5 +1,6 @@
 #include "console/interpreter.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -191,6 +192,7 @@ Value Interpreter::Execute(const Statement& statement, Frame& frame) {
         Repeat(command);
         return {};
     }
+    AskMissingPassphrase(command);
     menu::Result result = tree_.Execute(command.request, session_);
     if (frame.output) {
         Show(command, result);
@@ -332,6 +334,21 @@ void Interpreter::Show(const Command& command, const menu::Result& result) {
         out_ << RenderTable(menu, records, options);
     }
     out_.flush();
+}
+
+void Interpreter::AskMissingPassphrase(Command& command) const {
+    if (!ask_secret_ || command.verb->name != "import" || command.verb->FindArg("passphrase") == nullptr) {
+        return;
+    }
+    auto& args = command.request.args;
+    if (std::any_of(args.begin(), args.end(), [](const auto& arg) { return arg.first == "passphrase"; })) {
+        return;
+    }
+    std::optional<std::string> passphrase = ask_secret_("passphrase: ");
+    if (!passphrase) {
+        throw core::Error(core::ErrorCategory::kInterrupted, "interrupted");
+    }
+    args.emplace_back("passphrase", std::move(*passphrase));
 }
 
 void Interpreter::Repeat(const Command& command) {

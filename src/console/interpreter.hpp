@@ -58,6 +58,13 @@ public:
     // set_interrupted gives the test loops and `:delay` use to stop on Ctrl-C (the interactive console's flag).
     void set_interrupted(std::function<bool()> interrupted) { interrupted_ = std::move(interrupted); }
 
+    // set_ask_secret lets the interactive console ask for what a command left out, as RouterOS does: `import`
+    // without `passphrase=` asks `passphrase: ` (typed without echo; empty is accepted). `ask` returns nullopt
+    // when the input ended.
+    void set_ask_secret(std::function<std::optional<std::string>(std::string_view prompt)> ask) {
+        ask_secret_ = std::move(ask);
+    }
+
 private:
     struct Scope {
         std::map<std::string, Value, std::less<>> variables;
@@ -95,6 +102,8 @@ private:
     // ShowRows prints `records` without legend or header, each numbered by its position in `positions`.
     void ShowRows(const Command& command, const std::vector<menu::Record>& records,
                   const std::vector<std::size_t>& positions);
+    // AskMissingPassphrase asks for `passphrase` of an import that has none, when the console can ask.
+    void AskMissingPassphrase(Command& command) const;
     // Pause waits `span`, stopping early with "interrupted" on Ctrl-C.
     void Pause(std::chrono::nanoseconds span) const;
     static Value ValueOf(const Command& command, const menu::Result& result);
@@ -130,6 +139,7 @@ private:
     bool quit_ = false;
     std::size_t call_depth_ = 0;  // user function calls in progress, at most kMaxCallDepth
     std::function<bool()> interrupted_;
+    std::function<std::optional<std::string>(std::string_view)> ask_secret_;
 };
 
 }  // namespace certos::console
