@@ -68,6 +68,11 @@ RestRoute ResolveRoute(const menu::Tree& tree, std::string_view method, std::str
     if (segments.size() - used > 1) {
         throw NoSuchPath(segments[used]);
     }
+    // A menu that only holds menus (/system) has no items: what follows it is an unknown menu, named as the
+    // API names it (Tree::Run): `no such command or directory (backup)`.
+    if (used < segments.size() && menu->verbs.empty()) {
+        throw NoSuchPath(segments[used]);
+    }
     RestRoute route;
     route.menu = menu;
     bool has_last = used < segments.size();
