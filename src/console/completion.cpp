@@ -183,8 +183,8 @@ constexpr ItemChoice kItemChoices[] = {
 std::optional<std::vector<std::string>> ChoiceValues(const CompletionContext& context, const menu::Menu& menu,
                                                      const menu::Verb* verb, std::string_view arg) {
     for (const ItemChoice& choice : kItemChoices) {
-        if (choice.menu != menu.path || choice.arg != arg || (!choice.verb.empty() && (verb == nullptr ||
-                                                                                      choice.verb != verb->name))) {
+        if (choice.menu != menu.path || choice.arg != arg ||
+            (!choice.verb.empty() && (verb == nullptr || choice.verb != verb->name))) {
             continue;
         }
         const menu::Menu* items = context.tree.FindMenu(choice.items_of);

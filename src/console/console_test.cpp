@@ -41,12 +41,12 @@ TEST_F(ConsoleTest, PrintShowsOnlyFlagsPresent) {
               "0  L  a     large    10\n"
               "1     b     small     1\n");
     EXPECT_EQ(Run("/widget print detail"),
-              "Flags: L - LOCKED; A - ACTIVE; I - ISSUED, R - REVOKED\n"
-              " 0 L   name=\"a\" kind=large size=10 enabled=yes comment=\"\" locked=yes active=no\n"
-              "       issued=no revoked=no\n"
+              "Flags: L - LOCKED; A - ACTIVE; I - ISSUED, R - REVOKED \n"
+              " 0 L   name=\"a\" kind=large size=10 enabled=yes comment=\"\" locked=yes active=no \n"
+              "       issued=no revoked=no \n"
               "\n"
-              " 1     name=\"b\" kind=small size=1 enabled=yes comment=\"\" locked=no active=no\n"
-              "       issued=no revoked=no\n");  // the fixture's terminal is 80 columns wide
+              " 1     name=\"b\" kind=small size=1 enabled=yes comment=\"\" locked=no active=no \n"
+              "       issued=no revoked=no \n");  // the fixture's terminal is 80 columns wide
     EXPECT_EQ(Run("/widget print terse where name=a"),
               " 0 L   name=a kind=large size=10 enabled=yes comment= locked=yes active=no issued=no revoked=no\n");
 }
@@ -320,8 +320,9 @@ TEST_F(CompletionTest, RootOffersGlobalCommands) {
     EXPECT_TRUE(At(":put ").candidates.empty());
     Words help = Help("");
     EXPECT_NE(std::find_if(help.begin(), help.end(),
-                           [](const std::string& line) { return line.starts_with(":put ") &&
-                                                                line.ends_with("-- global command"); }),
+                           [](const std::string& line) {
+                               return line.starts_with(":put ") && line.ends_with("-- global command");
+                           }),
               help.end());
 }
 

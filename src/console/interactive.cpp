@@ -29,7 +29,7 @@ void OnInterrupt(int) { g_interrupted = 1; }
 std::optional<std::string> ReadSecret(std::string_view prompt) {
     std::fwrite(prompt.data(), 1, prompt.size(), stdout);
     std::fflush(stdout);
-    termios saved {};
+    termios saved{};
     bool terminal = tcgetattr(STDIN_FILENO, &saved) == 0;
     if (terminal) {
         termios quiet = saved;

@@ -410,8 +410,8 @@ void Interpreter::Pause(std::chrono::nanoseconds span) const {
     auto until = std::chrono::steady_clock::now() + span;
     while (std::chrono::steady_clock::now() < until) {
         CheckInterrupted();
-        std::this_thread::sleep_for(
-            std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(), std::chrono::milliseconds(100)));
+        std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(),
+                                                                       std::chrono::milliseconds(100)));
     }
     CheckInterrupted();
 }

@@ -256,7 +256,8 @@ std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>&
     cells.push_back(header);
     for (std::size_t i = 0; i < records.size(); ++i) {
         const menu::Record& record = records[i];
-        std::vector<std::string> row = {options.show_ids ? record.GetOr(".id") : std::to_string(options.first_index + i)};
+        std::vector<std::string> row = {options.show_ids ? record.GetOr(".id")
+                                                         : std::to_string(options.first_index + i)};
         if (!flag_columns.empty()) {
             row.push_back(FlagArea(flag_columns, record));
         }

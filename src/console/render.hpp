@@ -27,8 +27,7 @@ struct RenderOptions {
 // RenderTable is plain `print`: a `Flags:` legend of the flags present in the rows (none when no row has a
 // flag), `Columns:`, a `#` header and rows numbered from 0 with one flag column per letter present.
 // options.proplist, when not empty, chooses the columns instead of the menu's layout.
-std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>& records,
-                        const RenderOptions& options);
+std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>& records, const RenderOptions& options);
 
 // RenderDetail is `print detail`: the full legend, then per record the index (2 columns), every flag
 // column, and `prop=value` pairs (strings quoted), wrapped at options.width; a blank line between records.

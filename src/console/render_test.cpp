@@ -102,13 +102,16 @@ std::vector<menu::Record> SeedSigned() {
 }
 
 TEST(RenderTableTest, MatchesTheSeedsSignedCertificates) {
-    EXPECT_EQ(RenderTable(CertificateLikeMenu(), SeedSigned(), {}),
-              "Flags: K - PRIVATE-KEY; L - CRL; A - AUTHORITY; T - TRUSTED\n"
-              "Columns: NAME, COMMON-NAME, FINGERPRINT\n"
-              "#        NAME         COMMON-NAME  FINGERPRINT" + std::string(53, ' ') + "\n"
-              "0  K AT  CA-Template  CAtemp       0c7aaa7607a4dde1bbf33deaae6be7bac9fe4064ba47d64e8a73dcefad6cfc38\n"
-              "1  K AT  Client       client       b3ff25ecb166ea41e15733a7493003f3ea66310c10390c33e98fe32364c3659f\n"
-              "2  KLAT  ServerCA     server       152b88c9d81f4b765a59e2302e01efd1fbf11ceeed6e59f4974e87787a5bb980\n");
+    EXPECT_EQ(
+        RenderTable(CertificateLikeMenu(), SeedSigned(), {}),
+        "Flags: K - PRIVATE-KEY; L - CRL; A - AUTHORITY; T - TRUSTED\n"
+        "Columns: NAME, COMMON-NAME, FINGERPRINT\n"
+        "#        NAME         COMMON-NAME  FINGERPRINT" +
+            std::string(53, ' ') +
+            "\n"
+            "0  K AT  CA-Template  CAtemp       0c7aaa7607a4dde1bbf33deaae6be7bac9fe4064ba47d64e8a73dcefad6cfc38\n"
+            "1  K AT  Client       client       b3ff25ecb166ea41e15733a7493003f3ea66310c10390c33e98fe32364c3659f\n"
+            "2  KLAT  ServerCA     server       152b88c9d81f4b765a59e2302e01efd1fbf11ceeed6e59f4974e87787a5bb980\n");
 }
 
 // The seed's own table, from an 80-column terminal: a header longer than its values is cut to their width,
@@ -119,10 +122,12 @@ TEST(RenderTableTest, NarrowTerminalCutsHeadersToTheirValuesLikeTheSeed) {
     EXPECT_EQ(RenderTable(CertificateLikeMenu(), SeedSigned(), options),
               "Flags: K - PRIVATE-KEY; L - CRL; A - AUTHORITY; T - TRUSTED\n"
               "Columns: NAME, COMMON-name, FINGERPRINT\n"
-              "#        NAME         COMMON  FINGERPRINT" + std::string(53, ' ') + "\n"
-              "0  K AT  CA-Template  CAtemp  0c7aaa7607a4dde1bbf33deaae6be7bac9fe4064ba47d64e8a73dcefad6cfc38\n"
-              "1  K AT  Client       client  b3ff25ecb166ea41e15733a7493003f3ea66310c10390c33e98fe32364c3659f\n"
-              "2  KLAT  ServerCA     server  152b88c9d81f4b765a59e2302e01efd1fbf11ceeed6e59f4974e87787a5bb980\n");
+              "#        NAME         COMMON  FINGERPRINT" +
+                  std::string(53, ' ') +
+                  "\n"
+                  "0  K AT  CA-Template  CAtemp  0c7aaa7607a4dde1bbf33deaae6be7bac9fe4064ba47d64e8a73dcefad6cfc38\n"
+                  "1  K AT  Client       client  b3ff25ecb166ea41e15733a7493003f3ea66310c10390c33e98fe32364c3659f\n"
+                  "2  KLAT  ServerCA     server  152b88c9d81f4b765a59e2302e01efd1fbf11ceeed6e59f4974e87787a5bb980\n");
 }
 
 TEST(RenderTableTest, NoFlagsMeansNoLegendAndNoFlagArea) {

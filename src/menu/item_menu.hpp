@@ -37,7 +37,8 @@ public:
     core::ObjectId Add(Call& call) const override;
     void Set(Call& call, core::ObjectId id) const override;
     // SetProperties changes the item's properties to `values` (the check hook runs, as for set).
-    void SetProperties(Call& call, core::ObjectId id, const std::map<std::string, std::string, std::less<>>& values) const;
+    void SetProperties(Call& call, core::ObjectId id,
+                       const std::map<std::string, std::string, std::less<>>& values) const;
     void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const override;
     void Remove(Call& call, core::ObjectId id) const override;
     const ItemMenuSpec& spec() const { return spec_; }

@@ -75,11 +75,10 @@ TEST(SystemMenusTest, ServicesEnableDisableAndRefuseWhatCertosCannotServe) {
     for (const char* name : {"telnet", "ftp", "ssh", "winbox"}) {
         EXPECT_EQ(f.Run("/ip/service", "get", {{"number", name}, {"value-name", "invalid"}}).ret, "true") << name;
         EXPECT_EQ(f.Run("/ip/service", "get", {{"number", name}, {"value-name", "disabled"}}).ret, "true") << name;
-        std::string refusal = std::string("certos does not serve ") + name +
-                              ": only www, www-ssl, api and api-ssl can be enabled";
+        std::string refusal =
+            std::string("certos does not serve ") + name + ": only www, www-ssl, api and api-ssl can be enabled";
         EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "enable", {{"numbers", name}}); }), refusal);
-        EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "set", {{"numbers", name}, {"disabled", "no"}}); }),
-                  refusal);
+        EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "set", {{"numbers", name}, {"disabled", "no"}}); }), refusal);
     }
     f.Run("/ip/service", "set", {{"numbers", "ssh"}, {"port", "2200"}});  // other properties stay settable
     EXPECT_EQ(f.Run("/ip/service", "get", {{"number", "www"}, {"value-name", "invalid"}}).ret, "false");
@@ -92,7 +91,9 @@ TEST(SystemMenusTest, SingleEntryMenusAnswerGet) {
     f.Run("/certificate/settings", "set", {{"crl-use", "yes"}});
     EXPECT_EQ(f.Run("/certificate/settings", "get", {{"value-name", "crl-use"}}).ret, "true");
     EXPECT_EQ(f.Run("/certificate/settings", "get").records.at(0).GetOr("crl-store"), "ram");
-    EXPECT_EQ(ErrorText([&] { f.Run("/certificate/settings", "get", {{"value-name", "colour"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/certificate/settings", "get", {{"value-name", "colour"}});
+              }),
               "no such property: colour");
     EXPECT_FALSE(f.Run("/system/resource", "get", {{"value-name", "version"}}).ret.value_or("").empty());
 }

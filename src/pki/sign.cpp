@@ -167,9 +167,9 @@ crypto::PrivateKey GenerateKey(const crypto::KeySpec& spec, const ProgressFn& pr
     while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
         ++ticks;
         try {
-            progress(ticks % 10 == 0 ? "progress: generating " + spec.Name() + " key (" + std::to_string(ticks / 10) +
-                                           "s)"
-                                     : std::string());
+            progress(ticks % 10 == 0
+                         ? "progress: generating " + spec.Name() + " key (" + std::to_string(ticks / 10) + "s)"
+                         : std::string());
         } catch (...) {
             cancel->store(true);
             future.wait();  // the keygen callback stops within one prime candidate
