@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "console/where.hpp"
-#include "core/duration.hpp"
 #include "core/error.hpp"
 #include "core/value.hpp"
 
@@ -213,11 +212,7 @@ bool TakeRepeat(Command& command, const Word& word, const PieceEvaluator& evalua
     }
     std::vector<Piece> pieces = word.pieces;
     pieces.front().text.erase(0, std::string_view("interval=").size());
-    std::chrono::seconds every = core::ParseDuration(evaluate(pieces).ToArgument());
-    if (every.count() <= 0) {
-        throw core::ArgumentError("invalid value for argument interval");
-    }
-    command.interval = every;
+    command.interval = evaluate(pieces).ToArgument();
     return true;
 }
 

@@ -2,7 +2,6 @@
 // Turning a statement into a menu::Request: resolve the menu path and verb, check argument names against
 // the verb's schema, bind unnamed values, convert item numbers from the last print into `*ID`s.
 
-#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -70,7 +69,7 @@ struct Command {
     // the tree; Interpreter::Repeat).
     bool follow = false;
     bool follow_only = false;
-    std::optional<std::chrono::seconds> interval;
+    std::optional<std::string> interval;  // as given; read when the print runs (Interpreter::Repeat)
 };
 
 // BuildCommand makes the request of a resolved statement. Argument names are checked against the verb's

@@ -13,6 +13,7 @@
 #include "console/lexer.hpp"
 #include "console/render.hpp"
 #include "console/script_words.hpp"
+#include "core/duration.hpp"
 #include "core/error.hpp"
 #include "core/value.hpp"
 
@@ -358,12 +359,19 @@ void Interpreter::Repeat(const Command& command) {
         std::erase_if(fields, [](const auto& field) { return field.first == "expires-after"; });
         return fields;
     };
+    std::optional<std::chrono::seconds> every;
+    if (command.interval) {
+        every = core::ParseDuration(*command.interval);
+        if (every->count() <= 0) {
+            throw core::ArgumentError("invalid value for argument interval");
+        }
+    }
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> seen;
     for (bool first = true;; first = false) {
         menu::Result result = tree_.Execute(command.request, session_);
-        if (command.interval) {
+        if (every) {
             Show(command, result);
-            Pause(*command.interval);
+            Pause(*every);
             continue;
         }
         std::vector<menu::Record> changed;

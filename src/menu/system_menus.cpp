@@ -234,8 +234,10 @@ void InstallServices(Tree& tree) {
         }
     };
     InstallItemMenu(menu, std::move(spec), {"name", "port", "certificate", "vrf", "max-sessions"});
+    // One flag column, as RouterOS's legend `Flags: X - DISABLED, I - INVALID` shows (facts §5): a service
+    // certos cannot serve shows I.
     menu.layout.flags = {{.letter = 'X', .legend = "DISABLED", .property = "disabled"},
-                         {.letter = 'I', .legend = "INVALID", .property = "invalid"}};
+                         {.letter = 'I', .legend = "INVALID", .property = "invalid", .shares_previous_column = true}};
 }
 
 Result PrintLog(Call& call) {

@@ -56,9 +56,18 @@ def upper_legend(seed):
                   flags=re.M)
 
 
+def file_columns_to_their_values(seed):
+    """The seed's /file table has its TYPE and CREATION-TIME columns one wider than any value shown (the
+    router's hidden files, or an edit); certos sizes every column to its values. docs/differences.md,
+    "seed /file column widths"."""
+    seed = seed.replace("TYPE        SIZE  CREATION-TIME       ", "TYPE       SIZE  CREATION-TIME      ")
+    return re.sub(r"(?m)^(\d  \S+ +\.\w+ file) ", r"\1", seed)
+
+
 KNOWN_DIFFERENCES = {
     "template_print_detail.txt": v723_detail,
     "print_after_sign.txt": upper_legend,
+    "file_print_after_export.txt": file_columns_to_their_values,
 }
 
 
@@ -150,3 +159,61 @@ def test_import_report_and_print_are_the_seeds(tmp_path):
     assert [line.split() for line in table.splitlines()] == \
         [line.split() for line in golden("print_after_import.txt").splitlines()]
     assert table.splitlines()[3].startswith("0  KT  name_example ")
+
+
+def test_ip_service_shows_what_certos_cannot_serve_as_invalid_and_refuses_it(tmp_path):
+    table = out(tmp_path, "/ip service print").splitlines()
+    assert table[0] == "Flags: X - DISABLED, I - INVALID"
+    assert table[1] == "Columns: NAME, PORT, CERTIFICATE, VRF, MAX-SESSIONS"
+    flags = {}
+    for row in table[3:]:
+        words = row.split()
+        flags[words[2] if len(words[1]) == 1 and words[1] in "XI" else words[1]] = \
+            words[1] if words[1] in ("X", "I") else ""
+    assert flags == {"telnet": "I", "ftp": "I", "www": "", "ssh": "I", "www-ssl": "X", "api": "",
+                     "winbox": "I", "api-ssl": ""}
+    rc, stdout, stderr = run(tmp_path, "/ip service enable telnet", check=False)
+    assert rc != 0
+    assert "failure: certos does not serve telnet: only www, www-ssl, api and api-ssl can be enabled" \
+        in stdout + stderr
+    out(tmp_path, "/ip service disable www,api")
+    assert out(tmp_path, ":put [/ip service get www disabled]").strip() == "true"
+    out(tmp_path, "/ip service; print; enable 2,5")  # numbers of this console's print
+    assert out(tmp_path, ":put [/ip service get api disabled]").strip() == "false"
+    assert out(tmp_path, ":put [/ip service get www disabled]").strip() == "false"
+
+
+def test_single_entry_menus_answer_get_and_rest_refuses_delete(tmp_path):
+    assert out(tmp_path, ":put [/certificate settings get crl-use]").strip() == "false"
+    out(tmp_path, "/certificate settings set crl-use=yes")
+    assert out(tmp_path, ":put [/certificate settings get crl-use]").strip() == "true"
+    assert "crl-use: yes" in out(tmp_path, "/certificate settings get")
+
+
+def test_unknown_menus_read_the_same_over_rest_and_the_api_and_settings_cannot_be_deleted(certos_daemon):
+    import librouteros
+    from librouteros.exceptions import TrapError
+
+    from conftest import ADMIN_PASSWORD
+
+    d = certos_daemon
+    rest = d.session()
+    api = librouteros.connect(host="127.0.0.1", username="admin", password=ADMIN_PASSWORD, port=d.api_port)
+    try:
+        for rest_path, api_path, segment in [("/system/backupx", "/system/backupx/print", "backupx"),
+                                             ("/nothing/here", "/nothing/here/print", "nothing")]:
+            response = rest.get(d.url + rest_path, timeout=30)
+            assert response.status_code == 400
+            assert response.json()["detail"] == f"no such command or directory ({segment})"
+            try:
+                tuple(api(api_path))
+                raise AssertionError(f"{api_path} succeeded")
+            except TrapError as trap:
+                assert trap.message == f"no such command or directory ({segment})"
+        response = rest.delete(d.url + "/certificate/settings", timeout=30)
+        assert response.status_code == 406
+        assert response.json() == {"error": 406, "message": "Not Acceptable",
+                                   "detail": "no such command or directory (remove)"}
+        assert rest.get(d.url + "/certificate/settings", timeout=30).json()["crl-use"] == "false"
+    finally:
+        api.close()
