@@ -314,7 +314,7 @@ std::string RenderDetail(const menu::Menu& menu, const std::vector<menu::Record>
         bool first = true;
         for (const std::string& name : DetailProperties(menu, record, options.proplist)) {
             std::string pair = name + "=" + DetailValue(menu, name, *record.Get(name)) + " ";
-            if (!first && width > 0 && line.size() + pair.size() > width) {
+            if (!first && width > 0 && line.size() + pair.size() - 1 > width) {  // the trailing space does not count
                 out += line + "\n";
                 line = std::string(prefix.size(), ' ') + pair;
             } else {
