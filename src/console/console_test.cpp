@@ -205,7 +205,7 @@ TEST_F(ConsoleTest, ScriptingSubset) {
     EXPECT_EQ(Run(":local c 0; :while ($c < 3) do={:set c ($c + 1)}; :put $c"), "3\n");
     EXPECT_EQ(Run(":delay 10ms"), "");
     // :log writes through the tree's /log menu (tests/script/log.rsc); this tree has none, which is an error.
-    EXPECT_EQ(Run(":log info \"text\""), "no such command or directory (/log)\n");
+    EXPECT_EQ(Run(":log info \"text\""), "no such command or directory (log)\n");
     EXPECT_EQ(Run(":error \"stop here\""), "stop here\n");
     EXPECT_EQ(Run(":set undefined 1"), "no such variable undefined\n");
     EXPECT_EQ(Run(":local name b; :put [/widget get [find name=$name] kind]"), "small\n");

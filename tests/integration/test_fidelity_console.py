@@ -94,7 +94,7 @@ def test_completion_offers_only_the_items_that_fit(setup_term):
     term.key("C-u")
     term.type("/certificate sign tpl-a ca=")
     term.key("Tab")
-    term.wait_for(r"/certificate sign tpl-a ca=myca $")  # the only CA with its key: completed at once
+    term.wait_for(r"/certificate sign tpl-a ca=myca$")  # the only CA with its key, completed at once
     term.key("C-u")
     term.type("/certificate create-certificate-request template=")
     term.key("Tab")
