@@ -34,7 +34,9 @@ int RunConsole(const std::filesystem::path& data_dir, const std::string& store_u
     tree.set_files(&files);
     certos::menu::InstallMenus(tree);
     certos::menu::Bootstrap(tree);
-    if (auto created = certos::menu::EnsureAdmin(tree)) {
+    // The interactive console is a long-running start: worth one password check to say that a
+    // CERTOS_ADMIN_PASSWORD given to an existing store is ignored (menu/auth.hpp).
+    if (auto created = certos::menu::EnsureAdmin(tree, command.empty() && script.empty())) {
         std::cerr << "certos: " << *created << "\n";
     }
     certos::menu::Session session;  // the local console acts as admin, with every policy

@@ -196,6 +196,28 @@ const menu::ArgSpec* FindArgument(const menu::Verb& verb, std::string_view name)
     return name.empty() ? nullptr : UniquePrefix(all, name, [](const menu::ArgSpec& arg) { return arg.spec.name; });
 }
 
+namespace {
+
+// TakeRepeat takes `follow`, `follow-only` and `interval=TIME` of a print into `command` (the console repeats
+// the print; the tree never sees them). False for any other word.
+bool TakeRepeat(Command& command, const Word& word, const PieceEvaluator& evaluate) {
+    std::string_view head = word.Text();
+    if (head == "follow" || head == "follow-only") {
+        command.follow = true;
+        command.follow_only = head == "follow-only";
+        return true;
+    }
+    if (!head.starts_with("interval=")) {
+        return false;
+    }
+    std::vector<Piece> pieces = word.pieces;
+    pieces.front().text.erase(0, std::string_view("interval=").size());
+    command.interval = evaluate(pieces).ToArgument();
+    return true;
+}
+
+}  // namespace
+
 Command BuildCommand(const Target& target, const Statement& statement, const PieceEvaluator& evaluate,
                      const ItemNumbers* numbers) {
     Command command;
@@ -216,6 +238,9 @@ Command BuildCommand(const Target& target, const Statement& statement, const Pie
             std::size_t end = word.offset + head.size();
             command.request.filter = ParseWhere(*target.menu, std::span(words).subspan(i + 1), evaluate, end);
             break;
+        }
+        if (verb.name == "print" && word.IsText() && TakeRepeat(command, word, evaluate)) {
+            continue;
         }
         std::size_t eq = head.find('=');
         if (eq != std::string_view::npos && eq > 0) {

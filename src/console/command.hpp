@@ -65,6 +65,11 @@ struct Command {
     menu::Request request;
     std::set<std::string> flags;        // flag words given (`detail`, `count-only`, ...)
     std::vector<std::string> proplist;  // `proplist=` as given
+    // `print follow` / `follow-only` / `interval=`: the console repeats the print until Ctrl-C (never sent to
+    // the tree; Interpreter::Repeat).
+    bool follow = false;
+    bool follow_only = false;
+    std::optional<std::string> interval;  // as given; read when the print runs (Interpreter::Repeat)
 };
 
 // BuildCommand makes the request of a resolved statement. Argument names are checked against the verb's

@@ -1,8 +1,10 @@
 #include "console/completion.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "console/command.hpp"
+#include "console/interpreter.hpp"
 #include "console/render.hpp"
 #include "core/value.hpp"
 
@@ -132,7 +134,9 @@ Analysis Analyze(const CompletionContext& context, std::string_view line) {
     } else {
         analysis.partial_start = line.size();
     }
-    if ((!words.empty() && words.front().text.starts_with(':')) || analysis.partial.starts_with(':')) {
+    // Inside a global command nothing is completed; a first word starting with ':' is one being typed.
+    if ((!words.empty() && words.front().text.starts_with(':')) ||
+        (!words.empty() && analysis.partial.starts_with(':'))) {
         return analysis;
     }
     std::size_t next = 0;
@@ -147,23 +151,77 @@ Analysis Analyze(const CompletionContext& context, std::string_view line) {
     return analysis;
 }
 
+// ItemChoice is an argument whose completion offers the items of menu `items_of` that match `where`.
+struct ItemChoice {
+    std::string_view menu;  // the verb's menu
+    std::string_view verb;  // "" for every verb of the menu
+    std::string_view arg;
+    std::string_view items_of;
+    menu::Filter (*where)();
+};
+
+menu::Filter Templates() { return menu::Filter::Unary(menu::Filter::Op::kLacks, "fingerprint"); }
+
+menu::Filter WithKey() {
+    return menu::Filter::And({menu::Filter::Unary(menu::Filter::Op::kHas, "fingerprint"),
+                              menu::Filter::Unary(menu::Filter::Op::kTruthy, "private-key")});
+}
+
+menu::Filter CasWithKey() {
+    return menu::Filter::And({WithKey(), menu::Filter::Unary(menu::Filter::Op::kTruthy, "authority")});
+}
+
+constexpr ItemChoice kItemChoices[] = {
+    {"/certificate", "sign", "number", "/certificate", Templates},
+    {"/certificate", "", "template", "/certificate", Templates},
+    {"/certificate", "", "ca", "/certificate", CasWithKey},
+    {"/ip/service", "", "certificate", "/certificate", WithKey},
+};
+
+// ChoiceValues are the item names an ItemChoice offers for argument `arg` of `verb`; nullopt when none
+// applies.
+std::optional<std::vector<std::string>> ChoiceValues(const CompletionContext& context, const menu::Menu& menu,
+                                                     const menu::Verb* verb, std::string_view arg) {
+    for (const ItemChoice& choice : kItemChoices) {
+        if (choice.menu != menu.path || choice.arg != arg ||
+            (!choice.verb.empty() && (verb == nullptr || choice.verb != verb->name))) {
+            continue;
+        }
+        const menu::Menu* items = context.tree.FindMenu(choice.items_of);
+        if (items == nullptr) {
+            return std::vector<std::string>{};
+        }
+        if (context.matching_names) {
+            return context.matching_names(*items, choice.where());
+        }
+        return context.item_names ? context.item_names(*items) : std::vector<std::string>{};
+    }
+    return std::nullopt;
+}
+
+// QuoteNames makes item names typed back in read as one value each.
+std::vector<std::string> QuoteNames(std::vector<std::string> names) {
+    for (std::string& name : names) {
+        if (name.empty() || name.find_first_of(" \t\"\\;$[]{}()=?,") != std::string::npos) {
+            name = QuoteValue(name);
+        }
+    }
+    return names;
+}
+
 std::vector<std::string> ValuesOf(const CompletionContext& context, const menu::Menu& menu,
-                                  const menu::PropertySpec& spec) {
+                                  const menu::PropertySpec& spec, const menu::Verb* verb = nullptr) {
+    if (auto chosen = ChoiceValues(context, menu, verb, spec.name)) {
+        return QuoteNames(std::move(*chosen));
+    }
     switch (spec.type) {
         case menu::ValueType::kEnum:
         case menu::ValueType::kEnumList:
             return spec.values;
         case menu::ValueType::kBool:
             return {"no", "yes"};
-        case menu::ValueType::kItem: {
-            std::vector<std::string> names = context.item_names ? context.item_names(menu) : std::vector<std::string>{};
-            for (std::string& name : names) {
-                if (name.empty() || name.find_first_of(" \t\"\\;$[]{}()=?,") != std::string::npos) {
-                    name = QuoteValue(name);  // typed back in, the name must read as one value
-                }
-            }
-            return names;
-        }
+        case menu::ValueType::kItem:
+            return QuoteNames(context.item_names ? context.item_names(menu) : std::vector<std::string>{});
         default:
             return {};
     }
@@ -200,6 +258,11 @@ Completion PathCandidates(const CompletionContext& context, const Analysis& anal
     if (menu != &context.tree.root()) {
         completion.candidates.emplace_back("..");
     }
+    if (slash == std::string_view::npos && (menu == &context.tree.root() || tail.starts_with(':'))) {
+        for (std::string_view command : ScriptCommandNames()) {
+            completion.candidates.push_back(":" + std::string(command));
+        }
+    }
     std::erase_if(completion.candidates, [&](const std::string& c) { return !c.starts_with(tail); });
     return completion;
 }
@@ -229,7 +292,7 @@ Completion ArgumentCandidates(const CompletionContext& context, const Analysis& 
         }
         completion.start += value_start;
         partial = partial.substr(value_start);
-        completion.candidates = ValuesOf(context, menu, arg->spec);
+        completion.candidates = ValuesOf(context, menu, arg->spec, &verb);
     } else {
         std::size_t unnamed_given = 0;
         for (const std::string& word : analysis.arguments) {
@@ -242,7 +305,7 @@ Completion ArgumentCandidates(const CompletionContext& context, const Analysis& 
         std::size_t unnamed_seen = 0;
         for (const menu::ArgSpec& arg : verb.args) {
             if (arg.unnamed && unnamed_seen++ == unnamed_given) {
-                for (std::string& value : ValuesOf(context, menu, arg.spec)) {
+                for (std::string& value : ValuesOf(context, menu, arg.spec, &verb)) {
                     completion.candidates.push_back(std::move(value));
                 }
             }
@@ -319,7 +382,7 @@ std::vector<std::string> HelpLines(const CompletionContext& context, std::string
             WalkPath(context.tree, {{analysis.partial.substr(0, slash + 1), 0}}, menu, verb, next);
         }
         for (const std::string& name : completion.candidates) {
-            std::string help = name == ".." ? "go up one level" : "";
+            std::string help = name == ".." ? "go up one level" : name.starts_with(':') ? "global command" : "";
             if (const menu::Menu* child = menu->FindChild(name)) {
                 help = child->help;
             } else if (const menu::Verb* verb = menu->FindVerb(name)) {
@@ -336,7 +399,7 @@ std::vector<std::string> HelpLines(const CompletionContext& context, std::string
             return {};
         }
         std::vector<std::string> lines = {HelpLine(arg->spec.name, arg->spec.help, 0)};
-        std::vector<std::string> values = ValuesOf(context, *analysis.menu, arg->spec);
+        std::vector<std::string> values = ValuesOf(context, *analysis.menu, arg->spec, &verb);
         if (!values.empty()) {
             lines.push_back("  " + core::JoinList(values, ' '));
         }

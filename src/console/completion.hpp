@@ -12,11 +12,13 @@
 namespace certos::console {
 
 // CompletionContext is what completion needs from the console: the tree, the current menu and a way to
-// list item names of a menu (which runs a `print`).
+// list item names of a menu (which runs a `print`), of all items or of those matching a condition.
 struct CompletionContext {
     const menu::Tree& tree;
     const menu::Menu& current;
     std::function<std::vector<std::string>(const menu::Menu&)> item_names;
+    // matching_names lists the names of the items of a menu that match a filter; unset: item_names is used.
+    std::function<std::vector<std::string>(const menu::Menu&, const menu::Filter&)> matching_names = {};
 };
 
 // Completion is what may replace the word being typed: `line[start, end)` by one of `candidates`. A
@@ -26,9 +28,12 @@ struct Completion {
     std::vector<std::string> candidates;
 };
 
-// Complete offers, for the text before the cursor: menu names and verbs (`/certificate ad` -> add),
-// argument names (`name=`), flags, `where`, values of enum and boolean arguments (after `key-size=`,
-// also after a comma of a list), item names for item arguments, and property names after `where`.
+// Complete offers, for the text before the cursor: menu names and verbs (`/certificate ad` -> add), at the
+// root also the global commands (`:put`, `:local`, ...), argument names (`name=`), flags, `where`, values of
+// enum and boolean arguments (after `key-size=`, also after a comma of a list), item names for item
+// arguments, and property names after `where`. Some arguments offer only the items that fit, as RouterOS
+// does: `sign <Tab>` and `template=` templates, `ca=` CAs that hold their key, /ip service `certificate=`
+// certificates that hold their key.
 Completion Complete(const CompletionContext& context, std::string_view line);
 
 // HelpLines is what `?` shows for the text before the cursor: `name -- help` lines for the menus and verbs

@@ -41,12 +41,12 @@ TEST_F(ConsoleTest, PrintShowsOnlyFlagsPresent) {
               "0  L  a     large    10\n"
               "1     b     small     1\n");
     EXPECT_EQ(Run("/widget print detail"),
-              "Flags: L - LOCKED; A - ACTIVE; I - ISSUED, R - REVOKED\n"
-              " 0 L   name=\"a\" kind=large size=10 enabled=yes comment=\"\" locked=yes active=no\n"
-              "       issued=no revoked=no\n"
+              "Flags: L - LOCKED; A - ACTIVE; I - ISSUED, R - REVOKED \n"
+              " 0 L   name=\"a\" kind=large size=10 enabled=yes comment=\"\" locked=yes active=no \n"
+              "       issued=no revoked=no \n"
               "\n"
-              " 1     name=\"b\" kind=small size=1 enabled=yes comment=\"\" locked=no active=no\n"
-              "       issued=no revoked=no\n");  // the fixture's terminal is 80 columns wide
+              " 1     name=\"b\" kind=small size=1 enabled=yes comment=\"\" locked=no active=no \n"
+              "       issued=no revoked=no \n");  // the fixture's terminal is 80 columns wide
     EXPECT_EQ(Run("/widget print terse where name=a"),
               " 0 L   name=a kind=large size=10 enabled=yes comment= locked=yes active=no issued=no revoked=no\n");
 }
@@ -205,7 +205,7 @@ TEST_F(ConsoleTest, ScriptingSubset) {
     EXPECT_EQ(Run(":local c 0; :while ($c < 3) do={:set c ($c + 1)}; :put $c"), "3\n");
     EXPECT_EQ(Run(":delay 10ms"), "");
     // :log writes through the tree's /log menu (tests/script/log.rsc); this tree has none, which is an error.
-    EXPECT_EQ(Run(":log info \"text\""), "no such command or directory (/log)\n");
+    EXPECT_EQ(Run(":log info \"text\""), "no such command or directory (log)\n");
     EXPECT_EQ(Run(":error \"stop here\""), "stop here\n");
     EXPECT_EQ(Run(":set undefined 1"), "no such variable undefined\n");
     EXPECT_EQ(Run(":local name b; :put [/widget get [find name=$name] kind]"), "small\n");
@@ -306,6 +306,24 @@ TEST_F(CompletionTest, ArgumentsValuesAndItems) {
     Completion quoted = Complete(spaced, "/widget remove \"my");
     EXPECT_EQ(quoted.candidates, Words{"\"my cert\""});
     EXPECT_EQ(quoted.start, 15u);
+}
+
+// Issue 16: `?` at the root lists the menus and the global commands; `:p<Tab>` completes them.
+TEST_F(CompletionTest, RootOffersGlobalCommands) {
+    Words root = At("").candidates;
+    EXPECT_NE(std::find(root.begin(), root.end(), "widget"), root.end());
+    EXPECT_NE(std::find(root.begin(), root.end(), ":put"), root.end());
+    EXPECT_NE(std::find(root.begin(), root.end(), ":local"), root.end());
+    EXPECT_EQ(std::find(root.begin(), root.end(), ":beep"), root.end());  // refused by certos, not offered
+    EXPECT_EQ(At(":pu").candidates, Words{":put"});
+    EXPECT_EQ(At(":pu", "/widget").candidates, Words{":put"});
+    EXPECT_TRUE(At(":put ").candidates.empty());
+    Words help = Help("");
+    EXPECT_NE(std::find_if(help.begin(), help.end(),
+                           [](const std::string& line) {
+                               return line.starts_with(":put ") && line.ends_with("-- global command");
+                           }),
+              help.end());
 }
 
 TEST_F(CompletionTest, QuestionMarkHelp) {

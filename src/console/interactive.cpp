@@ -2,12 +2,15 @@
 
 #include <histedit.h>
 #include <signal.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "console/completion.hpp"
@@ -20,6 +23,43 @@ namespace {
 volatile std::sig_atomic_t g_interrupted = 0;
 
 void OnInterrupt(int) { g_interrupted = 1; }
+
+// ReadSecret asks `prompt` on the terminal and reads one line without echo (RouterOS's `passphrase:`);
+// nullopt at the end of input or on Ctrl-C.
+std::optional<std::string> ReadSecret(std::string_view prompt) {
+    std::fwrite(prompt.data(), 1, prompt.size(), stdout);
+    std::fflush(stdout);
+    termios saved{};
+    bool terminal = tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (terminal) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        quiet.c_lflag |= ICANON;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    bool ended = false;
+    char c = 0;
+    while (true) {
+        ssize_t n = read(STDIN_FILENO, &c, 1);
+        if (n <= 0 || g_interrupted != 0) {
+            ended = true;
+            break;
+        }
+        if (c == '\n' || c == '\r') {
+            break;
+        }
+        line += c;
+    }
+    if (terminal) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    }
+    std::fputs("\n", stdout);
+    if (ended) {
+        return std::nullopt;
+    }
+    return line;
+}
 
 struct EditLineDeleter {
     void operator()(EditLine* el) const { el_end(el); }
@@ -65,6 +105,7 @@ public:
         el_set(el.get(), EL_BIND, "?", "certos-help", nullptr);
 
         interpreter_.set_interrupted([] { return g_interrupted != 0; });  // Ctrl-C stops a running loop
+        interpreter_.set_ask_secret(ReadSecret);
         std::string pending;
         while (!interpreter_.quit_requested()) {
             prompt_ = pending.empty() ? console_.Prompt() : "... ";
@@ -121,8 +162,10 @@ private:
     }
 
     CompletionContext Context() const {
-        return CompletionContext{interpreter_.tree(), interpreter_.current_menu(),
-                                 [this](const menu::Menu& menu) { return interpreter_.ItemNames(menu); }};
+        return CompletionContext{
+            interpreter_.tree(), interpreter_.current_menu(),
+            [this](const menu::Menu& menu) { return interpreter_.ItemNames(menu); },
+            [this](const menu::Menu& menu, const menu::Filter& where) { return interpreter_.ItemNames(menu, &where); }};
     }
 
     void Show(const std::vector<std::string>& lines) {

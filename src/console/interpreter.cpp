@@ -1,14 +1,19 @@
 #include "console/interpreter.hpp"
 
-#include <fmt/format.h>
-
+#include <algorithm>
+#include <chrono>
+#include <map>
 #include <optional>
+#include <thread>
+
+#include <fmt/format.h>
 
 #include "console/error_text.hpp"
 #include "console/expression.hpp"
 #include "console/lexer.hpp"
 #include "console/render.hpp"
 #include "console/script_words.hpp"
+#include "core/duration.hpp"
 #include "core/error.hpp"
 #include "core/value.hpp"
 
@@ -24,7 +29,13 @@ bool IsQuit(const Statement& statement) {
 
 Interpreter::Interpreter(const menu::Tree& tree, menu::Session session, std::ostream& out, std::ostream& err)
     : tree_(tree), session_(std::move(session)), out_(out), err_(err), current_(&tree.root()) {
+    // An empty line is a long command asking whether to go on (pki::GenerateKey): Ctrl-C stops it there, and
+    // only there, so that a command is never reported interrupted after it has made its change.
     session_.progress = [this](std::string_view line) {
+        if (line.empty()) {
+            CheckInterrupted();
+            return;
+        }
         PrintLine("  " + (line.starts_with("progress:") ? std::string(line) : "progress: " + std::string(line)));
     };
 }
@@ -178,6 +189,11 @@ Value Interpreter::Execute(const Statement& statement, Frame& frame) {
     }
     PieceEvaluator evaluate = [&](std::span<const Piece> pieces) { return Evaluate(pieces, frame, *target.menu); };
     Command command = BuildCommand(target, statement, evaluate, &numbers_);
+    if (command.follow || command.interval) {
+        Repeat(command);
+        return {};
+    }
+    AskMissingPassphrase(command);
     menu::Result result = tree_.Execute(command.request, session_);
     if (frame.output) {
         Show(command, result);
@@ -309,16 +325,104 @@ void Interpreter::Show(const Command& command, const menu::Result& result) {
     RenderOptions options;
     options.width = width_;
     options.show_ids = has("show-ids");
+    options.proplist = command.proplist;
     if (!records.front().Has(".id") || has("value-list")) {
         out_ << RenderKeyValues(menu, records);
     } else if (has("detail")) {
         out_ << RenderDetail(menu, records, options);
     } else if (has("terse")) {
-        out_ << RenderTerse(menu, records);
+        out_ << RenderTerse(menu, records, options);
     } else {
-        out_ << RenderTable(menu, records, command.proplist, options);
+        out_ << RenderTable(menu, records, options);
     }
     out_.flush();
+}
+
+void Interpreter::AskMissingPassphrase(Command& command) const {
+    if (!ask_secret_ || command.verb->name != "import" || command.verb->FindArg("passphrase") == nullptr) {
+        return;
+    }
+    auto& args = command.request.args;
+    if (std::any_of(args.begin(), args.end(), [](const auto& arg) { return arg.first == "passphrase"; })) {
+        return;
+    }
+    std::optional<std::string> passphrase = ask_secret_("passphrase: ");
+    if (!passphrase) {
+        throw core::Error(core::ErrorCategory::kInterrupted, "interrupted");
+    }
+    args.emplace_back("passphrase", std::move(*passphrase));
+}
+
+void Interpreter::Repeat(const Command& command) {
+    // expires-after counts down every second: a certificate has not changed because of it.
+    auto comparable = [](const menu::Record& record) {
+        std::vector<std::pair<std::string, std::string>> fields = record.fields();
+        std::erase_if(fields, [](const auto& field) { return field.first == "expires-after"; });
+        return fields;
+    };
+    std::optional<std::chrono::seconds> every;
+    if (command.interval) {
+        every = core::ParseDuration(*command.interval);
+        if (every->count() <= 0) {
+            throw core::ArgumentError("invalid value for argument interval");
+        }
+    }
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> seen;
+    for (bool first = true;; first = false) {
+        menu::Result result = tree_.Execute(command.request, session_);
+        if (every) {
+            Show(command, result);
+            Pause(*every);
+            continue;
+        }
+        std::vector<menu::Record> changed;
+        std::vector<std::size_t> positions;
+        for (std::size_t i = 0; i < result.records.size(); ++i) {
+            auto fields = comparable(result.records[i]);
+            auto& before = seen[result.records[i].GetOr(".id")];
+            if (before != fields) {
+                before = std::move(fields);
+                changed.push_back(result.records[i]);
+                positions.push_back(i);
+            }
+        }
+        if (first && !command.follow_only) {
+            Show(command, result);
+        } else if (!first && !changed.empty()) {
+            ShowRows(command, changed, positions);
+        }
+        Pause(std::chrono::seconds(1));
+    }
+}
+
+void Interpreter::ShowRows(const Command& command, const std::vector<menu::Record>& records,
+                           const std::vector<std::size_t>& positions) {
+    const menu::Menu& menu = *command.menu;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        RenderOptions options;
+        options.width = width_;
+        options.proplist = command.proplist;
+        options.first_index = positions[i];
+        options.rows_only = true;
+        if (command.flags.contains("detail")) {
+            out_ << RenderDetail(menu, {records[i]}, options);
+        } else if (command.flags.contains("terse")) {
+            out_ << RenderTerse(menu, {records[i]}, options);
+        } else {
+            out_ << RenderTable(menu, {records[i]}, options);
+        }
+    }
+    out_.flush();
+}
+
+void Interpreter::Pause(std::chrono::nanoseconds span) const {
+    auto until = std::chrono::steady_clock::now() + span;
+    while (std::chrono::steady_clock::now() < until) {
+        CheckInterrupted();
+        std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(),
+                                                                       std::chrono::milliseconds(100)));
+    }
+    CheckInterrupted();
 }
 
 void Interpreter::CheckInterrupted() const {
@@ -332,7 +436,7 @@ void Interpreter::PrintLine(std::string_view line) {
     out_.flush();
 }
 
-std::vector<std::string> Interpreter::ItemNames(const menu::Menu& menu) const {
+std::vector<std::string> Interpreter::ItemNames(const menu::Menu& menu, const menu::Filter* where) const {
     std::vector<std::string> names;
     if (menu.FindVerb("print") == nullptr || menu.FindProperty("name") == nullptr) {
         return names;
@@ -341,6 +445,9 @@ std::vector<std::string> Interpreter::ItemNames(const menu::Menu& menu) const {
     request.path = menu.path;
     request.verb = "print";
     request.args = {{"proplist", "name"}};
+    if (where != nullptr) {
+        request.filter = *where;
+    }
     try {
         for (const menu::Record& record : tree_.Execute(request, session_).records) {
             if (auto name = record.Get("name")) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -15,6 +16,10 @@
 #include "menu/tree.hpp"
 
 namespace certos::console {
+
+// ScriptCommandNames are the global commands the console runs (`put` for `:put`, `local`, ...), RouterOS's
+// names in RouterOS's order, less the ones certos refuses.
+std::vector<std::string_view> ScriptCommandNames();
 
 // kMaxCallDepth bounds how deeply user functions may call each other (each call is a recursion here).
 inline constexpr std::size_t kMaxCallDepth = 50;
@@ -46,11 +51,19 @@ public:
     int width() const { return width_; }
     void set_width(int columns) { width_ = columns; }
 
-    // ItemNames lists the `name` of each item of `menu` (completion); empty when the menu has none.
-    std::vector<std::string> ItemNames(const menu::Menu& menu) const;
+    // ItemNames lists the `name` of each item of `menu` (completion) that matches `where` when given; empty
+    // when the menu has none.
+    std::vector<std::string> ItemNames(const menu::Menu& menu, const menu::Filter* where = nullptr) const;
 
     // set_interrupted gives the test loops and `:delay` use to stop on Ctrl-C (the interactive console's flag).
     void set_interrupted(std::function<bool()> interrupted) { interrupted_ = std::move(interrupted); }
+
+    // set_ask_secret lets the interactive console ask for what a command left out, as RouterOS does: `import`
+    // without `passphrase=` asks `passphrase: ` (typed without echo; empty is accepted). `ask` returns nullopt
+    // when the input ended.
+    void set_ask_secret(std::function<std::optional<std::string>(std::string_view prompt)> ask) {
+        ask_secret_ = std::move(ask);
+    }
 
 private:
     struct Scope {
@@ -83,6 +96,16 @@ private:
     // ArrayLiteral evaluates `{1; 2; a=3}` into an array.
     Value ArrayLiteral(const Piece& block, Frame& frame);
     void Show(const Command& command, const menu::Result& result);
+    // Repeat runs `print follow` (the items, then once a second each item that appeared or changed) or
+    // `print interval=T` (the whole print again every T) until Ctrl-C, which ends it with "interrupted".
+    void Repeat(const Command& command);
+    // ShowRows prints `records` without legend or header, each numbered by its position in `positions`.
+    void ShowRows(const Command& command, const std::vector<menu::Record>& records,
+                  const std::vector<std::size_t>& positions);
+    // AskMissingPassphrase asks for `passphrase` of an import that has none, when the console can ask.
+    void AskMissingPassphrase(Command& command) const;
+    // Pause waits `span`, stopping early with "interrupted" on Ctrl-C.
+    void Pause(std::chrono::nanoseconds span) const;
     static Value ValueOf(const Command& command, const menu::Result& result);
 
     // Script commands (`:put`, `:local`, ...), in script.cpp and script_flow.cpp.
@@ -116,6 +139,7 @@ private:
     bool quit_ = false;
     std::size_t call_depth_ = 0;  // user function calls in progress, at most kMaxCallDepth
     std::function<bool()> interrupted_;
+    std::function<std::optional<std::string>(std::string_view)> ask_secret_;
 };
 
 }  // namespace certos::console

@@ -34,9 +34,13 @@ struct FlagColumn {
     }
 };
 
-std::vector<FlagColumn> FlagColumns(const menu::Menu& menu) {
+// FlagColumns is the flag area of `menu`; with a proplist, only the flags whose property it names.
+std::vector<FlagColumn> FlagColumns(const menu::Menu& menu, const std::vector<std::string>& proplist) {
     std::vector<FlagColumn> columns;
     for (const menu::FlagSpec& flag : menu.layout.flags) {
+        if (!proplist.empty() && std::find(proplist.begin(), proplist.end(), flag.property) == proplist.end()) {
+            continue;
+        }
         if (!flag.shares_previous_column || columns.empty()) {
             columns.emplace_back();
         }
@@ -105,9 +109,15 @@ std::vector<std::string> DefaultColumns(const menu::Menu& menu, const std::vecto
     return columns;
 }
 
-std::vector<std::string> DetailProperties(const menu::Menu& menu, const menu::Record& record) {
+// DetailProperties is what detail and terse show of `record`: the proplist when there is one (less the
+// flags, which the flag area shows), else the menu's detail layout.
+std::vector<std::string> DetailProperties(const menu::Menu& menu, const menu::Record& record,
+                                          const std::vector<std::string>& proplist) {
     std::vector<std::string> names;
-    if (menu.layout.detail_properties) {
+    if (!proplist.empty()) {
+        std::copy_if(proplist.begin(), proplist.end(), std::back_inserter(names),
+                     [&](const std::string& name) { return !IsFlagProperty(menu, name); });
+    } else if (menu.layout.detail_properties) {
         names = menu.layout.detail_properties(record);
     } else {
         for (const auto& [name, value] : record.fields()) {
@@ -142,6 +152,33 @@ std::string RecordPrefix(std::size_t index, const std::vector<FlagColumn>& colum
         prefix += FlagArea(columns, record) + " ";
     }
     return prefix;
+}
+
+// FitHeaders returns the width of each column of `cells` (row 0 is the header). A table wider than the
+// terminal cuts a header longer than its column's values to the values' width, as RouterOS does (the seed at
+// 80 columns: `COMMON` over `CAtemp`, listed as `COMMON-name` in `Columns:`).
+std::vector<std::size_t> FitHeaders(const std::vector<std::vector<std::string>>& cells, int terminal_width) {
+    const std::size_t count = cells.front().size();
+    std::vector<std::size_t> values(count, 0);
+    for (std::size_t r = 1; r < cells.size(); ++r) {
+        for (std::size_t c = 0; c < count; ++c) {
+            values[c] = std::max(values[c], cells[r][c].size());
+        }
+    }
+    std::vector<std::size_t> widths(count, 0);
+    std::size_t total = 2 * (count - 1);
+    for (std::size_t c = 0; c < count; ++c) {
+        widths[c] = std::max(values[c], cells[0][c].size());
+        total += widths[c];
+    }
+    if (terminal_width > 0 && total > static_cast<std::size_t>(terminal_width)) {
+        for (std::size_t c = 1; c < count; ++c) {
+            if (values[c] > 0) {
+                widths[c] = values[c];
+            }
+        }
+    }
+    return widths;
 }
 
 }  // namespace
@@ -182,18 +219,19 @@ std::string QuoteValue(std::string_view text) {
 }
 
 std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>& records,
-                        const std::vector<std::string>& proplist, const RenderOptions& options) {
+                        const RenderOptions& options) {
+    const std::vector<std::string>& proplist = options.proplist;
     std::vector<std::string> columns;
     if (!proplist.empty()) {
         std::copy_if(proplist.begin(), proplist.end(), std::back_inserter(columns),
-                     [](const std::string& name) { return name != ".id"; });
+                     [&](const std::string& name) { return name != ".id" && !IsFlagProperty(menu, name); });
     } else if (menu.layout.table_columns) {
         columns = menu.layout.table_columns(records);
     } else {
         columns = DefaultColumns(menu, records);
     }
 
-    std::vector<FlagColumn> flag_columns = FlagColumns(menu);
+    std::vector<FlagColumn> flag_columns = FlagColumns(menu, proplist);
     std::erase_if(flag_columns, [&](const FlagColumn& column) {
         return std::none_of(records.begin(), records.end(), [&](const menu::Record& r) { return column.AnySet(r); });
     });
@@ -209,18 +247,17 @@ std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>&
         header.emplace_back();
         right_aligned.push_back(false);
     }
-    std::string column_list;
+    const std::size_t first_property = header.size();
     for (const std::string& column : columns) {
         header.push_back(core::ToUpperAscii(column));
-        column_list += (column_list.empty() ? "" : ", ") + header.back();
         const menu::PropertySpec* spec = menu.FindProperty(column);
         right_aligned.push_back(spec != nullptr && spec->type == menu::ValueType::kInteger);
     }
-    out += "Columns: " + column_list + "\n";
     cells.push_back(header);
     for (std::size_t i = 0; i < records.size(); ++i) {
         const menu::Record& record = records[i];
-        std::vector<std::string> row = {options.show_ids ? record.GetOr(".id") : std::to_string(i)};
+        std::vector<std::string> row = {options.show_ids ? record.GetOr(".id")
+                                                         : std::to_string(options.first_index + i)};
         if (!flag_columns.empty()) {
             row.push_back(FlagArea(flag_columns, record));
         }
@@ -230,59 +267,75 @@ std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>&
         cells.push_back(std::move(row));
     }
 
-    std::vector<std::size_t> widths(header.size(), 0);
-    for (const auto& row : cells) {
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            widths[c] = std::max(widths[c], row[c].size());
-        }
+    std::vector<std::size_t> widths = FitHeaders(cells, options.width);
+    std::string column_list;
+    for (std::size_t c = first_property; c < header.size(); ++c) {
+        std::size_t shown = std::min(widths[c], header[c].size());
+        column_list += (column_list.empty() ? "" : ", ") + header[c].substr(0, shown) +
+                       core::ToLowerAscii(header[c].substr(shown));
     }
-    for (const auto& row : cells) {
+    if (options.rows_only) {
+        out.clear();
+    } else {
+        out += "Columns: " + column_list + "\n";
+    }
+    for (std::size_t r = options.rows_only ? 1 : 0; r < cells.size(); ++r) {
         std::string line;
-        for (std::size_t c = 0; c < row.size(); ++c) {
+        for (std::size_t c = 0; c < cells[r].size(); ++c) {
+            std::string cell = r == 0 ? cells[r][c].substr(0, widths[c]) : cells[r][c];
             line += c == 0 ? "" : "  ";
-            line += right_aligned[c] ? PadLeft(row[c], widths[c]) : PadRight(row[c], widths[c]);
+            line += right_aligned[c] ? PadLeft(cell, widths[c]) : PadRight(cell, widths[c]);
         }
-        out += TrimRight(std::move(line)) + "\n";
+        // The header row keeps its padding, as RouterOS prints it (the seed's `FINGERPRINT` and
+        // `CREATION-TIME` headers are padded to their columns' width).
+        out += (r == 0 ? line : TrimRight(std::move(line))) + "\n";
     }
     return out;
 }
 
 std::string RenderDetail(const menu::Menu& menu, const std::vector<menu::Record>& records,
                          const RenderOptions& options) {
-    std::vector<FlagColumn> flag_columns = FlagColumns(menu);
+    std::vector<FlagColumn> flag_columns = FlagColumns(menu, options.proplist);
+    // RouterOS ends the legend and every `prop=value` of `print detail` with a space (the seed's transcript).
     std::string out = Legend(flag_columns, [](const menu::FlagSpec&) { return true; });
+    if (options.rows_only) {
+        out.clear();
+    } else if (!out.empty()) {
+        out.insert(out.size() - 1, " ");
+    }
     std::size_t width = options.width > 0 ? static_cast<std::size_t>(options.width) : 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const menu::Record& record = records[i];
         if (i > 0) {
             out += "\n";
         }
-        std::string prefix = RecordPrefix(i, flag_columns, record);
+        std::string prefix = RecordPrefix(options.first_index + i, flag_columns, record);
         std::string line = prefix;
         bool first = true;
-        for (const std::string& name : DetailProperties(menu, record)) {
-            std::string pair = name + "=" + DetailValue(menu, name, *record.Get(name));
-            if (!first && width > 0 && line.size() + 1 + pair.size() > width) {
-                out += TrimRight(std::move(line)) + "\n";
+        for (const std::string& name : DetailProperties(menu, record, options.proplist)) {
+            std::string pair = name + "=" + DetailValue(menu, name, *record.Get(name)) + " ";
+            if (!first && width > 0 && line.size() + pair.size() - 1 > width) {  // the trailing space does not count
+                out += line + "\n";
                 line = std::string(prefix.size(), ' ') + pair;
             } else {
-                line += (first ? "" : " ") + pair;
+                line += pair;
             }
             first = false;
         }
-        out += TrimRight(std::move(line)) + "\n";
+        out += (first ? TrimRight(std::move(line)) : line) + "\n";
     }
     return out;
 }
 
-std::string RenderTerse(const menu::Menu& menu, const std::vector<menu::Record>& records) {
-    std::vector<FlagColumn> flag_columns = FlagColumns(menu);
+std::string RenderTerse(const menu::Menu& menu, const std::vector<menu::Record>& records,
+                        const RenderOptions& options) {
+    std::vector<FlagColumn> flag_columns = FlagColumns(menu, options.proplist);
     std::string out;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const menu::Record& record = records[i];
-        std::string line = RecordPrefix(i, flag_columns, record);
+        std::string line = RecordPrefix(options.first_index + i, flag_columns, record);
         bool first = true;
-        for (const std::string& name : DetailProperties(menu, record)) {
+        for (const std::string& name : DetailProperties(menu, record, options.proplist)) {
             line += (first ? "" : " ") + name + "=" + ConsoleCell(menu, name, *record.Get(name));
             first = false;
         }

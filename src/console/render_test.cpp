@@ -102,17 +102,36 @@ std::vector<menu::Record> SeedSigned() {
 }
 
 TEST(RenderTableTest, MatchesTheSeedsSignedCertificates) {
-    EXPECT_EQ(RenderTable(CertificateLikeMenu(), SeedSigned(), {}, {}),
+    EXPECT_EQ(
+        RenderTable(CertificateLikeMenu(), SeedSigned(), {}),
+        "Flags: K - PRIVATE-KEY; L - CRL; A - AUTHORITY; T - TRUSTED\n"
+        "Columns: NAME, COMMON-NAME, FINGERPRINT\n"
+        "#        NAME         COMMON-NAME  FINGERPRINT" +
+            std::string(53, ' ') +
+            "\n"
+            "0  K AT  CA-Template  CAtemp       0c7aaa7607a4dde1bbf33deaae6be7bac9fe4064ba47d64e8a73dcefad6cfc38\n"
+            "1  K AT  Client       client       b3ff25ecb166ea41e15733a7493003f3ea66310c10390c33e98fe32364c3659f\n"
+            "2  KLAT  ServerCA     server       152b88c9d81f4b765a59e2302e01efd1fbf11ceeed6e59f4974e87787a5bb980\n");
+}
+
+// The seed's own table, from an 80-column terminal: a header longer than its values is cut to their width,
+// and `Columns:` shows the hidden part in lower case.
+TEST(RenderTableTest, NarrowTerminalCutsHeadersToTheirValuesLikeTheSeed) {
+    RenderOptions options;
+    options.width = 80;
+    EXPECT_EQ(RenderTable(CertificateLikeMenu(), SeedSigned(), options),
               "Flags: K - PRIVATE-KEY; L - CRL; A - AUTHORITY; T - TRUSTED\n"
-              "Columns: NAME, COMMON-NAME, FINGERPRINT\n"
-              "#        NAME         COMMON-NAME  FINGERPRINT\n"
-              "0  K AT  CA-Template  CAtemp       0c7aaa7607a4dde1bbf33deaae6be7bac9fe4064ba47d64e8a73dcefad6cfc38\n"
-              "1  K AT  Client       client       b3ff25ecb166ea41e15733a7493003f3ea66310c10390c33e98fe32364c3659f\n"
-              "2  KLAT  ServerCA     server       152b88c9d81f4b765a59e2302e01efd1fbf11ceeed6e59f4974e87787a5bb980\n");
+              "Columns: NAME, COMMON-name, FINGERPRINT\n"
+              "#        NAME         COMMON  FINGERPRINT" +
+                  std::string(53, ' ') +
+                  "\n"
+                  "0  K AT  CA-Template  CAtemp  0c7aaa7607a4dde1bbf33deaae6be7bac9fe4064ba47d64e8a73dcefad6cfc38\n"
+                  "1  K AT  Client       client  b3ff25ecb166ea41e15733a7493003f3ea66310c10390c33e98fe32364c3659f\n"
+                  "2  KLAT  ServerCA     server  152b88c9d81f4b765a59e2302e01efd1fbf11ceeed6e59f4974e87787a5bb980\n");
 }
 
 TEST(RenderTableTest, NoFlagsMeansNoLegendAndNoFlagArea) {
-    EXPECT_EQ(RenderTable(CertificateLikeMenu(), SeedTemplates(), {}, {}),
+    EXPECT_EQ(RenderTable(CertificateLikeMenu(), SeedTemplates(), {}),
               "Columns: NAME, COMMON-NAME\n"
               "#  NAME         COMMON-NAME\n"
               "0  CA-Template  CAtemp\n"
@@ -124,7 +143,7 @@ TEST(RenderTableTest, SharedColumnShowsTheFlagsPresent) {
     std::vector<menu::Record> records = {Signed("*1", "ca", "ca", "aa", {"private-key", "authority", "trusted"}),
                                          Signed("*2", "srv", "srv", "bb", {"private-key", "issued"}),
                                          Signed("*3", "old", "old", "cc", {"issued", "revoked"})};
-    EXPECT_EQ(RenderTable(CertificateLikeMenu(), records, {}, {}),
+    EXPECT_EQ(RenderTable(CertificateLikeMenu(), records, {}),
               "Flags: K - PRIVATE-KEY; A - AUTHORITY; I - ISSUED, R - REVOKED; T - TRUSTED\n"
               "Columns: NAME, COMMON-NAME, FINGERPRINT\n"
               "#        NAME  COMMON-NAME  FINGERPRINT\n"
@@ -134,14 +153,16 @@ TEST(RenderTableTest, SharedColumnShowsTheFlagsPresent) {
     records.pop_back();
     records.push_back(Signed("*3", "old", "old", "cc", {"revoked"}));
     records.erase(records.begin() + 1);
-    std::string table = RenderTable(CertificateLikeMenu(), records, {}, {});
+    std::string table = RenderTable(CertificateLikeMenu(), records, {});
     EXPECT_EQ(table.substr(0, table.find('\n')), "Flags: K - PRIVATE-KEY; A - AUTHORITY; R - REVOKED; T - TRUSTED");
 }
 
 TEST(RenderTableTest, ProplistChoosesColumnsAndIntegersAlignRight) {
     std::vector<menu::Record> records = SeedTemplates();
     records[1].Set("days-valid", "3650");
-    EXPECT_EQ(RenderTable(CertificateLikeMenu(), records, {".id", "name", "days-valid"}, {}),
+    RenderOptions options;
+    options.proplist = {".id", "name", "days-valid"};
+    EXPECT_EQ(RenderTable(CertificateLikeMenu(), records, options),
               "Columns: NAME, DAYS-VALID\n"
               "#  NAME         DAYS-VALID\n"
               "0  CA-Template         365\n"
@@ -154,12 +175,12 @@ TEST(RenderTableTest, WideIndexAlignsRightAndShowIdsUsesIds) {
     for (int i = 0; i < 11; ++i) {
         records.push_back(Template("*" + std::to_string(i + 1), "t" + std::to_string(i), "cn", "crl-sign"));
     }
-    std::string table = RenderTable(CertificateLikeMenu(), records, {}, {});
+    std::string table = RenderTable(CertificateLikeMenu(), records, {});
     EXPECT_NE(table.find("\n #  NAME  COMMON-NAME\n 0  t0    cn\n"), std::string::npos) << table;
     EXPECT_NE(table.find("\n10  t10   cn\n"), std::string::npos) << table;
     RenderOptions ids;
     ids.show_ids = true;
-    std::string with_ids = RenderTable(CertificateLikeMenu(), {records[0], records[10]}, {}, ids);
+    std::string with_ids = RenderTable(CertificateLikeMenu(), {records[0], records[10]}, ids);
     EXPECT_EQ(with_ids, "Columns: NAME, COMMON-NAME\n  #  NAME  COMMON-NAME\n *1  t0    cn\n*11  t10   cn\n");
 }
 
@@ -169,19 +190,19 @@ TEST(RenderDetailTest, MatchesTheSeedsTemplatesAtWidth160) {
     EXPECT_EQ(
         RenderDetail(CertificateLikeMenu(), SeedTemplates(), options),
         "Flags: K - PRIVATE-KEY; L - CRL; C - SMART-CARD-KEY; A - AUTHORITY; I - ISSUED, R - REVOKED; "
-        "E - EXPIRED; T - TRUSTED; a - ACME-MANAGED; D - DYNAMIC\n"
+        "E - EXPIRED; T - TRUSTED; a - ACME-MANAGED; D - DYNAMIC \n"
         " 0           name=\"CA-Template\" key-type=rsa common-name=\"CAtemp\" key-size=2048 subject-alt-name=\"\" "
-        "days-valid=365 key-usage=key-cert-sign,crl-sign\n"
+        "days-valid=365 key-usage=key-cert-sign,crl-sign \n"
         "\n"
         " 1           name=\"Server\" key-type=rsa common-name=\"server\" key-size=2048 subject-alt-name=\"\" "
-        "days-valid=365\n"
+        "days-valid=365 \n"
         "             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,"
-        "tls-server,tls-client\n"
+        "tls-server,tls-client \n"
         "\n"
         " 2           name=\"Client\" key-type=rsa common-name=\"client\" key-size=2048 subject-alt-name=\"\" "
-        "days-valid=365\n"
+        "days-valid=365 \n"
         "             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,"
-        "tls-server,tls-client\n");
+        "tls-server,tls-client \n");
 }
 
 TEST(RenderDetailTest, WrapsAtTheGivenWidth) {
@@ -189,11 +210,11 @@ TEST(RenderDetailTest, WrapsAtTheGivenWidth) {
     options.width = 80;
     std::string detail = RenderDetail(CertificateLikeMenu(), {SeedTemplates()[0]}, options);
     EXPECT_EQ(detail.substr(detail.find('\n') + 1),
-              " 0           name=\"CA-Template\" key-type=rsa common-name=\"CAtemp\" key-size=2048\n"
-              "             subject-alt-name=\"\" days-valid=365 key-usage=key-cert-sign,crl-sign\n");
+              " 0           name=\"CA-Template\" key-type=rsa common-name=\"CAtemp\" key-size=2048 \n"
+              "             subject-alt-name=\"\" days-valid=365 key-usage=key-cert-sign,crl-sign \n");
     for (std::size_t start = 0, end; (end = detail.find('\n', start)) != std::string::npos; start = end + 1) {
         if (start > 0) {
-            EXPECT_LE(end - start, 80u) << detail.substr(start, end - start);
+            EXPECT_LE(end - start, 81u) << detail.substr(start, end - start);  // 80 and the trailing space
         }
     }
 }
@@ -214,6 +235,32 @@ TEST(RenderTerseTest, OneUnquotedLinePerRecord) {
               " 1           name=Server key-type=rsa common-name=server key-size=2048 subject-alt-name= days-valid=365 "
               "key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,"
               "tls-client\n");
+}
+
+// `print proplist=name,expires-after,invalid-after` shows those properties and nothing else in every mode:
+// no flag area unless the proplist names a flag (issue 16). The records come projected (list_menu.cpp).
+TEST(RenderProplistTest, EveryModeShowsTheProplistOnly) {
+    menu::Record r;
+    r.Set(".id", "*1");
+    r.Set("name", "CA-Template");
+    r.Set("expires-after", "52w23h59m");
+    r.Set("invalid-after", "2027-12-02 05:00:00");
+    RenderOptions options;
+    options.proplist = {"name", "expires-after", "invalid-after", ".id"};
+    EXPECT_EQ(RenderDetail(CertificateLikeMenu(), {r}, options),
+              " 0 name=\"CA-Template\" expires-after=52w23h59m invalid-after=\"2027-12-02 05:00:00\" \n");
+    EXPECT_EQ(RenderTerse(CertificateLikeMenu(), {r}, options),
+              " 0 name=CA-Template expires-after=52w23h59m invalid-after=2027-12-02 05:00:00\n");
+    EXPECT_EQ(RenderTable(CertificateLikeMenu(), {r}, options),
+              "Columns: NAME, EXPIRES-AFTER, INVALID-AFTER\n"
+              "#  NAME         EXPIRES-AFTER  INVALID-AFTER      \n"
+              "0  CA-Template  52w23h59m      2027-12-02 05:00:00\n");
+    // A flag the proplist names has its column and its legend entry, and is not repeated as a property.
+    r.Set("trusted", "true");
+    options.proplist = {"name", "trusted"};
+    EXPECT_EQ(RenderDetail(CertificateLikeMenu(), {r}, options), "Flags: T - TRUSTED \n 0 T name=\"CA-Template\" \n");
+    EXPECT_EQ(RenderTable(CertificateLikeMenu(), {r}, options),
+              "Flags: T - TRUSTED\nColumns: NAME\n#     NAME       \n0  T  CA-Template\n");
 }
 
 TEST(RenderAsValueTest, JoinsRecordsWithSemicolons) {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
+#include <iterator>
 
 #include "console/expression.hpp"
 #include "console/interpreter.hpp"
@@ -257,12 +257,7 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
         if (span.type != Type::kTime) {
             ScriptError("invalid time value");
         }
-        auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(span.number);
-        while (std::chrono::steady_clock::now() < until) {
-            CheckInterrupted();
-            std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(),
-                                                                           std::chrono::milliseconds(100)));
-        }
+        Pause(std::chrono::nanoseconds(span.number));
         return {};
     }
     if (name == "log") {
@@ -296,6 +291,16 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
         }
     }
     throw ParseError(ParseError::Kind::kBadCommand, head.offset + 1, name);
+}
+
+std::vector<std::string_view> ScriptCommandNames() {
+    std::vector<std::string_view> names;
+    for (std::string_view name : kCommands) {
+        if (std::find(std::begin(kRefused), std::end(kRefused), name) == std::end(kRefused)) {
+            names.push_back(name);
+        }
+    }
+    return names;
 }
 
 }  // namespace certos::console

@@ -61,13 +61,42 @@ std::string WritePkcs8Pem(EVP_PKEY* pkey, const EVP_CIPHER* cipher, std::string_
     return BioContents(bio.get());
 }
 
+// KeygenCallback is OpenSSL's EVP_PKEY_gen_cb: returning 0 stops the generation.
+int KeygenCallback(EVP_PKEY_CTX* ctx) {
+    const auto* cancel = static_cast<const std::atomic<bool>*>(EVP_PKEY_CTX_get_app_data(ctx));
+    return cancel != nullptr && cancel->load(std::memory_order_relaxed) ? 0 : 1;
+}
+
+// GenerateRsa makes an RSA key of `bits`; with `cancel`, through the keygen callback so that it can stop.
+EVP_PKEY* GenerateRsa(unsigned bits, const std::atomic<bool>* cancel) {
+    if (cancel == nullptr) {
+        return EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(bits));
+    }
+    UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+    if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(bits)) != 1) {
+        return nullptr;
+    }
+    EVP_PKEY_CTX_set_app_data(ctx.get(), const_cast<std::atomic<bool>*>(cancel));  // NOLINT: read only
+    EVP_PKEY_CTX_set_cb(ctx.get(), KeygenCallback);
+    EVP_PKEY* raw = nullptr;
+    if (EVP_PKEY_generate(ctx.get(), &raw) != 1) {
+        if (cancel->load()) {
+            ERR_clear_error();
+            throw core::Error(core::ErrorCategory::kInterrupted, "interrupted");
+        }
+        return nullptr;
+    }
+    return raw;
+}
+
 }  // namespace
 
 std::string KeySpec::Name() const {
     return algorithm == KeyAlgorithm::kRsa ? "rsa " + std::to_string(rsa_bits) : "ec " + curve;
 }
 
-PrivateKey PrivateKey::Generate(const KeySpec& spec) {
+PrivateKey PrivateKey::Generate(const KeySpec& spec, const std::atomic<bool>* cancel) {
     // OpenSSL's own bounds are wider (and 16384+ bits would take minutes): refuse what no peer accepts.
     constexpr unsigned kMinRsaBits = 512;
     constexpr unsigned kMaxRsaBits = 16384;
@@ -77,7 +106,7 @@ PrivateKey PrivateKey::Generate(const KeySpec& spec) {
         // conforming CAs); see ec_fast.cpp for why it is made through EC_KEY.
         raw = GenerateFastEcKey(spec.curve);
     } else if (spec.rsa_bits >= kMinRsaBits && spec.rsa_bits <= kMaxRsaBits) {
-        raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(spec.rsa_bits));
+        raw = GenerateRsa(spec.rsa_bits, cancel);
     } else {
         throw core::Failure("generating " + spec.Name() + " key: RSA size outside " + std::to_string(kMinRsaBits) +
                             ".." + std::to_string(kMaxRsaBits));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,8 +49,10 @@ public:
 class PrivateKey {
 public:
     // Generate makes a new key of `spec`. Throws core::Error (kFailure) "generating rsa 100 key: ..." when
-    // OpenSSL refuses it (an RSA size outside 512..16384, a curve it does not know).
-    static PrivateKey Generate(const KeySpec& spec);
+    // OpenSSL refuses it (an RSA size outside 512..16384, a curve it does not know). When `cancel` is given
+    // and becomes true while an RSA key is being made (OpenSSL's keygen callback checks it at every prime
+    // candidate), generation stops within milliseconds and throws core::Error (kInterrupted) "interrupted".
+    static PrivateKey Generate(const KeySpec& spec, const std::atomic<bool>* cancel = nullptr);
     // FromPkcs8Der decodes an unencrypted PKCS#8 DER key; throws core::Error saying why.
     static PrivateKey FromPkcs8Der(std::string_view der);
     // FromPem decodes the first private key in PEM text: PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 or

@@ -1,5 +1,6 @@
 #include "crypto/key.hpp"
 
+#include <atomic>
 #include <cctype>
 #include <functional>
 #include <optional>
@@ -35,6 +36,20 @@ TEST(KeyTest, GeneratesRsa4096) {
     PrivateKey key = PrivateKey::Generate(KeySpec::Rsa(4096));
     EXPECT_EQ(key.KeyType(), "rsa");
     EXPECT_EQ(key.KeySize(), "4096");
+}
+
+// Issue 16: Ctrl-C during a long RSA key generation stops it (the keygen callback reads the flag).
+TEST(KeyTest, RsaGenerationStopsWhenCancelled) {
+    std::atomic<bool> cancel(true);
+    try {
+        PrivateKey::Generate(KeySpec::Rsa(8192), &cancel);
+        ADD_FAILURE() << "generation was not cancelled";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.category(), core::ErrorCategory::kInterrupted);
+        EXPECT_STREQ(e.what(), "interrupted");
+    }
+    std::atomic<bool> go_on(false);
+    EXPECT_EQ(PrivateKey::Generate(KeySpec::Rsa(1024), &go_on).KeySize(), "1024");
 }
 
 TEST(KeyTest, GeneratesNamedCurveEcKeys) {

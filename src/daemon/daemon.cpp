@@ -117,7 +117,7 @@ struct Daemon::Impl {
             module->InstallMenus(tree);
         }
         menu::Bootstrap(tree);
-        if (std::optional<std::string> created = menu::EnsureAdmin(tree)) {
+        if (std::optional<std::string> created = menu::EnsureAdmin(tree, /*check_given=*/true)) {
             out << "certos: " << *created << std::endl;
         }
         server.Route(

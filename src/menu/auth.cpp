@@ -280,17 +280,51 @@ bool RefreshSession(const Tree& tree, UsersWatch& watch, Session& session, Polic
     return true;
 }
 
-std::optional<std::string> EnsureAdmin(const Tree& tree) {
+namespace {
+
+// IgnoredAdminPassword says why a CERTOS_ADMIN_PASSWORD given to a store that already has users changes
+// nothing, or nullopt when it is admin's password anyway.
+std::optional<std::string> IgnoredAdminPassword(store::Transaction& tx, const char* given) {
+    std::optional<store::ItemRow> admin = tx.FindItemByName("user", "admin");
+    if (!admin) {
+        return "CERTOS_ADMIN_PASSWORD is ignored: it sets the password of user admin on the first start only, "
+               "and there is no user admin; add one with /user add name=admin group=full password=...";
+    }
+    auto hash = admin->props.find("password-hash");
+    if (hash != admin->props.end() && crypto::VerifyPassword(given, hash->second)) {
+        return std::nullopt;
+    }
+    return "CERTOS_ADMIN_PASSWORD is ignored: it sets the password of user admin on the first start only; "
+           "change it with /user set admin password=... (or unset CERTOS_ADMIN_PASSWORD)";
+}
+
+// LoginHint tells a new administrator where REST and the API listen (/ip service www and api).
+std::string LoginHint(store::Transaction& tx) {
+    auto port = [&](const char* service) -> std::string {
+        std::optional<store::ItemRow> row = tx.FindItemByName("ip-service", service);
+        if (!row) {
+            return "?";
+        }
+        auto it = row->props.find("port");
+        return it == row->props.end() ? "?" : it->second;
+    };
+    return "; while certos serve runs, log in as admin to REST at http://<host>:" + port("www") +
+           "/rest (HTTP Basic) and to the API on port " + port("api");
+}
+
+}  // namespace
+
+std::optional<std::string> EnsureAdmin(const Tree& tree, bool check_given) {
+    const char* env = std::getenv("CERTOS_ADMIN_PASSWORD");
     // Looked at first without the write lock: every start runs this, also on a full disk (where a write
     // transaction cannot begin) and while another process writes.
-    if (!tree.store().Begin(store::TxMode::kRead)->ListItems("user").empty()) {
-        return std::nullopt;
+    if (auto tx = tree.store().Begin(store::TxMode::kRead); !tx->ListItems("user").empty()) {
+        return check_given && env != nullptr ? IgnoredAdminPassword(*tx, env) : std::nullopt;
     }
     auto tx = tree.store().Begin(store::TxMode::kWrite);
     if (!tx->ListItems("user").empty()) {
         return std::nullopt;
     }
-    const char* env = std::getenv("CERTOS_ADMIN_PASSWORD");
     std::string password = env != nullptr ? env : crypto::HexLower(crypto::RandomBytes(9));
     store::ItemRow admin;
     admin.name = "admin";
@@ -300,11 +334,12 @@ std::optional<std::string> EnsureAdmin(const Tree& tree) {
                    {"disabled", "false"},
                    {"address", ""}};
     tx->InsertItem("user", admin);
+    std::string hint = LoginHint(*tx);
     tx->Commit();
     if (env != nullptr) {
-        return "created user admin with the password from CERTOS_ADMIN_PASSWORD";
+        return "created user admin with the password from CERTOS_ADMIN_PASSWORD" + hint;
     }
-    return "created user admin with password " + password;
+    return "created user admin with password " + password + hint;
 }
 
 }  // namespace certos::menu

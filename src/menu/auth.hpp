@@ -57,8 +57,11 @@ bool RefreshSession(const Tree& tree, UsersWatch& watch, Session& session, Polic
 // EnsureAdmin creates user `admin` (group full) when there are no users, with the password from
 // CERTOS_ADMIN_PASSWORD or a random one. Returns the line the caller prints once: "created user admin with
 // password P" for a random password; "created user admin with the password from CERTOS_ADMIN_PASSWORD" (a
-// given password is never echoed). nullopt when users already existed.
-std::optional<std::string> EnsureAdmin(const Tree& tree);
+// given password is never echoed); either followed by how to log in to REST and the API (the www and api
+// ports of /ip service). When users already existed: nullopt, unless `check_given` and CERTOS_ADMIN_PASSWORD
+// is set but is not admin's password (one password check, so only for long-running starts: `certos serve`,
+// the interactive console); then the line says that it was ignored and what to do instead.
+std::optional<std::string> EnsureAdmin(const Tree& tree, bool check_given = false);
 
 // kMaxLogMessage bounds a /log message and kMaxLogName a user name inside one (in bytes, before escaping).
 inline constexpr std::size_t kMaxLogMessage = 1024;

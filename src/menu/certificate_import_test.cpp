@@ -55,7 +55,7 @@ TEST(CertificateImportTest, ReportIsOneRecordWithTheFiveCounts) {
               "certificates-imported=2 private-keys-imported=1 files-imported=1 "
               "decryption-failures=0 keys-with-no-certificate=0");
     EXPECT_EQ(Flags(f.Certificate("name_example")), "K    T");
-    EXPECT_EQ(Flags(f.Certificate("name_example_1")), "  A  T");
+    EXPECT_EQ(Flags(f.Certificate("name_example_1")), "     T");  // the seed's `1  T name_example_1`: no key, no A
     EXPECT_EQ(f.Certificate("name_example").GetOr("common-name"), "leaf.example.com");
     EXPECT_EQ(f.Certificate("name_example").GetOr("ca"), "");
 }

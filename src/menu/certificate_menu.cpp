@@ -323,7 +323,9 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
     r.Append("private-key", core::WireBool(row.has_key));
     r.Append("crl", prop("crl", "false"));
     r.Append("smart-card-key", "false");
-    r.Append("authority", prop("authority", "false"));
+    // A (authority) is a CA certificate whose key is here, one that can sign: the seed's import shows a
+    // keyless `ca` with T only, and so does 7.23.3's imported `mikroview-ca.crt_0` (facts §1.6).
+    r.Append("authority", core::WireBool(prop("authority") == "true" && row.has_key));
     r.Append("issued", core::WireBool(row.issuer_id.has_value()));
     r.Append("expired", core::WireBool(expired));
     if (prop("acme-managed") == "true") {

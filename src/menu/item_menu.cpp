@@ -73,12 +73,15 @@ core::ObjectId ItemModel::Add(Call& call) const {
     return call.Tx().InsertItem(spec_.kind, row);
 }
 
-void ItemModel::Set(Call& call, core::ObjectId id) const {
+void ItemModel::Set(Call& call, core::ObjectId id) const { SetProperties(call, id, call.args.values()); }
+
+void ItemModel::SetProperties(Call& call, core::ObjectId id,
+                              const std::map<std::string, std::string, std::less<>>& values) const {
     std::optional<store::ItemRow> row = call.Tx().GetItem(spec_.kind, id);
     if (!row) {
         throw core::NoSuchItem();
     }
-    for (const auto& [key, value] : call.args.values()) {
+    for (const auto& [key, value] : values) {
         if (key == "numbers") {
             continue;
         }
@@ -145,7 +148,56 @@ void InstallItemMenu(Menu& menu, ItemMenuSpec spec, std::vector<std::string> tab
             verbs.unset_properties.push_back(name);
         }
     }
-    InstallListVerbs(menu, std::make_shared<ItemModel>(std::move(spec)), verbs);
+    bool enable_disable = spec.enable_disable;
+    auto model = std::make_shared<ItemModel>(std::move(spec));
+    InstallListVerbs(menu, model, verbs);
+    if (enable_disable) {
+        for (bool disable : {false, true}) {
+            menu.verbs.push_back(Verb{
+                .name = disable ? "disable" : "enable",
+                .help = disable ? "disable items" : "enable items",
+                .args = {Arg("numbers", "items, by number or name",
+                             {.type = ValueType::kItem, .required = true, .unnamed = true})},
+                .policy = verbs.write_policy,
+                .tx = TxNeed::kWrite,
+                .log_form = LogForm::kChanged,
+                .handler =
+                    [model, disable](Call& call) {
+                        const std::map<std::string, std::string, std::less<>> values = {
+                            {"disabled", disable ? "true" : "false"}};
+                        for (core::ObjectId id : ResolveItems(model->Items(call.Tx()), call.args.GetOr("numbers"))) {
+                            model->SetProperties(call, id, values);
+                        }
+                        return Result{};
+                    },
+            });
+        }
+    }
+}
+
+void AddSingleEntryGet(Menu& menu, std::function<Record(Call&)> read, TxNeed tx) {
+    menu.verbs.push_back(Verb{
+        .name = "get",
+        .help = "return the settings or one of them",
+        // Tree::Execute refuses a sensitive property here without the sensitive policy.
+        .args = {Arg("value-name", "property", {.unnamed = true, .property_ref = PropertyRef::kNames})},
+        .tx = tx,
+        .handler =
+            [read = std::move(read)](Call& call) {
+                Record entry = read(call);
+                Result result;
+                if (auto name = call.args.Get("value-name")) {
+                    auto value = entry.Get(*name);
+                    if (!value && call.menu.FindProperty(*name) == nullptr) {
+                        throw core::ArgumentError("no such property: " + *name);
+                    }
+                    result.ret = std::string(value.value_or(""));
+                } else {
+                    result.records.push_back(std::move(entry));
+                }
+                return result;
+            },
+    });
 }
 
 }  // namespace certos::menu

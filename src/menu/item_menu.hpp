@@ -3,6 +3,7 @@
 // PropertySpecs, and the generic verbs come from InstallListVerbs. Each menu adds its rules as hooks.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ struct ItemMenuSpec {
     std::vector<std::string> settable;     // properties add/set accept (add also takes "name" unless fixed)
     std::vector<std::string> write_only;   // accepted by add/set, never returned (password)
     bool fixed_entries = false;            // no add/remove; entries made by Bootstrap (/ip/service)
+    bool enable_disable = false;           // `enable`/`disable` verbs set `disabled` (numbers or names)
     PolicySet write_policy = kPolicyWrite;
     // Check runs before an item is stored (add and set): validate across properties, hash secrets, refuse.
     std::function<void(Call&, store::ItemRow& row, bool adding)> check;
@@ -34,6 +36,9 @@ public:
     std::vector<Record> Items(store::Transaction& tx) const override;
     core::ObjectId Add(Call& call) const override;
     void Set(Call& call, core::ObjectId id) const override;
+    // SetProperties changes the item's properties to `values` (the check hook runs, as for set).
+    void SetProperties(Call& call, core::ObjectId id,
+                       const std::map<std::string, std::string, std::less<>>& values) const;
     void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const override;
     void Remove(Call& call, core::ObjectId id) const override;
     const ItemMenuSpec& spec() const { return spec_; }
@@ -45,6 +50,11 @@ private:
 
 // InstallItemMenu makes `menu` an item menu: properties, layout columns and the generic verbs.
 void InstallItemMenu(Menu& menu, ItemMenuSpec spec, std::vector<std::string> table_columns);
+
+// AddSingleEntryGet gives a single-entry menu (/certificate/settings, /system/resource) RouterOS's `get`:
+// `get crl-use` returns that property's value, `get` alone the whole entry. `read` makes the entry, in a
+// transaction of `tx` when it needs one. An unknown property is an argument error ("no such property: x").
+void AddSingleEntryGet(Menu& menu, std::function<Record(Call&)> read, TxNeed tx);
 
 // Bootstrap creates what a new data directory needs: default groups, the /ip/service entries. Idempotent;
 // run by the console and the daemon at start (one write transaction, only when something is missing).

@@ -139,7 +139,9 @@ void InstallUsers(Tree& tree) {
 }
 
 // The /ip/service table (facts §5): RouterOS's entries in print order. certos serves www, www-ssl, api and
-// api-ssl; the others are kept so that scripts and api_modify playbooks that set them still work.
+// api-ssl, with RouterOS's defaults (www-ssl disabled, the others enabled); telnet, ftp, ssh and winbox are
+// kept, disabled and flagged I (invalid), so that scripts and api_modify playbooks that set their port or
+// address still work, and enabling one is refused (docs/differences.md).
 struct DefaultService {
     std::uint64_t id;
     const char* name;
@@ -156,6 +158,9 @@ constexpr DefaultService kServices[] = {
 };
 
 bool IsTlsService(std::string_view name) { return name == "www-ssl" || name == "api-ssl"; }
+
+// IsServed says whether certos has a listener for service `name`.
+bool IsServed(std::string_view name) { return name == "www" || name == "api" || IsTlsService(name); }
 
 void InstallServices(Tree& tree) {
     Menu& ip = tree.root().AddChild("ip", "IP settings");
@@ -184,7 +189,17 @@ void InstallServices(Tree& tree) {
     spec.properties[5].quoted = false;
     spec.settable = {"port", "address",      "certificate", "tls-version",
                      "vrf",  "max-sessions", "disabled",    "api-empty-reply"};
+    spec.enable_disable = true;
+    spec.decorate = [](Record& r, const store::ItemRow& row) {
+        if (!IsServed(row.name)) {
+            r.Set("invalid", "true");
+        }
+    };
     spec.check = [](Call& call, store::ItemRow& row, bool) {
+        if (!IsServed(row.name) && Get(row, "disabled") == "false") {
+            throw core::Failure("certos does not serve " + row.name +
+                                ": only www, www-ssl, api and api-ssl can be enabled");
+        }
         auto cert = row.props.find("certificate");
         if (cert != row.props.end()) {
             if (!IsTlsService(row.name)) {
@@ -219,8 +234,10 @@ void InstallServices(Tree& tree) {
         }
     };
     InstallItemMenu(menu, std::move(spec), {"name", "port", "certificate", "vrf", "max-sessions"});
+    // One flag column, as RouterOS's legend `Flags: X - DISABLED, I - INVALID` shows (facts §5): a service
+    // certos cannot serve shows I.
     menu.layout.flags = {{.letter = 'X', .legend = "DISABLED", .property = "disabled"},
-                         {.letter = 'I', .legend = "INVALID", .property = "invalid"}};
+                         {.letter = 'I', .legend = "INVALID", .property = "invalid", .shares_previous_column = true}};
 }
 
 Result PrintLog(Call& call) {
@@ -285,7 +302,7 @@ std::uint64_t MemInfo(const char* key) {
     return 0;
 }
 
-Result PrintResource(Call& call) {
+Record ReadResource(Call& call) {
     Record r;
     auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - kStart);
     r.Set("uptime", core::FormatDuration(up));
@@ -308,8 +325,10 @@ Result PrintResource(Call& call) {
     r.Set("architecture-name", "x86_64");
     r.Set("board-name", "certos");
     r.Set("platform", "certos");
-    return ApplyPrint(call, {r});
+    return r;
 }
+
+Result PrintResource(Call& call) { return ApplyPrint(call, {ReadResource(call)}); }
 
 void InstallSystemResource(Tree& tree) {
     Menu& system = tree.root().AddChild("system", "system");
@@ -329,6 +348,7 @@ void InstallSystemResource(Tree& tree) {
         .takes_filter = true,
         .handler = PrintResource,
     });
+    AddSingleEntryGet(menu, ReadResource, TxNeed::kNone);
 }
 
 // /certificate/settings (facts §1.10; CR `single_value`): crl-download, crl-use, crl-store, builtin-trust-store.
@@ -371,6 +391,8 @@ void InstallCertificateSettings(Tree& tree) {
         .takes_filter = true,
         .handler = [read](Call& call) { return ApplyPrint(call, {read(call.Tx(), call.menu)}); },
     });
+    AddSingleEntryGet(
+        menu, [read](Call& call) { return read(call.Tx(), call.menu); }, TxNeed::kRead);
     std::vector<ArgSpec> set_args;
     for (PropertySpec spec : menu.properties) {
         spec.default_value.reset();  // `set` changes only what it names

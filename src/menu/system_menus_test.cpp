@@ -61,6 +61,43 @@ TEST(SystemMenusTest, BootstrapMakesDefaultGroupsAndServicesOnce) {
     EXPECT_FALSE(services.records[2].Has("certificate"));
 }
 
+// Issue 16: `/ip service enable|disable` by number or name; the services certos cannot serve carry the I
+// (invalid) flag and enabling one is refused, whichever verb asks.
+TEST(SystemMenusTest, ServicesEnableDisableAndRefuseWhatCertosCannotServe) {
+    TreeFixture f;
+    Bootstrap(f.tree());
+    f.Run("/ip/service", "disable", {{"numbers", "api,www"}});
+    Result services = f.Run("/ip/service", "print");
+    EXPECT_EQ(services.records[5].GetOr("disabled"), "true");
+    EXPECT_EQ(services.records[2].GetOr("disabled"), "true");
+    f.Run("/ip/service", "enable", {{"numbers", "*6"}});
+    EXPECT_EQ(f.Run("/ip/service", "get", {{"number", "api"}, {"value-name", "disabled"}}).ret, "false");
+    for (const char* name : {"telnet", "ftp", "ssh", "winbox"}) {
+        EXPECT_EQ(f.Run("/ip/service", "get", {{"number", name}, {"value-name", "invalid"}}).ret, "true") << name;
+        EXPECT_EQ(f.Run("/ip/service", "get", {{"number", name}, {"value-name", "disabled"}}).ret, "true") << name;
+        std::string refusal =
+            std::string("certos does not serve ") + name + ": only www, www-ssl, api and api-ssl can be enabled";
+        EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "enable", {{"numbers", name}}); }), refusal);
+        EXPECT_EQ(ErrorText([&] { f.Run("/ip/service", "set", {{"numbers", name}, {"disabled", "no"}}); }), refusal);
+    }
+    f.Run("/ip/service", "set", {{"numbers", "ssh"}, {"port", "2200"}});  // other properties stay settable
+    EXPECT_EQ(f.Run("/ip/service", "get", {{"number", "www"}, {"value-name", "invalid"}}).ret, "false");
+}
+
+// Issue 16: `get` on single-entry menus.
+TEST(SystemMenusTest, SingleEntryMenusAnswerGet) {
+    TreeFixture f;
+    EXPECT_EQ(f.Run("/certificate/settings", "get", {{"value-name", "crl-use"}}).ret, "false");
+    f.Run("/certificate/settings", "set", {{"crl-use", "yes"}});
+    EXPECT_EQ(f.Run("/certificate/settings", "get", {{"value-name", "crl-use"}}).ret, "true");
+    EXPECT_EQ(f.Run("/certificate/settings", "get").records.at(0).GetOr("crl-store"), "ram");
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/certificate/settings", "get", {{"value-name", "colour"}});
+              }),
+              "no such property: colour");
+    EXPECT_FALSE(f.Run("/system/resource", "get", {{"value-name", "version"}}).ret.value_or("").empty());
+}
+
 TEST(SystemMenusTest, ServiceCertificateMustBeSignedWithKey) {
     TreeFixture f;
     Bootstrap(f.tree());
@@ -121,8 +158,20 @@ TEST(SystemMenusTest, UsersGroupsAndAuthentication) {
     Bootstrap(f.tree());
     setenv("CERTOS_ADMIN_PASSWORD", "adminpw", 1);
     // A given password is never echoed.
-    EXPECT_EQ(EnsureAdmin(f.tree()), "created user admin with the password from CERTOS_ADMIN_PASSWORD");
+    EXPECT_EQ(EnsureAdmin(f.tree()),
+              "created user admin with the password from CERTOS_ADMIN_PASSWORD; while certos serve runs, log in as "
+              "admin to REST at http://<host>:" +
+                  f.Run("/ip/service", "get", {{"number", "www"}, {"value-name", "port"}}).ret.value_or("") +
+                  "/rest (HTTP Basic) and to the API on port 8728");
     EXPECT_EQ(EnsureAdmin(f.tree()), std::nullopt);
+    EXPECT_EQ(EnsureAdmin(f.tree(), true), std::nullopt);  // the given password is admin's
+    // Issue 16: a different password given later is not ignored silently.
+    setenv("CERTOS_ADMIN_PASSWORD", "another", 1);
+    EXPECT_EQ(EnsureAdmin(f.tree()), std::nullopt);
+    EXPECT_EQ(EnsureAdmin(f.tree(), true),
+              "CERTOS_ADMIN_PASSWORD is ignored: it sets the password of user admin on the first start only; "
+              "change it with /user set admin password=... (or unset CERTOS_ADMIN_PASSWORD)");
+    setenv("CERTOS_ADMIN_PASSWORD", "adminpw", 1);
     f.Run("/user", "add", {{"name", "reader"}, {"group", "read"}, {"password", "r3ad"}});
     Result users = f.Run("/user", "print");
     ASSERT_EQ(users.records.size(), 2u);

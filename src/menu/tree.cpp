@@ -74,6 +74,28 @@ const Menu* Tree::FindMenu(std::string_view path) const {
 
 namespace {
 
+// FirstUnknownSegment is the first segment of `path` that names no menu, which RouterOS's error text shows:
+// `no such command or directory (backup)` for /system/backup, the same over the API and REST.
+std::string FirstUnknownSegment(const Menu& root, std::string_view path) {
+    const Menu* menu = &root;
+    std::size_t pos = 0;
+    while (pos < path.size()) {
+        std::size_t end = path.find('/', pos);
+        std::string_view part = path.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        if (!part.empty()) {
+            menu = menu->FindChild(part);
+            if (menu == nullptr) {
+                return std::string(part);
+            }
+        }
+        if (end == std::string_view::npos) {
+            break;
+        }
+        pos = end + 1;
+    }
+    return std::string(path);
+}
+
 // ArgAlias maps the names clients use for the item argument onto the one the verb declares:
 // `.id`, `number` and `numbers` are interchangeable (TF sends `number`, others `numbers`).
 const ArgSpec* FindArgWithAlias(const Verb& verb, std::string_view name) {
@@ -188,7 +210,8 @@ Result Tree::Execute(const Request& request, const Session& session) const {
 Result Tree::Run(const Request& request, const Session& session) const {
     const Menu* menu = FindMenu(request.path);
     if (menu == nullptr) {
-        throw core::Error(core::ErrorCategory::kMissingItem, "no such command or directory (" + request.path + ")");
+        throw core::Error(core::ErrorCategory::kMissingItem,
+                          "no such command or directory (" + FirstUnknownSegment(root_, request.path) + ")");
     }
     const Verb* verb = menu->FindVerb(request.verb);
     if (verb == nullptr) {

@@ -40,8 +40,11 @@ TEST(TreeTest, SlowVerbsAreKnownByPathAndName) {
 TEST(TreeTest, UnknownMenuVerbAndParameterAreRouterOsErrors) {
     TreeFixture f;
     core::Error e = ErrorOf([&] { f.Run("/nope", "print"); });
-    EXPECT_EQ(std::string(e.what()), "no such command or directory (/nope)");
+    EXPECT_EQ(std::string(e.what()), "no such command or directory (nope)");
     EXPECT_EQ(e.category(), core::ErrorCategory::kMissingItem);
+    // The first unknown segment, as REST names it (issue 16).
+    e = ErrorOf([&] { f.Run("/system/backupx", "print"); });
+    EXPECT_EQ(std::string(e.what()), "no such command or directory (backupx)");
     e = ErrorOf([&] { f.Run("/certificate", "frobnicate"); });
     EXPECT_EQ(std::string(e.what()), "no such command or directory (frobnicate)");
     e = ErrorOf([&] { f.Run("/certificate", "add", {{"name", "a"}, {"colour", "red"}}); });

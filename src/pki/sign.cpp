@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <map>
@@ -151,16 +152,29 @@ crypto::IssueRequest BuildRequest(const store::CertificateRow& tpl) {
 
 }  // namespace
 
-// GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated.
-// An EC key takes well under a millisecond: it is made on this thread.
+// GenerateKey makes the key, reporting progress once a second while a slow (large RSA) key is generated, and
+// calling `progress` with an empty line every 100 ms between: when it throws (the console's Ctrl-C), the key
+// generation is cancelled at once and the exception passes on. An EC key takes well under a millisecond: it is
+// made on this thread.
 crypto::PrivateKey GenerateKey(const crypto::KeySpec& spec, const ProgressFn& progress) {
     if (!progress || spec.algorithm != crypto::KeyAlgorithm::kRsa) {
         return crypto::PrivateKey::Generate(spec);
     }
-    auto future = std::async(std::launch::async, [spec] { return crypto::PrivateKey::Generate(spec); });
-    int seconds = 0;
-    while (future.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
-        progress("progress: generating " + spec.Name() + " key (" + std::to_string(++seconds) + "s)");
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    auto future =
+        std::async(std::launch::async, [spec, cancel] { return crypto::PrivateKey::Generate(spec, cancel.get()); });
+    int ticks = 0;
+    while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        ++ticks;
+        try {
+            progress(ticks % 10 == 0
+                         ? "progress: generating " + spec.Name() + " key (" + std::to_string(ticks / 10) + "s)"
+                         : std::string());
+        } catch (...) {
+            cancel->store(true);
+            future.wait();  // the keygen callback stops within one prime candidate
+            throw;
+        }
     }
     return future.get();
 }

@@ -28,7 +28,8 @@ struct SignOptions {
 // certificate from the template's properties and stores both. The key is generated and the certificate
 // signed outside any transaction, so a long RSA-8192 signing never blocks other commands; the result is
 // written in one write transaction that first checks the template was not changed meanwhile.
-// `progress` receives "progress: ..." lines while a slow key is generated.
+// `progress` receives "progress: ..." lines while a slow key is generated, and empty lines between (see
+// GenerateKey): an exception it throws cancels the signing, which then changes nothing.
 // Throws core::Error with a RouterOS-style message (and changes nothing) when the template is already
 // signed, or the CA does not exist, is not signed, has no private key, lacks key-cert-sign or has expired.
 void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& options, const ProgressFn& progress);
@@ -50,7 +51,9 @@ struct SigningCa {
 SigningCa LoadSigningCa(store::Transaction& tx, std::string_view item);
 
 // GenerateKey makes a key of `spec`, reporting "progress: generating rsa 8192 key (3s)" once a second while a
-// slow (RSA) key is generated. Shared by sign and create-certificate-request.
+// slow (RSA) key is generated, and an empty line every 100 ms between, so that the caller can interrupt it:
+// when `progress` throws, the key generation is cancelled at once and the exception is rethrown. Shared by
+// sign and create-certificate-request.
 crypto::PrivateKey GenerateKey(const crypto::KeySpec& spec, const ProgressFn& progress);
 
 // RandomSerial returns 16 random bytes, positive and always 16 bytes long (RFC 5280 §4.1.2.2).

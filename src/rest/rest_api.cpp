@@ -259,12 +259,14 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
             break;
         }
         case RestAction::kRemove: {
+            // A menu without remove (a single-entry menu such as /certificate/settings, /log) answers 406
+            // whatever the item (docs/rest.md).
+            if (menu.FindVerb("remove") == nullptr || route.item.empty()) {
+                return StatusResponse(406, "no such command or directory (remove)");
+            }
             std::optional<menu::Record> existing = runner.Fetch(route.item);
             if (!existing) {
                 return NotFound();
-            }
-            if (menu.FindVerb("remove") == nullptr) {
-                return StatusResponse(406, "no such command or directory (remove)");
             }
             runner.Run("remove", {{"numbers", existing->GetOr(".id", route.item)}});
             response.content_type.clear();  // success is an empty body (facts §2)

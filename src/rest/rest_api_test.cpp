@@ -240,6 +240,10 @@ TEST_F(RestApiTest, DeleteWithoutRemoveIsNotAcceptable) {
     net::HttpResponse response = Call("DELETE", "/rest/log/" + id);
     EXPECT_EQ(response.status, 406);
     EXPECT_EQ(Detail(response), "no such command or directory (remove)");
+    // A single-entry menu has nothing to remove either (issue 16).
+    response = Call("DELETE", "/rest/certificate/settings");
+    EXPECT_EQ(response.status, 406);
+    EXPECT_EQ(Detail(response), "no such command or directory (remove)");
 }
 
 // Issue 11: the tree audits each change (menu/audit.hpp); REST only makes the requests.

@@ -68,6 +68,11 @@ RestRoute ResolveRoute(const menu::Tree& tree, std::string_view method, std::str
     if (segments.size() - used > 1) {
         throw NoSuchPath(segments[used]);
     }
+    // A menu that only holds menus (/system) has no items: what follows it is an unknown menu, named as the
+    // API names it (Tree::Run): `no such command or directory (backup)`.
+    if (used < segments.size() && menu->verbs.empty()) {
+        throw NoSuchPath(segments[used]);
+    }
     RestRoute route;
     route.menu = menu;
     bool has_last = used < segments.size();
@@ -93,11 +98,12 @@ RestRoute ResolveRoute(const menu::Tree& tree, std::string_view method, std::str
         route.action = RestAction::kSet;
         route.item = has_last ? ItemReference(*menu, last) : std::string();
     } else if (method == "DELETE") {
-        if (!has_last) {
+        if (!has_last && !menu->layout.single_entry) {
             throw NoSuchCommand();
         }
+        // DELETE of a single-entry menu (/certificate/settings) is refused later, like any menu without remove.
         route.action = RestAction::kRemove;
-        route.item = ItemReference(*menu, last);
+        route.item = has_last ? ItemReference(*menu, last) : std::string();
     } else if (method == "POST") {
         if (!has_last) {
             throw NoSuchCommand();

@@ -74,6 +74,8 @@ TEST_F(RouteTest, MethodsMapOntoListVerbs) {
 
 TEST_F(RouteTest, RouterOsErrorTexts) {
     EXPECT_EQ(ErrorOf("GET", "/nope"), "no such command or directory (nope)");
+    EXPECT_EQ(ErrorOf("GET", "/system/nope"), "no such command or directory (nope)");  // as the API says it
+    EXPECT_EQ(ErrorOf("POST", "/system/nope"), "no such command or directory (nope)");
     EXPECT_EQ(ErrorOf("GET", "/certificate/a/b"), "no such command or directory (a)");
     EXPECT_EQ(ErrorOf("GET", "/"), "no such command");
     EXPECT_EQ(ErrorOf("GET", "/certificate/print"), "no such command");     // GET on a command path

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
 
 #include "core/error.hpp"
 
@@ -17,6 +19,56 @@ namespace {
 
 [[noreturn]] void ThrowErrno(std::string_view what, std::string_view name) {
     throw core::Failure(std::string(what) + " " + std::string(name) + ": " + std::strerror(errno));
+}
+
+// CreationTime is when `path` was made, to the nanosecond: its birth time where the file system keeps one (a
+// file is written under a temporary name and renamed, which keeps it), else its modification time. Files
+// written within one second (an export's .crt and .key) keep their order.
+std::chrono::system_clock::time_point CreationTime(const std::filesystem::path& path, const struct stat& st) {
+    auto at = [](std::int64_t sec, std::int64_t nsec) {
+        return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(sec) + std::chrono::nanoseconds(nsec)));
+    };
+    struct statx stx {};
+    if (statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) == 0 && (stx.stx_mask & STATX_BTIME)) {
+        return at(stx.stx_btime.tv_sec, stx.stx_btime.tv_nsec);
+    }
+    return at(st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+// SortByCreation puts entries in creation order, as RouterOS's `/file print` lists them (the seed: exports in
+// the order they were made), with a directory's contents right after it: siblings by when they were made, then
+// by name.
+void SortByCreation(std::vector<FileInfo>& entries) {
+    std::map<std::string, std::chrono::system_clock::time_point, std::less<>> created;
+    for (const FileInfo& info : entries) {
+        created.emplace(info.name, info.modified);
+    }
+    auto sibling_less = [&](const std::string& a, const std::string& b) {
+        auto ta = created.find(a);
+        auto tb = created.find(b);
+        if (ta != created.end() && tb != created.end() && ta->second != tb->second) {
+            return ta->second < tb->second;
+        }
+        return a < b;
+    };
+    std::sort(entries.begin(), entries.end(), [&](const FileInfo& a, const FileInfo& b) {
+        // The first path component where the two differ decides; an ancestor comes before what it holds.
+        std::size_t start = 0;
+        while (true) {
+            std::size_t end_a = a.name.find('/', start);
+            std::size_t end_b = b.name.find('/', start);
+            std::string head_a = a.name.substr(0, end_a);
+            std::string head_b = b.name.substr(0, end_b);
+            if (head_a != head_b) {
+                return sibling_less(head_a, head_b);
+            }
+            if (end_a == std::string::npos || end_b == std::string::npos) {
+                return end_a == std::string::npos && end_b != std::string::npos;
+            }
+            start = end_a + 1;
+        }
+    });
 }
 
 }  // namespace
@@ -70,10 +122,12 @@ std::vector<FileInfo> FileArea::List() const {
         info.name = name;
         info.directory = S_ISDIR(st.st_mode);
         info.size = info.directory ? 0 : static_cast<std::uint64_t>(st.st_size);
-        info.modified = std::chrono::system_clock::from_time_t(st.st_mtime);
+        // `modified` is when the file was made (a file is only ever written whole, then renamed), to the
+        // nanosecond, so that List can keep creation order.
+        info.modified = CreationTime(entry.path(), st);
         out.push_back(std::move(info));
     }
-    std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    SortByCreation(out);
     return out;
 }
 

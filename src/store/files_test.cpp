@@ -23,6 +23,22 @@ std::filesystem::path FreshDir(const char* tag) {
     return dir;
 }
 
+// `/file print` lists in creation order, as the seed shows its three exports (issue 16), not by name.
+TEST(FileAreaTest, ListsInCreationOrder) {
+    FileArea files(FreshDir("order"));
+    for (const char* name : {"cert_export_CA-Template.crt", "cert_export_ServerCA.crt", "cert_export_ServerCA.key",
+                             "cert_export_Client.crt", "cert_export_Client.key"}) {
+        files.Write(name, "x");
+    }
+    std::vector<std::string> names;
+    for (const FileInfo& info : files.List()) {
+        names.push_back(info.name);
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"cert_export_CA-Template.crt", "cert_export_ServerCA.crt",
+                                               "cert_export_ServerCA.key", "cert_export_Client.crt",
+                                               "cert_export_Client.key"}));
+}
+
 TEST(FileAreaTest, WritesReadsListsAndRemoves) {
     FileArea files(FreshDir("a"));
     files.Write("cert_export_x.crt", "PEM");

@@ -198,6 +198,7 @@ TEST_P(StoreTest, ChangingAMissingRowIsNoSuchItem) {
     EXPECT_EQ(Names(*store), std::vector<std::string>{"real"});
 }
 
+// Templates (no certificate yet) list in id order.
 TEST_P(StoreTest, ListIsOrderedById) {
     auto store = Open();
     Insert(*store, MakeRow("c"));
@@ -216,6 +217,44 @@ TEST_P(StoreTest, ListIsOrderedById) {
     EXPECT_EQ(rows[2].name, "0");
     EXPECT_LT(rows[0].id, rows[1].id);
     EXPECT_LT(rows[1].id, rows[2].id);
+}
+
+// The seed's order (issue 16): templates CA-Template, Server, Client; signed CA-Template, Client, Server;
+// `print` lists the signed ones in signing order, then the templates in the order added, and every row keeps
+// its id.
+TEST_P(StoreTest, ListPutsSignedRowsInSigningOrderThenTemplates) {
+    auto store = Open();
+    ObjectId ca = Insert(*store, MakeRow("CA-Template"));
+    ObjectId server = Insert(*store, MakeRow("Server"));
+    ObjectId client = Insert(*store, MakeRow("Client"));
+    Insert(*store, MakeRow("Later"));
+    auto sign = [&](ObjectId id, const std::string& der) {
+        auto tx = store->Begin(TxMode::kWrite);
+        CertificateRow row = *tx->GetCertificate(id);
+        row.der = der;
+        tx->UpdateCertificate(row);
+        tx->Commit();
+    };
+    sign(ca, "DER-1");
+    sign(client, "DER-2");
+    sign(server, "DER-3");
+    sign(ca, "DER-1b");  // a row already signed keeps its place when it changes again
+    CertificateRow imported = MakeRow("Imported");
+    imported.der = "DER-4";
+    ObjectId imported_id = Insert(*store, imported);
+    std::vector<CertificateRow> rows = store->Begin(TxMode::kRead)->ListCertificates();
+    std::vector<std::string> names;
+    std::transform(rows.begin(), rows.end(), std::back_inserter(names), [](const auto& r) { return r.name; });
+    EXPECT_EQ(names, (std::vector<std::string>{"CA-Template", "Client", "Server", "Imported", "Later"}));
+    EXPECT_EQ(rows[0].id, ca);
+    EXPECT_EQ(rows[1].id, client);
+    EXPECT_EQ(rows[2].id, server);
+    EXPECT_EQ(rows[3].id, imported_id);
+    std::vector<CertificateStamp> stamps = store->Begin(TxMode::kRead)->ListCertificateStamps();
+    ASSERT_EQ(stamps.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(stamps[i].id, rows[i].id);
+    }
 }
 
 TEST_P(StoreTest, IdsAreNeverReused) {

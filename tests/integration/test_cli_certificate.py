@@ -15,16 +15,16 @@ SEED_TEMPLATES = [
 ]
 
 # The seed's `print detail` of the three templates (Certificates seed), in certos's 7.23 layout: the legend
-# lists every flag and the flag area has nine columns.
+# lists every flag and the flag area has nine columns; each line ends in a space, as in the seed.
 SEED_DETAIL = """\
-Flags: K - PRIVATE-KEY; L - CRL; C - SMART-CARD-KEY; A - AUTHORITY; I - ISSUED, R - REVOKED; E - EXPIRED; T - TRUSTED; a - ACME-MANAGED; D - DYNAMIC
- 0           name="CA-Template" key-type=rsa common-name="CAtemp" key-size=2048 subject-alt-name="" days-valid=365 key-usage=key-cert-sign,crl-sign
+Flags: K - PRIVATE-KEY; L - CRL; C - SMART-CARD-KEY; A - AUTHORITY; I - ISSUED, R - REVOKED; E - EXPIRED; T - TRUSTED; a - ACME-MANAGED; D - DYNAMIC\x20
+ 0           name="CA-Template" key-type=rsa common-name="CAtemp" key-size=2048 subject-alt-name="" days-valid=365 key-usage=key-cert-sign,crl-sign\x20
 
- 1           name="Server" key-type=rsa common-name="server" key-size=2048 subject-alt-name="" days-valid=365
-             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,tls-client
+ 1           name="Server" key-type=rsa common-name="server" key-size=2048 subject-alt-name="" days-valid=365\x20
+             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,tls-client\x20
 
- 2           name="Client" key-type=rsa common-name="client" key-size=2048 subject-alt-name="" days-valid=365
-             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,tls-client
+ 2           name="Client" key-type=rsa common-name="client" key-size=2048 subject-alt-name="" days-valid=365\x20
+             key-usage=digital-signature,key-encipherment,data-encipherment,key-cert-sign,crl-sign,tls-server,tls-client\x20
 """
 
 
@@ -55,9 +55,10 @@ def test_seed_signing_sequence_gives_the_seed_flags(tmp_path):
     assert table[0] == "Flags: K - PRIVATE-KEY; L - CRL; A - AUTHORITY; T - TRUSTED"
     assert table[1] == "Columns: NAME, COMMON-NAME, FINGERPRINT"
     rows = {line.split()[-3]: line for line in table[3:]}
+    # The seed's order: signed certificates in the order they were signed (issue 16).
     assert rows["CA-Template"].startswith("0  K AT  CA-Template")
-    assert rows["ServerCA"].startswith("1  KLAT  ServerCA")
-    assert rows["Client"].startswith("2  K AT  Client")
+    assert rows["Client"].startswith("1  K AT  Client")
+    assert rows["ServerCA"].startswith("2  KLAT  ServerCA")
     fingerprint = out(tmp_path, ":put [/certificate get ServerCA fingerprint]").strip()
     assert len(fingerprint) == 64 and rows["ServerCA"].endswith(fingerprint)
 

@@ -143,6 +143,18 @@ constexpr const char* kMigrations[] = {
             ON CONFLICT DO NOTHING;
         DROP TABLE IF EXISTS master_key_check;
     )sql",
+    // 8: certificates.sort_key, the order of `/certificate print` (issue 16): signed certificates in the order
+    // they were signed (the counter "store:certificates.sign-seq"), then templates in the order added
+    // (kTemplateSortBase + id). A row keeps its id when it is signed; only its sort key moves. Rows signed
+    // before this migration keep their id order.
+    R"sql(
+        ALTER TABLE certificates ADD COLUMN sort_key INTEGER NOT NULL DEFAULT 0;
+        UPDATE certificates SET sort_key = CASE WHEN der IS NULL THEN 4611686018427387904 + id ELSE id END;
+        CREATE INDEX certificates_sort ON certificates (sort_key);
+        INSERT INTO counters (name, value)
+            SELECT 'store:certificates.sign-seq', COALESCE(MAX(id), 0) FROM certificates WHERE der IS NOT NULL
+            ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value);
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(

@@ -31,6 +31,10 @@ using sqlite::SqliteError;
 // Certificate ids are drawn from this counter, so a deleted id is never handed out again (SQLite would
 // reuse the highest rowid). Counter names with the "store:" prefix are reserved for such sequences.
 constexpr std::string_view kCertificateIdCounter = "store:certificates.id";
+// A certificate's sort key (migration 8) orders `/certificate print`: a signed or imported row takes the next
+// value of this counter when it gets its certificate; a template sorts after every signed row, by id.
+constexpr std::string_view kSignSequenceCounter = "store:certificates.sign-seq";
+constexpr std::int64_t kTemplateSortBase = std::int64_t{1} << 62;
 // Item ids are drawn from one counter per kind: "store:items.<kind>.id".
 constexpr std::string_view kItemIdCounterPrefix = "store:items.";
 constexpr std::string_view kReservedCounterPrefix = "store:";
@@ -267,10 +271,12 @@ public:
         }
     }
 
+    // ListCertificates and ListCertificateStamps list in `/certificate print` order (migration 8): signed and
+    // imported certificates in the order they got their certificate, then templates in id order.
     std::vector<CertificateRow> ListCertificates() override {
         return Run([&] {
             std::vector<CertificateRow> rows;
-            Query query = conn_->Prepare(CERTOS_SELECT_ROW "ORDER BY id");
+            Query query = conn_->Prepare(CERTOS_SELECT_ROW "ORDER BY sort_key, id");
             while (query.Step()) {
                 rows.push_back(ReadRow(query));
             }
@@ -281,7 +287,8 @@ public:
     std::vector<CertificateStamp> ListCertificateStamps() override {
         return Run([&] {
             std::vector<CertificateStamp> stamps;
-            Query query = conn_->Prepare("SELECT id, revision, name, issuer_id FROM certificates ORDER BY id");
+            Query query =
+                conn_->Prepare("SELECT id, revision, name, issuer_id FROM certificates ORDER BY sort_key, id");
             while (query.Step()) {
                 CertificateStamp& stamp = stamps.emplace_back();
                 stamp.id = IdAt(query, 0);
@@ -332,10 +339,12 @@ public:
     core::ObjectId InsertCertificate(const CertificateRow& row) override {
         return RunWrite([&] {
             core::ObjectId id(Increment(kCertificateIdCounter));
-            Query query =
-                conn_->Prepare("INSERT INTO certificates (name, props, der, issuer_id, id) VALUES (?, ?, ?, ?, ?)");
+            Query query = conn_->Prepare(
+                "INSERT INTO certificates (name, props, der, issuer_id, id, sort_key) VALUES (?, ?, ?, ?, ?, ?)");
             BindFields(query, row);
             query.Bind(5, IdValue(id));
+            query.Bind(6, row.der.empty() ? kTemplateSortBase + IdValue(id)
+                                          : static_cast<std::int64_t>(Increment(kSignSequenceCounter)));
             RunNamed(query, "certificate");
             Bump(kCertificateGeneration);
             return id;
@@ -681,8 +690,25 @@ private:
         if (conn_->Changes() == 0) {
             return false;
         }
+        if (!row.der.empty()) {
+            MoveToSigned(row.id);
+        }
         Bump(kCertificateGeneration);
         return true;
+    }
+
+    // MoveToSigned gives a row that has just got its certificate (a template signed in place, keeping its id)
+    // the next sign sequence number as its sort key; a row already sorted among the signed ones keeps its key.
+    void MoveToSigned(core::ObjectId id) {
+        Query current = conn_->Prepare("SELECT sort_key FROM certificates WHERE id = ?");
+        current.Bind(1, IdValue(id));
+        if (!current.Step() || current.Int(0) < kTemplateSortBase) {
+            return;
+        }
+        conn_->Prepare("UPDATE certificates SET sort_key = ? WHERE id = ?")
+            .Bind(1, static_cast<std::int64_t>(Increment(kSignSequenceCounter)))
+            .Bind(2, IdValue(id))
+            .Run();
     }
 
     // Bump adds one to generation `what` (Transaction::Generation), in this transaction: every write

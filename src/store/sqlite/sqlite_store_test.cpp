@@ -171,6 +171,7 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema1KeepsData) {
         peek->Exec(
             "DROP TABLE items; DROP TABLE log; DROP TABLE blobs; DROP TABLE leases;"
             "ALTER TABLE certificates DROP COLUMN revision;"
+            "DROP INDEX certificates_sort; ALTER TABLE certificates DROP COLUMN sort_key;"
             "DELETE FROM settings WHERE section = 'store'; DELETE FROM schema_version WHERE version >= 2;");
     }
     auto store = Open();
@@ -247,6 +248,7 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema5MovesTheCheckValueAndKeepsSealedKeys) 
             "CREATE TRIGGER certificates_revision AFTER UPDATE ON certificates WHEN NEW.revision = OLD.revision "
             "BEGIN UPDATE certificates SET revision = OLD.revision + 1 WHERE id = NEW.id; END;"
             "DROP TABLE leases; DELETE FROM settings WHERE section = 'store';"
+            "DROP INDEX certificates_sort; ALTER TABLE certificates DROP COLUMN sort_key;"
             "DELETE FROM schema_version WHERE version >= 6;");
         peek->Prepare("INSERT INTO master_key_check (id, sealed) VALUES (1, ?)").BindBlob(1, *sealed).Run();
     }
@@ -269,6 +271,46 @@ TEST_F(SqliteStoreTest, UpgradeFromSchema5MovesTheCheckValueAndKeepsSealedKeys) 
         tx->Commit();
     }
     EXPECT_EQ(store->Begin(TxMode::kRead)->GetCertificate(id)->revision, before + 1);
+}
+
+// The print-order migration (issue 16) gives existing rows a sort key: signed certificates first, in id order,
+// then templates; the next signing sorts after them all.
+TEST_F(SqliteStoreTest, UpgradeGivesExistingRowsThePrintOrder) {
+    ObjectId tpl;
+    ObjectId later;
+    {
+        auto store = Open();
+        tpl = Insert(*store, MakeRow("template"));
+        CertificateRow signed_row = MakeRow("signed");
+        signed_row.der = "DER";
+        Insert(*store, signed_row);
+        later = Insert(*store, MakeRow("later"));
+    }
+    {
+        auto peek = Peek();
+        std::string undo =
+            "DROP INDEX certificates_sort; ALTER TABLE certificates DROP COLUMN sort_key;"
+            "DELETE FROM counters WHERE name = 'store:certificates.sign-seq';"
+            "DELETE FROM schema_version WHERE version = " +
+            std::to_string(sqlite::SchemaVersion()) + ";";
+        peek->Exec(undo.c_str());
+    }
+    auto store = Open();
+    auto names = [&] {
+        std::vector<std::string> out;
+        for (const CertificateRow& row : store->Begin(TxMode::kRead)->ListCertificates()) {
+            out.push_back(row.name);
+        }
+        return out;
+    };
+    EXPECT_EQ(names(), (std::vector<std::string>{"signed", "template", "later"}));
+    auto tx = store->Begin(TxMode::kWrite);
+    CertificateRow row = *tx->GetCertificate(later);
+    row.der = "DER-2";
+    tx->UpdateCertificate(row);
+    tx->Commit();
+    EXPECT_EQ(names(), (std::vector<std::string>{"signed", "later", "template"}));
+    EXPECT_EQ(store->Begin(TxMode::kRead)->GetCertificate(tpl)->name, "template");
 }
 
 TEST_F(SqliteStoreTest, BareBackendHasNoMasterKey) {
