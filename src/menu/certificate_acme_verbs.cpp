@@ -43,7 +43,7 @@ std::vector<ArgSpec> CommonArgs() {
         Arg("eab-hmac-key", "External Account Binding HMAC key (base64url)", {.sensitive = true}),
         Arg("eab-key-b64", "RouterOS's name of eab-hmac-key", {.sensitive = true}),
         Arg("key-size", "key of the certificate (default prime256v1)",
-            {.type = ValueType::kEnum, .values = pki::kKeySizeValues}),
+            {.type = ValueType::kEnum, .values = pki::KeySizeValues()}),
         Arg("dns-hook", "program that adds and removes the DNS-01 TXT record (present|cleanup FQDN VALUE)"),
         Arg("dns-server", "authoritative DNS server (IPv4[:port]) where the TXT record must show first"),
     };
