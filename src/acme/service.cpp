@@ -138,9 +138,7 @@ void Install(store::Store& store, core::ObjectId id, const std::vector<crypto::C
         row.name = name;
         row.der = chain[i].ToDer();
         row.props = pki::DescribeCertificate(chain[i]);
-        row.props["trusted"] = "false";
-        row.props["trust-store"] = std::string(pki::kDefaultTrustStore);
-        row.props["crl"] = "false";
+        pki::AddStoredDefaults(row.props, false, pki::kDefaultTrustStore);
         row.issuer_id = issuer;
         issuer = tx->InsertCertificate(row);
     }
@@ -153,9 +151,7 @@ void Install(store::Store& store, core::ObjectId id, const std::vector<crypto::C
     for (const auto& [name, value] : acme_props) {
         row->props[name] = value;
     }
-    row->props["trusted"] = "false";
-    row->props["trust-store"] = std::string(pki::kDefaultTrustStore);
-    row->props["crl"] = "false";
+    pki::AddStoredDefaults(row->props, false, pki::kDefaultTrustStore);
     row->props["acme-status"] = "valid";
     row->props.erase("acme-retry-at");
     row->props.erase("acme-failures");

@@ -1,5 +1,7 @@
 #include "crypto/digest.hpp"
 
+#include "crypto/base64.hpp"
+
 #include <gtest/gtest.h>
 
 namespace certos::crypto {
@@ -48,6 +50,21 @@ TEST(DigestTest, FromHexDecodesEitherCaseAndRefusesTheRest) {
     EXPECT_FALSE(FromHex("0g").has_value());
     EXPECT_FALSE(FromHex("+1").has_value());
     EXPECT_FALSE(FromHex("-1").has_value());
+}
+
+// RFC 4648 §10's vectors, both ways; decoding refuses what is not padded base64.
+TEST(Base64Test, MatchesRfc4648AndRefusesTheRest) {
+    const std::pair<std::string_view, std::string_view> vectors[] = {{"f", "Zg=="},         {"fo", "Zm8="},
+                                                                     {"foo", "Zm9v"},       {"foob", "Zm9vYg=="},
+                                                                     {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+    for (const auto& [bytes, text] : vectors) {
+        EXPECT_EQ(ToBase64(bytes), text);
+        EXPECT_EQ(FromBase64(text), std::string(bytes));
+    }
+    EXPECT_EQ(ToBase64(""), "");
+    EXPECT_FALSE(FromBase64("").has_value());
+    EXPECT_FALSE(FromBase64("Zm9").has_value());
+    EXPECT_FALSE(FromBase64("Zm9*").has_value());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "crypto/base64.hpp"
 #include "crypto/ossl.hpp"
 
 namespace certos::crypto {
@@ -58,10 +59,7 @@ UniquePtr<BIGNUM> Bignum(std::string_view bytes) {
 }  // namespace
 
 std::string Base64UrlEncode(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(written));
+    std::string out = ToBase64(bytes);
     while (!out.empty() && out.back() == '=') {
         out.pop_back();
     }
@@ -77,21 +75,18 @@ std::string Base64UrlDecode(std::string_view text) {
     while (!standard.empty() && standard.back() == '=') {
         standard.pop_back();
     }
-    std::size_t pad = (4 - standard.size() % 4) % 4;
-    if (pad == 3) {
+    if (standard.empty()) {
+        return standard;
+    }
+    if (standard.size() % 4 == 1) {
+        throw core::ArgumentError("invalid base64url");  // no padding makes one character whole
+    }
+    standard.append((4 - standard.size() % 4) % 4, '=');
+    std::optional<std::string> out = FromBase64(standard);
+    if (!out) {
         throw core::ArgumentError("invalid base64url");
     }
-    standard.append(pad, '=');
-    std::string out(standard.size() / 4 * 3, '\0');
-    int written =
-        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                        reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
-    if (written < 0) {
-        throw core::ArgumentError("invalid base64url");
-    }
-    // EVP_DecodeBlock counts the padding as zero bytes.
-    out.resize(static_cast<std::size_t>(written) - pad);
-    return out;
+    return std::move(*out);
 }
 
 EcPoint PublicPoint(const PrivateKey& key) {

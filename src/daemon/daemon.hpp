@@ -26,8 +26,9 @@ struct DaemonOptions {
     bool public_metrics = false;                    // /metrics without a login
 };
 
-// ServiceHook receives the `/ip service` records whenever they change; the API protocol front end (api,
-// api-ssl) will plug in here.
+// ServiceHook receives the `/ip service` records whenever they or the certificates change (a certificate a
+// service is bound to may be renewed in place, under the same name); the API protocol front end (api, api-ssl)
+// plugs in here.
 using ServiceHook = std::function<void(const std::vector<menu::Record>& services)>;
 
 class Daemon {

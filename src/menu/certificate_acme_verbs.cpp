@@ -78,7 +78,6 @@ std::string ObtainFor(const Call& call, const acme::AcmeRequest& request) {
 
 Result AddAcme(Call& call) {
     acme::AcmeRequest request = RequestFrom(call, call.args.GetOr("domain-names"));
-    request.reset_private_key = true;
     call.Progress("obtaining a certificate for " + call.args.GetOr("domain-names"));
     Result result;
     result.ret = ObtainFor(call, request);

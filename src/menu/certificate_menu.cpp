@@ -133,6 +133,12 @@ std::vector<std::string> TableColumns(const std::vector<Record>& records) {
 std::vector<std::string> DetailProperties(const Record& record) {
     auto non_empty = [&](std::string_view name) { return !record.GetOr(name).empty(); };
     std::vector<std::string> out;
+    // An ACME-managed entry ends with its order's state, before its first certificate as well.
+    auto acme = [&]() {
+        if (record.IsTrue("acme-managed")) {
+            out.insert(out.end(), {"acme-status", "directory-url", "domain-names"});
+        }
+    };
     auto subject = [&]() {
         out.emplace_back("common-name");
         for (const char* name : {"country", "state", "locality", "organization", "unit"}) {
@@ -158,6 +164,7 @@ std::vector<std::string> DetailProperties(const Record& record) {
         if (record.GetOr("trust-store") != pki::kDefaultTrustStore) {
             out.emplace_back("trust-store");
         }
+        acme();
         return out;
     }
     // The order of a signed certificate's `print detail` on RouterOS 7.23 (facts §1.6, T7233).
@@ -176,6 +183,7 @@ std::vector<std::string> DetailProperties(const Record& record) {
         }
         out.emplace_back(name);
     }
+    acme();
     return out;
 }
 
@@ -582,13 +590,7 @@ void InstallCertificateMenu(Tree& tree) {
         {.letter = 'D', .legend = "DYNAMIC", .property = "dynamic"},
     };
     menu.layout.table_columns = TableColumns;
-    menu.layout.detail_properties = [](const Record& record) {
-        std::vector<std::string> out = DetailProperties(record);
-        if (record.IsTrue("acme-managed")) {
-            out.insert(out.end(), {"acme-status", "directory-url", "domain-names"});
-        }
-        return out;
-    };
+    menu.layout.detail_properties = DetailProperties;
 
     ListVerbs verbs;
     for (const PropertySpec& spec : TemplateProperties()) {

@@ -1,11 +1,10 @@
 #include "net/http.hpp"
 
-#include <openssl/evp.h>
-
 #include <boost/beast/http/status.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/value.hpp"
+#include "crypto/base64.hpp"
 
 namespace certos::net {
 namespace {
@@ -21,23 +20,6 @@ int HexDigit(char c) {
         return c - 'A' + 10;
     }
     return -1;
-}
-
-// DecodeBase64 decodes standard, padded base64 (RFC 4648 §4); nullopt for anything else.
-std::optional<std::string> DecodeBase64(std::string_view text) {
-    if (text.empty() || text.size() % 4 != 0 || text.size() > 16384) {
-        return std::nullopt;
-    }
-    std::string out(text.size() / 4 * 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0) {
-        return std::nullopt;
-    }
-    // EVP_DecodeBlock counts the zero bytes that padding stands for; drop them.
-    std::size_t padding = text.ends_with("==") ? 2 : (text.ends_with("=") ? 1 : 0);
-    out.resize(static_cast<std::size_t>(n) - padding);
-    return out;
 }
 
 }  // namespace
@@ -129,7 +111,10 @@ std::optional<BasicCredentials> ParseBasicAuth(std::string_view header_value) {
     while (!token.empty() && token.back() == ' ') {
         token.remove_suffix(1);
     }
-    std::optional<std::string> decoded = DecodeBase64(token);
+    if (token.size() > 16384) {
+        return std::nullopt;
+    }
+    std::optional<std::string> decoded = crypto::FromBase64(token);
     if (!decoded) {
         return std::nullopt;
     }

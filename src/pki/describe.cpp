@@ -47,6 +47,12 @@ std::map<std::string, std::string> DescribeCertificate(const crypto::Certificate
     return props;
 }
 
+void AddStoredDefaults(std::map<std::string, std::string>& props, bool trusted, std::string_view trust_store) {
+    props["trusted"] = core::WireBool(trusted);
+    props["trust-store"] = std::string(trust_store);
+    props["crl"] = "false";
+}
+
 std::optional<long long> EpochSeconds(const std::map<std::string, std::string>& props, const std::string& key) {
     auto it = props.find(key);
     if (it == props.end() || it->second.empty()) {

@@ -146,9 +146,7 @@ ImportReport Write(store::Transaction& tx, const Decoded& decoded, const ImportO
         store::CertificateRow row;
         row.name = NextName(tx, options, next_name);
         row.props = cert.props;
-        row.props["trusted"] = core::WireBool(options.trusted);
-        row.props["trust-store"] = options.trust_store;
-        row.props["crl"] = "false";
+        AddStoredDefaults(row.props, options.trusted, options.trust_store);
         row.der = cert.der;
         core::ObjectId id = tx.InsertCertificate(row);
         view.by_fingerprint.emplace(cert.fingerprint, id);

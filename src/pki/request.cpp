@@ -186,9 +186,7 @@ core::ObjectId SignCertificateRequest(store::Store& store, const store::FileArea
     store::CertificateRow row;
     row.name = UniqueName(*tx, RequestName(csr, options.file_name));
     row.props = DescribeCertificate(cert);
-    row.props["trusted"] = "false";  // as `sign ca=`: issued certificates are not trusted until set
-    row.props["trust-store"] = std::string(kDefaultTrustStore);
-    row.props["crl"] = "false";
+    AddStoredDefaults(row.props, false, kDefaultTrustStore);  // as `sign ca=`: not trusted until set
     row.der = cert.ToDer();
     row.issuer_id = ca->row.id;
     core::ObjectId id = tx->InsertCertificate(row);

@@ -5,7 +5,7 @@
 # 100-continue, a pipelined pair, an obsolete folded header, a Content-Length over the body limit and two
 # disagreeing Content-Lengths. See lib/target.sh for the build, FUZZ_TIME and replaying an input.
 NAME=http_head_fuzz
-SOURCES="net/http_server_parse.cpp net/http.cpp core/value.cpp core/duration.cpp core/id.cpp"
+SOURCES="net/http_server_parse.cpp net/http.cpp crypto/base64.cpp core/value.cpp core/duration.cpp core/id.cpp"
 LIBS="-lssl -lcrypto"
 FLAGS="-DBOOST_ASIO_NO_DEPRECATED -DBOOST_BEAST_USE_STD_STRING_VIEW"
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/http_head"

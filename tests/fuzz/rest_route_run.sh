@@ -8,7 +8,7 @@
 NAME=rest_route_fuzz
 SOURCES="rest/route.cpp net/http.cpp
          core/duration.cpp core/id.cpp core/time_format.cpp core/value.cpp
-         crypto/bundle.cpp crypto/certificate.cpp crypto/crl.cpp crypto/csr.cpp crypto/digest.cpp crypto/ec_fast.cpp
+         crypto/base64.cpp crypto/bundle.cpp crypto/certificate.cpp crypto/crl.cpp crypto/csr.cpp crypto/digest.cpp crypto/ec_fast.cpp
          crypto/internal.cpp crypto/issue.cpp crypto/jose.cpp crypto/key.cpp crypto/key_id.cpp crypto/ossl.cpp crypto/password.cpp
          crypto/pkcs12.cpp crypto/random.cpp crypto/seal.cpp crypto/tls_credentials.cpp crypto/verify.cpp
          store/files.cpp store/open.cpp store/props_json.cpp store/sealed_keys.cpp store/sqlite/sqlite_connection.cpp
