@@ -4,7 +4,8 @@
 // byte picks the method (GET, PUT, PATCH, DELETE, POST, HEAD, or the next bytes up to a space); the rest is the
 // path after /rest, still percent-encoded. It may refuse with core::Error kMissingItem (400 "no such command
 // ..."); a route it returns must name a menu of the tree, a verb that menu has for POST, a canonical `*ID` or a
-// name for an item. Anything else (a crash, a sanitizer report, another exception) is a finding.
+// name for an item (or no item, for PATCH or DELETE of a single-entry menu). Anything else (a crash, a sanitizer
+// report, another exception) is a finding.
 
 #include <unistd.h>
 
@@ -85,10 +86,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 Check(method == "POST" && !route.verb.empty());
                 break;
             case rest::RestAction::kGet:
-            case rest::RestAction::kRemove:
                 Check(!route.item.empty());
                 [[fallthrough]];
+            case rest::RestAction::kRemove:  // DELETE of a single-entry menu names no item (refused later, 406)
             case rest::RestAction::kSet:
+                Check(!route.item.empty() || route.menu->layout.single_entry);
                 if (route.item.starts_with('*') && core::ObjectId::Parse(route.item)) {
                     Check(core::ObjectId::Parse(route.item)->ToString() == route.item);
                 }
