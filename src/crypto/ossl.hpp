@@ -11,6 +11,7 @@
 #include <openssl/encoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/provider.h>
@@ -42,6 +43,8 @@ CERTOS_OSSL_DELETER(EVP_PKEY, EVP_PKEY_free);
 CERTOS_OSSL_DELETER(EVP_PKEY_CTX, EVP_PKEY_CTX_free);
 CERTOS_OSSL_DELETER(EVP_MD_CTX, EVP_MD_CTX_free);
 CERTOS_OSSL_DELETER(EVP_CIPHER_CTX, EVP_CIPHER_CTX_free);
+CERTOS_OSSL_DELETER(EVP_KDF, EVP_KDF_free);
+CERTOS_OSSL_DELETER(EVP_KDF_CTX, EVP_KDF_CTX_free);
 CERTOS_OSSL_DELETER(X509, X509_free);
 CERTOS_OSSL_DELETER(X509_REQ, X509_REQ_free);
 CERTOS_OSSL_DELETER(X509_CRL, X509_CRL_free);

@@ -9,15 +9,13 @@
 #include <cstring>
 
 #include "core/error.hpp"
-#include "crypto/ossl.hpp"
+#include "crypto/aead.hpp"
 #include "crypto/random.hpp"
 
 namespace certos::crypto {
 namespace {
 
 constexpr std::size_t kKeySize = 32;
-constexpr std::size_t kNonceSize = 12;
-constexpr std::size_t kTagSize = 16;
 constexpr char kVersion = 1;
 
 [[noreturn]] void ThrowIo(const std::filesystem::path& path, std::string_view what) {
@@ -124,60 +122,23 @@ MasterKey MasterKey::FromBytes(std::string_view key) {
 }
 
 std::string MasterKey::Seal(std::string_view plaintext, std::string_view aad) const {
-    std::string nonce = RandomBytes(kNonceSize);
-    UniquePtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
-    const auto* key = reinterpret_cast<const unsigned char*>(key_.data());
-    const auto* iv = reinterpret_cast<const unsigned char*>(nonce.data());
-    if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, iv) != 1) {
-        ThrowOpenSsl("sealing key");
-    }
-    int len = 0;
-    if (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
-                                          static_cast<int>(aad.size())) != 1) {
-        ThrowOpenSsl("sealing key");
-    }
-    std::string out;
-    out.reserve(1 + kNonceSize + plaintext.size() + kTagSize);
-    out += kVersion;
+    std::string nonce = RandomBytes(kAeadNonceSize);
+    std::string out(1, kVersion);
     out += nonce;
-    std::size_t body = out.size();
-    out.resize(body + plaintext.size() + kTagSize);
-    auto* dst = reinterpret_cast<unsigned char*>(out.data() + body);
-    if (EVP_EncryptUpdate(ctx.get(), dst, &len, reinterpret_cast<const unsigned char*>(plaintext.data()),
-                          static_cast<int>(plaintext.size())) != 1 ||
-        EVP_EncryptFinal_ex(ctx.get(), dst + len, &len) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, dst + plaintext.size()) != 1) {
-        ThrowOpenSsl("sealing key");
-    }
+    out += AeadSeal(key_, nonce, plaintext, aad);
     return out;
 }
 
 std::string MasterKey::Open(std::string_view sealed, std::string_view aad) const {
-    if (sealed.size() < 1 + kNonceSize + kTagSize || sealed[0] != kVersion) {
+    if (sealed.size() < 1 + kAeadNonceSize + kAeadTagSize || sealed[0] != kVersion) {
         throw core::Failure("sealed key is damaged");
     }
-    std::string_view nonce = sealed.substr(1, kNonceSize);
-    std::string_view body = sealed.substr(1 + kNonceSize, sealed.size() - 1 - kNonceSize - kTagSize);
-    std::string tag(sealed.substr(sealed.size() - kTagSize));
-    UniquePtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
-    int len = 0;
-    std::string out(body.size(), '\0');
-    auto* dst = reinterpret_cast<unsigned char*>(out.data());
-    if (!ctx ||
-        EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, reinterpret_cast<const unsigned char*>(key_.data()),
-                           reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
-        (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
-                                           static_cast<int>(aad.size())) != 1) ||
-        EVP_DecryptUpdate(ctx.get(), dst, &len, reinterpret_cast<const unsigned char*>(body.data()),
-                          static_cast<int>(body.size())) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) != 1) {
-        ThrowOpenSsl("opening sealed key");
-    }
-    if (EVP_DecryptFinal_ex(ctx.get(), dst + len, &len) != 1) {
-        ERR_clear_error();
+    std::optional<std::string> out =
+        AeadOpen(key_, sealed.substr(1, kAeadNonceSize), sealed.substr(1 + kAeadNonceSize), aad);
+    if (!out) {
         throw core::Failure("sealed key failed authentication (wrong master key or damaged data)");
     }
-    return out;
+    return std::move(*out);
 }
 
 }  // namespace certos::crypto

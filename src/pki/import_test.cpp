@@ -129,6 +129,8 @@ private:
         }
         void UpdateItem(std::string_view kind, const store::ItemRow& row) override { inner_->UpdateItem(kind, row); }
         void DeleteItem(std::string_view kind, core::ObjectId id) override { inner_->DeleteItem(kind, id); }
+        store::StoreContent DumpContent() override { return inner_->DumpContent(); }
+        void ReplaceContent(const store::StoreContent& content) override { inner_->ReplaceContent(content); }
         void AppendLog(const store::LogEntry& entry) override { inner_->AppendLog(entry); }
         std::vector<store::LogEntry> ListLog() override { return inner_->ListLog(); }
         std::optional<store::BlobRow> GetBlob(std::string_view kind, core::ObjectId owner) override {

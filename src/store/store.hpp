@@ -67,6 +67,33 @@ struct BlobRow {
     std::chrono::system_clock::time_point updated;
 };
 
+// SettingRow is one setting (Transaction::GetSetting): section, key and value.
+struct SettingRow {
+    std::string section;
+    std::string key;
+    std::string value;
+};
+
+// CertificateContent is a certificate row with its private key as the store holds it: sealed under this
+// store's master key, bound to the row id (never plaintext).
+struct CertificateContent {
+    CertificateRow row;
+    std::optional<std::string> sealed_key;
+};
+
+// StoreContent is what a store holds that belongs to its configuration, the content of a `/system backup`
+// (Transaction::DumpContent, ReplaceContent). Left out, because they belong to the store or to the running
+// processes rather than to the configuration: the settings of section "store" (the master key's check value,
+// which belongs to the master key of the store that holds it), the store's own counters (names starting
+// "store:": ids, print order, generations), the log, and the scheduler's leases.
+struct StoreContent {
+    std::vector<CertificateContent> certificates;       // in `/certificate print` order
+    std::map<std::string, std::vector<ItemRow>> items;  // by kind, each in id order
+    std::vector<SettingRow> settings;
+    std::vector<BlobRow> blobs;
+    std::map<std::string, std::uint64_t> counters;  // NextCounter's counters (CRL numbers)
+};
+
 class KeySealer;  // store/sealed_keys.hpp
 
 // Transaction is one unit of work. Every mutating command runs in exactly one; a transaction that is
@@ -183,6 +210,18 @@ public:
                               std::chrono::milliseconds ttl) = 0;
     // ReleaseLease frees lease `name` if `holder` holds it (otherwise nothing changes). Needs kWrite.
     virtual void ReleaseLease(std::string_view name, std::string_view holder) = 0;
+
+    // DumpContent reads everything StoreContent holds, in one snapshot of this transaction.
+    virtual StoreContent DumpContent() = 0;
+    // ReplaceContent makes `content` the whole content of the store (what DumpContent would return), in this
+    // transaction, so that a failure anywhere leaves the store as it was. Rows keep their ids, certificates
+    // their print order and sealed keys (sealed under this store's master key, bound to their id: the caller
+    // re-seals keys of another store first). What StoreContent leaves out stays as it is. Ids stay never
+    // reused: the store's id counters only grow (to the highest id restored); every certificate row's
+    // revision and every generation moves past any value seen before, so caches notice the change, and so do
+    // remembered logins (the generations of "item.user" and "item.user-group"). Settings of section "store"
+    // and counters named "store:..." in `content` are refused (kInternal). Needs kWrite.
+    virtual void ReplaceContent(const StoreContent& content) = 0;
 
     virtual void Commit() = 0;
 

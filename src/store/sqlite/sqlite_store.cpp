@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -42,6 +43,8 @@ constexpr std::string_view kReservedCounterPrefix = "store:";
 constexpr std::string_view kGenerationPrefix = "store:generation.";
 constexpr std::string_view kCertificateGeneration = "certificate";
 constexpr std::size_t kMaxIdleConnections = 8;
+// Settings of this section are the store's own (the master key's check value): never dumped nor replaced.
+constexpr std::string_view kStoreSection = "store";
 
 [[noreturn]] void ThrowInternal(const std::string& message) {
     throw core::Error(core::ErrorCategory::kInternal, message);
@@ -629,6 +632,106 @@ public:
         });
     }
 
+    StoreContent DumpContent() override {
+        return Run([&] {
+            StoreContent content;
+            Query certs = conn_->Prepare(
+                "SELECT id, name, props, der, key_sealed IS NOT NULL, issuer_id, revision, key_sealed "
+                "FROM certificates ORDER BY sort_key, id");
+            while (certs.Step()) {
+                CertificateContent& cert = content.certificates.emplace_back();
+                cert.row = ReadRow(certs);
+                if (!certs.IsNull(7)) {
+                    cert.sealed_key = certs.Blob(7);
+                }
+            }
+            Query items = conn_->Prepare("SELECT id, name, props, kind FROM items ORDER BY kind, id");
+            while (items.Step()) {
+                std::string kind = items.Text(3);
+                ItemRow row = ReadItem(items, kind);
+                content.items[kind].push_back(std::move(row));
+            }
+            Query settings =
+                conn_->Prepare("SELECT section, key, value FROM settings WHERE section <> ? ORDER BY section, key");
+            settings.Bind(1, kStoreSection);
+            while (settings.Step()) {
+                content.settings.push_back(SettingRow{settings.Text(0), settings.Text(1), settings.Text(2)});
+            }
+            Query blobs = conn_->Prepare("SELECT kind, owner, number, data, updated FROM blobs ORDER BY kind, owner");
+            while (blobs.Step()) {
+                BlobRow& blob = content.blobs.emplace_back();
+                blob.kind = blobs.Text(0);
+                blob.owner = IdAt(blobs, 1);
+                blob.number = static_cast<std::uint64_t>(blobs.Int(2));
+                blob.data = blobs.Blob(3);
+                blob.updated = FromMillis(blobs.Int(4));
+            }
+            Query counters =
+                conn_->Prepare("SELECT name, value FROM counters WHERE substr(name, 1, ?) <> ? ORDER BY name");
+            counters.Bind(1, static_cast<std::int64_t>(kReservedCounterPrefix.size())).Bind(2, kReservedCounterPrefix);
+            while (counters.Step()) {
+                content.counters[counters.Text(0)] = static_cast<std::uint64_t>(counters.Int(1));
+            }
+            return content;
+        });
+    }
+
+    void ReplaceContent(const StoreContent& content) override {
+        RunWrite([&] {
+            CheckReplaceable(content);
+            std::set<std::string> kinds = ItemKinds();
+            std::int64_t revision = 1;
+            {
+                Query query = conn_->Prepare("SELECT COALESCE(MAX(revision), 0) + 1 FROM certificates");
+                query.Step();
+                revision = query.Int(0);
+            }
+            conn_->Exec("DELETE FROM certificates");
+            conn_->Exec("DELETE FROM items");
+            conn_->Prepare("DELETE FROM settings WHERE section <> ?").Bind(1, kStoreSection).Run();
+            conn_->Exec("DELETE FROM blobs");
+            conn_->Prepare("DELETE FROM counters WHERE substr(name, 1, ?) <> ?")
+                .Bind(1, static_cast<std::int64_t>(kReservedCounterPrefix.size()))
+                .Bind(2, kReservedCounterPrefix)
+                .Run();
+            for (const CertificateContent& cert : content.certificates) {
+                InsertRestored(cert, revision);
+            }
+            for (const auto& [kind, rows] : content.items) {
+                kinds.insert(kind);
+                for (const ItemRow& row : rows) {
+                    Query query = conn_->Prepare("INSERT INTO items (kind, id, name, props) VALUES (?, ?, ?, ?)");
+                    query.Bind(1, kind).Bind(2, IdValue(row.id)).Bind(3, row.name).Bind(4, PropsToJson(row.props));
+                    RunNamed(query, "item");
+                    AdvanceTo(ItemIdCounter(kind), row.id.value());
+                }
+            }
+            for (const SettingRow& setting : content.settings) {
+                conn_->Prepare("INSERT INTO settings (section, key, value) VALUES (?, ?, ?)")
+                    .Bind(1, setting.section)
+                    .Bind(2, setting.key)
+                    .Bind(3, setting.value)
+                    .Run();
+            }
+            for (const BlobRow& blob : content.blobs) {
+                Query query =
+                    conn_->Prepare("INSERT INTO blobs (kind, owner, number, data, updated) VALUES (?, ?, ?, ?, ?)");
+                BindBlobRow(query, blob);
+                query.Run();
+            }
+            for (const auto& [name, value] : content.counters) {
+                conn_->Prepare("INSERT INTO counters (name, value) VALUES (?, ?)")
+                    .Bind(1, name)
+                    .Bind(2, static_cast<std::int64_t>(value))
+                    .Run();
+            }
+            Bump(kCertificateGeneration);
+            for (const std::string& kind : kinds) {
+                BumpItems(kind);
+            }
+        });
+    }
+
     void Commit() override {
         Run([&] { conn_->Prepare("COMMIT").Run(); });
         if (mode_ == TxMode::kWrite) {
@@ -660,6 +763,66 @@ private:
             ThrowInternal("change attempted in a read transaction");
         }
         return Run(std::forward<F>(body));
+    }
+
+    // CheckReplaceable refuses content that ReplaceContent must not write: the store's own settings and
+    // counters, and ids the id columns cannot hold.
+    static void CheckReplaceable(const StoreContent& content) {
+        constexpr auto kMaxId = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        auto check_id = [&](core::ObjectId id) {
+            if (id.value() == 0 || id.value() > kMaxId) {
+                ThrowInternal("id " + id.ToString() + " cannot be stored");
+            }
+        };
+        for (const SettingRow& setting : content.settings) {
+            if (setting.section == kStoreSection) {
+                ThrowInternal("settings of section store belong to the store");
+            }
+        }
+        for (const auto& [name, value] : content.counters) {
+            if (name.starts_with(kReservedCounterPrefix)) {
+                ThrowInternal("counter name " + name + " is reserved by the store");
+            }
+        }
+        for (const CertificateContent& cert : content.certificates) {
+            check_id(cert.row.id);
+        }
+        for (const auto& [kind, rows] : content.items) {
+            for (const ItemRow& row : rows) {
+                check_id(row.id);
+            }
+        }
+    }
+
+    // ItemKinds is every kind that has items now.
+    std::set<std::string> ItemKinds() {
+        std::set<std::string> kinds;
+        Query query = conn_->Prepare("SELECT DISTINCT kind FROM items");
+        while (query.Step()) {
+            kinds.insert(query.Text(0));
+        }
+        return kinds;
+    }
+
+    // InsertRestored inserts a certificate row of ReplaceContent with its id, sealed key and `revision`; the
+    // rows come in print order, so signed rows take the next sign sequence numbers in that order.
+    void InsertRestored(const CertificateContent& cert, std::int64_t revision) {
+        const CertificateRow& row = cert.row;
+        Query query = conn_->Prepare(
+            "INSERT INTO certificates (name, props, der, issuer_id, id, sort_key, key_sealed, revision) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        BindFields(query, row);
+        query.Bind(5, IdValue(row.id));
+        query.Bind(6, row.der.empty() ? kTemplateSortBase + IdValue(row.id)
+                                      : static_cast<std::int64_t>(Increment(kSignSequenceCounter)));
+        if (cert.sealed_key) {
+            query.BindBlob(7, *cert.sealed_key);
+        } else {
+            query.BindNull(7);
+        }
+        query.Bind(8, revision);
+        RunNamed(query, "certificate");
+        AdvanceTo(kCertificateIdCounter, row.id.value());
     }
 
     // Increment adds one to counter `name` (creating it at 1) and returns the new value.
