@@ -55,6 +55,11 @@ bool RunScriptText(const menu::Tree& tree, menu::Session session, std::string_vi
     return Interpreter(tree, std::move(session), out, err).Run(source, Interpreter::Mode::kScript);
 }
 
+void InstallScriptRunner(menu::Tree& tree) {
+    tree.set_script_runner([&tree](const menu::Session& session, std::string_view source, std::ostream& out,
+                                   std::ostream& err) { return RunScriptText(tree, session, source, out, err); });
+}
+
 void Console::set_width(int columns) {
     width_given_ = true;
     interpreter_->set_width(columns);

@@ -59,4 +59,8 @@ private:
 bool RunScriptText(const menu::Tree& tree, menu::Session session, std::string_view source, std::ostream& out,
                    std::ostream& err);
 
+// InstallScriptRunner makes RunScriptText the tree's script runner (menu::Tree::set_script_runner), so that
+// `/system script run` and the scheduler run scripts with this interpreter. The tree must outlive its use.
+void InstallScriptRunner(menu::Tree& tree);
+
 }  // namespace certos::console

@@ -38,6 +38,11 @@ Interpreter::Interpreter(const menu::Tree& tree, menu::Session session, std::ost
         }
         PrintLine("  " + (line.starts_with("progress:") ? std::string(line) : "progress: " + std::string(line)));
     };
+    // What a script run by a command (`/system script run`) prints goes where this interpreter prints.
+    session_.output = [this](std::string_view text) {
+        out_ << text;
+        out_.flush();
+    };
 }
 
 bool Interpreter::IsIncomplete(std::string_view source) {
@@ -299,6 +304,13 @@ void Interpreter::Show(const Command& command, const menu::Result& result) {
     const menu::Menu& menu = *command.menu;
     const auto& records = result.records;
     auto has = [&](const char* flag) { return command.flags.contains(flag); };
+    if (command.verb->shows_ret && result.ret) {
+        out_ << *result.ret;
+        if (!result.ret->empty() && result.ret->back() != '\n') {
+            out_ << '\n';
+        }
+        return;
+    }
     if (command.verb->name != "print") {
         if (!records.empty()) {
             out_ << RenderKeyValues(menu, records);

@@ -183,41 +183,6 @@ std::vector<std::size_t> FitHeaders(const std::vector<std::vector<std::string>>&
 
 }  // namespace
 
-std::string QuoteValue(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '$':
-                out += "\\$";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-                    char hex[4];
-                    std::snprintf(hex, sizeof hex, "\\%02X", static_cast<unsigned char>(c));
-                    out += hex;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out + "\"";
-}
-
 std::string RenderTable(const menu::Menu& menu, const std::vector<menu::Record>& records,
                         const RenderOptions& options) {
     const std::vector<std::string>& proplist = options.proplist;

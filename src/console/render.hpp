@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/value.hpp"
 #include "menu/tree.hpp"
 
 namespace certos::console {
@@ -49,8 +50,7 @@ std::vector<std::string> AsValueItems(const std::vector<menu::Record>& records);
 // the result of commands such as `import`): one `name: value` line per property, names right-aligned.
 std::string RenderKeyValues(const menu::Menu& menu, const std::vector<menu::Record>& records);
 
-// QuoteValue writes a string as a console literal: "..." with \" \\ \$ \n \r \t escaped and other control
-// characters as \XX.
-std::string QuoteValue(std::string_view text);
+// QuoteValue is core::QuoteValue: the console writes its literals as `/export` does.
+using core::QuoteValue;
 
 }  // namespace certos::console

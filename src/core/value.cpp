@@ -1,5 +1,7 @@
 #include "core/value.hpp"
 
+#include <cstdio>
+
 namespace certos::core {
 
 std::optional<bool> ParseBool(std::string_view text) {
@@ -59,6 +61,41 @@ std::string ToUpperAscii(std::string_view text) {
         }
     }
     return out;
+}
+
+std::string QuoteValue(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '$':
+                out += "\\$";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                    char hex[4];
+                    std::snprintf(hex, sizeof hex, "\\%02X", static_cast<unsigned char>(c));
+                    out += hex;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out + "\"";
 }
 
 }  // namespace certos::core

@@ -27,6 +27,10 @@ std::string JoinList(const std::vector<std::string>& items, char separator = ','
 
 // ToLowerAscii / ToUpperAscii without locale surprises.
 std::string ToLowerAscii(std::string_view text);
+
+// QuoteValue writes a string as a RouterOS script literal: "..." with \" \\ \$ \n \r \t escaped and other
+// control characters as \XX (the console's `:put` of arrays, `/export`).
+std::string QuoteValue(std::string_view text);
 std::string ToUpperAscii(std::string_view text);
 
 }  // namespace certos::core

@@ -314,6 +314,13 @@ std::string LoginHint(store::Transaction& tx) {
 
 }  // namespace
 
+store::ItemRow DefaultAdmin() {
+    store::ItemRow admin;
+    admin.name = "admin";
+    admin.props = {{"group", "full"}, {"comment", "system default user"}, {"disabled", "false"}, {"address", ""}};
+    return admin;
+}
+
 std::optional<std::string> EnsureAdmin(const Tree& tree, bool check_given) {
     const char* env = std::getenv("CERTOS_ADMIN_PASSWORD");
     // Looked at first without the write lock: every start runs this, also on a full disk (where a write
@@ -326,13 +333,8 @@ std::optional<std::string> EnsureAdmin(const Tree& tree, bool check_given) {
         return std::nullopt;
     }
     std::string password = env != nullptr ? env : crypto::HexLower(crypto::RandomBytes(9));
-    store::ItemRow admin;
-    admin.name = "admin";
-    admin.props = {{"group", "full"},
-                   {"password-hash", crypto::HashPassword(password)},
-                   {"comment", "system default user"},
-                   {"disabled", "false"},
-                   {"address", ""}};
+    store::ItemRow admin = DefaultAdmin();
+    admin.props["password-hash"] = crypto::HashPassword(password);
     tx->InsertItem("user", admin);
     std::string hint = LoginHint(*tx);
     tx->Commit();

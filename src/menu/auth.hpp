@@ -54,6 +54,9 @@ Session Authenticate(const Tree& tree, std::string_view user, std::string_view p
 // otherwise. Sessions without a grant (the console) are left as they are. No KDF runs.
 bool RefreshSession(const Tree& tree, UsersWatch& watch, Session& session, PolicySet required = 0);
 
+// DefaultAdmin is user admin as EnsureAdmin makes it, without its password (what `export` compares with).
+store::ItemRow DefaultAdmin();
+
 // EnsureAdmin creates user `admin` (group full) when there are no users, with the password from
 // CERTOS_ADMIN_PASSWORD or a random one. Returns the line the caller prints once: "created user admin with
 // password P" for a random password; "created user admin with the password from CERTOS_ADMIN_PASSWORD" (a

@@ -1,8 +1,10 @@
 #include "menu/item_menu.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "core/error.hpp"
+#include "core/value.hpp"
 
 namespace certos::menu {
 namespace {
@@ -20,7 +22,103 @@ const PropertySpec* FindSpec(const std::vector<PropertySpec>& specs, std::string
     return nullptr;
 }
 
+std::string PropOf(const store::ItemRow& row, const PropertySpec& spec) {
+    auto it = row.props.find(spec.name);
+    if (it != row.props.end()) {
+        return it->second;
+    }
+    return spec.default_value.value_or("");
+}
+
+// Exported is whether `export` writes property `spec` of an item menu with `options`.
+bool Exported(const ItemMenuSpec& spec, const PropertySpec& property, const ExportOptions& options) {
+    return property.name != "name" && Contains(spec.settable, property.name) &&
+           !Contains(spec.write_only, property.name) && (!property.sensitive || options.show_sensitive);
+}
+
+// ChangedArguments are the `k=v` words of `row`'s exported properties that differ from `base` (the default
+// entry), or from the property defaults when there is no base, in name order.
+std::vector<std::string> ChangedArguments(const ItemMenuSpec& spec, const store::ItemRow& row,
+                                          const store::ItemRow* base, const ExportOptions& options) {
+    std::vector<std::string> words;
+    for (const PropertySpec& property : spec.properties) {
+        if (!Exported(spec, property, options) || (!row.props.contains(property.name) && !options.verbose)) {
+            continue;
+        }
+        std::string value = PropOf(row, property);
+        std::string fallback = base != nullptr ? PropOf(*base, property) : property.default_value.value_or("");
+        if (options.verbose || value != fallback) {
+            words.push_back(ExportArgument(&property, property.name, value));
+        }
+    }
+    std::sort(words.begin(), words.end());
+    return words;
+}
+
+std::string FindByName(std::string_view name) {
+    return "[ find name=" + ExportArgument(nullptr, "", name).substr(1) + " ]";
+}
+
 }  // namespace
+
+std::string ExportArgument(const PropertySpec* spec, std::string_view name, std::string_view wire) {
+    std::string value = ConsoleValue(spec, wire);
+    bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+               std::string_view("-_.,:/*@+").find(c) != std::string_view::npos;
+    });
+    return std::string(name) + "=" + (bare ? value : core::QuoteValue(value));
+}
+
+std::vector<std::string> ExportItems(const ItemMenuSpec& spec, store::Transaction& tx, const ExportOptions& options) {
+    std::vector<store::ItemRow> defaults =
+        spec.default_entries ? spec.default_entries() : std::vector<store::ItemRow>{};
+    auto default_named = [&](std::string_view name) -> const store::ItemRow* {
+        auto it =
+            std::find_if(defaults.begin(), defaults.end(), [&](const store::ItemRow& d) { return d.name == name; });
+        return it == defaults.end() ? nullptr : &*it;
+    };
+    std::vector<std::string> lines;
+    std::vector<std::string> present;
+    for (const store::ItemRow& row : tx.ListItems(spec.kind)) {
+        present.push_back(row.name);
+        const store::ItemRow* base = default_named(row.name);
+        std::vector<std::string> words = ChangedArguments(spec, row, base, options);
+        if (base != nullptr) {
+            if (!words.empty()) {
+                lines.push_back("set " + FindByName(row.name) + " " + core::JoinList(words, ' '));
+            }
+            continue;
+        }
+        words.push_back(ExportArgument(nullptr, "name", row.name));
+        std::sort(words.begin(), words.end());
+        lines.push_back("add " + core::JoinList(words, ' '));
+    }
+    for (const store::ItemRow& entry : defaults) {
+        if (!Contains(present, entry.name)) {
+            lines.push_back("remove " + FindByName(entry.name));
+        }
+    }
+    return lines;
+}
+
+std::vector<std::string> ExportSettings(const Menu& menu, std::string_view section, store::Transaction& tx,
+                                        const ExportOptions& options) {
+    std::vector<std::string> words;
+    for (const PropertySpec& spec : menu.properties) {
+        std::optional<std::string> value = tx.GetSetting(section, spec.name);
+        std::string fallback = spec.default_value.value_or("");
+        if ((spec.sensitive && !options.show_sensitive) || (!options.verbose && value.value_or(fallback) == fallback)) {
+            continue;
+        }
+        words.push_back(ExportArgument(&spec, spec.name, value.value_or(fallback)));
+    }
+    if (words.empty()) {
+        return {};
+    }
+    std::sort(words.begin(), words.end());
+    return {"set " + core::JoinList(words, ' ')};
+}
 
 Record ItemModel::ToRecord(const store::ItemRow& row) const {
     Record r;
@@ -150,6 +248,9 @@ void InstallItemMenu(Menu& menu, ItemMenuSpec spec, std::vector<std::string> tab
     }
     bool enable_disable = spec.enable_disable;
     auto model = std::make_shared<ItemModel>(std::move(spec));
+    menu.export_lines = [model](store::Transaction& tx, const ExportOptions& options) {
+        return ExportItems(model->spec(), tx, options);
+    };
     InstallListVerbs(menu, model, verbs);
     if (enable_disable) {
         for (bool disable : {false, true}) {

@@ -27,6 +27,10 @@ struct ItemMenuSpec {
     std::function<void(Call&, const store::ItemRow& row)> before_remove;
     // Decorate adds computed properties to a record (flags such as `invalid`).
     std::function<void(Record&, const store::ItemRow& row)> decorate;
+    // DefaultEntries are the items a new store has (the default groups, admin, the services), so that `export`
+    // writes `set [ find name=X ] ...` for what changed in them, `remove [ find name=X ]` for one removed, and
+    // `add ...` only for the others.
+    std::function<std::vector<store::ItemRow>()> default_entries;
 };
 
 // ItemModel is the ListModel of an item menu.
@@ -50,6 +54,20 @@ private:
 
 // InstallItemMenu makes `menu` an item menu: properties, layout columns and the generic verbs.
 void InstallItemMenu(Menu& menu, ItemMenuSpec spec, std::vector<std::string> table_columns);
+
+// ExportItems is an item menu's `export` (Menu::export_lines): the rows of `spec.kind` as `set`, `add` and
+// `remove` lines, with the settable properties that differ from the defaults (all with `verbose`), sorted by
+// name as RouterOS writes them; write-only properties never, sensitive ones only with `show_sensitive`.
+std::vector<std::string> ExportItems(const ItemMenuSpec& spec, store::Transaction& tx, const ExportOptions& options);
+
+// ExportSettings is a settings menu's `export`: `set k=v` for the properties of `menu` stored in `section`
+// (Transaction::GetSetting) that differ from their defaults.
+std::vector<std::string> ExportSettings(const Menu& menu, std::string_view section, store::Transaction& tx,
+                                        const ExportOptions& options);
+
+// ExportArgument is `name=value` as `export` writes it: booleans as yes/no, a value with anything but letters,
+// digits and -_.,:/*@+ quoted (core::QuoteValue).
+std::string ExportArgument(const PropertySpec* spec, std::string_view name, std::string_view wire);
 
 // AddSingleEntryGet gives a single-entry menu (/certificate/settings, /system/resource) RouterOS's `get`:
 // `get crl-use` returns that property's value, `get` alone the whole entry. `read` makes the entry, in a

@@ -6,6 +6,8 @@ void InstallMenus(Tree& tree) {
     InstallCertificateMenu(tree);
     InstallFileMenu(tree);
     InstallSystemMenus(tree);
+    InstallBackupMenu(tree);
+    InstallExport(tree);  // last: every menu gets `export`
 }
 
 }  // namespace certos::menu

@@ -42,6 +42,19 @@ std::string Get(const store::ItemRow& row, const char* name) {
 
 bool IsDefaultGroup(std::string_view name) { return name == "read" || name == "write" || name == "full"; }
 
+// DefaultGroups are the groups of a new store (Bootstrap makes them).
+std::vector<store::ItemRow> DefaultGroups() {
+    const std::pair<const char*, std::string_view> groups[] = {
+        {"read", kReadGroupPolicy}, {"write", kWriteGroupPolicy}, {"full", kFullGroupPolicy}};
+    std::vector<store::ItemRow> rows;
+    for (const auto& [name, policy] : groups) {
+        store::ItemRow& row = rows.emplace_back();
+        row.name = name;
+        row.props = {{"policy", std::string(policy)}, {"skin", "default"}, {"comment", ""}};
+    }
+    return rows;
+}
+
 void InstallGroups(Menu& user) {
     Menu& menu = user.AddChild("group", "user groups and their policies");
     ItemMenuSpec spec;
@@ -78,6 +91,7 @@ void InstallGroups(Menu& user) {
             }
         }
     };
+    spec.default_entries = DefaultGroups;
     InstallItemMenu(menu, std::move(spec), {"name", "policy"});
 }
 
@@ -134,6 +148,7 @@ void InstallUsers(Tree& tree) {
             throw core::Failure("can not remove the last user with full rights");
         }
     };
+    spec.default_entries = [] { return std::vector<store::ItemRow>{DefaultAdmin()}; };
     InstallItemMenu(menu, std::move(spec), {"name", "group", "address", "last-logged-in"});
     InstallGroups(menu);
 }
@@ -158,6 +173,27 @@ constexpr DefaultService kServices[] = {
 };
 
 bool IsTlsService(std::string_view name) { return name == "www-ssl" || name == "api-ssl"; }
+
+// DefaultServices are the /ip service entries of a new store, with their ids (Bootstrap makes them).
+std::vector<store::ItemRow> DefaultServices() {
+    bool root = geteuid() == 0;
+    std::vector<store::ItemRow> rows;
+    for (const DefaultService& service : kServices) {
+        store::ItemRow& row = rows.emplace_back();
+        row.id = core::ObjectId(service.id);
+        row.name = service.name;
+        row.props = {{"port", std::to_string(root ? service.port : service.unprivileged_port)},
+                     {"address", ""},
+                     {"disabled", core::WireBool(service.disabled)},
+                     {"vrf", "main"},
+                     {"max-sessions", "20"}};
+        if (service.tls) {
+            row.props["certificate"] = "none";
+            row.props["tls-version"] = "any";
+        }
+    }
+    return rows;
+}
 
 // IsServed says whether certos has a listener for service `name`.
 bool IsServed(std::string_view name) { return name == "www" || name == "api" || IsTlsService(name); }
@@ -233,6 +269,7 @@ void InstallServices(Tree& tree) {
             }
         }
     };
+    spec.default_entries = DefaultServices;
     InstallItemMenu(menu, std::move(spec), {"name", "port", "certificate", "vrf", "max-sessions"});
     // One flag column, as RouterOS's legend `Flags: X - DISABLED, I - INVALID` shows (facts §5): a service
     // certos cannot serve shows I.
@@ -376,6 +413,9 @@ void InstallCertificateSettings(Tree& tree) {
     menu.properties = {Prop("crl-download", ValueType::kBool, "false", "download CRLs of trusted certificates"),
                        Prop("crl-use", ValueType::kBool, "false", "check certificates against CRLs"), store, builtin};
     menu.layout.single_entry = true;
+    menu.export_lines = [&menu](store::Transaction& tx, const ExportOptions& options) {
+        return ExportSettings(menu, "certificate", tx, options);
+    };
     auto read = [](store::Transaction& tx, const Menu& m) {
         Record r;
         for (const PropertySpec& spec : m.properties) {
@@ -450,34 +490,15 @@ void Bootstrap(const Tree& tree) {
         }
     }
     auto tx = tree.store().Begin(store::TxMode::kWrite);
-    const std::pair<const char*, std::string_view> groups[] = {
-        {"read", kReadGroupPolicy}, {"write", kWriteGroupPolicy}, {"full", kFullGroupPolicy}};
-    for (const auto& [name, policy] : groups) {
-        if (!tx->FindItemByName("user-group", name)) {
-            store::ItemRow row;
-            row.name = name;
-            row.props = {{"policy", std::string(policy)}, {"skin", "default"}, {"comment", ""}};
-            tx->InsertItem("user-group", row);
+    for (const store::ItemRow& group : DefaultGroups()) {
+        if (!tx->FindItemByName("user-group", group.name)) {
+            tx->InsertItem("user-group", group);
         }
     }
-    bool root = geteuid() == 0;
-    for (const DefaultService& service : kServices) {
-        if (tx->FindItemByName("ip-service", service.name)) {
-            continue;
+    for (const store::ItemRow& service : DefaultServices()) {
+        if (!tx->FindItemByName("ip-service", service.name)) {
+            tx->InsertItem("ip-service", service, true);
         }
-        store::ItemRow row;
-        row.id = core::ObjectId(service.id);
-        row.name = service.name;
-        row.props = {{"port", std::to_string(root ? service.port : service.unprivileged_port)},
-                     {"address", ""},
-                     {"disabled", core::WireBool(service.disabled)},
-                     {"vrf", "main"},
-                     {"max-sessions", "20"}};
-        if (service.tls) {
-            row.props["certificate"] = "none";
-            row.props["tls-version"] = "any";
-        }
-        tx->InsertItem("ip-service", row, true);
     }
     tx->Commit();
 }
