@@ -147,9 +147,49 @@ Verb ExportVerb() {
 
 }  // namespace
 
+// GenerateSelfSigned is the v6 seed's `generate-self-signed` (not a RouterOS command): `add` with the same
+// arguments, then a self-signed `sign`, each through the tree so that each is checked and audited as itself.
+// A sign that fails removes the template again, so that the alias changes nothing when it fails.
+Result GenerateSelfSigned(Call& call) {
+    auto run = [&call](std::string verb, std::vector<std::pair<std::string, std::string>> args) {
+        Request request;
+        request.path = call.menu.path;
+        request.verb = std::move(verb);
+        request.args = std::move(args);
+        call.tree.Execute(request, call.session);
+    };
+    run("add", call.request.args);
+    std::string name = call.args.GetOr("name");
+    try {
+        run("sign", {{"number", name}});
+    } catch (const core::Error&) {
+        run("remove", {{"numbers", name}});
+        throw;
+    }
+    return Result{};
+}
+
+Verb GenerateSelfSignedVerb(const Menu& menu) {
+    const Verb* add = menu.FindVerb("add");
+    if (add == nullptr) {
+        throw core::Error(core::ErrorCategory::kInternal, "generate-self-signed needs /certificate add");
+    }
+    return Verb{
+        .name = "generate-self-signed",
+        .help = "v6 seed alias: add a template with these arguments, then sign it self-signed",
+        .args = add->args,
+        .policy = kPolicyRead | kPolicyWrite,
+        .tx = TxNeed::kNone,
+        .changes = false,  // add and sign leave their own audit entries
+        .slow = true,
+        .handler = GenerateSelfSigned,
+    };
+}
+
 void InstallCertificateCaVerbs(Menu& menu) {
     menu.verbs.push_back(SignVerb());
     menu.verbs.push_back(ExportVerb());
+    menu.verbs.push_back(GenerateSelfSignedVerb(menu));
 }
 
 }  // namespace certos::menu

@@ -102,15 +102,16 @@ TEST(CertificateImportTest, DebianCaBundleReportSaysHowMany) {
     EXPECT_EQ(f.Run("/certificate", "print", {{"count-only", ""}}).ret, std::to_string(imported));
 }
 
-TEST(CertificateImportTest, SeedCertificateArgumentIsRefusedNamingTheRightOnes) {
+TEST(CertificateImportTest, SeedCertificateArgumentNamesTheCertificate) {
     TreeFixture f;
     Put(f, "leaf.crt");
-    // seeds/004: `/certificate import file-name=certificate.crt certificate="certificate"`.
-    EXPECT_EQ(ErrorOf(f, "import", {{"file-name", "leaf.crt"}, {"certificate", "certificate"}}),
-              "unknown parameter certificate (use file-name= for the file to import and name= for the "
-              "certificate's name)");
+    EXPECT_EQ(ErrorOf(f, "import", {{"file-name", "leaf.crt"}, {"name", "a"}, {"certificate", "b"}}),
+              "certificate= is the v6 seed's name for name=: give one of them");
     EXPECT_EQ(ErrorOf(f, "import", {{"passphrase", "x"}}), "missing value(s) of argument(s) file-name");
     EXPECT_EQ(f.Run("/certificate", "find").ret, "");
+    // seeds/004: `/certificate import file-name=certificate.crt certificate="certificate"`: certificate= is name=.
+    f.Run("/certificate", "import", {{"file-name", "leaf.crt"}, {"certificate", "certificate"}});
+    EXPECT_NE(f.Run("/certificate", "find", {{"name", "certificate"}}).ret.value_or(""), "");
 }
 
 TEST(CertificateImportTest, BadFilesFailWithReasonAndChangeNothing) {

@@ -24,19 +24,15 @@ ArgSpec TemplateArg(std::string_view name, std::string help) {
     throw core::Error(core::ErrorCategory::kInternal, "no template property " + std::string(name));
 }
 
-// RefuseCertificateArg rejects the v6 seed's `import file-name=F certificate="certificate"`, which names no real
-// RouterOS argument (RouterOS would say "expected end of command"), with the arguments to use instead.
-std::string RefuseCertificateArg(std::string_view) {
-    throw core::ArgumentError(
-        "unknown parameter certificate (use file-name= for the file to import and name= for the certificate's "
-        "name)");
-}
-
 Result Import(Call& call) {
     pki::ImportOptions options;
     options.file_name = call.args.GetOr("file-name");
     options.passphrase = call.args.GetOr("passphrase");
-    options.name = call.args.GetOr("name");
+    // The v6 seed's `certificate="NAME"` names the certificate, as name= does (docs/certificates.md).
+    options.name = call.args.GetOr("name", call.args.GetOr("certificate"));
+    if (call.args.Has("name") && call.args.Has("certificate")) {
+        throw core::ArgumentError("certificate= is the v6 seed's name for name=: give one of them");
+    }
     options.trusted = call.args.GetOr("trusted") == "true";
     options.trust_store = call.args.GetOr("trust-store");
     pki::ImportReport report = pki::Import(call.store, call.tree.files(), options);
@@ -63,8 +59,7 @@ Verb ImportVerb() {
                  Arg("no-key-export", "accepted for compatibility (keys never leave certos unencrypted)",
                      {.type = ValueType::kBool}),
                  Arg("as-value", "return the report as a value", {.type = ValueType::kFlag}),
-                 Arg("certificate",
-                     "not a RouterOS argument: use file-name= and name=", {.check = RefuseCertificateArg})},
+                 Arg("certificate", "v6 seed alias of name=", {.check = pki::CheckName})},
         .policy = kPolicyRead | kPolicyWrite,
         .tx = TxNeed::kNone,  // pki::Import decodes first, then writes in its own transaction
         .changes = true,

@@ -225,6 +225,11 @@ void ItemModel::Remove(Call& call, core::ObjectId id) const {
     call.Tx().DeleteItem(spec_.kind, id);
 }
 
+std::string ItemModel::CanonicalName(std::string_view name) const {
+    auto it = spec_.name_aliases.find(name);
+    return it == spec_.name_aliases.end() ? std::string(name) : it->second;
+}
+
 void InstallItemMenu(Menu& menu, ItemMenuSpec spec, std::vector<std::string> table_columns) {
     menu.properties = spec.properties;
     menu.layout.table_columns = [columns = std::move(table_columns)](const std::vector<Record>&) { return columns; };

@@ -27,6 +27,8 @@ struct ItemMenuSpec {
     std::function<void(Call&, const store::ItemRow& row)> before_remove;
     // Decorate adds computed properties to a record (flags such as `invalid`).
     std::function<void(Record&, const store::ItemRow& row)> decorate;
+    // name_aliases are other names `find name=` accepts for an item (alias -> name).
+    std::map<std::string, std::string, std::less<>> name_aliases;
     // DefaultEntries are the items a new store has (the default groups, admin, the services), so that `export`
     // writes `set [ find name=X ] ...` for what changed in them, `remove [ find name=X ]` for one removed, and
     // `add ...` only for the others.
@@ -45,6 +47,7 @@ public:
                        const std::map<std::string, std::string, std::less<>>& values) const;
     void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const override;
     void Remove(Call& call, core::ObjectId id) const override;
+    std::string CanonicalName(std::string_view name) const override;
     const ItemMenuSpec& spec() const { return spec_; }
 
 private:

@@ -166,7 +166,7 @@ namespace {
 Result FindItems(const ListModel& model, Call& call) {
     std::vector<Filter> terms;
     for (const auto& [name, value] : call.args.values()) {
-        terms.push_back(Filter::Compare(Filter::Op::kEq, name, value));
+        terms.push_back(Filter::Compare(Filter::Op::kEq, name, name == "name" ? model.CanonicalName(value) : value));
     }
     if (call.request.filter) {
         terms.push_back(*call.request.filter);

@@ -27,6 +27,9 @@ public:
     virtual void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const;
     // Remove deletes one item (and whatever must go with it).
     virtual void Remove(Call& call, core::ObjectId id) const;
+    // CanonicalName is the name of the item that `name` stands for in `find name=`: itself, or the item an
+    // alias names (the v6 seed's `/ip service set [find name=webfig-ssl]` is www-ssl).
+    virtual std::string CanonicalName(std::string_view name) const { return std::string(name); }
 };
 
 // ListVerbs chooses which generic verbs a list menu has and their argument schemas.

@@ -270,6 +270,8 @@ void InstallServices(Tree& tree) {
         }
     };
     spec.default_entries = DefaultServices;
+    // The v6 seed calls www-ssl by WebFig's name: `/ip service set [find name=webfig-ssl] certificate=...`.
+    spec.name_aliases = {{"webfig-ssl", "www-ssl"}};
     InstallItemMenu(menu, std::move(spec), {"name", "port", "certificate", "vrf", "max-sessions"});
     // One flag column, as RouterOS's legend `Flags: X - DISABLED, I - INVALID` shows (facts §5): a service
     // certos cannot serve shows I.
