@@ -45,7 +45,12 @@ void WriteSections(const Menu& menu, store::Transaction& tx, const ExportOptions
         out += path + "\n";
     }
     for (const std::string& line : lines) {
-        out += (terse ? path + " " : std::string()) + line + "\n";
+        if (terse) {
+            out += path;
+            out += ' ';
+        }
+        out += line;
+        out += '\n';
     }
 }
 
