@@ -68,9 +68,10 @@ RestRoute ResolveRoute(const menu::Tree& tree, std::string_view method, std::str
     if (segments.size() - used > 1) {
         throw NoSuchPath(segments[used]);
     }
-    // A menu that only holds menus (/system) has no items: what follows it is an unknown menu, named as the
-    // API names it (Tree::Run): `no such command or directory (backup)`.
-    if (used < segments.size() && menu->verbs.empty()) {
+    // A menu that only holds menus (/system, whose one verb is `export`) has no items: what follows it that is
+    // not one of its verbs is an unknown menu, named as the API names it (Tree::Run): `no such command or
+    // directory (nope)`.
+    if (used < segments.size() && menu->properties.empty() && menu->FindVerb(segments[used]) == nullptr) {
         throw NoSuchPath(segments[used]);
     }
     RestRoute route;

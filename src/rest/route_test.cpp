@@ -72,6 +72,13 @@ TEST_F(RouteTest, MethodsMapOntoListVerbs) {
     EXPECT_EQ(remove.item, "srv");
 }
 
+TEST_F(RouteTest, DirectoryMenuVerbsRouteAsCommands) {
+    RestRoute exported = Resolve("POST", "/system/export");  // /system holds menus and its one verb, export
+    EXPECT_EQ(exported.menu->path, "/system");
+    EXPECT_EQ(exported.action, RestAction::kCommand);
+    EXPECT_EQ(exported.verb, "export");
+}
+
 TEST_F(RouteTest, RouterOsErrorTexts) {
     EXPECT_EQ(ErrorOf("GET", "/nope"), "no such command or directory (nope)");
     EXPECT_EQ(ErrorOf("GET", "/system/nope"), "no such command or directory (nope)");  // as the API says it
