@@ -220,8 +220,8 @@ crypto::ScryptParams ParamsOf(const json& header) {
                                 .r = header.at("r").get<std::uint64_t>(),
                                 .p = header.at("p").get<std::uint64_t>()};
     // Bounded before any work: scrypt's memory (128 * N * r, also capped by DeriveScryptKey) and time (N * r * p).
-    if (params.n < 2 || params.n > (std::uint64_t{1} << 22) || params.r == 0 || params.r > 64 || params.p == 0 ||
-        params.p > 64 || params.n * params.r * params.p > (std::uint64_t{1} << 24)) {
+    if (params.n < 2 || params.n > (std::uint64_t{1} << 22) || (params.n & (params.n - 1)) != 0 || params.r == 0 ||
+        params.r > 64 || params.p == 0 || params.p > 64 || params.n * params.r * params.p > (std::uint64_t{1} << 24)) {
         throw core::Failure("backup file asks for scrypt parameters beyond certos's bounds");
     }
     return params;

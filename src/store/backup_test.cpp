@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/error.hpp"
@@ -62,6 +63,41 @@ TEST_F(BackupTest, WrongPasswordMissingPasswordAndEveryFlippedByteChangeNothing)
     ExpectFailureContaining("damaged", [&] { Load(*target_, file.substr(0, file.size() - 1), "right"); });
     EXPECT_EQ(Users(*target_), 0u);
     EXPECT_FALSE(target_->Begin(TxMode::kRead)->GetCertificate(keyed_).has_value());
+}
+
+// WithHeader is `file` with its header replaced by `header` (the length prefix follows).
+std::string WithHeader(const std::string& file, const nlohmann::json& header) {
+    std::size_t length = 0;
+    for (std::size_t i = 9; i < 13; ++i) {
+        length = (length << 8) | static_cast<unsigned char>(file[i]);
+    }
+    std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(header);
+    std::string out = file.substr(0, 9);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        out += static_cast<char>((bytes.size() >> shift) & 0xff);
+    }
+    return out + std::string(bytes.begin(), bytes.end()) + file.substr(13 + length);
+}
+
+TEST_F(BackupTest, CraftedHeadersAreRefusedBeforeAnyWork) {
+    std::string file = Save("right");
+    std::size_t length = (static_cast<unsigned char>(file[11]) << 8) | static_cast<unsigned char>(file[12]);
+    nlohmann::json header = nlohmann::json::from_cbor(file.substr(13, length));
+    for (auto [n, r] :
+         {std::pair<std::uint64_t, std::uint64_t>{std::uint64_t{1} << 30, 8}, {32768, 1000}, {30000, 8}}) {
+        nlohmann::json costly = header;
+        costly["n"] = n;
+        costly["r"] = r;
+        ExpectFailureContaining("beyond certos's bounds", [&] { Load(*target_, WithHeader(file, costly), "right"); });
+    }
+    nlohmann::json other = header;
+    other["encryption"] = "rc4";
+    ExpectFailureContaining("encrypted with rc4", [&] { Load(*target_, WithHeader(file, other), "right"); });
+    // A header nested deeper than any real one is refused before it is decoded.
+    std::string deep(3000, '\x81');
+    std::string nested = file.substr(0, 9) + std::string{'\0', '\0', '\x0b', '\xb8'} + deep + file.substr(13 + length);
+    ExpectFailureContaining("damaged", [&] { Load(*target_, nested, "right"); });
+    EXPECT_EQ(Users(*target_), 0u);
 }
 
 TEST_F(BackupTest, PlainBackupKeepsKeysSealedAndLoadsOnlyUnderTheSameMasterKey) {
