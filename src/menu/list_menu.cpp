@@ -44,6 +44,10 @@ static std::optional<core::ObjectId> SingleId(const std::optional<Filter>& filte
     return core::ObjectId::Parse(filter->value);
 }
 
+std::optional<ListModel::Selection> ListModel::Select(store::Transaction&, const Filter&, bool) const {
+    return std::nullopt;
+}
+
 core::ObjectId ListModel::Add(Call&) const { throw NotSupported("add"); }
 void ListModel::Set(Call&, core::ObjectId) const { throw NotSupported("set"); }
 void ListModel::Unset(Call&, core::ObjectId, const std::vector<std::string>&) const { throw NotSupported("unset"); }
@@ -174,7 +178,9 @@ Result FindItems(const ListModel& model, Call& call) {
     Filter filter = Filter::And(std::move(terms));
     filter.Normalize(call.menu.properties);
     std::vector<std::string> ids;
-    for (const Record& item : model.Items(call.Tx())) {
+    std::optional<ListModel::Selection> selection = model.Select(call.Tx(), filter, /*count_only=*/false);
+    std::vector<Record> items = selection ? std::move(selection->records) : model.Items(call.Tx());
+    for (const Record& item : items) {
         if (filter.Matches(item)) {
             ids.push_back(item.GetOr(".id"));
         }
@@ -191,6 +197,17 @@ Result PrintItems(const ListModel& model, Call& call) {
             one.push_back(std::move(*record));
         }
         return ApplyPrint(call, std::move(one));
+    }
+    if (!call.args.Has("from")) {
+        Filter filter = call.request.filter.value_or(Filter::True());
+        filter.Normalize(call.menu.properties);
+        bool count_only = call.args.GetOr("count-only") == "true";
+        if (std::optional<ListModel::Selection> selection = model.Select(call.Tx(), filter, count_only)) {
+            if (selection->count) {
+                return Result{.records = {}, .ret = std::to_string(*selection->count)};
+            }
+            return ApplyPrint(call, std::move(selection->records));
+        }
     }
     return ApplyPrint(call, model.Items(call.Tx()));
 }

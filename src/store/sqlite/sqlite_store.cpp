@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "store/files.hpp"
 #include "store/props_json.hpp"
+#include "store/sqlite/sqlite_condition.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
@@ -302,6 +303,30 @@ public:
         });
     }
 
+    std::uint64_t CountCertificates(const CertificateCondition& condition) override {
+        return Run([&] {
+            sqlite::WhereClause where = sqlite::ToWhereClause(condition);
+            Query query = conn_->PrepareGenerated("SELECT COUNT(*) FROM certificates WHERE " + where.sql);
+            sqlite::BindWhere(query, where);
+            query.Step();
+            return static_cast<std::uint64_t>(query.Int(0));
+        });
+    }
+
+    void ScanCertificates(const CertificateCondition& condition,
+                          const std::function<bool(CertificateRow&& row)>& visit) override {
+        Run([&] {
+            sqlite::WhereClause where = sqlite::ToWhereClause(condition);
+            Query query = conn_->PrepareGenerated(CERTOS_SELECT_ROW "WHERE " + where.sql + " ORDER BY sort_key, id");
+            sqlite::BindWhere(query, where);
+            while (query.Step()) {
+                if (!visit(ReadRow(query))) {
+                    break;
+                }
+            }
+        });
+    }
+
     std::optional<CertificateRow> GetCertificate(core::ObjectId id) override {
         return Run([&]() -> std::optional<CertificateRow> {
             Query query = conn_->Prepare(CERTOS_SELECT_ROW "WHERE id = ?");
@@ -339,12 +364,20 @@ public:
     core::ObjectId InsertCertificate(const CertificateRow& row) override {
         return RunWrite([&] {
             core::ObjectId id(Increment(kCertificateIdCounter));
-            Query query = conn_->Prepare(
-                "INSERT INTO certificates (name, props, der, issuer_id, id, sort_key) VALUES (?, ?, ?, ?, ?, ?)");
+            static const std::string kInsert = [] {
+                std::string sql = std::string("INSERT INTO certificates (name, props, der, issuer_id, id, sort_key, ") +
+                                  sqlite::kIndexedColumns + ") VALUES (?, ?, ?, ?, ?, ?";
+                for (int i = 0; i < sqlite::kIndexedColumnCount; ++i) {
+                    sql += ", ?";
+                }
+                return sql + ")";
+            }();
+            Query query = conn_->Prepare(kInsert);
             BindFields(query, row);
             query.Bind(5, IdValue(id));
             query.Bind(6, row.der.empty() ? kTemplateSortBase + IdValue(id)
                                           : static_cast<std::int64_t>(Increment(kSignSequenceCounter)));
+            sqlite::BindIndexed(query, 7, row);
             RunNamed(query, "certificate");
             Bump(kCertificateGeneration);
             return id;
@@ -675,16 +708,19 @@ private:
     // RunUpdate replaces the fields of row `row.id` (only while it is at `expected_revision`, when given) and
     // moves its revision and the certificates' generation. Returns whether a row was updated.
     bool RunUpdate(const CertificateRow& row, std::optional<std::uint64_t> expected_revision) {
-        Query query = conn_->Prepare(
-            "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1 "
-            "WHERE id = ? AND (? IS NULL OR revision = ?)");
+        static const std::string kUpdate =
+            std::string("UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1, ") +
+            sqlite::kIndexedAssignments + " WHERE id = ? AND (? IS NULL OR revision = ?)";
+        Query query = conn_->Prepare(kUpdate);
         BindFields(query, row);
-        query.Bind(5, IdValue(row.id));
+        sqlite::BindIndexed(query, 5, row);
+        constexpr int kId = 5 + sqlite::kIndexedColumnCount;
+        query.Bind(kId, IdValue(row.id));
         if (expected_revision) {
-            query.Bind(6, static_cast<std::int64_t>(*expected_revision))
-                .Bind(7, static_cast<std::int64_t>(*expected_revision));
+            query.Bind(kId + 1, static_cast<std::int64_t>(*expected_revision))
+                .Bind(kId + 2, static_cast<std::int64_t>(*expected_revision));
         } else {
-            query.BindNull(6).BindNull(7);
+            query.BindNull(kId + 1).BindNull(kId + 2);
         }
         RunNamed(query, "certificate");
         if (conn_->Changes() == 0) {
