@@ -24,7 +24,9 @@ using menu::Record;
 class PushdownTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        Run("add", {{"name", "ca"}, {"common-name", "ca"}, {"key-usage", "key-cert-sign,crl-sign"},
+        Run("add", {{"name", "ca"},
+                    {"common-name", "ca"},
+                    {"key-usage", "key-cert-sign,crl-sign"},
                     {"key-size", "prime256v1"}});
         Run("sign", {{"number", "ca"}});
         // Certificates signed for real, of the validity periods the expressions compare with.
@@ -78,8 +80,7 @@ protected:
             }
         }
         std::optional<core::ObjectId> ca = tx->FindCertificateId("ca");
-        auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
                        .count();
         const char* names[] = {"host.example.com", "Web Server", "", "mail", "c"};
         const char* sans[] = {"", "DNS:a.example.com", "DNS:b.example.com,IP:10.0.0.1"};
@@ -166,9 +167,9 @@ public:
         if (property == "expires-after" || (op != "=" && op != "!=" && op != "in" && Chance(4))) {
             return Pick(kDurations);
         }
-        if (property == "trusted" || property == "expired" || property == "private-key" ||
-            property == "issued" || property == "authority" || property == "acme-managed" ||
-            property == "smart-card-key" || property == "crl") {
+        if (property == "trusted" || property == "expired" || property == "private-key" || property == "issued" ||
+            property == "authority" || property == "acme-managed" || property == "smart-card-key" ||
+            property == "crl") {
             return Pick(kBooleans);
         }
         if (Chance(6)) {
@@ -192,10 +193,9 @@ public:
 
 private:
     static constexpr const char* kProperties[] = {
-        "name",     "common-name", "subject-alt-name", "key-type", "trusted",        "issuer",
-        "ca",       "serial-number", "fingerprint",    "expires-after", "invalid-after", "expired",
-        "private-key", "issued",   "authority",        "acme-managed", "smart-card-key", "crl",
-        "days-valid", "key-size",  "revoked",
+        "name",          "common-name",  "subject-alt-name", "key-type",      "trusted",    "issuer",      "ca",
+        "serial-number", "fingerprint",  "expires-after",    "invalid-after", "expired",    "private-key", "issued",
+        "authority",     "acme-managed", "smart-card-key",   "crl",           "days-valid", "key-size",    "revoked",
     };
     static constexpr const char* kRegexes[] = {"^c1", "example", "^s", "9ab", "Web|host", "^c.?5", "a.e", "ec", "^ca"};
     static constexpr const char* kDurations[] = {"30d", "7d", "1w2d", "0s", "400d", "1d", "12h", "-5", "365d", "31"};

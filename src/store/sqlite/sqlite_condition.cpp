@@ -18,9 +18,8 @@ const char* const kIndexedAssignments =
 namespace {
 
 // kIndexedProperties are the text columns' properties, in kIndexedColumns' order (not_after follows).
-constexpr const char* kIndexedProperties[] = {"common-name", "subject-alt-name", "key-type",      "trusted",
-                                              "issuer",      "serial-number",    "fingerprint",   "authority",
-                                              "acme-managed"};
+constexpr const char* kIndexedProperties[] = {"common-name",   "subject-alt-name", "key-type",  "trusted",     "issuer",
+                                              "serial-number", "fingerprint",      "authority", "acme-managed"};
 static_assert(std::size(kIndexedProperties) + 1 == kIndexedColumnCount);
 
 // NotAfter is the not_after column of a row with a certificate: "not-after" read as SQLite's CAST(... AS

@@ -166,8 +166,8 @@ sqlite3_stmt* Cached(sqlite3* db, StatementCache& cache, std::string_view sql) {
     auto it = cache.find(sql);
     if (it == cache.end()) {
         sqlite3_stmt* raw = nullptr;
-        int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
-                                    nullptr);
+        int rc =
+            sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
         StmtHandle stmt(raw);
         if (rc != SQLITE_OK) {
             ThrowSqlite(db, rc);

@@ -709,7 +709,8 @@ private:
     // moves its revision and the certificates' generation. Returns whether a row was updated.
     bool RunUpdate(const CertificateRow& row, std::optional<std::uint64_t> expected_revision) {
         static const std::string kUpdate =
-            std::string("UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1, ") +
+            std::string(
+                "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1, ") +
             sqlite::kIndexedAssignments + " WHERE id = ? AND (? IS NULL OR revision = ?)";
         Query query = conn_->Prepare(kUpdate);
         BindFields(query, row);

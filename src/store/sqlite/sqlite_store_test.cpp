@@ -349,16 +349,15 @@ TEST_F(SqliteStoreTest, UpgradeFillsTheIndexedColumns) {
     auto tx = store->Begin(TxMode::kRead);
     using Op = CertificateCondition::Op;
     auto count = [&](const CertificateCondition& condition) { return tx->CountCertificates(condition); };
-    EXPECT_EQ(count(CertificateCondition::Compare(Op::kEq, CertificateField::kCommonName,
-                                                  std::string("signed.example.com"))),
-              1U);
+    EXPECT_EQ(
+        count(CertificateCondition::Compare(Op::kEq, CertificateField::kCommonName, std::string("signed.example.com"))),
+        1U);
     EXPECT_EQ(count(CertificateCondition::Compare(Op::kEq, CertificateField::kTrusted, std::string("true"))), 1U);
     EXPECT_EQ(count(CertificateCondition::IsNull(CertificateField::kTrusted)), 2U);
     // A template has no end of validity; a certificate without a readable one ends at 0, as it is shown.
     EXPECT_EQ(count(CertificateCondition::IsNull(CertificateField::kNotAfter)), 1U);
     EXPECT_EQ(count(CertificateCondition::Compare(Op::kEq, CertificateField::kNotAfter, std::int64_t{0})), 1U);
-    EXPECT_EQ(count(CertificateCondition::Compare(Op::kGt, CertificateField::kNotAfter, std::int64_t{1999999999})),
-              1U);
+    EXPECT_EQ(count(CertificateCondition::Compare(Op::kGt, CertificateField::kNotAfter, std::int64_t{1999999999})), 1U);
 }
 
 TEST_F(SqliteStoreTest, BareBackendHasNoMasterKey) {
