@@ -127,8 +127,47 @@ Cond PresenceOf(const TextProperty& property) {
     return Cond::True();
 }
 
+// AnchoredPrefix is the text every value a POSIX extended regex `^abc...` matches starts with: the literal
+// characters after the `^`, less the last one when a quantifier follows it (`^abc*` only promises "ab"). Empty
+// when the pattern promises no prefix (no anchor, an alternation anywhere, a bracket or escape first).
+std::string AnchoredPrefix(std::string_view pattern) {
+    if (!pattern.starts_with('^') || pattern.find('|') != std::string_view::npos) {
+        return {};
+    }
+    constexpr std::string_view kSpecial = ".[]()*+?{}|^$\\";
+    std::string prefix;
+    for (std::size_t i = 1; i < pattern.size(); ++i) {
+        char c = pattern[i];
+        if (kSpecial.find(c) != std::string_view::npos) {
+            if ((c == '*' || c == '?' || c == '{') && !prefix.empty()) {
+                prefix.pop_back();
+            }
+            break;
+        }
+        prefix += c;
+    }
+    return prefix;
+}
+
+// PrefixRange is `column starts with prefix` as a range the column's index serves: >= prefix and < the next
+// prefix in byte order.
+Cond PrefixRange(CertificateField field, const std::string& prefix) {
+    Cond from = Cond::Compare(CondOp::kGe, field, prefix);
+    std::string next = prefix;
+    while (!next.empty() && static_cast<unsigned char>(next.back()) == 0xff) {
+        next.pop_back();
+    }
+    if (next.empty()) {
+        return from;
+    }
+    next.back() = static_cast<char>(static_cast<unsigned char>(next.back()) + 1);
+    return Cond::And({std::move(from), Cond::Compare(CondOp::kLt, field, next)});
+}
+
 // ColumnMatch is the leaf's comparison of a non-null column; nullopt when it cannot be said in a condition.
-std::optional<Cond> ColumnMatch(const Filter& leaf, CertificateField field) {
+// A regex with an anchored literal prefix becomes a candidate range (`*exact` cleared): the rows selected are
+// then matched against the regex itself.
+std::optional<Cond> ColumnMatch(const Filter& leaf, CertificateField field, bool* exact) {
     auto eq = [&](std::string value) { return Cond::Compare(CondOp::kEq, field, std::move(value)); };
     auto ordered = [&](CondOp op) -> std::optional<Cond> {
         // Text against a number (or duration) compares as numbers when the stored value is one: not said here.
@@ -163,17 +202,25 @@ std::optional<Cond> ColumnMatch(const Filter& leaf, CertificateField field) {
             return ordered(CondOp::kLe);
         case Filter::Op::kGe:
             return ordered(CondOp::kGe);
+        case Filter::Op::kRegex: {
+            std::string prefix = AnchoredPrefix(leaf.value);
+            if (prefix.empty()) {
+                return std::nullopt;
+            }
+            *exact = false;
+            return PrefixRange(field, prefix);
+        }
         default:
             return std::nullopt;
     }
 }
 
 std::optional<Pushdown> TextLeaf(const Filter& leaf, const TextProperty& property) {
-    std::optional<Cond> column = ColumnMatch(leaf, property.field);
+    Pushdown out;
+    std::optional<Cond> column = ColumnMatch(leaf, property.field, &out.exact);
     if (!column) {
         return std::nullopt;
     }
-    Pushdown out;
     Cond when_null = Cond::False();
     if (property.field != CertificateField::kName) {
         if (property.fallback) {

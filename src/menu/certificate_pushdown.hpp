@@ -26,8 +26,9 @@ inline constexpr std::size_t kMaxPushdownNodes = 400;
 // subject-alt-name, trusted, issuer, ca, serial-number and fingerprint (=, !=, in, bare, ?name / ?-name, and <
 // > <= >= with a value that is not a number, so that they compare as text), of the flags private-key,
 // issued, authority, expired, smart-card-key and acme-managed (every operator), and expires-after < > <= >=
-// a duration; key-type narrows the rows but stays inexact (a row stored without it shows its key-size's
-// type). Everything else (regular expressions, other properties) is left to the row-by-row evaluation:
+// a duration. Narrowed but left inexact: key-type (a row stored without it shows its key-size's type) and a
+// regex with an anchored literal prefix (`name~"^c7"`: a range on the column). Everything else (other regular
+// expressions, other properties) is left to the row-by-row evaluation:
 // inside an `and` the rest is still pushed, an `or` or `not` around it is not.
 Pushdown PushDown(const Filter& filter, std::chrono::system_clock::time_point now);
 
