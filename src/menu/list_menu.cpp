@@ -20,8 +20,42 @@ ArgSpec Flag(std::string name, std::string help) {
     return Arg(std::move(name), std::move(help), {.type = ValueType::kFlag});
 }
 
+// kMaxLookups is how many items a `numbers` list may name for them to be looked up one by one; a longer list
+// is resolved against Items once (a model without an index scans Items for every lookup).
+constexpr std::size_t kMaxLookups = 64;
+
+// Named returns what ResolveItems needs to resolve `numbers`: the items it names, each looked up through the
+// model (Item for an id, Select for a name) when the model can do that, else every item.
+std::vector<Record> Named(const ListModel& model, store::Transaction& tx, std::string_view numbers) {
+    std::vector<std::string> tokens = core::SplitList(numbers);
+    if (tokens.size() > kMaxLookups) {
+        return model.Items(tx);
+    }
+    std::vector<Record> found;
+    for (const std::string& token : tokens) {
+        if (auto id = core::ObjectId::Parse(token)) {
+            if (std::optional<Record> record = model.Item(tx, *id)) {
+                found.push_back(std::move(*record));
+            }
+            continue;
+        }
+        std::optional<ListModel::Selection> selection =
+            model.Select(tx, Filter::Compare(Filter::Op::kEq, "name", token), /*count_only=*/false);
+        if (!selection) {
+            return model.Items(tx);
+        }
+        for (Record& record : selection->records) {
+            if (record.GetOr("name") == token) {
+                found.push_back(std::move(record));
+            }
+        }
+    }
+    return found;
+}
+
 std::vector<core::ObjectId> Targets(const ListModel& model, Call& call) {
-    return ResolveItems(model.Items(call.Tx()), call.args.GetOr("numbers"));
+    std::string numbers = call.args.GetOr("numbers");
+    return ResolveItems(Named(model, call.Tx(), numbers), numbers);
 }
 
 }  // namespace
@@ -314,7 +348,7 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
                  // Tree::Execute refuses a sensitive property here without the sensitive policy.
                  Arg("value-name", "the property to return", {.unnamed = true, .property_ref = PropertyRef::kNames})},
         .tx = TxNeed::kRead,
-        .handler = [model](Call& call) { return ApplyGet(call, model->Items(call.Tx())); },
+        .handler = [model](Call& call) { return ApplyGet(call, Named(*model, call.Tx(), call.args.GetOr("number"))); },
     });
     menu.verbs.push_back(Verb{
         .name = "find",
