@@ -25,7 +25,8 @@ public:
         std::optional<std::size_t> count;  // when only the count was asked for, and the model knows it exactly
         std::vector<Record> records;       // else every item the filter matches, perhaps more, in Items' order
     };
-    // Select lets a model whose store has indexes answer `print` and `find` without rendering every item:
+    // Select lets a model whose store has indexes answer `print` and `find` (and find the items `set`, `remove`
+    // and `get` name) without rendering every item:
     // given the normalized filter (Filter::True() for none), it returns the count (`count_only`) or the
     // candidates, which the caller still matches against the filter, so the result is the one Items would
     // give. nullopt (the default) when the model cannot narrow the items down: the caller uses Items.
