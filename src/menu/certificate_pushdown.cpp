@@ -179,10 +179,15 @@ std::optional<Cond> ColumnMatch(const Filter& leaf, CertificateField field, bool
     switch (leaf.op) {
         case Filter::Op::kEq:
             return eq(leaf.value);
+        // `!=` and "neither empty nor false" as ranges, which an index serves (a `not` it cannot); every text is
+        // >= "", so "not empty" is > "".
         case Filter::Op::kNe:
-            return Cond::Not(eq(leaf.value));
+            return Cond::Or(
+                {Cond::Compare(CondOp::kLt, field, leaf.value), Cond::Compare(CondOp::kGt, field, leaf.value)});
         case Filter::Op::kTruthy:
-            return Cond::And({Cond::Not(eq("")), Cond::Not(eq("false"))});
+            return Cond::Or({Cond::And({Cond::Compare(CondOp::kGt, field, std::string()),
+                                        Cond::Compare(CondOp::kLt, field, std::string("false"))}),
+                             Cond::Compare(CondOp::kGt, field, std::string("false"))});
         case Filter::Op::kHas:
             return Cond::True();
         case Filter::Op::kLacks:
