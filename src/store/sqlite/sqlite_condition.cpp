@@ -1,6 +1,5 @@
 #include "store/sqlite/sqlite_condition.hpp"
 
-#include <cstdlib>
 #include <optional>
 #include <string_view>
 
@@ -8,29 +7,7 @@
 
 namespace certos::store::sqlite {
 
-const char* const kIndexedColumns =
-    "common_name, subject_alt_name, key_type, trusted, issuer, serial_number, fingerprint, authority, acme_managed, "
-    "not_after";
-const char* const kIndexedAssignments =
-    "common_name = ?, subject_alt_name = ?, key_type = ?, trusted = ?, issuer = ?, serial_number = ?, "
-    "fingerprint = ?, authority = ?, acme_managed = ?, not_after = ?";
-
 namespace {
-
-// kIndexedProperties are the text columns' properties, in kIndexedColumns' order (not_after follows).
-constexpr const char* kIndexedProperties[] = {"common-name",   "subject-alt-name", "key-type",  "trusted",     "issuer",
-                                              "serial-number", "fingerprint",      "authority", "acme-managed"};
-static_assert(std::size(kIndexedProperties) + 1 == kIndexedColumnCount);
-
-// NotAfter is the not_after column of a row with a certificate: "not-after" read as SQLite's CAST(... AS
-// INTEGER) reads it (leading digits, 0 when there are none), which is what migration 9 backfilled.
-std::int64_t NotAfter(const CertificateRow& row) {
-    auto it = row.props.find("not-after");
-    if (it == row.props.end()) {
-        return 0;
-    }
-    return std::strtoll(it->second.c_str(), nullptr, 10);
-}
 
 const char* Column(CertificateField field) {
     switch (field) {
@@ -157,23 +134,6 @@ void Append(const CertificateCondition& condition, WhereClause& out) {
 }
 
 }  // namespace
-
-void BindIndexed(Query& query, int first, const CertificateRow& row) {
-    int index = first;
-    for (const char* property : kIndexedProperties) {
-        auto it = row.props.find(property);
-        if (it == row.props.end()) {
-            query.BindNull(index++);
-        } else {
-            query.Bind(index++, it->second);
-        }
-    }
-    if (row.der.empty()) {
-        query.BindNull(index);
-    } else {
-        query.Bind(index, NotAfter(row));
-    }
-}
 
 WhereClause ToWhereClause(const CertificateCondition& condition) {
     WhereClause out;

@@ -1,6 +1,6 @@
 #pragma once
-// Internal to store/sqlite/: the indexed columns of certificate rows (migration 9) and the translation of a
-// store::CertificateCondition into a WHERE clause over them.
+// Internal to store/sqlite/: the translation of a store::CertificateCondition into a WHERE clause over the
+// indexed (generated) columns of certificate rows that migration 9 adds.
 
 #include <cstdint>
 #include <string>
@@ -11,16 +11,6 @@
 #include "store/store.hpp"
 
 namespace certos::store::sqlite {
-
-// The indexed columns, in the order BindIndexed binds them: what kIndexedColumns lists for an INSERT and
-// kIndexedAssignments for an UPDATE (`common_name = ?, ...`).
-inline constexpr int kIndexedColumnCount = 10;
-extern const char* const kIndexedColumns;
-extern const char* const kIndexedAssignments;
-
-// BindIndexed binds the indexed columns' values for `row`, taken from its properties and der, to parameters
-// `first` .. `first` + kIndexedColumnCount - 1.
-void BindIndexed(Query& query, int first, const CertificateRow& row);
 
 // WhereClause is a condition as SQL with its parameters, bound in order from parameter 1.
 struct WhereClause {

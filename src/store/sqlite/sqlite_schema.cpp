@@ -156,34 +156,35 @@ constexpr const char* kMigrations[] = {
             ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value);
     )sql",
     // 9: indexed columns for filters and counts pushed down to the store (issue 13,
-    // Transaction::CountCertificates). Each holds one property of `props` (null when absent), not_after the
-    // certificate's end of validity in seconds (null for a template); sqlite_condition.cpp writes them with every
-    // insert and update, and this fills them for the rows there are. Rows whose props are not JSON keep nulls.
+    // Transaction::CountCertificates; sqlite_condition.cpp). Each is one property of `props` (null when absent),
+    // not_after the certificate's end of validity in seconds, as CAST reads "not-after" (0 when unreadable; null
+    // for a template). They are generated columns, computed by SQLite from props and der, so that every statement
+    // that writes a row (insert, update, a backup's restore) keeps them true without binding them; VIRTUAL (ALTER
+    // TABLE cannot add STORED ones), with their indexes holding the values. Rows whose props are not JSON read null.
     R"sql(
-        ALTER TABLE certificates ADD COLUMN common_name TEXT;
-        ALTER TABLE certificates ADD COLUMN subject_alt_name TEXT;
-        ALTER TABLE certificates ADD COLUMN key_type TEXT;
-        ALTER TABLE certificates ADD COLUMN trusted TEXT;
-        ALTER TABLE certificates ADD COLUMN issuer TEXT;
-        ALTER TABLE certificates ADD COLUMN serial_number TEXT;
-        ALTER TABLE certificates ADD COLUMN fingerprint TEXT;
-        ALTER TABLE certificates ADD COLUMN authority TEXT;
-        ALTER TABLE certificates ADD COLUMN acme_managed TEXT;
-        ALTER TABLE certificates ADD COLUMN not_after INTEGER;
-        UPDATE certificates SET
-            common_name = json_extract(props, '$."common-name"'),
-            subject_alt_name = json_extract(props, '$."subject-alt-name"'),
-            key_type = json_extract(props, '$."key-type"'),
-            trusted = json_extract(props, '$."trusted"'),
-            issuer = json_extract(props, '$."issuer"'),
-            serial_number = json_extract(props, '$."serial-number"'),
-            fingerprint = json_extract(props, '$."fingerprint"'),
-            authority = json_extract(props, '$."authority"'),
-            acme_managed = json_extract(props, '$."acme-managed"'),
-            not_after = CASE WHEN der IS NULL THEN NULL
-                             ELSE COALESCE(CAST(json_extract(props, '$."not-after"') AS INTEGER), 0) END
-            WHERE json_valid(props);
-        UPDATE certificates SET not_after = 0 WHERE der IS NOT NULL AND not_after IS NULL;
+        ALTER TABLE certificates ADD COLUMN common_name TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."common-name"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN subject_alt_name TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."subject-alt-name"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN key_type TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."key-type"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN trusted TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."trusted"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN issuer TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."issuer"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN serial_number TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."serial-number"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN fingerprint TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."fingerprint"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN authority TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."authority"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN acme_managed TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."acme-managed"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN not_after INTEGER
+            GENERATED ALWAYS AS (CASE WHEN der IS NULL THEN NULL
+                                      WHEN json_valid(props) THEN COALESCE(CAST(json_extract(props, '$."not-after"')
+                                                                                AS INTEGER), 0)
+                                      ELSE 0 END) VIRTUAL;
         CREATE INDEX certificates_common_name ON certificates (common_name);
         CREATE INDEX certificates_subject_alt_name ON certificates (subject_alt_name);
         CREATE INDEX certificates_key_type ON certificates (key_type);

@@ -364,20 +364,12 @@ public:
     core::ObjectId InsertCertificate(const CertificateRow& row) override {
         return RunWrite([&] {
             core::ObjectId id(Increment(kCertificateIdCounter));
-            static const std::string kInsert = [] {
-                std::string sql = std::string("INSERT INTO certificates (name, props, der, issuer_id, id, sort_key, ") +
-                                  sqlite::kIndexedColumns + ") VALUES (?, ?, ?, ?, ?, ?";
-                for (int i = 0; i < sqlite::kIndexedColumnCount; ++i) {
-                    sql += ", ?";
-                }
-                return sql + ")";
-            }();
-            Query query = conn_->Prepare(kInsert);
+            Query query = conn_->Prepare(
+                "INSERT INTO certificates (name, props, der, issuer_id, id, sort_key) VALUES (?, ?, ?, ?, ?, ?)");
             BindFields(query, row);
             query.Bind(5, IdValue(id));
             query.Bind(6, row.der.empty() ? kTemplateSortBase + IdValue(id)
                                           : static_cast<std::int64_t>(Increment(kSignSequenceCounter)));
-            sqlite::BindIndexed(query, 7, row);
             RunNamed(query, "certificate");
             Bump(kCertificateGeneration);
             return id;
@@ -708,20 +700,16 @@ private:
     // RunUpdate replaces the fields of row `row.id` (only while it is at `expected_revision`, when given) and
     // moves its revision and the certificates' generation. Returns whether a row was updated.
     bool RunUpdate(const CertificateRow& row, std::optional<std::uint64_t> expected_revision) {
-        static const std::string kUpdate =
-            std::string(
-                "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1, ") +
-            sqlite::kIndexedAssignments + " WHERE id = ? AND (? IS NULL OR revision = ?)";
-        Query query = conn_->Prepare(kUpdate);
+        Query query = conn_->Prepare(
+            "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1 "
+            "WHERE id = ? AND (? IS NULL OR revision = ?)");
         BindFields(query, row);
-        sqlite::BindIndexed(query, 5, row);
-        constexpr int kId = 5 + sqlite::kIndexedColumnCount;
-        query.Bind(kId, IdValue(row.id));
+        query.Bind(5, IdValue(row.id));
         if (expected_revision) {
-            query.Bind(kId + 1, static_cast<std::int64_t>(*expected_revision))
-                .Bind(kId + 2, static_cast<std::int64_t>(*expected_revision));
+            query.Bind(6, static_cast<std::int64_t>(*expected_revision))
+                .Bind(7, static_cast<std::int64_t>(*expected_revision));
         } else {
-            query.BindNull(kId + 1).BindNull(kId + 2);
+            query.BindNull(6).BindNull(7);
         }
         RunNamed(query, "certificate");
         if (conn_->Changes() == 0) {
