@@ -23,6 +23,10 @@ public:
     void Set(Call& call, core::ObjectId id) const override;
     void Unset(Call& call, core::ObjectId id, const std::vector<std::string>& properties) const override;
     void Remove(Call& call, core::ObjectId id) const override;
+    // Select counts or reads through the store's indexes what the filter's translation (certificate_pushdown.hpp)
+    // selects; nullopt when it selects nothing narrower than every row (Items' cached list serves that best).
+    // The environment variable CERTOS_PUSHDOWN=off turns it off, for benchmarks that compare both paths.
+    std::optional<Selection> Select(store::Transaction& tx, const Filter& filter, bool count_only) const override;
 
     // ToRecord renders one row; `names` maps ids to names (for the `ca` property).
     static Record ToRecord(const store::CertificateRow& row, const std::map<core::ObjectId, std::string>& names);

@@ -1,6 +1,8 @@
 #include "menu/filter.hpp"
 
+#include <optional>
 #include <regex>
+#include <string>
 
 #include "core/duration.hpp"
 #include "core/error.hpp"
@@ -8,10 +10,8 @@
 #include "menu/schema.hpp"
 
 namespace certos::menu {
-namespace {
 
-// Number extracts a comparable number: integers as is, RouterOS durations in seconds.
-std::optional<long double> Number(std::string_view text) {
+std::optional<long double> ComparableNumber(std::string_view text) {
     if (text.empty()) {
         return std::nullopt;
     }
@@ -30,9 +30,11 @@ std::optional<long double> Number(std::string_view text) {
     }
 }
 
+namespace {
+
 int CompareValues(std::string_view a, std::string_view b) {
-    auto na = Number(a);
-    auto nb = Number(b);
+    auto na = ComparableNumber(a);
+    auto nb = ComparableNumber(b);
     if (na && nb) {
         return *na < *nb ? -1 : (*na > *nb ? 1 : 0);
     }

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -70,6 +71,10 @@ struct Filter {
     // ForEachProperty calls `visit` with the property of every comparison in the tree (depth-first).
     void ForEachProperty(const std::function<void(std::string_view)>& visit) const;
 };
+
+// ComparableNumber is the number `<`, `>`, `<=` and `>=` read `text` as (numbers as written, RouterOS durations
+// in seconds), or nullopt for text they compare as text. Two values compare as numbers when both are numbers.
+std::optional<long double> ComparableNumber(std::string_view text);
 
 // FilterTooDeep and FilterTooLarge are the errors of a filter beyond kMaxFilterDepth / kMaxFilterTerms; the
 // parsers throw them too, so every front end answers the same text.

@@ -20,8 +20,42 @@ ArgSpec Flag(std::string name, std::string help) {
     return Arg(std::move(name), std::move(help), {.type = ValueType::kFlag});
 }
 
+// kMaxLookups is how many items a `numbers` list may name for them to be looked up one by one; a longer list
+// is resolved against Items once (a model without an index scans Items for every lookup).
+constexpr std::size_t kMaxLookups = 64;
+
+// Named returns what ResolveItems needs to resolve `numbers`: the items it names, each looked up through the
+// model (Item for an id, Select for a name) when the model can do that, else every item.
+std::vector<Record> Named(const ListModel& model, store::Transaction& tx, std::string_view numbers) {
+    std::vector<std::string> tokens = core::SplitList(numbers);
+    if (tokens.size() > kMaxLookups) {
+        return model.Items(tx);
+    }
+    std::vector<Record> found;
+    for (const std::string& token : tokens) {
+        if (auto id = core::ObjectId::Parse(token)) {
+            if (std::optional<Record> record = model.Item(tx, *id)) {
+                found.push_back(std::move(*record));
+            }
+            continue;
+        }
+        std::optional<ListModel::Selection> selection =
+            model.Select(tx, Filter::Compare(Filter::Op::kEq, "name", token), /*count_only=*/false);
+        if (!selection) {
+            return model.Items(tx);
+        }
+        for (Record& record : selection->records) {
+            if (record.GetOr("name") == token) {
+                found.push_back(std::move(record));
+            }
+        }
+    }
+    return found;
+}
+
 std::vector<core::ObjectId> Targets(const ListModel& model, Call& call) {
-    return ResolveItems(model.Items(call.Tx()), call.args.GetOr("numbers"));
+    std::string numbers = call.args.GetOr("numbers");
+    return ResolveItems(Named(model, call.Tx(), numbers), numbers);
 }
 
 }  // namespace
@@ -42,6 +76,10 @@ static std::optional<core::ObjectId> SingleId(const std::optional<Filter>& filte
         return std::nullopt;
     }
     return core::ObjectId::Parse(filter->value);
+}
+
+std::optional<ListModel::Selection> ListModel::Select(store::Transaction&, const Filter&, bool) const {
+    return std::nullopt;
 }
 
 core::ObjectId ListModel::Add(Call&) const { throw NotSupported("add"); }
@@ -174,7 +212,9 @@ Result FindItems(const ListModel& model, Call& call) {
     Filter filter = Filter::And(std::move(terms));
     filter.Normalize(call.menu.properties);
     std::vector<std::string> ids;
-    for (const Record& item : model.Items(call.Tx())) {
+    std::optional<ListModel::Selection> selection = model.Select(call.Tx(), filter, /*count_only=*/false);
+    std::vector<Record> items = selection ? std::move(selection->records) : model.Items(call.Tx());
+    for (const Record& item : items) {
         if (filter.Matches(item)) {
             ids.push_back(item.GetOr(".id"));
         }
@@ -191,6 +231,17 @@ Result PrintItems(const ListModel& model, Call& call) {
             one.push_back(std::move(*record));
         }
         return ApplyPrint(call, std::move(one));
+    }
+    if (!call.args.Has("from")) {
+        Filter filter = call.request.filter.value_or(Filter::True());
+        filter.Normalize(call.menu.properties);
+        bool count_only = call.args.GetOr("count-only") == "true";
+        if (std::optional<ListModel::Selection> selection = model.Select(call.Tx(), filter, count_only)) {
+            if (selection->count) {
+                return Result{.records = {}, .ret = std::to_string(*selection->count)};
+            }
+            return ApplyPrint(call, std::move(selection->records));
+        }
     }
     return ApplyPrint(call, model.Items(call.Tx()));
 }
@@ -297,7 +348,7 @@ void InstallListVerbs(Menu& menu, std::shared_ptr<const ListModel> model, const 
                  // Tree::Execute refuses a sensitive property here without the sensitive policy.
                  Arg("value-name", "the property to return", {.unnamed = true, .property_ref = PropertyRef::kNames})},
         .tx = TxNeed::kRead,
-        .handler = [model](Call& call) { return ApplyGet(call, model->Items(call.Tx())); },
+        .handler = [model](Call& call) { return ApplyGet(call, Named(*model, call.Tx(), call.args.GetOr("number"))); },
     });
     menu.verbs.push_back(Verb{
         .name = "find",

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,17 @@ public:
     // Item returns one item (what Items would hold for `id`), or nullopt. The default scans Items; models
     // with an index (the store's primary key) override it so that `print where .id=*X` costs one row.
     virtual std::optional<Record> Item(store::Transaction& tx, core::ObjectId id) const;
+    // Selection is what Select found for a filter: the number of items it matches, or candidates for it.
+    struct Selection {
+        std::optional<std::size_t> count;  // when only the count was asked for, and the model knows it exactly
+        std::vector<Record> records;       // else every item the filter matches, perhaps more, in Items' order
+    };
+    // Select lets a model whose store has indexes answer `print` and `find` (and find the items `set`, `remove`
+    // and `get` name) without rendering every item:
+    // given the normalized filter (Filter::True() for none), it returns the count (`count_only`) or the
+    // candidates, which the caller still matches against the filter, so the result is the one Items would
+    // give. nullopt (the default) when the model cannot narrow the items down: the caller uses Items.
+    virtual std::optional<Selection> Select(store::Transaction& tx, const Filter& filter, bool count_only) const;
     // Add creates an item from validated arguments and returns its id.
     virtual core::ObjectId Add(Call& call) const;
     // Set changes the given properties of one item.

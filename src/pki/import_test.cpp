@@ -98,6 +98,13 @@ private:
         std::vector<store::CertificateStamp> ListCertificateStamps() override {
             return inner_->ListCertificateStamps();
         }
+        std::uint64_t CountCertificates(const store::CertificateCondition& condition) override {
+            return inner_->CountCertificates(condition);
+        }
+        void ScanCertificates(const store::CertificateCondition& condition,
+                              const std::function<bool(store::CertificateRow&&)>& visit) override {
+            inner_->ScanCertificates(condition, visit);
+        }
         core::ObjectId InsertCertificate(const store::CertificateRow& row) override {
             return inner_->InsertCertificate(row);
         }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -94,6 +95,64 @@ struct StoreContent {
     std::map<std::string, std::uint64_t> counters;  // NextCounter's counters (CRL numbers)
 };
 
+// CertificateField names an indexed column of a certificate row, what CertificateCondition compares. Text
+// fields hold the property of that name as stored in CertificateRow::props, and are null when the row has no
+// such property; they compare as byte strings (memcmp order; PostgreSQL: COLLATE "C").
+enum class CertificateField {
+    kName,            // CertificateRow::name (never null)
+    kCommonName,      // "common-name"
+    kSubjectAltName,  // "subject-alt-name"
+    kKeyType,         // "key-type"
+    kTrusted,         // "trusted"
+    kIssuer,          // "issuer" (the issuer's distinguished name)
+    kSerialNumber,    // "serial-number"
+    kFingerprint,     // "fingerprint"
+    kAuthority,       // "authority"
+    kAcmeManaged,     // "acme-managed"
+    kIssuerName,      // the name of the row issuer_id names; null without an issuer
+    // kNotAfter is an integer: "not-after" (seconds since the Unix epoch) of a row with a certificate, 0 when
+    // that property is missing or not a number; null for a template (der empty).
+    kNotAfter,
+    kCertificate,  // der: null for a template (only kIsNull applies)
+    kPrivateKey,   // the sealed key: null without one (only kIsNull applies)
+};
+
+// CertificateCondition is a filter on certificate rows that a backend evaluates with its indexes: a small
+// tree of comparisons of one field with a constant, and and/or/not. It is two-valued: a comparison of a null
+// field is false (whatever the operator), so kNot is the plain negation (SQL's NULL is never seen).
+// Filters of the command tree (menu/filter.hpp) are translated into it where their shape allows
+// (menu/certificate_pushdown.hpp).
+struct CertificateCondition {
+    enum class Op {
+        kTrue,
+        kFalse,
+        kIsNull,  // the field is null
+        kEq,      // field = text (a text field) or = number (kNotAfter)
+        kLt,
+        kLe,
+        kGt,
+        kGe,
+        kAnd,  // all children (true when there are none)
+        kOr,   // any child (false when there are none)
+        kNot,  // not the one child
+    };
+
+    Op op = Op::kTrue;
+    CertificateField field = CertificateField::kName;
+    std::string text;         // the constant of a comparison of a text field
+    std::int64_t number = 0;  // the constant of a comparison of kNotAfter
+    std::vector<CertificateCondition> children;
+
+    static CertificateCondition True() { return {}; }
+    static CertificateCondition False();
+    static CertificateCondition IsNull(CertificateField field);
+    static CertificateCondition Compare(Op op, CertificateField field, std::string text);
+    static CertificateCondition Compare(Op op, CertificateField field, std::int64_t number);
+    static CertificateCondition Not(CertificateCondition inner);
+    static CertificateCondition And(std::vector<CertificateCondition> children);
+    static CertificateCondition Or(std::vector<CertificateCondition> children);
+};
+
 class KeySealer;  // store/sealed_keys.hpp
 
 // Transaction is one unit of work. Every mutating command runs in exactly one; a transaction that is
@@ -119,6 +178,12 @@ public:
     virtual std::optional<core::ObjectId> FindCertificateId(std::string_view name) = 0;
     // ListCertificateStamps is every row's stamp, in id order (what ListCertificates would return, unread).
     virtual std::vector<CertificateStamp> ListCertificateStamps() = 0;
+    // CountCertificates is how many rows `condition` holds for, counted by the backend without reading them.
+    virtual std::uint64_t CountCertificates(const CertificateCondition& condition) = 0;
+    // ScanCertificates calls `visit` with each row `condition` holds for, in ListCertificates' order, until
+    // `visit` returns false. `visit` must not use this transaction.
+    virtual void ScanCertificates(const CertificateCondition& condition,
+                                  const std::function<bool(CertificateRow&& row)>& visit) = 0;
     // InsertCertificate allocates a new id (row.id is ignored) and returns it.
     virtual core::ObjectId InsertCertificate(const CertificateRow& row) = 0;
     // UpdateCertificate replaces name, props, der, issuer_id of an existing row (has_key and revision are

@@ -11,10 +11,12 @@ SOURCES="rest/route.cpp net/http.cpp
          crypto/base64.cpp crypto/bundle.cpp crypto/certificate.cpp crypto/crl.cpp crypto/csr.cpp crypto/digest.cpp crypto/ec_fast.cpp
          crypto/internal.cpp crypto/issue.cpp crypto/jose.cpp crypto/key.cpp crypto/key_id.cpp crypto/ossl.cpp crypto/password.cpp
          crypto/pkcs12.cpp crypto/random.cpp crypto/aead.cpp crypto/seal.cpp crypto/tls_credentials.cpp crypto/verify.cpp
-         store/backup.cpp store/files.cpp store/open.cpp store/props_json.cpp store/sealed_keys.cpp store/sqlite/sqlite_connection.cpp
-         store/sqlite/sqlite_schema.cpp store/sqlite/sqlite_store.cpp
-         menu/api_query.cpp menu/audit.cpp menu/auth.cpp menu/backup_menu.cpp menu/export.cpp menu/certificate_acme_verbs.cpp menu/certificate_ca_verbs.cpp
-         menu/certificate_import_verbs.cpp menu/certificate_menu.cpp menu/certificate_trust_verbs.cpp
+         store/backup.cpp store/condition.cpp store/files.cpp store/open.cpp store/props_json.cpp store/sealed_keys.cpp
+         store/sqlite/sqlite_condition.cpp store/sqlite/sqlite_connection.cpp store/sqlite/sqlite_schema.cpp
+         store/sqlite/sqlite_store.cpp
+         menu/api_query.cpp menu/audit.cpp menu/auth.cpp menu/backup_menu.cpp menu/export.cpp menu/certificate_acme_verbs.cpp
+         menu/certificate_ca_verbs.cpp menu/certificate_import_verbs.cpp menu/certificate_menu.cpp menu/certificate_pushdown.cpp
+         menu/certificate_trust_verbs.cpp
          menu/file_menu.cpp menu/filter.cpp menu/item_menu.cpp menu/list_menu.cpp menu/login_cache.cpp
          menu/login_throttle.cpp menu/menu_node.cpp menu/menus.cpp menu/metrics.cpp menu/policy.cpp menu/record.cpp
          menu/schema.cpp menu/system_menus.cpp menu/tree.cpp

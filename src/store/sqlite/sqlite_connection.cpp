@@ -158,19 +158,34 @@ std::unique_ptr<Connection> Connection::OpenReadOnly(const std::filesystem::path
     return std::unique_ptr<Connection>(new Connection(std::move(db), /*read_only=*/true));
 }
 
-Query Connection::Prepare(std::string_view sql) {
-    auto it = statements_.find(sql);
-    if (it == statements_.end()) {
+namespace {
+
+using StatementCache = std::unordered_map<std::string, StmtHandle, Connection::TextHash, std::equal_to<>>;
+
+sqlite3_stmt* Cached(sqlite3* db, StatementCache& cache, std::string_view sql) {
+    auto it = cache.find(sql);
+    if (it == cache.end()) {
         sqlite3_stmt* raw = nullptr;
-        int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                    &raw, nullptr);
+        int rc =
+            sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
         StmtHandle stmt(raw);
         if (rc != SQLITE_OK) {
-            ThrowSqlite(db_.get(), rc);
+            ThrowSqlite(db, rc);
         }
-        it = statements_.emplace(std::string(sql), std::move(stmt)).first;
+        it = cache.emplace(std::string(sql), std::move(stmt)).first;
     }
-    return Query(db_.get(), it->second.get());
+    return it->second.get();
+}
+
+}  // namespace
+
+Query Connection::Prepare(std::string_view sql) { return Query(db_.get(), Cached(db_.get(), statements_, sql)); }
+
+Query Connection::PrepareGenerated(std::string_view sql) {
+    if (generated_.size() >= kMaxGeneratedStatements && !generated_.contains(sql)) {
+        generated_.clear();
+    }
+    return Query(db_.get(), Cached(db_.get(), generated_, sql));
 }
 
 void Connection::Exec(const char* sql) {

@@ -89,6 +89,10 @@ public:
     // Prepare returns a Query on the cached statement for `sql`, preparing it on first use. `sql` holds
     // exactly one statement. The Query borrows the statement: it must not outlive this Connection.
     Query Prepare(std::string_view sql);
+    // PrepareGenerated is Prepare for statements generated from user input (a filter's shape): they are cached
+    // apart, at most kMaxGeneratedStatements of them, the cache emptied when full, so that many shapes cannot
+    // grow it without bound. Only one Query of PrepareGenerated may be in use at a time.
+    Query PrepareGenerated(std::string_view sql);
     // Exec runs `sql` (one or more statements) without a cache, for schema changes.
     void Exec(const char* sql);
 
@@ -103,18 +107,22 @@ public:
     // read_only tells a connection made by OpenReadOnly.
     bool read_only() const { return read_only_; }
 
-private:
-    Connection(DbHandle db, bool read_only) : db_(std::move(db)), read_only_(read_only) {}
-
+    // TextHash lets the statement caches be searched by string_view.
     struct TextHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
     };
 
+private:
+    Connection(DbHandle db, bool read_only) : db_(std::move(db)), read_only_(read_only) {}
+
     // Statements are declared after the handle so that they are finalized first.
     DbHandle db_;
     bool read_only_;
     std::unordered_map<std::string, StmtHandle, TextHash, std::equal_to<>> statements_;
+    std::unordered_map<std::string, StmtHandle, TextHash, std::equal_to<>> generated_;
 };
+
+inline constexpr std::size_t kMaxGeneratedStatements = 32;
 
 }  // namespace certos::store::sqlite

@@ -155,6 +155,44 @@ constexpr const char* kMigrations[] = {
             SELECT 'store:certificates.sign-seq', COALESCE(MAX(id), 0) FROM certificates WHERE der IS NOT NULL
             ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value);
     )sql",
+    // 9: indexed columns for filters and counts pushed down to the store (issue 13,
+    // Transaction::CountCertificates; sqlite_condition.cpp). Each is one property of `props` (null when absent),
+    // not_after the certificate's end of validity in seconds, as CAST reads "not-after" (0 when unreadable; null
+    // for a template). They are generated columns, computed by SQLite from props and der, so that every statement
+    // that writes a row (insert, update, a backup's restore) keeps them true without binding them; VIRTUAL (ALTER
+    // TABLE cannot add STORED ones), with their indexes holding the values. Rows whose props are not JSON read null.
+    R"sql(
+        ALTER TABLE certificates ADD COLUMN common_name TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."common-name"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN subject_alt_name TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."subject-alt-name"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN key_type TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."key-type"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN trusted TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."trusted"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN issuer TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."issuer"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN serial_number TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."serial-number"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN fingerprint TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."fingerprint"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN authority TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."authority"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN acme_managed TEXT
+            GENERATED ALWAYS AS (CASE WHEN json_valid(props) THEN json_extract(props, '$."acme-managed"') END) VIRTUAL;
+        ALTER TABLE certificates ADD COLUMN not_after INTEGER
+            GENERATED ALWAYS AS (CASE WHEN der IS NULL THEN NULL
+                                      WHEN json_valid(props) THEN COALESCE(CAST(json_extract(props, '$."not-after"')
+                                                                                AS INTEGER), 0)
+                                      ELSE 0 END) VIRTUAL;
+        CREATE INDEX certificates_common_name ON certificates (common_name);
+        CREATE INDEX certificates_subject_alt_name ON certificates (subject_alt_name);
+        CREATE INDEX certificates_key_type ON certificates (key_type);
+        CREATE INDEX certificates_trusted ON certificates (trusted);
+        CREATE INDEX certificates_serial_number ON certificates (serial_number);
+        CREATE INDEX certificates_fingerprint ON certificates (fingerprint);
+        CREATE INDEX certificates_not_after ON certificates (not_after);
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(

@@ -19,6 +19,7 @@
 #include "core/error.hpp"
 #include "store/files.hpp"
 #include "store/props_json.hpp"
+#include "store/sqlite/sqlite_condition.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
@@ -302,6 +303,30 @@ public:
                 }
             }
             return stamps;
+        });
+    }
+
+    std::uint64_t CountCertificates(const CertificateCondition& condition) override {
+        return Run([&] {
+            sqlite::WhereClause where = sqlite::ToWhereClause(condition);
+            Query query = conn_->PrepareGenerated("SELECT COUNT(*) FROM certificates WHERE " + where.sql);
+            sqlite::BindWhere(query, where);
+            query.Step();
+            return static_cast<std::uint64_t>(query.Int(0));
+        });
+    }
+
+    void ScanCertificates(const CertificateCondition& condition,
+                          const std::function<bool(CertificateRow&& row)>& visit) override {
+        Run([&] {
+            sqlite::WhereClause where = sqlite::ToWhereClause(condition);
+            Query query = conn_->PrepareGenerated(CERTOS_SELECT_ROW "WHERE " + where.sql + " ORDER BY sort_key, id");
+            sqlite::BindWhere(query, where);
+            while (query.Step()) {
+                if (!visit(ReadRow(query))) {
+                    break;
+                }
+            }
         });
     }
 
