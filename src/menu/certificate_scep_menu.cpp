@@ -2,7 +2,9 @@
 // (served by the daemon's www and www-ssl listeners under their path, modules/scep.hpp), their one-time
 // challenges and the requests held until granted. The data is the SCEP server's (scep/server.hpp).
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "core/duration.hpp"
 #include "core/error.hpp"
@@ -55,10 +57,22 @@ void CheckServer(Call& call, store::ItemRow& row, bool adding) {
         }
     }
     row.name = Value(row, "path");
+    std::optional<pki::SigningCa> ca;
     try {
-        pki::LoadSigningCa(call.Tx(), Value(row, "ca-cert"));
+        ca = pki::LoadSigningCa(call.Tx(), Value(row, "ca-cert"));
     } catch (const core::Error& e) {
         throw core::Failure(std::string("ca-cert: ") + e.what());
+    }
+    // RFC 8894 §2.2: the CA signs the replies and receives requests encrypted to it, and clients such as
+    // certmonger check both key usages; only RSA keys can receive them (key transport).
+    std::vector<std::string> usage = ca->cert.KeyUsage();
+    for (const char* needed : {"digital-signature", "key-encipherment"}) {
+        if (std::find(usage.begin(), usage.end(), needed) == usage.end()) {
+            throw core::Failure("ca-cert: " + ca->row.name + " lacks key-usage " + needed + ", which SCEP needs");
+        }
+    }
+    if (ca->cert.KeyType() != "rsa") {
+        throw core::Failure("ca-cert: " + ca->row.name + " has no RSA key, which SCEP needs");
     }
     std::string next = Value(row, "next-ca-cert");
     if (!next.empty() && next != "none" && !pki::FindCertificate(call.Tx(), next)) {

@@ -58,7 +58,7 @@ protected:
             row.props = {{"common-name", "SCEP CA"},
                          {"key-size", "2048"},
                          {"days-valid", "30"},
-                         {"key-usage", "key-cert-sign,crl-sign"}};
+                         {"key-usage", "key-cert-sign,crl-sign,digital-signature,key-encipherment"}};
             ca = tx->InsertCertificate(row);
             store::ItemRow server;
             server.name = "/scep/test";
