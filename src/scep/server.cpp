@@ -184,8 +184,9 @@ Outcome Enrol(store::Transaction& tx, const Context& ctx, const Request& request
             UseOtp(tx, ctx, challenge, now);
         }
         core::ObjectId id = Issue(tx, ctx, csr, now, request.transaction_id);
-        log(kTopics, "SCEP " + ctx.server.name + ": issued " + id.ToString() + " for " + csr.SubjectString() +
-                         (renewal ? " (renewal)" : ""));
+        std::optional<store::CertificateRow> row = tx.GetCertificate(id);
+        log(kTopics, "SCEP " + ctx.server.name + ": issued " + (row ? row->name : id.ToString()) + " for " +
+                         csr.SubjectString() + (renewal ? " (renewal)" : ""));
         return Outcome{PkiStatus::kSuccess, FailInfo::kBadRequest, id};
     }
     std::chrono::seconds lifetime = core::ParseDuration(Prop(ctx.server, "request-lifetime", "5m"));
@@ -224,10 +225,10 @@ Outcome Dispatch(store::Transaction& tx, const Context& ctx, const Request& requ
     }
 }
 
-// PkiOperation serves one pkiMessage in one write transaction: what it changes (a challenge used, a
+// PkiOperationIn serves one pkiMessage in one write transaction: what it changes (a challenge used, a
 // certificate issued, a request held) commits with the reply. A refusal (Refused) rolls it back and
 // answers FAILURE with the failInfo, signed by the CA, so a bad message changes nothing.
-Answer PkiOperation(store::Store& store, const Query& query, Clock::time_point now, const LogFn& log) {
+Answer PkiOperationIn(store::Store& store, const Query& query, Clock::time_point now, const LogFn& log) {
     std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
     std::optional<Context> ctx = LoadServer(*tx, query.path);
     if (!ctx) {
@@ -235,6 +236,11 @@ Answer PkiOperation(store::Store& store, const Query& query, Clock::time_point n
     }
     Request request;
     Reply reply;
+    // What the transaction did, for /log once it has committed.
+    std::vector<std::pair<std::string_view, std::string>> done;
+    LogFn note = [&done](std::string_view topics, std::string_view message) {
+        done.emplace_back(topics, std::string(message));
+    };
     try {
         try {
             ReadRequest(query.message, ctx->ca.cert, ctx->ca.key, request);
@@ -242,7 +248,7 @@ Answer PkiOperation(store::Store& store, const Query& query, Clock::time_point n
             log(kWarning, "SCEP " + ctx->server.name + ": not a pkiMessage: " + e.what());
             return Text(400, std::string("badRequest: not a pkiMessage: ") + e.what());
         }
-        Outcome outcome = Dispatch(*tx, *ctx, request, now, log);
+        Outcome outcome = Dispatch(*tx, *ctx, request, now, note);
         reply.status = outcome.status;
         if (outcome.issued) {
             std::optional<store::CertificateRow> row = tx->GetCertificate(*outcome.issued);
@@ -253,6 +259,7 @@ Answer PkiOperation(store::Store& store, const Query& query, Clock::time_point n
         }
     } catch (const Refused& refused) {
         tx.reset();  // rolls back
+        done.clear();
         log(kWarning, "SCEP " + ctx->server.name + ": refused transaction " + request.transaction_id + " (" +
                           std::string(FailInfoName(refused.fail_info())) + "): " + refused.what());
         reply.status = PkiStatus::kFailure;
@@ -267,7 +274,23 @@ Answer PkiOperation(store::Store& store, const Query& query, Clock::time_point n
     if (tx) {
         tx->Commit();
     }
+    for (const auto& [topics, message] : done) {
+        log(topics, message);
+    }
     return Answer{200, "application/x-pki-message", std::move(body)};
+}
+
+Answer PkiOperation(store::Store& store, const Query& query, Clock::time_point now, const LogFn& log) {
+    // /log is written in a transaction of its own: the lines wait until this one has ended.
+    std::vector<std::pair<std::string_view, std::string>> lines;
+    LogFn deferred = [&lines](std::string_view topics, std::string_view message) {
+        lines.emplace_back(topics, std::string(message));
+    };
+    Answer answer = PkiOperationIn(store, query, now, deferred);
+    for (const auto& [topics, message] : lines) {
+        log(topics, message);
+    }
+    return answer;
 }
 
 Answer CaCert(store::Store& store, const Query& query) {

@@ -45,11 +45,20 @@ def otp(d, minutes=10):
     return r.json()["ret"]
 
 
+def client_args(d, tmp_path, name):
+    """scepclient's arguments for a new key `name`, and its certificate's path. Each client gets a folder of its
+    own: scepclient keeps its request (csr.pem) and self-signed certificate (self.pem) beside the key and reuses
+    them on its next run."""
+    folder = tmp_path / name
+    folder.mkdir()
+    cert = folder / f"{name}.crt"
+    return ["scepclient", "-server-url", d.scep_url, "-private-key", str(folder / f"{name}.key"),
+            "-certificate", str(cert), "-cn", name, "-keySize", "2048"], cert
+
+
 def scepclient(d, tmp_path, name, challenge=None, timeout=120):
     """Runs micromdm's scepclient for a new key `name`; returns (returncode, output, certificate path)."""
-    cert = tmp_path / f"{name}.crt"
-    args = ["scepclient", "-server-url", d.scep_url, "-private-key", str(tmp_path / f"{name}.key"),
-            "-certificate", str(cert), "-cn", name, "-keySize", "2048"]
+    args, cert = client_args(d, tmp_path, name)
     if challenge is not None:
         args += ["-challenge", challenge]
     proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
@@ -83,6 +92,7 @@ def test_scepclient_enrols_with_one_time_challenge(scep, tmp_path):
     # An ordinary certos certificate: listed as issued by the CA, revocable.
     rows = [c for c in certificates(scep) if c.get("common-name") == "device1"]
     assert len(rows) == 1 and rows[0]["ca"] == "scep-ca" and rows[0]["issued"] == "true"
+    assert f"SCEP {PATH}: issued {rows[0]['name']} for C=US,O=scep-client,OU=MDM,CN=device1" in scep.log()
     scep.console(f"/certificate issued-revoke {rows[0]['name']}")
     assert [c for c in certificates(scep) if c.get("common-name") == "device1"][0]["revoked"] != "false"
     # The challenge is used up: a second device with it is refused, and gets nothing.
@@ -102,11 +112,8 @@ def test_wrong_and_expired_challenges_are_refused(scep, tmp_path):
 
 
 def test_request_without_challenge_is_held_until_granted(scep, tmp_path):
-    key = tmp_path / "held.key"
-    cert = tmp_path / "held.crt"
-    proc = subprocess.Popen(["scepclient", "-server-url", scep.scep_url, "-private-key", str(key),
-                             "-certificate", str(cert), "-cn", "held", "-keySize", "2048"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    args, cert = client_args(scep, tmp_path, "held")
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         held = wait_until(lambda: scep.session().get(f"{scep.url}/certificate/scep-server/requests",
                                                      timeout=10).json(), timeout=60)
