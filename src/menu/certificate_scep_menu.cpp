@@ -165,10 +165,18 @@ void InstallRequests(Menu& servers) {
     spec.properties = {Field("name", ValueType::kString, {}, "the transactionID"),
                        Field("server", ValueType::kString, {}, "SCEP server path"),
                        Field("subject", ValueType::kString, {}, "subject the request asks for"),
-                       Field("status", ValueType::kString, {}, "pending, issued"),
+                       Field("status", ValueType::kString, {}, "pending, issued or expired"),
                        Field("expires", ValueType::kString, {}, "when a pending request lapses"),
                        Field("certificate", ValueType::kString, "", "the issued certificate")};
-    spec.decorate = [](Record& record, const store::ItemRow& row) { ShowTime(record, row, "expires"); };
+    spec.decorate = [](Record& record, const store::ItemRow& row) {
+        ShowTime(record, row, "expires");
+        // A pending request past its lifetime can no longer be granted: say so.
+        std::string expires = Value(row, "expires");
+        if (Value(row, "status") == "pending" && !expires.empty() &&
+            std::chrono::system_clock::from_time_t(std::stoll(expires)) <= std::chrono::system_clock::now()) {
+            record.Set("status", "expired");
+        }
+    };
     InstallItemMenu(menu, std::move(spec), {"name", "server", "subject", "status"});
     menu.verbs.push_back(Verb{
         .name = "grant",
