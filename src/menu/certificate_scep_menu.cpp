@@ -17,15 +17,6 @@
 namespace certos::menu {
 namespace {
 
-PropertySpec Field(std::string name, ValueType type, std::optional<std::string> fallback, std::string help) {
-    PropertySpec spec;
-    spec.name = std::move(name);
-    spec.type = type;
-    spec.default_value = std::move(fallback);
-    spec.help = std::move(help);
-    return spec;
-}
-
 std::string Value(const store::ItemRow& row, const char* name) {
     auto it = row.props.find(name);
     return it == row.props.end() ? std::string() : it->second;
@@ -87,19 +78,19 @@ void InstallServers(Menu& certificate) {
     Menu& menu = certificate.AddChild("scep-server", "SCEP servers (RFC 8894) of the local CAs");
     ItemMenuSpec spec;
     spec.kind = std::string(scep::kServerKind);
-    PropertySpec path = Field("path", ValueType::kString, {}, "URL path, /scep/NAME");
+    PropertySpec path = Prop("path", ValueType::kString, {}, "URL path, /scep/NAME");
     path.check = CheckPath;
-    PropertySpec days = Field("days-valid", ValueType::kInteger, "365", "validity of issued certificates, days");
+    PropertySpec days = Prop("days-valid", ValueType::kInteger, "365", "validity of issued certificates, days");
     days.min = 1;
     days.max = 36500;
     PropertySpec lifetime =
-        Field("request-lifetime", ValueType::kDuration, "5m", "how long a held request waits to be granted");
-    spec.properties = {Field("ca-cert", ValueType::kString, {}, "the local CA that issues"),
+        Prop("request-lifetime", ValueType::kDuration, "5m", "how long a held request waits to be granted");
+    spec.properties = {Prop("ca-cert", ValueType::kString, {}, "the local CA that issues"),
                        path,
                        days,
-                       Field("next-ca-cert", ValueType::kString, "none", "CA certificate that follows (GetNextCACert)"),
+                       Prop("next-ca-cert", ValueType::kString, "none", "CA certificate that follows (GetNextCACert)"),
                        lifetime,
-                       Field("disabled", ValueType::kBool, "false", "")};
+                       Prop("disabled", ValueType::kBool, "false", "")};
     spec.settable = {"ca-cert", "path", "days-valid", "next-ca-cert", "request-lifetime", "disabled"};
     spec.enable_disable = true;
     spec.check = CheckServer;
@@ -121,13 +112,13 @@ void InstallOtps(Menu& servers) {
     Menu& menu = servers.AddChild("otp", "one-time challenge passwords, each usable once");
     ItemMenuSpec spec;
     spec.kind = std::string(scep::kOtpKind);
-    spec.properties = {Field("name", ValueType::kString, {}, ""),
-                       Field("server", ValueType::kString, "", "SCEP server path; empty: any"),
-                       Field("expires", ValueType::kString, {}, "when it stops being accepted"),
-                       Field("used", ValueType::kBool, "false", "it was used")};
+    spec.properties = {Prop("name", ValueType::kString, {}, ""),
+                       Prop("server", ValueType::kString, "", "SCEP server path; empty: any"),
+                       Prop("expires", ValueType::kString, {}, "when it stops being accepted"),
+                       Prop("used", ValueType::kBool, "false", "it was used")};
     spec.decorate = [](Record& record, const store::ItemRow& row) { ShowTime(record, row, "expires"); };
     InstallItemMenu(menu, std::move(spec), {"name", "server", "expires", "used"});
-    PropertySpec minutes = Field("minutes-valid", ValueType::kInteger, "60", "minutes the challenge is accepted");
+    PropertySpec minutes = Prop("minutes-valid", ValueType::kInteger, "60", "minutes the challenge is accepted");
     minutes.min = 1;
     minutes.max = 525600;
     menu.verbs.push_back(Verb{
@@ -162,12 +153,12 @@ void InstallRequests(Menu& servers) {
     Menu& menu = servers.AddChild("requests", "requests without a challenge, held until granted");
     ItemMenuSpec spec;
     spec.kind = std::string(scep::kRequestKind);
-    spec.properties = {Field("name", ValueType::kString, {}, "the transactionID"),
-                       Field("server", ValueType::kString, {}, "SCEP server path"),
-                       Field("subject", ValueType::kString, {}, "subject the request asks for"),
-                       Field("status", ValueType::kString, {}, "pending, issued or expired"),
-                       Field("expires", ValueType::kString, {}, "when a pending request lapses"),
-                       Field("certificate", ValueType::kString, "", "the issued certificate")};
+    spec.properties = {Prop("name", ValueType::kString, {}, "the transactionID"),
+                       Prop("server", ValueType::kString, {}, "SCEP server path"),
+                       Prop("subject", ValueType::kString, {}, "subject the request asks for"),
+                       Prop("status", ValueType::kString, {}, "pending, issued or expired"),
+                       Prop("expires", ValueType::kString, {}, "when a pending request lapses"),
+                       Prop("certificate", ValueType::kString, "", "the issued certificate")};
     spec.decorate = [](Record& record, const store::ItemRow& row) {
         ShowTime(record, row, "expires");
         // A pending request past its lifetime can no longer be granted: say so.

@@ -186,14 +186,7 @@ CertRep ReadCertRep(std::string_view der, const crypto::Certificate& server, con
 }
 
 std::string TransactionIdFor(const crypto::Certificate& self_signed) {
-    std::string digest = crypto::Digest(crypto::DigestAlgorithm::kSha256, self_signed.PublicKeyDer());
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : digest) {
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-    return out;
+    return crypto::HexLower(crypto::Digest(crypto::DigestAlgorithm::kSha256, self_signed.PublicKeyDer()));
 }
 
 }  // namespace certos::scep

@@ -25,17 +25,9 @@ std::string Prop(const store::ItemRow& row, const char* name, std::string_view f
     return it == row.props.end() ? std::string(fallback) : it->second;
 }
 
-std::string Hex(std::string_view bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : bytes) {
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-    return out;
+std::string Sha256Hex(std::string_view data) {
+    return crypto::HexLower(crypto::Digest(crypto::DigestAlgorithm::kSha256, data));
 }
-
-std::string Sha256Hex(std::string_view data) { return Hex(crypto::Digest(crypto::DigestAlgorithm::kSha256, data)); }
 
 long long Seconds(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -361,7 +353,7 @@ Answer Serve(store::Store& store, const Query& query, Clock::time_point now, con
 
 std::string GenerateOtp(store::Transaction& tx, std::string_view server, std::chrono::seconds valid_for,
                         Clock::time_point now) {
-    std::string otp = Hex(crypto::RandomBytes(kOtpBytes));
+    std::string otp = crypto::HexLower(crypto::RandomBytes(kOtpBytes));
     std::vector<store::ItemRow> existing = tx.ListItems(kOtpKind);
     store::ItemRow row;
     for (std::size_t n = existing.size() + 1;; ++n) {
