@@ -185,7 +185,7 @@ std::string SealEnvelope(std::string_view content, const Certificate& recipient,
     return I2d(i2d_PKCS7, p7.get(), "encoding EnvelopedData");
 }
 
-std::string CertificatesOnly(const std::vector<Certificate>& certs) {
+std::string CertificatesOnly(const std::vector<Certificate>& certs, const std::vector<std::string>& crls) {
     UniquePtr<PKCS7> p7(PKCS7_new());
     if (!p7 || PKCS7_set_type(p7.get(), NID_pkcs7_signed) != 1 || PKCS7_content_new(p7.get(), NID_pkcs7_data) != 1) {
         ThrowOpenSsl("making certificates-only SignedData");
@@ -193,6 +193,12 @@ std::string CertificatesOnly(const std::vector<Certificate>& certs) {
     for (const Certificate& cert : certs) {
         if (PKCS7_add_certificate(p7.get(), cert.native()) != 1) {  // takes its own reference
             ThrowOpenSsl("adding a certificate to SignedData");
+        }
+    }
+    for (const std::string& der : crls) {
+        UniquePtr<X509_CRL> crl = DecodeDer(d2i_X509_CRL, der, "CRL");
+        if (PKCS7_add_crl(p7.get(), crl.get()) != 1) {  // takes its own reference
+            ThrowOpenSsl("adding a CRL to SignedData");
         }
     }
     return I2d(i2d_PKCS7, p7.get(), "encoding certificates-only SignedData");
@@ -209,6 +215,19 @@ std::vector<Certificate> ReadCertificatesOnly(std::string_view der) {
         X509* cert = sk_X509_value(certs, i);
         X509_up_ref(cert);
         out.push_back(Certificate::Adopt(cert));
+    }
+    return out;
+}
+
+std::vector<std::string> ReadCrlsOnly(std::string_view der) {
+    UniquePtr<PKCS7> p7 = DecodePkcs7(der, "SignedData");
+    if (PKCS7_type_is_signed(p7.get()) == 0) {
+        throw core::Failure("not a PKCS#7 SignedData");
+    }
+    std::vector<std::string> out;
+    STACK_OF(X509_CRL)* crls = p7->d.sign->crl;
+    for (int i = 0; i < sk_X509_CRL_num(crls); ++i) {
+        out.push_back(I2d(i2d_X509_CRL, sk_X509_CRL_value(crls, i), "encoding a CRL"));
     }
     return out;
 }

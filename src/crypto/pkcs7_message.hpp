@@ -58,10 +58,13 @@ Pkcs7Opened OpenEnvelope(std::string_view der, const Certificate& recipient, con
 // "AES-128-CBC", "DES-EDE3-CBC", "DES-CBC").
 std::string SealEnvelope(std::string_view content, const Certificate& recipient, std::string_view cipher);
 
-// CertificatesOnly is a degenerate SignedData (no signers) carrying `certs`, as GetCACert and CertRep send.
-std::string CertificatesOnly(const std::vector<Certificate>& certs);
+// CertificatesOnly is a degenerate SignedData (no signers) carrying `certs` and the DER CRLs `crls`, as
+// GetCACert and CertRep send.
+std::string CertificatesOnly(const std::vector<Certificate>& certs, const std::vector<std::string>& crls = {});
 
 // ReadCertificatesOnly returns the certificates a SignedData carries (signed or degenerate).
 std::vector<Certificate> ReadCertificatesOnly(std::string_view der);
+// ReadCrlsOnly returns the DER CRLs a SignedData carries.
+std::vector<std::string> ReadCrlsOnly(std::string_view der);
 
 }  // namespace certos::crypto

@@ -137,7 +137,8 @@ std::string BuildCertRep(const Reply& reply, const crypto::Certificate& signer, 
         if (!reply.requester) {
             throw core::Error(core::ErrorCategory::kInternal, "a SUCCESS CertRep needs the requester's certificate");
         }
-        content = crypto::SealEnvelope(crypto::CertificatesOnly(reply.certs), *reply.requester, reply.cipher);
+        content =
+            crypto::SealEnvelope(crypto::CertificatesOnly(reply.certs, reply.crls), *reply.requester, reply.cipher);
     }
     return crypto::SignData(content, signer, key, reply.digest, attrs);
 }
@@ -179,6 +180,7 @@ CertRep ReadCertRep(std::string_view der, const crypto::Certificate& server, con
     } else if (rep.status == PkiStatus::kSuccess) {
         crypto::Pkcs7Opened opened = crypto::OpenEnvelope(signed_data.content, requester, requester_key);
         rep.certs = crypto::ReadCertificatesOnly(opened.content);
+        rep.crls = crypto::ReadCrlsOnly(opened.content);
     } else if (rep.status != PkiStatus::kPending) {
         throw core::Failure("unknown pkiStatus " + std::to_string(*status));
     }

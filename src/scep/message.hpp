@@ -88,6 +88,7 @@ struct Reply {
     std::string transaction_id;
     std::string recipient_nonce;             // the request's senderNonce
     std::vector<crypto::Certificate> certs;  // for kSuccess: the issued certificate first
+    std::vector<std::string> crls = {};      // for kSuccess of a GetCRL: the DER CRL
     // For kSuccess, the certificates are encrypted to `requester` (the request's signer) with `cipher`.
     std::optional<crypto::Certificate> requester;
     std::string cipher = "AES-128-CBC";
@@ -118,6 +119,7 @@ struct CertRep {
     std::string transaction_id;
     std::string recipient_nonce;
     std::vector<crypto::Certificate> certs;  // kSuccess: decrypted with the requester's key
+    std::vector<std::string> crls;           // kSuccess of a GetCRL: the DER CRLs
 };
 
 // ReadCertRep checks a CertRep signed by `server` (the CA or RA) and, on SUCCESS, decrypts it with the

@@ -9,6 +9,7 @@
 #include "crypto/digest.hpp"
 #include "crypto/pkcs7_message.hpp"
 #include "crypto/random.hpp"
+#include "pki/crl.hpp"
 #include "pki/request.hpp"
 #include "pki/sign.hpp"
 #include "scep/message.hpp"
@@ -77,6 +78,7 @@ struct Outcome {
     PkiStatus status = PkiStatus::kFailure;
     FailInfo fail_info = FailInfo::kBadRequest;
     std::optional<core::ObjectId> issued = std::nullopt;
+    std::optional<std::string> crl = std::nullopt;  // GetCRL: the CA's current DER CRL
 };
 
 crypto::CertificateRequest ReadCsr(const Request& request) {
@@ -211,6 +213,20 @@ Outcome Dispatch(store::Transaction& tx, const Context& ctx, const Request& requ
             return Enrol(tx, ctx, request, now, log);
         case MessageType::kCertPoll:
             return Poll(tx, request, now);
+        case MessageType::kGetCrl: {
+            // The request names the certificate whose CRL it wants (IssuerAndSerialNumber); a server serves
+            // one CA, so its CRL is the answer, to a requester holding a certificate the CA issued.
+            if (!IssuedByUs(tx, ctx, *request.signer, now)) {
+                throw Refused(FailInfo::kBadRequest, "GetCRL signed by a certificate this CA did not issue");
+            }
+            std::optional<store::BlobRow> crl = tx.GetBlob(pki::kLocalCrlKind, ctx.ca.row.id);
+            if (!crl) {
+                throw Refused(FailInfo::kBadCertId, "the CA has no CRL yet (sign it with ca-crl-host=)");
+            }
+            Outcome outcome{PkiStatus::kSuccess};
+            outcome.crl = std::move(crl->data);
+            return outcome;
+        }
         default:
             throw Refused(FailInfo::kBadRequest,
                           "messageType " + std::to_string(static_cast<int>(request.type)) + " is not served");
@@ -248,6 +264,9 @@ Answer PkiOperationIn(store::Store& store, const Query& query, Clock::time_point
                 throw Refused(FailInfo::kBadCertId, "the issued certificate was removed");
             }
             reply.certs = {crypto::Certificate::FromDer(row->der), ctx->ca.cert};
+        }
+        if (outcome.crl) {
+            reply.crls = {*outcome.crl};
         }
     } catch (const Refused& refused) {
         tx.reset();  // rolls back

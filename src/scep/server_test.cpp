@@ -11,6 +11,7 @@
 #include "crypto/csr.hpp"
 #include "crypto/issue.hpp"
 #include "crypto/pkcs7_message.hpp"
+#include "pki/crl.hpp"
 #include "pki/sign.hpp"
 #include "scep/message.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -193,6 +194,27 @@ TEST_F(ScepServerTest, RenewalSignedByIssuedCertificateNeedsNoChallenge) {
     // A RenewalReq signed by a self-signed certificate is an ordinary request: held without a challenge.
     Requester stranger = MakeRequester("stranger", "");
     EXPECT_EQ(Send(stranger, MessageType::kRenewalReq, "r3").status, PkiStatus::kPending);
+}
+
+TEST_F(ScepServerTest, GetCrlAnswersTheCasCrlToItsOwnCertificates) {
+    Requester r = MakeRequester("crl-reader", Otp());
+    CertRep rep = Send(r, MessageType::kPkcsReq, "c1");
+    ASSERT_EQ(rep.status, PkiStatus::kSuccess);
+    Requester holder = r;
+    holder.cert = rep.certs[0];
+    EXPECT_EQ(Send(holder, MessageType::kGetCrl, "c2").fail_info, FailInfo::kBadCertId);  // no CRL yet
+    {
+        auto tx = store_->Begin(store::TxMode::kWrite);
+        pki::RebuildLocalCrl(*tx, *tx->FindCertificateByName("ca"), Clock::now());
+        tx->Commit();
+    }
+    CertRep crl = Send(holder, MessageType::kGetCrl, "c3");
+    ASSERT_EQ(crl.status, PkiStatus::kSuccess);
+    ASSERT_EQ(crl.crls.size(), 1u);
+    auto tx = store_->Begin(store::TxMode::kRead);
+    EXPECT_EQ(crl.crls[0], tx->GetBlob(pki::kLocalCrlKind, tx->FindCertificateByName("ca")->id)->data);
+    // A self-signed requester gets no CRL.
+    EXPECT_EQ(Send(MakeRequester("stranger", ""), MessageType::kGetCrl, "c4").fail_info, FailInfo::kBadRequest);
 }
 
 TEST_F(ScepServerTest, SingleDesAndTripleDesRequestsAreAnsweredInKind) {
