@@ -226,6 +226,7 @@ std::vector<std::string> ReadCrlsOnly(std::string_view der) {
     }
     std::vector<std::string> out;
     STACK_OF(X509_CRL)* crls = p7->d.sign->crl;
+    out.reserve(static_cast<std::size_t>(std::max(sk_X509_CRL_num(crls), 0)));
     for (int i = 0; i < sk_X509_CRL_num(crls); ++i) {
         out.push_back(I2d(i2d_X509_CRL, sk_X509_CRL_value(crls, i), "encoding a CRL"));
     }
