@@ -5,15 +5,12 @@ wrong, reused and missing challenges and malformed messages are refused and chan
 
 import base64
 import os
-import shutil
 import subprocess
-import time
 
 import pytest
 import requests
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
 
 from conftest import wait_until
 
@@ -95,6 +92,12 @@ def test_scepclient_enrols_with_one_time_challenge(scep, tmp_path):
     assert f"SCEP {PATH}: issued {rows[0]['name']} for C=US,O=scep-client,OU=MDM,CN=device1" in scep.log()
     scep.console(f"/certificate issued-revoke {rows[0]['name']}")
     assert [c for c in certificates(scep) if c.get("common-name") == "device1"][0]["revoked"] != "false"
+    # ... and on the CA's CRL, served by the same daemon.
+    skid = [c for c in certificates(scep) if c["name"] == "scep-ca"][0]["skid"]
+    r = requests.get(f"http://127.0.0.1:{scep.www_port}/crl/{skid}.crl", timeout=10)
+    assert r.status_code == 200, r.text
+    crl = x509.load_der_x509_crl(r.content)
+    assert crl.get_revoked_certificate_by_serial_number(issued.serial_number) is not None
     # The challenge is used up: a second device with it is refused, and gets nothing.
     rc, output, cert2 = scepclient(scep, tmp_path, "device2", challenge)
     assert rc != 0 and "badRequest" in output, output
