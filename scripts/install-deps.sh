@@ -21,6 +21,8 @@ packages=(
     # tests/integration/test_acme.py and bench/acme_bench.py: Let's Encrypt's test CA (pebble and
     # pebble-challtestsrv) and lego, the client certos is measured against
     pebble lego
+    # tests/integration/test_scep_server.py: micromdm's scepclient and scepserver, and certmonger
+    scep certmonger
 )
 
 if ! command -v npm >/dev/null 2>&1; then

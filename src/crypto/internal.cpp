@@ -205,4 +205,21 @@ core::Error SubjectFieldError(const std::string& field, const std::string& value
     return core::ArgumentError(message);
 }
 
+// LoadLegacyProvider: see internal.hpp. Loading any provider explicitly stops
+// OpenSSL from loading "default" on demand, so both are loaded. They stay loaded until exit; unloading them
+// then (before OpenSSL's own atexit cleanup, which was registered earlier) lets the legacy provider free
+// its child library context.
+void LoadLegacyProvider() {
+    struct Providers {
+        UniquePtr<OSSL_PROVIDER> default_provider;
+        UniquePtr<OSSL_PROVIDER> legacy;  // null when the module is missing: legacy files then fail with the reason
+    };
+    static const Providers providers = [] {
+        Providers loaded{UniquePtr<OSSL_PROVIDER>(OSSL_PROVIDER_load(nullptr, "default")),
+                         UniquePtr<OSSL_PROVIDER>(OSSL_PROVIDER_load(nullptr, "legacy"))};
+        ERR_clear_error();
+        return loaded;
+    }();
+}
+
 }  // namespace certos::crypto

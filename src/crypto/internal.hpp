@@ -128,4 +128,9 @@ std::chrono::system_clock::time_point ToTimePoint(const ASN1_TIME* time, const c
 // (taken from the error queue): "invalid subject field CN=...: <errors>".
 core::Error SubjectFieldError(const std::string& field, const std::string& value);
 
+// LoadLegacyProvider makes OpenSSL's legacy algorithms available: RC2 and 3DES for PKCS#12 files from older
+// tools (RouterOS imports "AES or 3DES" files; `openssl pkcs12 -legacy` writes RC2-40), single DES for SCEP
+// peers that still use it (micromdm's client encrypts with DES-CBC). Loaded once, on first use.
+void LoadLegacyProvider();
+
 }  // namespace certos::crypto

@@ -8,24 +8,6 @@
 namespace certos::crypto {
 namespace {
 
-// LoadLegacyProvider makes RC2 and 3DES available for PKCS#12 files from older tools (RouterOS imports
-// "AES or 3DES" files; `openssl pkcs12 -legacy` writes RC2-40). Loading any provider explicitly stops
-// OpenSSL from loading "default" on demand, so both are loaded. They stay loaded until exit; unloading them
-// then (before OpenSSL's own atexit cleanup, which was registered earlier) lets the legacy provider free
-// its child library context.
-void LoadLegacyProvider() {
-    struct Providers {
-        UniquePtr<OSSL_PROVIDER> default_provider;
-        UniquePtr<OSSL_PROVIDER> legacy;  // null when the module is missing: legacy files then fail with the reason
-    };
-    static const Providers providers = [] {
-        Providers loaded{UniquePtr<OSSL_PROVIDER>(OSSL_PROVIDER_load(nullptr, "default")),
-                         UniquePtr<OSSL_PROVIDER>(OSSL_PROVIDER_load(nullptr, "legacy"))};
-        ERR_clear_error();
-        return loaded;
-    }();
-}
-
 // MacVerifies checks the integrity MAC. PKCS#12 has two spellings of "no password" (an empty BMPString and
 // none at all) and tools disagree on which they write, so an empty passphrase tries both, as PKCS12_parse does.
 bool MacVerifies(PKCS12* p12, const std::string& passphrase) {

@@ -24,6 +24,7 @@
 #include "modules/certificate_jobs.hpp"
 #include "modules/crl.hpp"
 #include "modules/metrics.hpp"
+#include "modules/scep.hpp"
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
 #include "pki/crl.hpp"
@@ -31,6 +32,7 @@
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
 #include "rest/route.hpp"
+#include "scep/server.hpp"
 #include "store/files.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "system/scheduler.hpp"
@@ -202,6 +204,13 @@ struct Daemon::Impl {
         };
         acme_ports.log = log;
         composed.push_back(std::make_unique<modules::AcmeModule>(std::move(acme_ports)));
+        modules::ScepPorts scep_ports;
+        scep_ports.serve = [this, log](const modules::ScepQuery& query) {
+            scep::Answer answer =
+                scep::Serve(*store, scep::Query{query.path, query.operation, query.message}, scep::Clock::now(), log);
+            return modules::ScepAnswer{answer.status, std::move(answer.content_type), std::move(answer.body)};
+        };
+        composed.push_back(std::make_unique<modules::ScepModule>(std::move(scep_ports)));
         return composed;
     }
 

@@ -609,6 +609,7 @@ void InstallCertificateMenu(Tree& tree) {
     InstallCertificateImportVerbs(menu);
     InstallCertificateTrustVerbs(menu);
     InstallCertificateAcmeVerbs(menu);
+    InstallCertificateScepMenus(menu);
 }
 
 }  // namespace certos::menu

@@ -70,6 +70,10 @@ void InstallCertificateTrustVerbs(Menu& menu);
 // InstallCertificateAcmeVerbs adds add-acme, acme-renew and enable-ssl-certificate (certificate_acme_verbs.cpp).
 void InstallCertificateAcmeVerbs(Menu& menu);
 
+// InstallCertificateScepMenus adds /certificate/scep-server with its otp and requests sub-menus
+// (certificate_scep_menu.cpp).
+void InstallCertificateScepMenus(Menu& certificate);
+
 // FindRowByItem resolves `*ID` or a name to a row; throws "no such item".
 store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item);
 

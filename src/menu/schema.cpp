@@ -114,6 +114,15 @@ std::string ConsoleValue(const PropertySpec* spec, std::string_view wire) {
     return std::string(wire);
 }
 
+PropertySpec Prop(std::string name, ValueType type, std::optional<std::string> fallback, std::string help) {
+    PropertySpec spec;
+    spec.name = std::move(name);
+    spec.type = type;
+    spec.default_value = std::move(fallback);
+    spec.help = std::move(help);
+    return spec;
+}
+
 ArgSpec Arg(std::string name, std::string help, ArgOptions options) {
     ArgSpec arg;
     arg.spec.name = std::move(name);

@@ -88,6 +88,10 @@ struct ArgOptions {
     PropertyRef property_ref = PropertyRef::kNone;
 };
 
+// Prop is a menu property: its name, type, default (nullopt: none) and help.
+PropertySpec Prop(std::string name, ValueType type = ValueType::kString, std::optional<std::string> fallback = {},
+                  std::string help = {});
+
 // Arg is an ArgSpec for a verb's argument list.
 ArgSpec Arg(std::string name, std::string help, ArgOptions options = {});
 

@@ -25,16 +25,6 @@ namespace {
 
 const auto kStart = std::chrono::steady_clock::now();
 
-PropertySpec Prop(std::string name, ValueType type = ValueType::kString, std::optional<std::string> fallback = {},
-                  std::string help = {}) {
-    PropertySpec spec;
-    spec.name = std::move(name);
-    spec.type = type;
-    spec.default_value = std::move(fallback);
-    spec.help = std::move(help);
-    return spec;
-}
-
 std::string Get(const store::ItemRow& row, const char* name) {
     auto it = row.props.find(name);
     return it == row.props.end() ? std::string() : it->second;

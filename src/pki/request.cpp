@@ -63,7 +63,8 @@ crypto::CertificateRequest ReadRequest(const store::FileArea& files, const std::
     }
 }
 
-crypto::IssueRequest IssueFromRequest(const crypto::CertificateRequest& csr, const SignRequestOptions& options) {
+crypto::IssueRequest IssueFromRequest(const crypto::CertificateRequest& csr, const SignRequestOptions& options,
+                                      std::chrono::system_clock::time_point when) {
     crypto::IssueRequest request;
     request.subject = csr.SubjectFields();
     // The names RouterOS templates can hold (DNS, IP, email) are issued; others a request may carry (URI,
@@ -89,7 +90,7 @@ crypto::IssueRequest IssueFromRequest(const crypto::CertificateRequest& csr, con
         throw core::ArgumentError("input does not match any value of digest-algorithm");
     }
     request.digest = *digest;
-    auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto now = std::chrono::time_point_cast<std::chrono::seconds>(when);
     request.not_before = now;
     request.not_after = now + std::chrono::hours(24) * options.days_valid;
     request.serial = RandomSerial();
@@ -112,6 +113,28 @@ std::string RequestName(const crypto::CertificateRequest& csr, const std::string
     } catch (const core::Error&) {
         return file_name;  // a common name that is no valid certificate name (control characters)
     }
+}
+
+// IssueByCa signs `request` for the request's key by `ca`, with its CRL distribution point when it has one.
+crypto::Certificate IssueByCa(crypto::IssueRequest& request, const crypto::CertificateRequest& csr,
+                              const SigningCa& ca) {
+    std::string crl_host = Prop(ca.row, "ca-crl-host");
+    if (!crl_host.empty()) {
+        request.crl_distribution_points.push_back(CrlUrl(crl_host, ca.cert.SkidHex()));
+    }
+    return crypto::IssueCertificate(request, csr.PublicKeyDer(), ca.key, &ca.cert);
+}
+
+// StoreIssued stores a certificate `ca` issued for a request, without a key, named `name` (made unique).
+core::ObjectId StoreIssued(store::Transaction& tx, const crypto::Certificate& cert, const SigningCa& ca,
+                           const std::string& name) {
+    store::CertificateRow row;
+    row.name = UniqueName(tx, name);
+    row.props = DescribeCertificate(cert);
+    AddStoredDefaults(row.props, false, kDefaultTrustStore);  // as `sign ca=`: not trusted until set
+    row.der = cert.ToDer();
+    row.issuer_id = ca.row.id;
+    return tx.InsertCertificate(row);
 }
 
 }  // namespace
@@ -167,31 +190,32 @@ std::vector<std::string> CreateCertificateRequest(store::Store& store, const sto
 core::ObjectId SignCertificateRequest(store::Store& store, const store::FileArea& files,
                                       const SignRequestOptions& options) {
     crypto::CertificateRequest csr = ReadRequest(files, options.file_name);
-    crypto::IssueRequest request = IssueFromRequest(csr, options);
+    crypto::IssueRequest request = IssueFromRequest(csr, options, std::chrono::system_clock::now());
     std::optional<SigningCa> ca;
     {
         std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
         ca = LoadSigningCa(*tx, options.ca);
     }
-    std::string crl_host = Prop(ca->row, "ca-crl-host");
-    if (!crl_host.empty()) {
-        request.crl_distribution_points.push_back(CrlUrl(crl_host, ca->cert.SkidHex()));
-    }
-    crypto::Certificate cert = crypto::IssueCertificate(request, csr.PublicKeyDer(), ca->key, &ca->cert);
+    crypto::Certificate cert = IssueByCa(request, csr, *ca);
 
     std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kWrite);
     if (!tx->GetCertificate(ca->row.id)) {
         throw core::Failure("CA certificate " + ca->row.name + " was removed while signing");
     }
-    store::CertificateRow row;
-    row.name = UniqueName(*tx, RequestName(csr, options.file_name));
-    row.props = DescribeCertificate(cert);
-    AddStoredDefaults(row.props, false, kDefaultTrustStore);  // as `sign ca=`: not trusted until set
-    row.der = cert.ToDer();
-    row.issuer_id = ca->row.id;
-    core::ObjectId id = tx->InsertCertificate(row);
+    core::ObjectId id = StoreIssued(*tx, cert, *ca, RequestName(csr, options.file_name));
     tx->Commit();
     return id;
+}
+
+core::ObjectId IssueForRequest(store::Transaction& tx, const SigningCa& ca, const crypto::CertificateRequest& csr,
+                               long days_valid, std::chrono::system_clock::time_point now,
+                               const std::string& fallback_name) {
+    SignRequestOptions options;
+    options.file_name = fallback_name;
+    options.days_valid = days_valid;
+    crypto::IssueRequest request = IssueFromRequest(csr, options, now);
+    crypto::Certificate cert = IssueByCa(request, csr, ca);
+    return StoreIssued(tx, cert, ca, RequestName(csr, fallback_name));
 }
 
 }  // namespace certos::pki

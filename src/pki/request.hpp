@@ -1,10 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/id.hpp"
+#include "crypto/csr.hpp"
 #include "pki/sign.hpp"
 #include "store/files.hpp"
 #include "store/store.hpp"
@@ -58,5 +60,13 @@ const std::vector<std::string>& DefaultRequestKeyUsage();
 // signature does not verify, or the CA cannot sign (missing, no key, no key-cert-sign, expired).
 core::ObjectId SignCertificateRequest(store::Store& store, const store::FileArea& files,
                                       const SignRequestOptions& options);
+
+// IssueForRequest issues a certificate for `csr` (whose signature the caller checked) as
+// sign-certificate-request does, by `ca` (loaded in `tx` with LoadSigningCa), valid for `days_valid` days
+// from `now`, and stores it in `tx` under the request's common-name (or `fallback_name`). Returns its id.
+// SCEP's server issues this way, inside the transaction that also uses up the challenge.
+core::ObjectId IssueForRequest(store::Transaction& tx, const SigningCa& ca, const crypto::CertificateRequest& csr,
+                               long days_valid, std::chrono::system_clock::time_point now,
+                               const std::string& fallback_name);
 
 }  // namespace certos::pki

@@ -24,7 +24,8 @@ SOURCES="rest/route.cpp net/http.cpp
          pki/revoke.cpp pki/service_credentials.cpp pki/sign.cpp pki/template.cpp
          trust/builtin.cpp trust/crl_download.cpp trust/trust_store.cpp net/http_client.cpp
          acme/client.cpp acme/dns_check.cpp acme/jws.cpp acme/problem.cpp acme/renewal.cpp acme/sender.cpp
-         acme/service.cpp acme/solver.cpp"
+         acme/service.cpp acme/solver.cpp
+         menu/certificate_scep_menu.cpp scep/message.cpp scep/server.cpp crypto/pkcs7_message.cpp"
 LIBS="-lssl -lcrypto -lsqlite3 -lcurl -lfmt -lresolv -lpthread"
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/rest_route"
 MAX_LEN=4096
