@@ -32,6 +32,7 @@ int RunConsole(const std::filesystem::path& data_dir, const std::string& store_u
     certos::store::FileArea files(data_dir / "files");
     certos::menu::Tree tree(*store);
     tree.set_files(&files);
+    certos::console::InstallScriptRunner(tree);
     certos::menu::InstallMenus(tree);
     certos::menu::Bootstrap(tree);
     // The interactive console is a long-running start: worth one password check to say that a

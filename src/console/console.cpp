@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "console/interpreter.hpp"
+#include "core/error.hpp"
 
 namespace certos::console {
 namespace {
@@ -55,6 +56,11 @@ bool RunScriptText(const menu::Tree& tree, menu::Session session, std::string_vi
     return Interpreter(tree, std::move(session), out, err).Run(source, Interpreter::Mode::kScript);
 }
 
+void InstallScriptRunner(menu::Tree& tree) {
+    tree.set_script_runner([&tree](const menu::Session& session, std::string_view source, std::ostream& out,
+                                   std::ostream& err) { return RunScriptText(tree, session, source, out, err); });
+}
+
 void Console::set_width(int columns) {
     width_given_ = true;
     interpreter_->set_width(columns);
@@ -62,7 +68,17 @@ void Console::set_width(int columns) {
 
 std::string Console::Prompt() const {
     const std::string& path = interpreter_->current_menu().path;
-    return "[" + interpreter_->session().user + "@certos] " + (path == "/" ? "" : path) + "> ";
+    std::string identity = "certos";
+    try {
+        menu::Request get;
+        get.path = "/system/identity";
+        get.verb = "get";
+        get.args = {{"value-name", "name"}};
+        identity = interpreter_->tree().Execute(get, interpreter_->session()).ret.value_or(identity);
+    } catch (const core::Error&) {
+        // A session that may not read it, or a tree without the menu: the default name.
+    }
+    return "[" + interpreter_->session().user + "@" + identity + "] " + (path == "/" ? "" : path) + "> ";
 }
 
 }  // namespace certos::console

@@ -31,7 +31,8 @@ public:
     // stops at the first error, printing it with the line ("... (line 3)"); returns 0 or 1.
     int RunScript(std::string_view text, std::string_view source_name);
 
-    // RunInteractive is the libedit REPL: prompt "[admin@certos] /certificate> ", history (kept in
+    // RunInteractive is the libedit REPL: prompt "[admin@certos] /certificate> " (certos: the /system identity),
+    // history (kept in
     // `history_file` when it is not empty), Tab completion and '?' help. Returns 0 on end of input or
     // `/quit`.
     int RunInteractive(const std::filesystem::path& history_file);
@@ -40,7 +41,8 @@ public:
     // when `out` is a terminal, else 160).
     void set_width(int columns);
 
-    // Prompt is the interactive prompt for the current menu.
+    // Prompt is the interactive prompt for the current menu: "[USER@IDENTITY] /path> ", IDENTITY being
+    // `/system identity`'s name (read for every prompt, so that another process's `set name=` shows).
     std::string Prompt() const;
 
 private:
@@ -58,5 +60,9 @@ private:
 // ("... (line 3)"). Returns true when the script ran to its end (or `:return`ed).
 bool RunScriptText(const menu::Tree& tree, menu::Session session, std::string_view source, std::ostream& out,
                    std::ostream& err);
+
+// InstallScriptRunner makes RunScriptText the tree's script runner (menu::Tree::set_script_runner), so that
+// `/system script run` and the scheduler run scripts with this interpreter. The tree must outlive its use.
+void InstallScriptRunner(menu::Tree& tree);
 
 }  // namespace certos::console

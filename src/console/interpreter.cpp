@@ -38,6 +38,11 @@ Interpreter::Interpreter(const menu::Tree& tree, menu::Session session, std::ost
         }
         PrintLine("  " + (line.starts_with("progress:") ? std::string(line) : "progress: " + std::string(line)));
     };
+    // What a script run by a command (`/system script run`) prints goes where this interpreter prints.
+    session_.output = [this](std::string_view text) {
+        out_ << text;
+        out_.flush();
+    };
 }
 
 bool Interpreter::IsIncomplete(std::string_view source) {

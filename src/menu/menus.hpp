@@ -10,7 +10,8 @@ void InstallMenus(Tree& tree);
 // The menus, one installer each (used by InstallMenus and by tests that want one menu alone).
 void InstallCertificateMenu(Tree& tree);
 void InstallFileMenu(Tree& tree);
-// InstallSystemMenus adds /certificate/settings, /user, /user/group, /ip/service, /log, /system/resource.
+// InstallSystemMenus adds /certificate/settings, /user, /user/group, /ip/service, /log, /system/resource,
+// /system/script, /system/scheduler, /system/clock and /system/identity.
 void InstallSystemMenus(Tree& tree);
 
 }  // namespace certos::menu

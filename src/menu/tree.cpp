@@ -44,6 +44,13 @@ store::FileArea& Tree::files() const {
     return *files_;
 }
 
+bool Tree::RunScript(const Session& session, std::string_view source, std::ostream& out, std::ostream& err) const {
+    if (!script_runner_) {
+        throw core::Failure("this process cannot run scripts");
+    }
+    return script_runner_(session, source, out, err);
+}
+
 bool Tree::IsSlow(std::string_view path, std::string_view verb) const {
     const Menu* menu = FindMenu(path);
     const Verb* found = menu != nullptr ? menu->FindVerb(verb) : nullptr;

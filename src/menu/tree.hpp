@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +45,9 @@ struct Session {
     std::shared_ptr<const Grant> grant;
     // Progress receives "progress: ..." lines of long-running verbs (console prints them); may be empty.
     std::function<void(std::string_view)> progress;
+    // output receives what a script that a call runs prints (`/system script run`'s `:put`s): the console
+    // shows it. Empty (REST, the API): the verb returns that text as its value instead.
+    std::function<void(std::string_view)> output;
 };
 
 // Result is what a verb returns: records (API `!re`, REST array, console table), and/or a return value
@@ -55,6 +59,12 @@ struct Result {
 
 class Tree;
 struct Menu;
+
+// ScriptRunner runs script text for `session` from the root menu, printing to `out` and its first error to
+// `err` ("... (line 3)"); it returns whether the script ran to its end. The menu layer has no interpreter: the
+// console and the daemon install theirs (console::RunScriptText) with Tree::set_script_runner.
+using ScriptRunner = std::function<bool(const Session& session, std::string_view source, std::ostream& out,
+                                        std::ostream& err)>;
 
 // Args are the validated, canonical arguments of a call (name -> wire value); absent optional
 // arguments without a default are missing.
@@ -178,6 +188,12 @@ public:
     // files is `/file` (<data>/files); set once at start-up. Throws core::Error when none was set.
     store::FileArea& files() const;
     void set_files(store::FileArea* files) { files_ = files; }
+    // set_script_runner installs what runs scripts (`/system script run`, `/system scheduler`); set once at
+    // start-up, before any request.
+    void set_script_runner(ScriptRunner runner) { script_runner_ = std::move(runner); }
+    // RunScript runs `source` for `session` through the installed runner. Throws core::Error (failure) when
+    // none is installed.
+    bool RunScript(const Session& session, std::string_view source, std::ostream& out, std::ostream& err) const;
 
     // FindMenu resolves an absolute path ("/certificate/settings"); nullptr when there is none.
     const Menu* FindMenu(std::string_view path) const;
@@ -202,6 +218,7 @@ private:
 
     store::Store& store_;
     store::FileArea* files_ = nullptr;
+    ScriptRunner script_runner_;
     Menu root_;
     mutable Metrics metrics_;
 };
