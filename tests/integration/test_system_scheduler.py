@@ -14,6 +14,7 @@ from cli import run, out
 from conftest import ADMIN_PASSWORD, Daemon, free_port, wait_until
 
 EXPIRY_SCRIPT = pathlib.Path(__file__).parent / "scripts" / "expiry_check.rsc"
+GOLDEN = sorted((pathlib.Path(__file__).parent.parent / "script").glob("*.rsc"))
 # The seed's line (004_..., "RouterOS Scheduled Backup Script"), character for character.
 SEED_LINE = ('add name="weekly-backup" interval=1w start-time=03:00:00 on-event="/system backup save '
              'name=weekly-backup" policy=ftp,read,reboot,write,policy,test,password,sensitive,romon owner=admin '
@@ -76,12 +77,31 @@ def test_expiry_script_run_by_the_scheduler_on_a_fast_clock_logs_warnings(tmp_pa
         assert entry(d, "expiry")["next-run"].startswith("2030-01-")
         assert int(out(d.data, ":put [/system script get expiry-check run-count]")) >= 2
         log = out(d.data, '/log print where topics~"script"')
-        assert "certificate 'soon' expires in 1w2d23h" in log, log
+        assert "certificate 'soon' expires in 1w2d23:59:" in log, log
         assert "'later'" not in log and "'ca'" not in log
-        assert "expiry check: 1 of 3 certificates expire within 4w2d" in log
+        assert "expiry check: 1 of 3 certificates expire within 4w2d00:00:00" in log
         assert "script,warning" in out(d.data, '/log print detail where topics~"script"')
     finally:
         d.stop()
+
+
+def quoted(text):
+    """`text` as a RouterOS string literal."""
+    for plain, escaped in (("\\", "\\\\"), ('"', '\\"'), ("$", "\\$"), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        text = text.replace(plain, escaped)
+    return f'"{text}"'
+
+
+@pytest.mark.parametrize("script", GOLDEN, ids=[s.stem for s in GOLDEN])
+def test_language_golden_files_through_system_script_run(script, tmp_path):
+    """Every golden file of the language suite (tests/script, see test_script_language.py) stored as a /system
+    script and run with `/system script run` prints what `certos FILE.rsc` prints, its error line included."""
+    data = tmp_path / "data"
+    run(data, f"/system script add name=golden source={quoted(script.read_text())}")
+    assert out(data, ":put [/system script get golden source]") == script.read_text() + "\n"
+    code, stdout, stderr = run(data, "/system script run golden", check=False)
+    assert stdout + stderr == script.with_suffix(".out").read_text()
+    assert (code == 0) == (stderr == "")
 
 
 def test_a_read_only_owners_script_cannot_add_a_certificate(daemon):
