@@ -108,7 +108,8 @@ TEST_F(SystemScriptTest, ACallerNeedsTheScriptsPoliciesUnlessItSaysOtherwise) {
     }
     EXPECT_TRUE(Log("script,info").empty());
     Admin("/system/script", "set", {{"numbers", "w"}, {"dont-require-permissions", "yes"}});
-    As(reader_, "/system/script", "run", {{"number", "w"}});  // runs with its owner's (admin's) policies within read,write
+    As(reader_, "/system/script", "run",
+       {{"number", "w"}});  // runs with its owner's (admin's) policies within read,write
     EXPECT_EQ(Log("script,info"), std::vector<std::string>{"script,info from w"});
 }
 

@@ -76,8 +76,7 @@ Record ReadClock(store::Transaction& tx) {
 Result SetClock(Call& call) {
     store::Transaction& tx = call.Tx();
     if (auto zone = call.args.Get("time-zone-name"); zone && *zone != ZoneName()) {
-        throw core::Failure("certos uses the time zone of its process (" + ZoneName() +
-                            "): set TZ in its environment");
+        throw core::Failure("certos uses the time zone of its process (" + ZoneName() + "): set TZ in its environment");
     }
     if (auto autodetect = call.args.Get("time-zone-autodetect"); autodetect && *autodetect != "true") {
         throw core::Failure("certos takes its time zone from the system: only time-zone-autodetect=yes");

@@ -70,8 +70,8 @@ std::optional<TimePoint> NextOccurrence(const store::ItemRow& row, TimePoint aft
 
 void SetNextRun(store::ItemRow& row, std::optional<TimePoint> next) {
     if (next) {
-        row.props[kNextRun] = std::to_string(
-            std::chrono::duration_cast<milliseconds>(next->time_since_epoch()).count());
+        row.props[kNextRun] =
+            std::to_string(std::chrono::duration_cast<milliseconds>(next->time_since_epoch()).count());
     } else {
         row.props.erase(kNextRun);
     }
@@ -196,9 +196,7 @@ void RunEntries(const Tree& tree, TimePoint real_now, std::string_view holder, b
 
 }  // namespace
 
-void RunDueSchedules(const Tree& tree, TimePoint now, std::string_view holder) {
-    RunEntries(tree, now, holder, false);
-}
+void RunDueSchedules(const Tree& tree, TimePoint now, std::string_view holder) { RunEntries(tree, now, holder, false); }
 
 void RunStartupSchedules(const Tree& tree, TimePoint now, std::string_view holder) {
     RunEntries(tree, now, holder, true);
@@ -234,8 +232,8 @@ void InstallSchedulerMenu(Menu& system) {
                        Prop("disabled", ValueType::kBool, "false"),
                        Prop("comment", ValueType::kString, "")};
     spec.properties.back().quoted = true;
-    spec.settable = {"name", "start-date", "start-time", "interval", "on-event", "owner", "policy", "disabled",
-                     "comment"};
+    spec.settable = {"name",  "start-date", "start-time", "interval", "on-event",
+                     "owner", "policy",     "disabled",   "comment"};
     spec.enable_disable = true;
     spec.check = CheckEntry;
     spec.decorate = [](Record& record, const store::ItemRow& row) {
@@ -251,9 +249,8 @@ void InstallSchedulerMenu(Menu& system) {
     for (Verb& verb : menu.verbs) {
         if (verb.name == "add") {
             verb.args.push_back(Arg("run-count", "the run count to start from", {.type = ValueType::kInteger}));
-            verb.args.push_back(
-                Arg("time-zone-autodetect", "yes: the system's time zone (the only one certos has)",
-                    {.type = ValueType::kBool}));
+            verb.args.push_back(Arg("time-zone-autodetect", "yes: the system's time zone (the only one certos has)",
+                                    {.type = ValueType::kBool}));
         }
     }
 }

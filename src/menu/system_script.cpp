@@ -12,8 +12,8 @@ namespace certos::menu {
 namespace {
 
 // kScriptPolicies are the policies a script may hold (MT scripting manual), in RouterOS's print order.
-const std::vector<std::string> kScriptPolicies = {"ftp",      "reboot", "read",      "write", "policy",
-                                                  "test",     "password", "sniff", "sensitive", "romon"};
+constexpr std::string_view kScriptPolicies[] = {"ftp",  "reboot",   "read",  "write",     "policy",
+                                                "test", "password", "sniff", "sensitive", "romon"};
 
 PropertySpec Prop(std::string name, ValueType type = ValueType::kString, std::optional<std::string> fallback = {},
                   std::string help = {}) {
@@ -100,25 +100,26 @@ void InstallEnvironment(Menu& script) {
         .args = PrintArgs(),
         .tx = TxNeed::kNone,
         .takes_filter = true,
-        .handler =
-            [](Call&) -> Result {
-                // Said rather than printed empty: an empty list would claim there are no globals.
-                throw core::Failure(
-                    "certos keeps no global variables between script runs: a :global lives as long as the console or "
-                    "the script run that made it");
-            },
+        .handler = [](Call&) -> Result {
+            // Said rather than printed empty: an empty list would claim there are no globals.
+            throw core::Failure(
+                "certos keeps no global variables between script runs: a :global lives as long as the console or "
+                "the script run that made it");
+        },
     });
 }
 
 }  // namespace
 
 PropertySpec ScriptPolicyProperty() {
+    std::vector<std::string> names(std::begin(kScriptPolicies), std::end(kScriptPolicies));
     std::string all;
-    for (const std::string& name : kScriptPolicies) {
+    for (const std::string& name : names) {
         all += (all.empty() ? "" : ",") + name;
     }
-    PropertySpec policy = Prop("policy", ValueType::kEnumList, all, "what the script may do, within its owner's rights");
-    policy.values = kScriptPolicies;
+    PropertySpec policy =
+        Prop("policy", ValueType::kEnumList, all, "what the script may do, within its owner's rights");
+    policy.values = std::move(names);
     policy.quoted = false;
     return policy;
 }

@@ -40,9 +40,13 @@ TEST(SystemScriptMenuTest, PoliciesAreScriptPoliciesInRouterOsOrder) {
     TreeFixture f;
     f.Run("/system/script", "add", {{"name", "s"}, {"policy", "write,read,write"}});
     EXPECT_EQ(f.Run("/system/script", "get", {{"number", "s"}, {"value-name", "policy"}}).ret, "read,write");
-    EXPECT_EQ(ErrorText([&] { f.Run("/system/script", "add", {{"name", "t"}, {"policy", "read,api"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/system/script", "add", {{"name", "t"}, {"policy", "read,api"}});
+              }),
               "input does not match any value of policy");
-    EXPECT_EQ(ErrorText([&] { f.Run("/system/script", "add", {{"name", "s"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/system/script", "add", {{"name", "s"}});
+              }),
               "item with the same name already exists");
     EXPECT_EQ(f.Run("/system/script", "print", {{"count-only", ""}}).ret, "1");
 }
@@ -50,7 +54,9 @@ TEST(SystemScriptMenuTest, PoliciesAreScriptPoliciesInRouterOsOrder) {
 TEST(SystemScriptMenuTest, AnOwnerMustBeAUser) {
     TreeFixture f;
     Bootstrap(f.tree());
-    EXPECT_EQ(ErrorText([&] { f.Run("/system/script", "add", {{"name", "s"}, {"owner", "nobody"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/system/script", "add", {{"name", "s"}, {"owner", "nobody"}});
+              }),
               "input does not match any value of owner");
     f.Run("/user", "add", {{"name", "reader"}, {"group", "read"}, {"password", "r"}});
     f.Run("/system/script", "add", {{"name", "s"}, {"owner", "reader"}});
@@ -60,8 +66,7 @@ TEST(SystemScriptMenuTest, AnOwnerMustBeAUser) {
 TEST(SystemScriptMenuTest, ATreeWithoutARunnerSaysItCannotRunScripts) {
     TreeFixture f;
     f.Run("/system/script", "add", {{"name", "s"}, {"source", ":put 1"}});
-    EXPECT_EQ(ErrorText([&] { f.Run("/system/script", "run", {{"number", "s"}}); }),
-              "this process cannot run scripts");
+    EXPECT_EQ(ErrorText([&] { f.Run("/system/script", "run", {{"number", "s"}}); }), "this process cannot run scripts");
     EXPECT_EQ(ErrorText([&] { f.Run("/system/script", "run", {{"number", "nope"}}); }), "no such item");
 }
 
@@ -84,7 +89,9 @@ TEST(SystemSchedulerMenuTest, NextRunFollowsStartAndInterval) {
     EXPECT_EQ(f.Run("/system/scheduler", "get", {{"number", "once"}, {"value-name", "next-run"}}).ret, "");
     f.Run("/system/scheduler", "disable", {{"numbers", "daily"}});
     EXPECT_EQ(f.Run("/system/scheduler", "get", {{"number", "daily"}, {"value-name", "disabled"}}).ret, "true");
-    EXPECT_EQ(ErrorText([&] { f.Run("/system/scheduler", "add", {{"name", "x"}, {"start-date", "2020-13-01"}}); }),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/system/scheduler", "add", {{"name", "x"}, {"start-date", "2020-13-01"}});
+              }),
               "invalid date value: 2020-13-01");
 }
 
@@ -105,7 +112,9 @@ TEST(SystemClockMenuTest, SetDateKeepsAnOffsetAndTheZoneIsTheProcesss) {
     EXPECT_LT(clock, now - std::chrono::hours(24 * 365));
     Record r = f.Run("/system/clock", "print").records.at(0);
     EXPECT_FALSE(r.GetOr("time-zone-name").empty());
-    EXPECT_EQ(ErrorText([&] { f.Run("/system/clock", "set", {{"time-zone-name", "Mars/Olympus"}}); }).substr(0, 36),
+    EXPECT_EQ(ErrorText([&] {
+                  f.Run("/system/clock", "set", {{"time-zone-name", "Mars/Olympus"}});
+              }).substr(0, 36),
               "certos uses the time zone of its pro");
     EXPECT_EQ(ErrorText([&] { f.Run("/system/clock", "set", {{"time", "24:00:00"}}); }), "invalid time value");
 }

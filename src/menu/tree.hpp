@@ -63,8 +63,8 @@ struct Menu;
 // ScriptRunner runs script text for `session` from the root menu, printing to `out` and its first error to
 // `err` ("... (line 3)"); it returns whether the script ran to its end. The menu layer has no interpreter: the
 // console and the daemon install theirs (console::RunScriptText) with Tree::set_script_runner.
-using ScriptRunner = std::function<bool(const Session& session, std::string_view source, std::ostream& out,
-                                        std::ostream& err)>;
+using ScriptRunner =
+    std::function<bool(const Session& session, std::string_view source, std::ostream& out, std::ostream& err)>;
 
 // Args are the validated, canonical arguments of a call (name -> wire value); absent optional
 // arguments without a default are missing.

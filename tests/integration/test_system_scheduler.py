@@ -121,8 +121,10 @@ def test_a_read_only_owners_script_cannot_add_a_certificate(daemon):
           timeout=10).raise_for_status()
     reader = daemon.session("reader", "r3ader-pw")
     r = reader.post(f"{daemon.url}/system/script/run", json={"number": "w"}, timeout=10)
-    assert r.status_code == 403 or "not enough permissions" in r.text, r.text
+    assert r.status_code == 403 and "not enough permissions (9)" in r.text, r.text
     assert not any("w ran" in line for line in daemon.log())
+    r = reader.put(f"{daemon.url}/system/script", json={"name": "r", "owner": "admin", "source": ":put 1"}, timeout=10)
+    assert r.status_code == 403, r.text
 
 
 def test_rest_and_the_api_run_a_script(daemon):
