@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "console/interpreter.hpp"
+#include "core/error.hpp"
 
 namespace certos::console {
 namespace {
@@ -67,7 +68,17 @@ void Console::set_width(int columns) {
 
 std::string Console::Prompt() const {
     const std::string& path = interpreter_->current_menu().path;
-    return "[" + interpreter_->session().user + "@certos] " + (path == "/" ? "" : path) + "> ";
+    std::string identity = "certos";
+    try {
+        menu::Request get;
+        get.path = "/system/identity";
+        get.verb = "get";
+        get.args = {{"value-name", "name"}};
+        identity = interpreter_->tree().Execute(get, interpreter_->session()).ret.value_or(identity);
+    } catch (const core::Error&) {
+        // A session that may not read it, or a tree without the menu: the default name.
+    }
+    return "[" + interpreter_->session().user + "@" + identity + "] " + (path == "/" ? "" : path) + "> ";
 }
 
 }  // namespace certos::console

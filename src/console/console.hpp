@@ -31,7 +31,8 @@ public:
     // stops at the first error, printing it with the line ("... (line 3)"); returns 0 or 1.
     int RunScript(std::string_view text, std::string_view source_name);
 
-    // RunInteractive is the libedit REPL: prompt "[admin@certos] /certificate> ", history (kept in
+    // RunInteractive is the libedit REPL: prompt "[admin@certos] /certificate> " (certos: the /system identity),
+    // history (kept in
     // `history_file` when it is not empty), Tab completion and '?' help. Returns 0 on end of input or
     // `/quit`.
     int RunInteractive(const std::filesystem::path& history_file);
@@ -40,7 +41,8 @@ public:
     // when `out` is a terminal, else 160).
     void set_width(int columns);
 
-    // Prompt is the interactive prompt for the current menu.
+    // Prompt is the interactive prompt for the current menu: "[USER@IDENTITY] /path> ", IDENTITY being
+    // `/system identity`'s name (read for every prompt, so that another process's `set name=` shows).
     std::string Prompt() const;
 
 private:

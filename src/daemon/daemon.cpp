@@ -14,17 +14,21 @@
 
 #include "acme/service.hpp"
 #include "api/connection.hpp"
+#include "console/console.hpp"
 #include "core/error.hpp"
+#include "core/time_format.hpp"
 #include "menu/auth.hpp"
 #include "menu/item_menu.hpp"
 #include "menu/login_cache.hpp"
 #include "menu/login_throttle.hpp"
 #include "menu/menus.hpp"
+#include "menu/system_scripts.hpp"
 #include "modules/acme.hpp"
 #include "modules/certificate_jobs.hpp"
 #include "modules/crl.hpp"
 #include "modules/metrics.hpp"
 #include "modules/scep.hpp"
+#include "modules/system_scheduler.hpp"
 #include "net/api_server.hpp"
 #include "net/http_server.hpp"
 #include "pki/crl.hpp"
@@ -114,6 +118,7 @@ struct Daemon::Impl {
           rest(tree, RestOptionsFor()),
           server(ServerOptionsFor()) {
         tree.set_files(&files);
+        console::InstallScriptRunner(tree);
         menu::InstallMenus(tree);
         for (const std::unique_ptr<modules::Module>& module : modules) {
             module->InstallMenus(tree);
@@ -211,15 +216,39 @@ struct Daemon::Impl {
             return modules::ScepAnswer{answer.status, std::move(answer.content_type), std::move(answer.body)};
         };
         composed.push_back(std::make_unique<modules::ScepModule>(std::move(scep_ports)));
+        composed.push_back(std::make_unique<modules::SystemSchedulerModule>(modules::SystemSchedulerPorts{
+            [this](system::TimePoint now) { menu::RunDueSchedules(tree, now, holder); },
+            [this](system::TimePoint now) { menu::RunStartupSchedules(tree, now, holder); }}));
         return composed;
     }
 
     // The scheduler of the modules' jobs: leases in the store, failures in /log.
     system::SchedulerOptions SchedulerOptionsFor() {
         system::SchedulerOptions scheduler_options;
+        scheduler_options.clock = test_clock.get();
+        scheduler_options.holder = holder;
         scheduler_options.store = store.get();
         scheduler_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
         return scheduler_options;
+    }
+
+    // TestClock is the scheduler's clock that the test-only CERTOS_TEST_CLOCK="START[,RATE]" asks for: from START
+    // (`yyyy-mm-dd HH:MM:SS`, local time, or `now`), RATE times as fast as the machine's clock (docs/scripting.md).
+    // Null without it: the scheduler's SystemClock.
+    static std::unique_ptr<system::Clock> TestClock() {
+        const char* value = std::getenv("CERTOS_TEST_CLOCK");
+        if (value == nullptr || *value == '\0') {
+            return nullptr;
+        }
+        std::string text = value;
+        std::size_t comma = text.find(',');
+        std::string start = text.substr(0, comma);
+        double rate = comma == std::string::npos ? 1.0 : std::atof(text.c_str() + comma + 1);
+        if (!(rate > 0)) {
+            throw core::Failure("CERTOS_TEST_CLOCK: the rate must be a positive number");
+        }
+        system::TimePoint origin = start == "now" ? std::chrono::system_clock::now() : core::ParseDateTime(start);
+        return std::make_unique<system::ScaledClock>(origin, rate);
     }
 
     // The API protocol (api, api-ssl; src/api): its options and listeners. Timeouts can be changed with
@@ -463,6 +492,8 @@ struct Daemon::Impl {
     rest::RestApi rest;
     trust::StoreTrust acme_trust{*store};  // the ACME renewals' trust (service "acme")
     // The modules and the scheduler of their jobs live longer than the listeners that call the modules' routes.
+    std::string holder = system::ProcessHolder();  // this process, as holder of store leases
+    std::unique_ptr<system::Clock> test_clock{TestClock()};
     std::vector<std::unique_ptr<modules::Module>> modules{ModulesFor()};
     system::Scheduler scheduler{SchedulerOptionsFor()};
     net::HttpServer server;

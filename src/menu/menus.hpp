@@ -15,7 +15,8 @@ void InstallBackupMenu(Tree& tree);
 // InstallExport gives every menu of the tree so far an `export` verb (menus installed later have none) and the
 // root `/import`.
 void InstallExport(Tree& tree);
-// InstallSystemMenus adds /certificate/settings, /user, /user/group, /ip/service, /log, /system/resource.
+// InstallSystemMenus adds /certificate/settings, /user, /user/group, /ip/service, /log, /system/resource,
+// /system/script, /system/scheduler, /system/clock and /system/identity.
 void InstallSystemMenus(Tree& tree);
 
 }  // namespace certos::menu

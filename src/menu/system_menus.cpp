@@ -1,4 +1,6 @@
-// /user, /user/group, /ip/service, /log, /system/resource and /certificate/settings.
+// /user, /user/group, /ip/service, /log, /system/resource and /certificate/settings; /system/script,
+// /system/scheduler, /system/clock and /system/identity come from system_script.cpp, system_scheduler.cpp and
+// system_clock.cpp.
 
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "menu/item_menu.hpp"
 #include "menu/menus.hpp"
 #include "menu/policy.hpp"
+#include "menu/system_scripts.hpp"
 #include "pki/service_credentials.hpp"
 #include "pki/template.hpp"
 
@@ -378,6 +381,9 @@ void InstallSystemResource(Tree& tree) {
         .handler = PrintResource,
     });
     AddSingleEntryGet(menu, ReadResource, TxNeed::kNone);
+    InstallScriptMenus(system);
+    InstallSchedulerMenu(system);
+    InstallClockMenus(system);
 }
 
 // /certificate/settings (facts §1.10; CR `single_value`): crl-download, crl-use, crl-store, builtin-trust-store.

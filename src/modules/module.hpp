@@ -7,7 +7,8 @@
 //
 // Modules now: the CRL endpoint and rebuild (crl.hpp), the CRL download (crl.hpp), /metrics (metrics.hpp),
 // the expiry warnings and the certificate list warm-up (certificate_jobs.hpp), ACME's challenge route and
-// renewal job (acme.hpp), the SCEP server's /scep/ route (scep.hpp). Later: the web UI (/).
+// renewal job (acme.hpp), the SCEP server's /scep/ route (scep.hpp), the runs of /system scheduler's entries
+// (system_scheduler.hpp). Later: the web UI (/).
 //
 // Verbs that the console, `certos -c`, REST and the API must all have belong to the menus of menu/ (ACME's
 // add-acme, acme-renew and enable-ssl-certificate are /certificate verbs), not to a module: a module's menus

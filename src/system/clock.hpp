@@ -46,4 +46,24 @@ private:
     TimePoint now_;
 };
 
+// ScaledClock starts at `origin` and runs `rate` times as fast as the machine's clock: what `certos serve` uses
+// instead of the SystemClock when the test-only CERTOS_TEST_CLOCK asks for it (docs/scripting.md), so that an
+// integration test sees a daily or weekly /system scheduler entry run within seconds. The scheduler's thread still
+// sleeps real time (its waits are at most a minute), so its jobs run at most that late.
+class ScaledClock final : public Clock {
+public:
+    ScaledClock(TimePoint origin, double rate)
+        : origin_(origin), rate_(rate), started_(std::chrono::steady_clock::now()) {}
+
+    TimePoint Now() const override {
+        std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - started_;
+        return origin_ + std::chrono::duration_cast<TimePoint::duration>(elapsed * rate_);
+    }
+
+private:
+    TimePoint origin_;
+    double rate_;
+    std::chrono::steady_clock::time_point started_;
+};
+
 }  // namespace certos::system

@@ -19,7 +19,8 @@ SOURCES="rest/route.cpp net/http.cpp
          menu/certificate_trust_verbs.cpp
          menu/file_menu.cpp menu/filter.cpp menu/item_menu.cpp menu/list_menu.cpp menu/login_cache.cpp
          menu/login_throttle.cpp menu/menu_node.cpp menu/menus.cpp menu/metrics.cpp menu/policy.cpp menu/record.cpp
-         menu/schema.cpp menu/system_menus.cpp menu/tree.cpp
+         menu/schema.cpp menu/system_menus.cpp menu/system_script.cpp menu/system_scheduler.cpp
+         menu/system_clock.cpp menu/tree.cpp
          pki/chain.cpp pki/crl.cpp pki/describe.cpp pki/expiry.cpp pki/export.cpp pki/import.cpp pki/request.cpp
          pki/revoke.cpp pki/service_credentials.cpp pki/sign.cpp pki/template.cpp
          trust/builtin.cpp trust/crl_download.cpp trust/trust_store.cpp net/http_client.cpp
