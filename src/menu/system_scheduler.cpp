@@ -29,17 +29,6 @@ std::string Get(const store::ItemRow& row, std::string_view name) {
     return it == row.props.end() ? std::string() : it->second;
 }
 
-PropertySpec Prop(std::string name, ValueType type = ValueType::kString, std::optional<std::string> fallback = {},
-                  std::string help = {}) {
-    PropertySpec spec;
-    spec.name = std::move(name);
-    spec.type = type;
-    spec.default_value = std::move(fallback);
-    spec.help = std::move(help);
-    spec.quoted = false;
-    return spec;
-}
-
 // StartTime reads `3:00:00`, `03:00:00` or `startup` and gives `03:00:00` or `startup`.
 std::string StartTime(std::string_view text) {
     return text == kStartup ? std::string(kStartup) : CanonicalTimeOfDay(text);

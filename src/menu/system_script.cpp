@@ -15,16 +15,6 @@ namespace {
 constexpr std::string_view kScriptPolicies[] = {"ftp",  "reboot",   "read",  "write",     "policy",
                                                 "test", "password", "sniff", "sensitive", "romon"};
 
-PropertySpec Prop(std::string name, ValueType type = ValueType::kString, std::optional<std::string> fallback = {},
-                  std::string help = {}) {
-    PropertySpec spec;
-    spec.name = std::move(name);
-    spec.type = type;
-    spec.default_value = std::move(fallback);
-    spec.help = std::move(help);
-    return spec;
-}
-
 std::string Get(const store::ItemRow& row, std::string_view name) {
     auto it = row.props.find(std::string(name));
     return it == row.props.end() ? std::string() : it->second;
