@@ -123,6 +123,12 @@ PropertySpec Prop(std::string name, ValueType type, std::optional<std::string> f
     return spec;
 }
 
+PropertySpec UnquotedProp(std::string name, ValueType type, std::optional<std::string> fallback, std::string help) {
+    PropertySpec spec = Prop(std::move(name), type, std::move(fallback), std::move(help));
+    spec.quoted = false;
+    return spec;
+}
+
 ArgSpec Arg(std::string name, std::string help, ArgOptions options) {
     ArgSpec arg;
     arg.spec.name = std::move(name);

@@ -91,6 +91,10 @@ struct ArgOptions {
 // Prop is a menu property: its name, type, default (nullopt: none) and help.
 PropertySpec Prop(std::string name, ValueType type = ValueType::kString, std::optional<std::string> fallback = {},
                   std::string help = {});
+// UnquotedProp is Prop for a string that `print detail` shows without quotes (/system scheduler's dates and
+// times, /system clock).
+PropertySpec UnquotedProp(std::string name, ValueType type = ValueType::kString,
+                          std::optional<std::string> fallback = {}, std::string help = {});
 
 // Arg is an ArgSpec for a verb's argument list.
 ArgSpec Arg(std::string name, std::string help, ArgOptions options = {});

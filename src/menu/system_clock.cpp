@@ -23,16 +23,6 @@ using TimePoint = std::chrono::system_clock::time_point;
 constexpr std::string_view kDefaultIdentity = "certos";
 constexpr std::size_t kMaxIdentity = 255;
 
-// UnquotedProp is a property printed without quotes, as /system clock and identity print every value.
-PropertySpec UnquotedProp(std::string name, ValueType type = ValueType::kString, std::string help = {}) {
-    PropertySpec spec;
-    spec.name = std::move(name);
-    spec.type = type;
-    spec.help = std::move(help);
-    spec.quoted = false;
-    return spec;
-}
-
 // ZoneName is the process's time zone: TZ when set, else what /etc/localtime links to, else UTC.
 std::string ZoneName() {
     if (const char* tz = std::getenv("TZ"); tz != nullptr && *tz != '\0') {
@@ -96,14 +86,14 @@ Result SetClock(Call& call) {
 
 void InstallClock(Menu& system) {
     Menu& menu = system.AddChild("clock", "the date and time the scheduler goes by");
-    PropertySpec time = UnquotedProp("time", ValueType::kString, "HH:MM:SS");
+    PropertySpec time = UnquotedProp("time", ValueType::kString, {}, "HH:MM:SS");
     time.check = CanonicalTimeOfDay;
-    PropertySpec date = UnquotedProp("date", ValueType::kString, "yyyy-mm-dd or mmm/dd/yyyy");
+    PropertySpec date = UnquotedProp("date", ValueType::kString, {}, "yyyy-mm-dd or mmm/dd/yyyy");
     date.check = CanonicalDate;
     menu.properties = {time,
                        date,
-                       UnquotedProp("time-zone-autodetect", ValueType::kBool, "the time zone is the system's"),
-                       UnquotedProp("time-zone-name", ValueType::kString, "the process's time zone (TZ)"),
+                       UnquotedProp("time-zone-autodetect", ValueType::kBool, {}, "the time zone is the system's"),
+                       UnquotedProp("time-zone-name", ValueType::kString, {}, "the process's time zone (TZ)"),
                        UnquotedProp("gmt-offset"),
                        UnquotedProp("dst-active", ValueType::kBool)};
     menu.layout.single_entry = true;
@@ -142,7 +132,7 @@ Record ReadIdentity(store::Transaction& tx) {
 
 void InstallIdentity(Menu& system) {
     Menu& menu = system.AddChild("identity", "the name of this certos");
-    PropertySpec name = UnquotedProp("name", ValueType::kString, "the name the console's prompt shows");
+    PropertySpec name = UnquotedProp("name", ValueType::kString, {}, "the name the console's prompt shows");
     name.default_value = std::string(kDefaultIdentity);
     name.check = [](std::string_view v) {
         if (v.empty() || v.size() > kMaxIdentity) {

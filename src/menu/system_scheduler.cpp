@@ -195,7 +195,7 @@ void InstallSchedulerMenu(Menu& system) {
     Menu& menu = system.AddChild("scheduler", "scripts run at a time and every interval");
     ItemMenuSpec spec;
     spec.kind = std::string(kSchedulerKind);
-    PropertySpec name = Prop("name");
+    PropertySpec name = UnquotedProp("name");
     name.quoted = true;
     name.check = [](std::string_view v) {
         if (v.empty()) {
@@ -203,23 +203,23 @@ void InstallSchedulerMenu(Menu& system) {
         }
         return std::string(v);
     };
-    PropertySpec start_date = Prop("start-date", ValueType::kString, {}, "date of the first run (yyyy-mm-dd)");
+    PropertySpec start_date = UnquotedProp("start-date", ValueType::kString, {}, "date of the first run (yyyy-mm-dd)");
     start_date.check = CanonicalDate;
-    PropertySpec start_time = Prop("start-time", ValueType::kString, {}, "time of the first run, or startup");
+    PropertySpec start_time = UnquotedProp("start-time", ValueType::kString, {}, "time of the first run, or startup");
     start_time.check = StartTime;
-    PropertySpec on_event = Prop("on-event", ValueType::kString, "", "a script's name or script text");
+    PropertySpec on_event = UnquotedProp("on-event", ValueType::kString, "", "a script's name or script text");
     on_event.quoted = true;
     spec.properties = {name,
                        start_date,
                        start_time,
-                       Prop("interval", ValueType::kDuration, "0s", "time between runs; 0s: once"),
+                       UnquotedProp("interval", ValueType::kDuration, "0s", "time between runs; 0s: once"),
                        on_event,
-                       Prop("owner", ValueType::kString, {}, "the user whose rights the entry runs with"),
+                       UnquotedProp("owner", ValueType::kString, {}, "the user whose rights the entry runs with"),
                        ScriptPolicyProperty(),
-                       Prop("run-count", ValueType::kInteger, "0", "times the entry ran"),
-                       Prop("next-run", ValueType::kString, {}, "when it runs next"),
-                       Prop("disabled", ValueType::kBool, "false"),
-                       Prop("comment", ValueType::kString, "")};
+                       UnquotedProp("run-count", ValueType::kInteger, "0", "times the entry ran"),
+                       UnquotedProp("next-run", ValueType::kString, {}, "when it runs next"),
+                       UnquotedProp("disabled", ValueType::kBool, "false"),
+                       UnquotedProp("comment", ValueType::kString, "")};
     spec.properties.back().quoted = true;
     spec.settable = {"name",  "start-date", "start-time", "interval", "on-event",
                      "owner", "policy",     "disabled",   "comment"};
