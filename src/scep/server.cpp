@@ -134,19 +134,26 @@ void UseOtp(store::Transaction& tx, const Context& ctx, std::string_view challen
     throw Refused(FailInfo::kBadRequest, "wrong challenge password");
 }
 
-// IssuedBy says whether `cert` is a certificate `ctx`'s CA issued, still valid at `now` and not revoked.
+// IssuedByUs says whether `cert` is a certificate `ctx`'s CA issued, still valid at `now` and not revoked.
 bool IssuedByUs(store::Transaction& tx, const Context& ctx, const crypto::Certificate& cert, Clock::time_point now) {
     if (!cert.IsSignedBy(ctx.ca.cert) || now < cert.NotBefore() || now >= cert.NotAfter()) {
         return false;
     }
+    // The fingerprint column is indexed (store::CertificateField::kFingerprint): one lookup, not a scan.
     std::string der = cert.ToDer();
-    for (const store::CertificateRow& row : tx.ListCertificates()) {
-        if (row.issuer_id == ctx.ca.row.id && row.der == der) {
+    bool ours = false;
+    tx.ScanCertificates(
+        store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
+                                             store::CertificateField::kFingerprint, cert.FingerprintSha256()),
+        [&](store::CertificateRow&& row) {
+            if (row.issuer_id != ctx.ca.row.id || row.der != der) {
+                return true;
+            }
             auto revoked = row.props.find("revoked");
-            return revoked == row.props.end() || revoked->second.empty() || revoked->second == "false";
-        }
-    }
-    return false;
+            ours = revoked == row.props.end() || revoked->second.empty() || revoked->second == "false";
+            return false;
+        });
+    return ours;
 }
 
 std::string RequesterKey(const Request& request) { return Sha256Hex(request.signer->PublicKeyDer()); }
