@@ -265,10 +265,17 @@ def test_tagged_commands_in_flight_together_and_cancel(certos_daemon):
 
     # /cancel: the cancelled command answers "interrupted" (category 2), then the cancel its own !done.
     raw.sock.sendall(encode(["/certificate/print", ".tag=slow"]) + encode(["/cancel", "=tag=slow", ".tag=x"]))
-    got = [raw.sentence() for _ in range(3)]
-    assert ["!trap", "=category=2", "=message=interrupted", ".tag=slow"] in got
-    assert ["!done", ".tag=slow"] in got
-    assert got[-1] == ["!done", ".tag=x"]
+    # The print of one row can finish before the /cancel is read (a loaded machine): then the cancel finds no
+    # such command, as RouterOS answers a cancel of a finished tag. Either way both tags end with !done.
+    got = []
+    while not (["!done", ".tag=slow"] in got and ["!done", ".tag=x"] in got):
+        got.append(raw.sentence())
+    if ["!trap", "=category=2", "=message=interrupted", ".tag=slow"] in got:
+        assert got[-1] == ["!done", ".tag=x"] and len(got) == 3
+    else:
+        assert ["!trap", "=category=0", "=message=no such command", ".tag=x"] in got
+        slow = [s for s in got if s[-1] == ".tag=slow"]
+        assert slow[0][:2] == ["!re", "=.id=*1"] and slow[-1] == ["!done", ".tag=slow"]
 
     # Untagged replies carry no tag; errors are !trap then !done.
     raw.send("/certificate/remove", "=.id=*99")
