@@ -251,3 +251,53 @@ def test_acme_renew_can_retire_the_superseded_certificate(tmp_path, certos_daemo
     log = certos_daemon.log()
     assert any("old: superseded certificate revoked" in line for line in log), log
     assert "POST /revoke-cert" in pebble.output("pebble")
+
+
+def test_rate_limited_order_is_shown_and_the_retry_waits_for_retry_after(tmp_path, monkeypatch):
+    """A server that answers newOrder with 429 rateLimited and Retry-After (a proxy in front of pebble,
+    which never rate-limits): add-acme fails with the problem document in acme-status and /log, nothing is
+    half-stored, and the scheduler's renewal job (on an injected clock, an hour per second) does not order
+    again before Retry-After has passed, then obtains the certificate."""
+    from acme_fixture import RefusingProxy
+    from conftest import Daemon, free_port
+
+    monkeypatch.setenv("CERTOS_TEST_CLOCK", "now,3600")
+    data = tmp_path / "data"
+    www_port, ssl_port = free_port(), free_port()
+    for service, port in (("www", www_port), ("www-ssl", ssl_port), ("api", free_port()),
+                          ("api-ssl", free_port())):
+        run(data, f"/ip service set {service} port={port}")
+    daemon = Daemon(data, www_port, ssl_port, tmp_path)
+    pebble = Pebble(tmp_path / "pebble", www_port)
+    # 10 hours: 10 s of the daemon's clock. Without regard for it the job would order again within a second.
+    proxy = RefusingProxy(pebble, refusals=1, retry_after=36000)
+    try:
+        (data / "files").mkdir(exist_ok=True)
+        (data / "files" / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
+        run(data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+        code, out, err = console(daemon, f"/certificate add-acme name=limited directory-url={proxy.directory_url} "
+                                         "domain-names=limited.example.com", check=False)
+        assert code != 0 and "rateLimited" in out + err, out + err
+        record = acme_record(daemon, "limited")
+        assert record["acme-status"] == ("failed: ACME server: rateLimited: too many new orders recently "
+                                         "(retry after 36000s)"), record
+        # Nothing half-stored: no key, no certificate, no second row.
+        assert record["private-key"] == "false" and "fingerprint" not in record, record
+        names = [r["name"] for r in daemon.session().get(f"{daemon.url}/certificate", timeout=10).json()]
+        assert sorted(names) == ["limited", "pebble-tls-ca"], names
+        assert any("limited: ACME failed: ACME server: rateLimited" in line for line in daemon.log())
+        # Five hours of the daemon's clock: the renewal job ran every hour and did not order again.
+        import time
+        time.sleep(5)
+        assert proxy.new_orders == 1
+        assert acme_record(daemon, "limited")["acme-status"].startswith("failed: ACME server: rateLimited")
+        # After the Retry-After time the job orders again and gets the certificate.
+        assert wait_until(lambda: acme_record(daemon, "limited")["acme-status"] == "valid", timeout=40), \
+            acme_record(daemon, "limited")
+        assert proxy.new_orders == 2
+        record = acme_record(daemon, "limited")
+        assert record["private-key"] == "true" and record["fingerprint"], record
+    finally:
+        proxy.stop()
+        pebble.stop()
+        daemon.stop()
