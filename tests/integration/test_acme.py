@@ -301,3 +301,66 @@ def test_rate_limited_order_is_shown_and_the_retry_waits_for_retry_after(tmp_pat
         proxy.stop()
         pebble.stop()
         daemon.stop()
+
+
+def ari_cert_id(der):
+    """RFC 9773 §4.1 computed by Python's cryptography: base64url(AKI keyIdentifier) "." base64url(serial)."""
+    import base64
+    from cryptography import x509
+
+    cert = x509.load_der_x509_certificate(der)
+    aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+    serial = cert.serial_number.to_bytes((cert.serial_number.bit_length() + 8) // 8, "big")  # DER: sign bit
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()  # noqa: E731
+    return b64(aki) + "." + b64(serial)
+
+
+def test_ari_window_moves_the_renewal_before_80_percent(tmp_path, monkeypatch):
+    """The server's renewalInfo (served by the proxy: Debian's pebble 2.4 has no ARI) suggests renewing on
+    2030-01-01 08:00, long before 80 % of pebble's five-year validity: the renewal job, on the daemon's
+    injected clock (from 2030-01-01 00:00, an hour per second), renews at that time and not before, once."""
+    from acme_fixture import RefusingProxy
+    from conftest import Daemon, free_port
+
+    monkeypatch.setenv("CERTOS_TEST_CLOCK", "2030-01-01 00:00:00,3600")
+    data = tmp_path / "data"
+    www_port, ssl_port = free_port(), free_port()
+    for service, port in (("www", www_port), ("www-ssl", ssl_port), ("api", free_port()),
+                          ("api-ssl", free_port())):
+        run(data, f"/ip service set {service} port={port}")
+    pebble = Pebble(tmp_path / "pebble", www_port)
+    proxy = RefusingProxy(pebble, refusals=0, ari_window=("2030-01-01T08:00:00Z", "2030-01-01T09:00:00Z"))
+    (data / "files").mkdir(parents=True, exist_ok=True)
+    (data / "files" / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
+    run(data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+    import time
+    started = time.monotonic()
+    daemon = Daemon(data, www_port, ssl_port, tmp_path)
+    # Obtained at about 00:00 of the daemon's clock (its www listener answers HTTP-01).
+    console_run = run(data, f"/certificate add-acme name=ari directory-url={proxy.directory_url} "
+                            "domain-names=ari.example.com")
+    assert console_run[0] == 0
+    run(data, "/certificate export-certificate ari file-name=ari-first")
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    first_der = x509.load_pem_x509_certificate((data / "files" / "ari-first.crt").read_bytes()).public_bytes(
+        Encoding.DER)
+    try:
+        first = acme_record(daemon, "ari")
+        not_before, not_after = first["invalid-before"], first["invalid-after"]
+        assert not_after[:4] >= "2031", (not_before, not_after)  # 80 % lies after 2030-01-01 08:00
+        # Until 08:00 of the daemon's clock (less the time it took to start) nothing is renewed.
+        time.sleep(max(0.0, 5.5 - (time.monotonic() - started)))
+        assert proxy.new_orders == 1 and acme_record(daemon, "ari")["fingerprint"] == first["fingerprint"]
+        # The job asked renewalInfo for this certificate's id (RFC 9773 §4.1, computed independently).
+        assert proxy.ari_ids and proxy.ari_ids[0] == ari_cert_id(first_der), proxy.ari_ids
+        assert wait_until(lambda: acme_record(daemon, "ari")["fingerprint"] != first["fingerprint"], timeout=30)
+        assert time.monotonic() - started >= 7.0
+        time.sleep(3)  # three more hours: the new certificate's window is in 2040, no second renewal
+        assert proxy.new_orders == 2
+        assert acme_record(daemon, "ari")["acme-status"] == "valid"
+        assert any("certificate ari renewed" in line or "certificate ari obtained" in line for line in daemon.log())
+    finally:
+        proxy.stop()
+        pebble.stop()
+        daemon.stop()
