@@ -16,7 +16,27 @@ import pytest
 
 from acme_fixture import EAB_HMAC_KEY, EAB_KID, Pebble
 from cli import run
-from conftest import port_open, wait_until
+from conftest import Daemon, free_port, port_open, wait_until
+
+
+def trust_pebble(data, pebble):
+    """Makes certos (data directory `data`) trust pebble's HTTPS listener: its TLS CA imported trusted=yes."""
+    files = data / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    (files / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
+    run(data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+
+
+def clocked_daemon(tmp_path, monkeypatch, clock):
+    """A data directory with every service on a free port, and a function that starts `certos serve` on it
+    with the scheduler's injected clock CERTOS_TEST_CLOCK=`clock`; returns (data, www_port, start)."""
+    monkeypatch.setenv("CERTOS_TEST_CLOCK", clock)
+    data = tmp_path / "data"
+    www_port, ssl_port = free_port(), free_port()
+    for service, port in (("www", www_port), ("www-ssl", ssl_port), ("api", free_port()),
+                          ("api-ssl", free_port())):
+        run(data, f"/ip service set {service} port={port}")
+    return data, www_port, lambda: Daemon(data, www_port, ssl_port, tmp_path)
 
 
 @pytest.fixture
@@ -28,10 +48,7 @@ def pebble_for(tmp_path, certos_daemon):
     def start(**options):
         pebble = Pebble(tmp_path / f"pebble{len(started)}", certos_daemon.www_port, **options)
         started.append(pebble)
-        files = certos_daemon.data / "files"
-        files.mkdir(exist_ok=True)
-        (files / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
-        run(certos_daemon.data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+        trust_pebble(certos_daemon.data, pebble)
         return pebble
 
     yield start
@@ -259,22 +276,14 @@ def test_rate_limited_order_is_shown_and_the_retry_waits_for_retry_after(tmp_pat
     half-stored, and the scheduler's renewal job (on an injected clock, an hour per second) does not order
     again before Retry-After has passed, then obtains the certificate."""
     from acme_fixture import RefusingProxy
-    from conftest import Daemon, free_port
 
-    monkeypatch.setenv("CERTOS_TEST_CLOCK", "now,3600")
-    data = tmp_path / "data"
-    www_port, ssl_port = free_port(), free_port()
-    for service, port in (("www", www_port), ("www-ssl", ssl_port), ("api", free_port()),
-                          ("api-ssl", free_port())):
-        run(data, f"/ip service set {service} port={port}")
-    daemon = Daemon(data, www_port, ssl_port, tmp_path)
+    data, www_port, start = clocked_daemon(tmp_path, monkeypatch, "now,3600")
+    daemon = start()
     pebble = Pebble(tmp_path / "pebble", www_port)
     # 10 hours: 10 s of the daemon's clock. Without regard for it the job would order again within a second.
     proxy = RefusingProxy(pebble, refusals=1, retry_after=36000)
     try:
-        (data / "files").mkdir(exist_ok=True)
-        (data / "files" / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
-        run(data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+        trust_pebble(data, pebble)
         code, out, err = console(daemon, f"/certificate add-acme name=limited directory-url={proxy.directory_url} "
                                          "domain-names=limited.example.com", check=False)
         assert code != 0 and "rateLimited" in out + err, out + err
@@ -320,22 +329,14 @@ def test_ari_window_moves_the_renewal_before_80_percent(tmp_path, monkeypatch):
     2030-01-01 08:00, long before 80 % of pebble's five-year validity: the renewal job, on the daemon's
     injected clock (from 2030-01-01 00:00, an hour per second), renews at that time and not before, once."""
     from acme_fixture import RefusingProxy
-    from conftest import Daemon, free_port
 
-    monkeypatch.setenv("CERTOS_TEST_CLOCK", "2030-01-01 00:00:00,3600")
-    data = tmp_path / "data"
-    www_port, ssl_port = free_port(), free_port()
-    for service, port in (("www", www_port), ("www-ssl", ssl_port), ("api", free_port()),
-                          ("api-ssl", free_port())):
-        run(data, f"/ip service set {service} port={port}")
+    data, www_port, start = clocked_daemon(tmp_path, monkeypatch, "2030-01-01 00:00:00,3600")
     pebble = Pebble(tmp_path / "pebble", www_port)
     proxy = RefusingProxy(pebble, refusals=0, ari_window=("2030-01-01T08:00:00Z", "2030-01-01T09:00:00Z"))
-    (data / "files").mkdir(parents=True, exist_ok=True)
-    (data / "files" / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
-    run(data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+    trust_pebble(data, pebble)
     import time
     started = time.monotonic()
-    daemon = Daemon(data, www_port, ssl_port, tmp_path)
+    daemon = start()
     # Obtained at about 00:00 of the daemon's clock (its www listener answers HTTP-01).
     console_run = run(data, f"/certificate add-acme name=ari directory-url={proxy.directory_url} "
                             "domain-names=ari.example.com")
