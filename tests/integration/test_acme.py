@@ -365,3 +365,65 @@ def test_ari_window_moves_the_renewal_before_80_percent(tmp_path, monkeypatch):
         proxy.stop()
         pebble.stop()
         daemon.stop()
+
+
+def test_daemon_killed_mid_order_restarts_it_cleanly(tmp_path, monkeypatch):
+    """An order started over REST runs in the daemon; its DNS-01 hook blocks, and the daemon is killed (-9)
+    meanwhile. The entry stays pending with nothing stored; the restarted daemon's renewal job (injected
+    clock, an hour per second) orders again and the certificate arrives: one row, its key, valid."""
+    import signal
+    import time
+
+    data, www_port, start = clocked_daemon(tmp_path, monkeypatch, "now,3600")
+    monkeypatch.delenv("CERTOS_TEST_CLOCK")  # the first daemon's renewal job waits an hour: it must not race
+    daemon = start()
+    pebble = Pebble(tmp_path / "pebble", www_port)
+    marker, pid_file = tmp_path / "hook-blocked", tmp_path / "hook-pid"
+    hook = tmp_path / "blocking-hook.sh"
+    hook.write_text(f"""#!/bin/sh
+if [ "$1" = present ] && [ ! -e {marker} ]; then
+  touch {marker}; echo $$ > {pid_file}; exec sleep 600
+fi
+if [ "$1" = present ]; then
+  exec curl -sf -X POST -d '{{"host":"'"$2"'","value":"'"$3"'"}}' http://127.0.0.1:{pebble.challtest_port}/set-txt
+fi
+exec curl -sf -X POST -d '{{"host":"'"$2"'"}}' http://127.0.0.1:{pebble.challtest_port}/clear-txt
+""")
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    errors = []
+    try:
+        trust_pebble(data, pebble)
+
+        def order():
+            try:
+                daemon.session().post(f"{daemon.url}/certificate/add-acme", timeout=120, json={
+                    "name": "restart", "directory-url": pebble.directory_url,
+                    "domain-names": "*.restart.example.com", "dns-hook": str(hook)})
+            except Exception as e:  # noqa: BLE001 - the daemon dies under it
+                errors.append(e)
+
+        thread = threading.Thread(target=order)
+        thread.start()
+        assert wait_until(lambda: pid_file.exists() and pid_file.read_text().strip(), timeout=30)
+        assert acme_record(daemon, "restart")["acme-status"] == "pending"
+        daemon.proc.send_signal(signal.SIGKILL)
+        daemon.proc.wait()
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)  # the orphaned hook
+        thread.join(timeout=30)
+        assert errors, "the REST call should have lost its daemon"
+        # Nothing half-stored: the console sees the pending entry without a certificate or key.
+        detail = console(daemon, "/certificate print detail where name=restart")[1]
+        assert 'acme-status="pending"' in detail and "fingerprint" not in detail, detail
+        monkeypatch.setenv("CERTOS_TEST_CLOCK", "now,3600")
+        daemon = start()
+        assert wait_until(lambda: acme_record(daemon, "restart")["acme-status"] == "valid", timeout=60), \
+            acme_record(daemon, "restart")
+        record = acme_record(daemon, "restart")
+        assert record["private-key"] == "true" and "*.restart.example.com" in record["subject-alt-name"]
+        names = [r["name"] for r in daemon.session().get(f"{daemon.url}/certificate", timeout=10).json()]
+        assert names.count("restart") == 1, names
+        time.sleep(2)  # two more hours of the job: the entry is not ordered again
+        assert acme_record(daemon, "restart")["fingerprint"] == record["fingerprint"]
+    finally:
+        pebble.stop()
+        daemon.stop()
