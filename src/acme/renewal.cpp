@@ -80,9 +80,11 @@ std::vector<std::string> RenewalsDue(store::Store& store, Clock::time_point now,
 
 std::vector<std::string> RenewDue(Environment& env, Clock::time_point now) {
     std::vector<std::string> lines;
+    Environment at_now = env;
+    at_now.now = [now] { return now; };
     for (const std::string& name : RenewalsDue(env.store, now, StoreAri(env))) {
         try {
-            Renew(env, name);
+            Renew(at_now, name);
             lines.push_back("certificate " + name + " renewed");
         } catch (const core::Error& e) {
             Backoff(env.store, name, now, e.what());  // Renew has logged it and set acme-status

@@ -228,6 +228,15 @@ void Run(Environment& env, core::ObjectId id, const std::string& eab_kid, const 
         auto tx = env.store.Begin(store::TxMode::kWrite);
         if (std::optional<store::CertificateRow> row = tx->GetCertificate(id)) {
             row->props["acme-status"] = "failed: " + reason;
+            const auto* refusal = dynamic_cast<const AcmeError*>(&e);
+            if (refusal != nullptr && refusal->problem().retry_after) {
+                // RFC 8555 §6.6: "clients SHOULD NOT retry before the Retry-After time" - the renewal job waits.
+                Clock::time_point now = env.now ? env.now() : Clock::now();
+                row->props["acme-retry-at"] =
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                       (now + *refusal->problem().retry_after).time_since_epoch())
+                                       .count());
+            }
             tx->UpdateCertificate(*row);
             tx->Commit();
         }

@@ -30,13 +30,15 @@ inline constexpr std::string_view kChallengeKind = "acme-challenge";
 inline constexpr double kRenewAt = 0.8;
 
 // Environment is what the service needs besides the store: trust for the "acme" HTTP client, its options
-// (ConnectTo for tests), the pacing of polls, and /log.
+// (ConnectTo for tests), the pacing of polls, /log, and the clock of acme-retry-at (empty: the system clock;
+// the scheduler's renewal job passes its own, which tests inject).
 struct Environment {
     store::Store& store;
     const net::TrustSource& trust;
     net::ClientOptions http = {};
     Pacing pacing = {};
     std::function<void(std::string_view topics, std::string_view message)> log = {};
+    std::function<std::chrono::system_clock::time_point()> now = {};
 };
 
 // AcmeRequest is what add-acme and enable-ssl-certificate ask for.

@@ -138,3 +138,105 @@ class Pebble:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+
+
+class RefusingProxy:
+    """An HTTPS reverse proxy in front of a real pebble (same TLS certificate, so certos trusts it the same
+    way): every request is forwarded to pebble with the proxy's Host (pebble checks the JWS "url" against
+    it), except that the first `refusals` newOrder requests are answered with a 429 rateLimited problem
+    document and `Retry-After: retry_after` — pebble itself never rate-limits. The directory it serves points
+    newOrder at the proxy; `new_orders` counts the newOrder requests that reached the proxy.
+
+    Debian's pebble 2.4 offers no ACME Renewal Information (RFC 9773): with `ari_window` ((start, end) as
+    RFC 3339 texts) the directory gains a renewalInfo the proxy answers itself: the first certificate id
+    asked for gets that window, every other id one in 2040. `ari_ids` lists the ids asked for."""
+
+    def __init__(self, pebble: Pebble, refusals=1, retry_after=3600, ari_window=None):
+        import http.server
+        import ssl
+        import threading
+
+        self.pebble, self.refusals, self.retry_after = pebble, refusals, retry_after
+        self.new_orders = 0
+        self.ari_window, self.ari_ids = ari_window, []
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self.forward(None)
+
+            def do_HEAD(self):
+                self.forward(None)
+
+            def do_POST(self):
+                self.forward(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+
+            def answer(self, status, content_type, content, extra=()):
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                for k, v in extra:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            def forward(self, body):
+                if proxy.ari_window and self.path.startswith("/renewalInfo/"):
+                    with proxy.lock:
+                        proxy.ari_ids.append(self.path[len("/renewalInfo/"):])
+                        first = proxy.ari_ids[-1] == proxy.ari_ids[0]
+                    start, end = proxy.ari_window if first else ("2040-01-01T00:00:00Z", "2040-01-02T00:00:00Z")
+                    window = json.dumps({"suggestedWindow": {"start": start, "end": end}}).encode()
+                    self.answer(200, "application/json", window, [("Retry-After", "21600")])
+                    return
+                if self.path.startswith("/order-plz"):
+                    with proxy.lock:
+                        proxy.new_orders += 1
+                        refuse = proxy.new_orders <= proxy.refusals
+                    if refuse:
+                        problem = json.dumps({"type": "urn:ietf:params:acme:error:rateLimited",
+                                              "detail": "too many new orders recently", "status": 429}).encode()
+                        self.answer(429, "application/problem+json", problem,
+                                    [("Retry-After", str(proxy.retry_after))])
+                        return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                headers["Host"] = f"127.0.0.1:{proxy.port}"
+                r = requests.request(self.command, f"https://127.0.0.1:{proxy.pebble.acme_port}{self.path}",
+                                     data=body, headers=headers, verify=str(proxy.pebble.tls_ca), timeout=30)
+                content = r.content
+                if self.path == "/dir":
+                    directory = r.json()
+                    directory["newOrder"] = directory["newOrder"].replace(
+                        f":{proxy.pebble.acme_port}/", f":{proxy.port}/")
+                    if proxy.ari_window:
+                        directory["renewalInfo"] = f"https://127.0.0.1:{proxy.port}/renewalInfo"
+                    content = json.dumps(directory).encode()
+                self.send_response(r.status_code)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(content)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls = pebble.workdir / "tls"
+        context.load_cert_chain(tls / "pebble-tls.pem", tls / "pebble-tls.key")
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def directory_url(self):
+        return f"https://127.0.0.1:{self.port}/dir"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -16,7 +16,27 @@ import pytest
 
 from acme_fixture import EAB_HMAC_KEY, EAB_KID, Pebble
 from cli import run
-from conftest import port_open, wait_until
+from conftest import Daemon, free_port, port_open, wait_until
+
+
+def trust_pebble(data, pebble):
+    """Makes certos (data directory `data`) trust pebble's HTTPS listener: its TLS CA imported trusted=yes."""
+    files = data / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    (files / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
+    run(data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+
+
+def clocked_daemon(tmp_path, monkeypatch, clock):
+    """A data directory with every service on a free port, and a function that starts `certos serve` on it
+    with the scheduler's injected clock CERTOS_TEST_CLOCK=`clock`; returns (data, www_port, start)."""
+    monkeypatch.setenv("CERTOS_TEST_CLOCK", clock)
+    data = tmp_path / "data"
+    www_port, ssl_port = free_port(), free_port()
+    for service, port in (("www", www_port), ("www-ssl", ssl_port), ("api", free_port()),
+                          ("api-ssl", free_port())):
+        run(data, f"/ip service set {service} port={port}")
+    return data, www_port, lambda: Daemon(data, www_port, ssl_port, tmp_path)
 
 
 @pytest.fixture
@@ -28,10 +48,7 @@ def pebble_for(tmp_path, certos_daemon):
     def start(**options):
         pebble = Pebble(tmp_path / f"pebble{len(started)}", certos_daemon.www_port, **options)
         started.append(pebble)
-        files = certos_daemon.data / "files"
-        files.mkdir(exist_ok=True)
-        (files / "pebble-tls-ca.pem").write_bytes(pebble.tls_ca.read_bytes())
-        run(certos_daemon.data, "/certificate import file-name=pebble-tls-ca.pem name=pebble-tls-ca trusted=yes")
+        trust_pebble(certos_daemon.data, pebble)
         return pebble
 
     yield start
@@ -251,3 +268,162 @@ def test_acme_renew_can_retire_the_superseded_certificate(tmp_path, certos_daemo
     log = certos_daemon.log()
     assert any("old: superseded certificate revoked" in line for line in log), log
     assert "POST /revoke-cert" in pebble.output("pebble")
+
+
+def test_rate_limited_order_is_shown_and_the_retry_waits_for_retry_after(tmp_path, monkeypatch):
+    """A server that answers newOrder with 429 rateLimited and Retry-After (a proxy in front of pebble,
+    which never rate-limits): add-acme fails with the problem document in acme-status and /log, nothing is
+    half-stored, and the scheduler's renewal job (on an injected clock, an hour per second) does not order
+    again before Retry-After has passed, then obtains the certificate."""
+    from acme_fixture import RefusingProxy
+
+    data, www_port, start = clocked_daemon(tmp_path, monkeypatch, "now,3600")
+    daemon = start()
+    pebble = Pebble(tmp_path / "pebble", www_port)
+    # 10 hours: 10 s of the daemon's clock. Without regard for it the job would order again within a second.
+    proxy = RefusingProxy(pebble, refusals=1, retry_after=36000)
+    try:
+        trust_pebble(data, pebble)
+        code, out, err = console(daemon, f"/certificate add-acme name=limited directory-url={proxy.directory_url} "
+                                         "domain-names=limited.example.com", check=False)
+        assert code != 0 and "rateLimited" in out + err, out + err
+        record = acme_record(daemon, "limited")
+        assert record["acme-status"] == ("failed: ACME server: rateLimited: too many new orders recently "
+                                         "(retry after 36000s)"), record
+        # Nothing half-stored: no key, no certificate, no second row.
+        assert record["private-key"] == "false" and "fingerprint" not in record, record
+        names = [r["name"] for r in daemon.session().get(f"{daemon.url}/certificate", timeout=10).json()]
+        assert sorted(names) == ["limited", "pebble-tls-ca"], names
+        assert any("limited: ACME failed: ACME server: rateLimited" in line for line in daemon.log())
+        # Five hours of the daemon's clock: the renewal job ran every hour and did not order again.
+        import time
+        time.sleep(5)
+        assert proxy.new_orders == 1
+        assert acme_record(daemon, "limited")["acme-status"].startswith("failed: ACME server: rateLimited")
+        # After the Retry-After time the job orders again and gets the certificate.
+        assert wait_until(lambda: acme_record(daemon, "limited")["acme-status"] == "valid", timeout=40), \
+            acme_record(daemon, "limited")
+        assert proxy.new_orders == 2
+        record = acme_record(daemon, "limited")
+        assert record["private-key"] == "true" and record["fingerprint"], record
+    finally:
+        proxy.stop()
+        pebble.stop()
+        daemon.stop()
+
+
+def ari_cert_id(der):
+    """RFC 9773 §4.1 computed by Python's cryptography: base64url(AKI keyIdentifier) "." base64url(serial)."""
+    import base64
+    from cryptography import x509
+
+    cert = x509.load_der_x509_certificate(der)
+    aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+    serial = cert.serial_number.to_bytes((cert.serial_number.bit_length() + 8) // 8, "big")  # DER: sign bit
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()  # noqa: E731
+    return b64(aki) + "." + b64(serial)
+
+
+def test_ari_window_moves_the_renewal_before_80_percent(tmp_path, monkeypatch):
+    """The server's renewalInfo (served by the proxy: Debian's pebble 2.4 has no ARI) suggests renewing on
+    2030-01-01 08:00, long before 80 % of pebble's five-year validity: the renewal job, on the daemon's
+    injected clock (from 2030-01-01 00:00, an hour per second), renews at that time and not before, once."""
+    from acme_fixture import RefusingProxy
+
+    data, www_port, start = clocked_daemon(tmp_path, monkeypatch, "2030-01-01 00:00:00,3600")
+    pebble = Pebble(tmp_path / "pebble", www_port)
+    proxy = RefusingProxy(pebble, refusals=0, ari_window=("2030-01-01T08:00:00Z", "2030-01-01T09:00:00Z"))
+    trust_pebble(data, pebble)
+    import time
+    started = time.monotonic()
+    daemon = start()
+    # Obtained at about 00:00 of the daemon's clock (its www listener answers HTTP-01).
+    console_run = run(data, f"/certificate add-acme name=ari directory-url={proxy.directory_url} "
+                            "domain-names=ari.example.com")
+    assert console_run[0] == 0
+    run(data, "/certificate export-certificate ari file-name=ari-first")
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    first_der = x509.load_pem_x509_certificate((data / "files" / "ari-first.crt").read_bytes()).public_bytes(
+        Encoding.DER)
+    try:
+        first = acme_record(daemon, "ari")
+        not_before, not_after = first["invalid-before"], first["invalid-after"]
+        assert not_after[:4] >= "2031", (not_before, not_after)  # 80 % lies after 2030-01-01 08:00
+        # Until 08:00 of the daemon's clock (less the time it took to start) nothing is renewed.
+        time.sleep(max(0.0, 5.5 - (time.monotonic() - started)))
+        assert proxy.new_orders == 1 and acme_record(daemon, "ari")["fingerprint"] == first["fingerprint"]
+        # The job asked renewalInfo for this certificate's id (RFC 9773 §4.1, computed independently).
+        assert proxy.ari_ids and proxy.ari_ids[0] == ari_cert_id(first_der), proxy.ari_ids
+        assert wait_until(lambda: acme_record(daemon, "ari")["fingerprint"] != first["fingerprint"], timeout=30)
+        assert time.monotonic() - started >= 7.0
+        time.sleep(3)  # three more hours: the new certificate's window is in 2040, no second renewal
+        assert proxy.new_orders == 2
+        assert acme_record(daemon, "ari")["acme-status"] == "valid"
+        assert any("certificate ari renewed" in line or "certificate ari obtained" in line for line in daemon.log())
+    finally:
+        proxy.stop()
+        pebble.stop()
+        daemon.stop()
+
+
+def test_daemon_killed_mid_order_restarts_it_cleanly(tmp_path, monkeypatch):
+    """An order started over REST runs in the daemon; its DNS-01 hook blocks, and the daemon is killed (-9)
+    meanwhile. The entry stays pending with nothing stored; the restarted daemon's renewal job (injected
+    clock, an hour per second) orders again and the certificate arrives: one row, its key, valid."""
+    import signal
+    import time
+
+    data, www_port, start = clocked_daemon(tmp_path, monkeypatch, "now,3600")
+    monkeypatch.delenv("CERTOS_TEST_CLOCK")  # the first daemon's renewal job waits an hour: it must not race
+    daemon = start()
+    pebble = Pebble(tmp_path / "pebble", www_port)
+    marker, pid_file = tmp_path / "hook-blocked", tmp_path / "hook-pid"
+    hook = tmp_path / "blocking-hook.sh"
+    hook.write_text(f"""#!/bin/sh
+if [ "$1" = present ] && [ ! -e {marker} ]; then
+  touch {marker}; echo $$ > {pid_file}; exec sleep 600
+fi
+if [ "$1" = present ]; then
+  exec curl -sf -X POST -d '{{"host":"'"$2"'","value":"'"$3"'"}}' http://127.0.0.1:{pebble.challtest_port}/set-txt
+fi
+exec curl -sf -X POST -d '{{"host":"'"$2"'"}}' http://127.0.0.1:{pebble.challtest_port}/clear-txt
+""")
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    errors = []
+    try:
+        trust_pebble(data, pebble)
+
+        def order():
+            try:
+                daemon.session().post(f"{daemon.url}/certificate/add-acme", timeout=120, json={
+                    "name": "restart", "directory-url": pebble.directory_url,
+                    "domain-names": "*.restart.example.com", "dns-hook": str(hook)})
+            except Exception as e:  # noqa: BLE001 - the daemon dies under it
+                errors.append(e)
+
+        thread = threading.Thread(target=order)
+        thread.start()
+        assert wait_until(lambda: pid_file.exists() and pid_file.read_text().strip(), timeout=30)
+        assert acme_record(daemon, "restart")["acme-status"] == "pending"
+        daemon.proc.send_signal(signal.SIGKILL)
+        daemon.proc.wait()
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)  # the orphaned hook
+        thread.join(timeout=30)
+        assert errors, "the REST call should have lost its daemon"
+        # Nothing half-stored: the console sees the pending entry without a certificate or key.
+        detail = console(daemon, "/certificate print detail where name=restart")[1]
+        assert 'acme-status="pending"' in detail and "fingerprint" not in detail, detail
+        monkeypatch.setenv("CERTOS_TEST_CLOCK", "now,3600")
+        daemon = start()
+        assert wait_until(lambda: acme_record(daemon, "restart")["acme-status"] == "valid", timeout=60), \
+            acme_record(daemon, "restart")
+        record = acme_record(daemon, "restart")
+        assert record["private-key"] == "true" and "*.restart.example.com" in record["subject-alt-name"]
+        names = [r["name"] for r in daemon.session().get(f"{daemon.url}/certificate", timeout=10).json()]
+        assert names.count("restart") == 1, names
+        time.sleep(2)  # two more hours of the job: the entry is not ordered again
+        assert acme_record(daemon, "restart")["fingerprint"] == record["fingerprint"]
+    finally:
+        pebble.stop()
+        daemon.stop()
