@@ -25,8 +25,8 @@ bool RetryDue(const store::CertificateRow& row, Clock::time_point now) {
 }
 
 // Backoff records a failed renewal: the next try after 5 min, doubling per failure, at most a day, or the
-// server's Retry-After when it asks for longer (rateLimited).
-void Backoff(store::Store& store, const std::string& name, Clock::time_point now, const std::string& error) {
+// server's Retry-After (recorded by the failed run as acme-retry-at) when it asks for longer (rateLimited).
+void Backoff(store::Store& store, const std::string& name, Clock::time_point now) {
     auto tx = store.Begin(store::TxMode::kWrite);
     std::optional<store::CertificateRow> row = tx->FindCertificateByName(name);
     if (!row) {
@@ -38,12 +38,11 @@ void Backoff(store::Store& store, const std::string& name, Clock::time_point now
         wait *= 2;
     }
     wait = std::min<std::chrono::seconds>(wait, kMaxRetry);
-    if (auto pos = error.find("(retry after "); pos != std::string::npos) {
-        wait = std::max(wait, std::chrono::seconds(std::atoll(error.c_str() + pos + 13)));
-    }
+    // The failed run recorded the server's Retry-After (rateLimited) as acme-retry-at: never cut it short.
+    Clock::time_point retry_at = std::max(now + wait, Epoch(row->props, "acme-retry-at"));
     row->props["acme-failures"] = std::to_string(failures);
     row->props["acme-retry-at"] =
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>((now + wait).time_since_epoch()).count());
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(retry_at.time_since_epoch()).count());
     tx->UpdateCertificate(*row);
     tx->Commit();
 }
@@ -86,8 +85,8 @@ std::vector<std::string> RenewDue(Environment& env, Clock::time_point now) {
         try {
             Renew(at_now, name);
             lines.push_back("certificate " + name + " renewed");
-        } catch (const core::Error& e) {
-            Backoff(env.store, name, now, e.what());  // Renew has logged it and set acme-status
+        } catch (const core::Error&) {
+            Backoff(env.store, name, now);  // Renew has logged it, set acme-status and any Retry-After
         }
     }
     return lines;
