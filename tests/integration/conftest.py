@@ -1,5 +1,6 @@
 """Shared fixtures for the integration tests: a real `certos serve` on loopback with free ports."""
 
+import errno
 import os
 import socket
 import subprocess
@@ -41,14 +42,16 @@ def wait_until(predicate, timeout=10.0, interval=0.1):
 
 
 def fill_disk(path):
-    """Writes `path` until its file system has no block left."""
-    with open(path, "wb") as filler:
-        try:
+    """Writes `path` until its file system has no block left (none at all when the daemon's own writes
+    filled it first: then `path` is not made)."""
+    try:
+        with open(path, "wb") as filler:
             while True:
                 filler.write(b"\0" * 65536)
                 filler.flush()
-        except OSError:
-            pass
+    except OSError as e:
+        if e.errno != errno.ENOSPC:
+            raise
 
 
 class Daemon:

@@ -212,6 +212,9 @@ def test_full_disk_during_concurrent_signing_then_sigkill_loses_nothing_acknowle
     try:
         data = mount / "data"
         www_port, ssl_port = prepare_store(data)
+        # Room for the restart, whoever fills the disk (the clients themselves, on a slow machine).
+        ballast = mount / "ballast"
+        ballast.write_bytes(b"\0" * (1 << 20))
         ack = Acknowledged()
         rng = random.Random(11)
         daemon = Daemon(data, www_port, ssl_port, tmp_path)
@@ -222,22 +225,27 @@ def test_full_disk_during_concurrent_signing_then_sigkill_loses_nothing_acknowle
         workers.append(threading.Thread(target=revoker, args=(daemon.url, ack, stop, rng)))
         for w in workers:
             w.start()
-        # Some work acknowledged before the disk fills (a loaded machine may need a while).
-        deadline = time.monotonic() + 30
-        while len(ack.signed) < 5 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        fill_disk(mount / "filler")
-        time.sleep(1.5)  # the clients go on against a full disk
-        listing = requests.get(f"{daemon.url}/certificate", auth=AUTH, timeout=30)
-        assert listing.status_code == 200, listing.text  # reads keep working
-        daemon.proc.send_signal(signal.SIGKILL)
-        daemon.proc.wait()
-        stop.set()
-        for w in workers:
-            w.join(timeout=30)
+        try:
+            # Some work acknowledged before the disk fills (a loaded machine may need a while).
+            deadline = time.monotonic() + 30
+            while len(ack.signed) < 5 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            fill_disk(mount / "filler")
+            time.sleep(1.5)  # the clients go on against a full disk
+            listing = requests.get(f"{daemon.url}/certificate", auth=AUTH, timeout=30)
+            assert listing.status_code == 200, listing.text  # reads keep working
+        finally:
+            # SIGKILL, also when something above failed: neither the daemon nor the clients may outlive the test.
+            daemon.proc.send_signal(signal.SIGKILL)
+            daemon.proc.wait()
+            stop.set()
+            for w in workers:
+                w.join(timeout=30)
         assert any("database or disk is full" in text for text in ack.refusals), ack.refusals[:5]
         assert not any("disk I/O error" in text for text in ack.refusals), ack.refusals[:5]
-        os.remove(mount / "filler")
+        if (mount / "filler").exists():
+            os.remove(mount / "filler")
+        os.remove(ballast)
         daemon = Daemon(data, www_port, ssl_port, tmp_path)
         try:
             DAEMON_URL[0] = daemon.url
