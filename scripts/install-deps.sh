@@ -21,6 +21,8 @@ packages=(
     # tests/integration/test_acme.py and bench/acme_bench.py: Let's Encrypt's test CA (pebble and
     # pebble-challtestsrv) and lego, the client certos is measured against
     pebble lego
+    # tests/integration/test_acme_authoritative.py: the resolver and the lagging secondary name server
+    python3-dnslib
     # tests/integration/test_scep_server.py: micromdm's scepclient and scepserver, and certmonger
     scep certmonger
 )

@@ -186,8 +186,8 @@ Issued Client::Obtain(const std::vector<std::string>& domains, const std::string
                                     (authz.value("wildcard", false) ? " (a wildcard needs dns-hook=)" : ""));
             }
             Pending p{url.get<std::string>(), Text(*chosen, "type"), domain, Text(*chosen, "token")};
+            pending.push_back(p);  // first: a Present that fails halfway (the DNS check) is cleaned up as well
             solver.Present(p.type, p.domain, p.token, KeyAuthorization(p.token, key_));
-            pending.push_back(p);
             // §7.5.1: "The client indicates to the server that it is ready for the challenge validation by
             // sending an empty JSON body ("{}")".
             sender_->Post(Text(*chosen, "url"), "{}", key_, kid_);

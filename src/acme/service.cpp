@@ -162,8 +162,9 @@ void Install(store::Store& store, core::ObjectId id, const std::vector<crypto::C
 }
 
 // kAcmeProps are the entry's own settings, kept across renewals.
-constexpr std::array<const char*, 6> kAcmeProps = {"acme-managed",  "directory-url", "domain-names",
-                                                   "acme-key-size", "acme-dns-hook", "acme-dns-server"};
+constexpr std::array<const char*, 7> kAcmeProps = {"acme-managed",     "directory-url", "domain-names",
+                                                   "acme-key-size",    "acme-dns-hook", "acme-dns-server",
+                                                   "acme-dns-resolver"};
 
 // Run obtains a certificate for entry `id` with its settings and installs it. On failure the entry's
 // acme-status says why and the error is rethrown.
@@ -194,7 +195,8 @@ void Run(Environment& env, core::ObjectId id, const std::string& eab_kid, const 
             csr.subject_alt_names.push_back("DNS:" + domain);
         }
         std::string csr_der = crypto::CertificateRequest::Parse(crypto::MakeCertificateRequest(csr, *key)).ToDer();
-        StoreSolver solver(env.store, Prop(entry, "acme-dns-hook"), Prop(entry, "acme-dns-server"));
+        StoreSolver solver(env.store, Prop(entry, "acme-dns-hook"),
+                           DnsCheck{Prop(entry, "acme-dns-server"), Prop(entry, "acme-dns-resolver")});
         std::string replaces;
         if (!entry.der.empty()) {
             replaces = AriCertId(Prop(entry, "akid"), Prop(entry, "serial-number"));
@@ -271,6 +273,7 @@ std::string Obtain(Environment& env, AcmeRequest request) {
         entry.props["acme-key-size"] = request.key_size;
         entry.props["acme-dns-hook"] = request.dns_hook;
         entry.props["acme-dns-server"] = request.dns_server;
+        entry.props["acme-dns-resolver"] = request.dns_resolver;
         entry.props["acme-status"] = "pending";
         if (!row) {
             entry.props["common-name"] = request.domains.front();

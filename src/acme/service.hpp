@@ -49,8 +49,9 @@ struct AcmeRequest {
     std::string eab_kid;
     std::string eab_hmac_key;  // base64url, as CAs hand it out
     std::string key_size = "prime256v1";
-    std::string dns_hook;    // program called "present|cleanup FQDN VALUE" for DNS-01
-    std::string dns_server;  // authoritative server (IPv4[:port]) where the TXT record is checked first
+    std::string dns_hook;      // program called "present|cleanup FQDN VALUE" for DNS-01
+    std::string dns_server;    // the one server (IPv4[:port]) where the TXT record is checked; "none": no check
+    std::string dns_resolver;  // resolver (IPv4[:port]) that finds the zone's authoritative servers otherwise
     bool reset_private_key = true;
 };
 

@@ -46,22 +46,24 @@ void RunHook(const std::string& program, const std::vector<std::string>& args) {
     }
 }
 
-void WaitForTxt(const std::string& server, const std::string& name, const std::string& value) {
+void WaitForTxt(const std::vector<std::string>& servers, const std::string& name, const std::string& value) {
     auto deadline = std::chrono::steady_clock::now() + kPropagationTimeout;
     std::chrono::milliseconds delay{10};
-    while (true) {
-        std::vector<std::string> texts = TxtRecords(server, name);
-        if (std::find(texts.begin(), texts.end(), value) != texts.end()) {
-            return;
+    for (const std::string& server : servers) {
+        while (true) {
+            std::vector<std::string> texts = TxtRecords(server, name);
+            if (std::find(texts.begin(), texts.end(), value) != texts.end()) {
+                break;
+            }
+            if (std::chrono::steady_clock::now() > deadline) {
+                std::string message = "DNS-01: the TXT record " + name;
+                message += " is not visible at " + server;
+                message += " after " + std::to_string(kPropagationTimeout.count()) + " s";
+                throw core::Failure(message);
+            }
+            std::this_thread::sleep_for(delay);
+            delay = std::min(delay * 2, std::chrono::milliseconds(1000));
         }
-        if (std::chrono::steady_clock::now() > deadline) {
-            std::string message = "DNS-01: the TXT record " + name;
-            message += " is not visible at " + server;
-            message += " after " + std::to_string(kPropagationTimeout.count()) + " s";
-            throw core::Failure(message);
-        }
-        std::this_thread::sleep_for(delay);
-        delay = std::min(delay * 2, std::chrono::milliseconds(1000));
     }
 }
 
@@ -75,9 +77,15 @@ void StoreSolver::Present(std::string_view type, std::string_view domain, std::s
         std::string value = DnsChallengeValue(key_authorization);
         dns_values_[std::string(token)] = value;
         RunHook(dns_hook_, {"present", DnsRecordName(domain), value});
-        if (!dns_server_.empty()) {
-            WaitForTxt(dns_server_, DnsRecordName(domain), value);
+        if (check_.server == "none") {
+            return;
         }
+        if (!check_.server.empty()) {
+            WaitForTxt({check_.server}, DnsRecordName(domain), value);
+            return;
+        }
+        Authority authority = FindAuthority(check_.resolver, DnsRecordName(domain));
+        WaitForTxt(authority.servers, authority.name, value);
         return;
     }
     auto tx = store_->Begin(store::TxMode::kWrite);

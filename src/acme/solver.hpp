@@ -16,12 +16,20 @@
 
 namespace certos::acme {
 
+// DnsCheck says where the DNS-01 propagation check looks: `server` (IPv4[:port]) alone when given ("none": no
+// check, the hook is trusted), otherwise every authoritative server of the record's zone, found through
+// `resolver` (IPv4[:port]; empty: the system's resolvers).
+struct DnsCheck {
+    std::string server;
+    std::string resolver;
+};
+
 class StoreSolver final : public ChallengeSolver {
 public:
-    // StoreSolver writes to `store` (which must outlive it); `dns_hook` empty: HTTP-01 only. With `dns_server`
-    // (the zone's authoritative server, IPv4[:port]) Present returns only once the TXT record is served there.
-    StoreSolver(store::Store& store, std::string dns_hook, std::string dns_server = {})
-        : store_(&store), dns_hook_(std::move(dns_hook)), dns_server_(std::move(dns_server)) {}
+    // StoreSolver writes to `store` (which must outlive it); `dns_hook` empty: HTTP-01 only. Present returns a
+    // DNS-01 challenge only once the TXT record is served by `check`'s servers.
+    StoreSolver(store::Store& store, std::string dns_hook, DnsCheck check = {})
+        : store_(&store), dns_hook_(std::move(dns_hook)), check_(std::move(check)) {}
 
     bool Supports(std::string_view type) const override;
     // Present throws core::Error when the hook fails (exit status, or it cannot be run).
@@ -32,7 +40,7 @@ public:
 private:
     store::Store* store_;
     std::string dns_hook_;
-    std::string dns_server_;
+    DnsCheck check_;
     std::map<std::string, std::string> dns_values_;  // token -> the DNS-01 value presented, for cleanup
 };
 
@@ -42,9 +50,9 @@ std::string DnsRecordName(std::string_view domain);
 // kPropagationTimeout is how long Present waits for the TXT record at the authoritative server.
 inline constexpr std::chrono::seconds kPropagationTimeout{60};
 
-// WaitForTxt polls `server` for `value` at `name` (first after 10 ms, doubling up to 1 s) until it is there;
-// throws core::Error (kFailure) "DNS-01: ... not visible at SERVER" after kPropagationTimeout.
-void WaitForTxt(const std::string& server, const std::string& name, const std::string& value);
+// WaitForTxt polls each of `servers` for `value` at `name` (first after 10 ms, doubling up to 1 s) until every
+// one serves it; throws core::Error (kFailure) "DNS-01: ... not visible at SERVER" after kPropagationTimeout.
+void WaitForTxt(const std::vector<std::string>& servers, const std::string& name, const std::string& value);
 
 // RunHook runs `program` with `args` (no shell) and waits; throws core::Error (kFailure) "dns-hook ...: exit
 // status N" unless it exits with 0.

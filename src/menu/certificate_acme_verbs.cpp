@@ -32,6 +32,7 @@ acme::AcmeRequest RequestFrom(const Call& call, const std::string& domains) {
     request.key_size = call.args.GetOr("key-size", "prime256v1");
     request.dns_hook = call.args.GetOr("dns-hook");
     request.dns_server = call.args.GetOr("dns-server");
+    request.dns_resolver = call.args.GetOr("dns-resolver");
     request.reset_private_key = call.args.GetOr("reset-private-key", "true") == "true";
     return request;
 }
@@ -45,7 +46,8 @@ std::vector<ArgSpec> CommonArgs() {
         Arg("key-size", "key of the certificate (default prime256v1)",
             {.type = ValueType::kEnum, .values = pki::KeySizeValues()}),
         Arg("dns-hook", "program that adds and removes the DNS-01 TXT record (present|cleanup FQDN VALUE)"),
-        Arg("dns-server", "authoritative DNS server (IPv4[:port]) where the TXT record must show first"),
+        Arg("dns-server", "the one DNS server (IPv4[:port]) where the TXT record must show first; none: no check"),
+        Arg("dns-resolver", "resolver (IPv4[:port]) that finds the zone's authoritative servers (default: system)"),
     };
 }
 

@@ -67,18 +67,20 @@ class Pebble:
     pebble's HTTPS listener (to be trusted by the client); root_pem() is the issuing root from the
     management interface."""
 
-    def __init__(self, workdir: Path, http_port: int, eab_required=False, nonce_reject=0, extra_env=None):
+    def __init__(self, workdir: Path, http_port: int, eab_required=False, nonce_reject=0, extra_env=None,
+                 dns_host="127.0.0.1", dns_port=None):
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.tls_ca, cert, key = make_tls_files(workdir / "tls")
-        self.dns_port = free_udp_port()
+        self.dns_host = dns_host
+        self.dns_port = dns_port or free_udp_port()
         self.challtest_port = free_port()
         self.acme_port = free_port()
         self.management_port = free_port()
         self.procs = []
         self.challtest = self._spawn("challtestsrv", [
             "pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
-            "-dns01", f"127.0.0.1:{self.dns_port}", "-management", f"127.0.0.1:{self.challtest_port}",
+            "-dns01", f"{dns_host}:{self.dns_port}", "-management", f"127.0.0.1:{self.challtest_port}",
             "-http01", "", "-https01", "", "-tlsalpn01", ""], {})
         if not wait_port(self.challtest_port, self.challtest):
             raise AssertionError("pebble-challtestsrv did not start: " + self.output("challtestsrv"))
@@ -96,7 +98,7 @@ class Pebble:
         env = {"PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": str(nonce_reject)}
         env.update(extra_env or {})
         self.pebble = self._spawn("pebble", ["pebble", "-config", str(config_file),
-                                             "-dnsserver", f"127.0.0.1:{self.dns_port}"], env)
+                                             "-dnsserver", f"{dns_host}:{self.dns_port}"], env)
         if not wait_port(self.acme_port, self.pebble) or not wait_port(self.management_port, self.pebble):
             raise AssertionError("pebble did not start: " + self.output("pebble"))
 

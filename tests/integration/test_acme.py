@@ -398,7 +398,8 @@ exec curl -sf -X POST -d '{{"host":"'"$2"'"}}' http://127.0.0.1:{pebble.challtes
             try:
                 daemon.session().post(f"{daemon.url}/certificate/add-acme", timeout=120, json={
                     "name": "restart", "directory-url": pebble.directory_url,
-                    "domain-names": "*.restart.example.com", "dns-hook": str(hook)})
+                    "domain-names": "*.restart.example.com", "dns-hook": str(hook),
+                    "dns-server": f"127.0.0.1:{pebble.dns_port}"})
             except Exception as e:  # noqa: BLE001 - the daemon dies under it
                 errors.append(e)
 
