@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_condition.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 
@@ -60,27 +61,55 @@ const char* Operator(CertificateCondition::Op op) {
     }
 }
 
-void Append(const CertificateCondition& condition, WhereClause& out);
+bool IsComparison(CertificateCondition::Op op) {
+    using Op = CertificateCondition::Op;
+    return op == Op::kEq || op == Op::kLt || op == Op::kLe || op == Op::kGt || op == Op::kGe;
+}
+
+// Coarse fields have few distinct values in a real store (one issuer for most certificates, two key types, a
+// handful of trusted ones): an index on them narrows little. Without statistics (no ANALYZE: a full one takes
+// seconds at 1,000,000 rows) SQLite assumes ten rows per key of any index, and lets `ca=X` drive a query over
+// all X's certificates instead of an `expires-after` range of a few per cent. Next to a comparison on a fine
+// field in the same AND, a coarse comparison is therefore written with its column as `+column`, which keeps
+// the planner from using its index (https://sqlite.org/optoverview.html#disqualifying_where_clause_terms).
+bool IsCoarse(CertificateField field) {
+    switch (field) {
+        case CertificateField::kIssuerName:
+        case CertificateField::kKeyType:
+        case CertificateField::kTrusted:
+        case CertificateField::kIssuer:
+        case CertificateField::kAuthority:
+        case CertificateField::kAcmeManaged:
+            return true;
+        default:
+            return false;
+    }
+}
+
+void Append(const CertificateCondition& condition, WhereClause& out, bool demote = false);
 
 void AppendList(const std::vector<CertificateCondition>& children, const char* joint, const char* empty,
-                WhereClause& out) {
+                WhereClause& out, bool conjunction) {
     if (children.empty()) {
         out.sql += empty;
         return;
     }
+    bool fine_sibling = conjunction && std::any_of(children.begin(), children.end(), [](const auto& child) {
+                            return IsComparison(child.op) && !IsCoarse(child.field);
+                        });
     out.sql += '(';
     for (std::size_t i = 0; i < children.size(); ++i) {
         if (i > 0) {
             out.sql += joint;
         }
-        Append(children[i], out);
+        Append(children[i], out, fine_sibling && IsComparison(children[i].op) && IsCoarse(children[i].field));
     }
     out.sql += ')';
 }
 
 // AppendComparison keeps the comparison two-valued: `col IS NOT NULL AND col = ?` is false, never NULL, for a
 // null column, so that NOT around it negates it.
-void AppendComparison(const CertificateCondition& condition, WhereClause& out) {
+void AppendComparison(const CertificateCondition& condition, WhereClause& out, bool demote) {
     CertificateField field = condition.field;
     if (field == CertificateField::kCertificate || field == CertificateField::kPrivateKey) {
         throw core::Error(core::ErrorCategory::kInternal, "a certificate's der and key compare only with null");
@@ -89,10 +118,11 @@ void AppendComparison(const CertificateCondition& condition, WhereClause& out) {
         out.sql += std::string("name") + Operator(condition.op);
     } else if (field == CertificateField::kIssuerName) {
         // Not correlated: the issuers' ids are found once, through the unique index on name.
-        out.sql += std::string("(issuer_id IS NOT NULL AND issuer_id IN (SELECT id FROM certificates WHERE name") +
+        std::string column = demote ? "+issuer_id" : "issuer_id";
+        out.sql += "(" + column + " IS NOT NULL AND " + column + " IN (SELECT id FROM certificates WHERE name" +
                    Operator(condition.op) + "))";
     } else {
-        std::string column = Column(field);
+        std::string column = std::string(demote ? "+" : "") + Column(field);
         out.sql += "(" + column + " IS NOT NULL AND " + column + Operator(condition.op) + ")";
     }
     if (field == CertificateField::kNotAfter) {
@@ -102,7 +132,7 @@ void AppendComparison(const CertificateCondition& condition, WhereClause& out) {
     }
 }
 
-void Append(const CertificateCondition& condition, WhereClause& out) {
+void Append(const CertificateCondition& condition, WhereClause& out, bool demote) {
     using Op = CertificateCondition::Op;
     switch (condition.op) {
         case Op::kTrue:
@@ -115,10 +145,10 @@ void Append(const CertificateCondition& condition, WhereClause& out) {
             out.sql += std::string(Column(condition.field)) + " IS NULL";
             return;
         case Op::kAnd:
-            AppendList(condition.children, " AND ", "1", out);
+            AppendList(condition.children, " AND ", "1", out, true);
             return;
         case Op::kOr:
-            AppendList(condition.children, " OR ", "0", out);
+            AppendList(condition.children, " OR ", "0", out, false);
             return;
         case Op::kNot:
             if (condition.children.size() != 1) {
@@ -129,7 +159,7 @@ void Append(const CertificateCondition& condition, WhereClause& out) {
             out.sql += ')';
             return;
         default:
-            AppendComparison(condition, out);
+            AppendComparison(condition, out, demote);
     }
 }
 

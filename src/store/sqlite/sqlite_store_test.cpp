@@ -19,6 +19,7 @@
 
 #include "core/error.hpp"
 #include "crypto/digest.hpp"
+#include "store/sqlite/sqlite_condition.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 #include "store/store_suite.hpp"
@@ -595,6 +596,44 @@ TEST_F(SqliteStoreTest, TransactionMayOutliveStore) {
     tx->Commit();
     tx.reset();
     EXPECT_EQ(Open()->Begin(TxMode::kRead)->ListCertificates().size(), 1u);
+}
+
+// QueryPlan is SQLite's plan for counting the certificates `condition` selects, its steps joined by "; ".
+std::string QueryPlan(sqlite::Connection& connection, const CertificateCondition& condition) {
+    sqlite::WhereClause where = sqlite::ToWhereClause(condition);
+    sqlite::Query query = connection.Prepare("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM certificates WHERE " + where.sql);
+    sqlite::BindWhere(query, where);
+    std::string plan;
+    while (query.Step()) {
+        plan += query.Text(3) + "; ";
+    }
+    return plan;
+}
+
+TEST_F(SqliteStoreTest, CoarseTermsDoNotDriveAQueryThatHasAFineOne) {
+    Open();
+    auto peek = Peek();
+    using Op = CertificateCondition::Op;
+    CertificateCondition by_ca =
+        CertificateCondition::Compare(Op::kEq, CertificateField::kIssuerName, std::string("CA"));
+    CertificateCondition expiring =
+        CertificateCondition::Compare(Op::kLt, CertificateField::kNotAfter, std::int64_t{2000000000});
+    CertificateCondition trusted =
+        CertificateCondition::Compare(Op::kEq, CertificateField::kTrusted, std::string("true"));
+    // Alone, the issuer's index serves `ca=CA`.
+    EXPECT_NE(QueryPlan(*peek, by_ca).find("certificates_issuer"), std::string::npos) << QueryPlan(*peek, by_ca);
+    // Next to an `expires-after` range, the range drives: SQLite, without statistics, would take the issuer's
+    // index (all 1,000,000 certificates of one CA) over the range (4 % of them).
+    for (const CertificateCondition& condition :
+         {CertificateCondition::And({expiring, by_ca}), CertificateCondition::And({by_ca, trusted, expiring})}) {
+        std::string plan = QueryPlan(*peek, condition);
+        EXPECT_NE(plan.find("certificates_not_after"), std::string::npos) << plan;
+        EXPECT_EQ(plan.find("certificates_issuer"), std::string::npos) << plan;
+        EXPECT_EQ(plan.find("certificates_trusted"), std::string::npos) << plan;
+    }
+    // In an OR each term keeps its index.
+    std::string either = QueryPlan(*peek, CertificateCondition::Or({expiring, by_ca}));
+    EXPECT_NE(either.find("certificates_issuer"), std::string::npos) << either;
 }
 
 }  // namespace
