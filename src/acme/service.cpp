@@ -20,10 +20,7 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-std::string Prop(const store::CertificateRow& row, const std::string& key, std::string_view fallback = {}) {
-    auto it = row.props.find(key);
-    return it == row.props.end() ? std::string(fallback) : it->second;
-}
+using store::Prop;
 
 void Log(Environment& env, std::string_view topics, const std::string& message) {
     if (env.log) {

@@ -14,10 +14,7 @@ namespace {
 
 constexpr std::string_view kSkidSection = "crl-skid";
 
-std::string Prop(const store::CertificateRow& row, const char* name) {
-    auto it = row.props.find(name);
-    return it == row.props.end() ? std::string() : it->second;
-}
+using store::Prop;
 
 long long Epoch(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
 

@@ -21,10 +21,7 @@
 namespace certos::pki {
 namespace {
 
-std::string Prop(const store::CertificateRow& row, const char* name, std::string_view fallback = {}) {
-    auto it = row.props.find(name);
-    return it == row.props.end() ? std::string(fallback) : it->second;
-}
+using store::Prop;
 
 bool Contains(const std::vector<std::string>& list, std::string_view item) {
     return std::find(list.begin(), list.end(), item) != list.end();

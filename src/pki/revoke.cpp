@@ -10,10 +10,7 @@
 namespace certos::pki {
 namespace {
 
-std::string Prop(const store::CertificateRow& row, const char* name) {
-    auto it = row.props.find(name);
-    return it == row.props.end() ? std::string() : it->second;
-}
+using store::Prop;
 
 TimePoint NotAfter(const store::CertificateRow& row) {
     std::string text = Prop(row, "not-after");  // seconds since the epoch, stored at signing

@@ -24,10 +24,7 @@
 namespace certos::pki {
 namespace {
 
-std::string Prop(const store::CertificateRow& row, const char* name, std::string_view fallback = {}) {
-    auto it = row.props.find(name);
-    return it == row.props.end() ? std::string(fallback) : it->second;
-}
+using store::Prop;
 
 bool HasUsage(const store::CertificateRow& row, std::string_view usage) {
     for (const std::string& item : core::SplitList(Prop(row, "key-usage"))) {

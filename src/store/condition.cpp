@@ -54,4 +54,19 @@ CertificateCondition CertificateCondition::Or(std::vector<CertificateCondition> 
     return condition;
 }
 
+namespace {
+std::string Find(const std::map<std::string, std::string>& props, const std::string& name, std::string_view fallback) {
+    auto it = props.find(name);
+    return it == props.end() ? std::string(fallback) : it->second;
+}
+}  // namespace
+
+std::string Prop(const CertificateRow& row, const std::string& name, std::string_view fallback) {
+    return Find(row.props, name, fallback);
+}
+
+std::string Prop(const ItemRow& row, const std::string& name, std::string_view fallback) {
+    return Find(row.props, name, fallback);
+}
+
 }  // namespace certos::store

@@ -47,6 +47,10 @@ struct ItemRow {
     std::map<std::string, std::string> props;
 };
 
+// Prop is the row's property `name`, or `fallback` when it has none.
+std::string Prop(const CertificateRow& row, const std::string& name, std::string_view fallback = {});
+std::string Prop(const ItemRow& row, const std::string& name, std::string_view fallback = {});
+
 // LogEntry is one line of `/log`. `time` is kept to the millisecond.
 struct LogEntry {
     std::uint64_t seq = 0;  // allocated by the store, increasing

@@ -22,10 +22,7 @@ std::string Get(const store::ItemRow& row, const char* name) {
     return it == row.props.end() ? std::string() : it->second;
 }
 
-std::string Prop(const store::CertificateRow& row, const char* name) {
-    auto it = row.props.find(name);
-    return it == row.props.end() ? std::string() : it->second;
-}
+using store::Prop;
 
 std::string Epoch(TimePoint t) {
     return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());

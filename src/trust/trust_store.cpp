@@ -9,10 +9,7 @@
 namespace certos::trust {
 namespace {
 
-std::string Prop(const store::CertificateRow& row, const char* name, std::string_view fallback = {}) {
-    auto it = row.props.find(name);
-    return it == row.props.end() ? std::string(fallback) : it->second;
-}
+using store::Prop;
 
 bool StoreAllows(const store::CertificateRow& row, std::string_view service) {
     if (service.empty()) {
