@@ -22,6 +22,7 @@
 #include "core/time_format.hpp"
 #include "core/value.hpp"
 #include "menu/item_menu.hpp"
+#include "menu/policy.hpp"
 
 namespace certos::menu {
 namespace {
@@ -319,6 +320,7 @@ void InstallActions(Menu& logging) {
             }
         }
     };
+    spec.write_policy = kPolicyWrite | kPolicyPolicy;  // the audit trail goes where these say
     spec.default_entries = DefaultActions;
     InstallItemMenu(menu, std::move(spec), {"name", "target"});
     menu.layout.flags = {{.letter = '*', .legend = "DEFAULT", .property = "default"}};
@@ -354,6 +356,8 @@ void InstallRules(Menu& system) {
                        Prop("default", ValueType::kBool, "false")};
     spec.settable = {"topics", "action", "prefix", "regex", "disabled"};
     spec.enable_disable = true;
+    // Whoever changes the rules decides whether the audit trail reaches /log: that takes `policy`, as /user does.
+    spec.write_policy = kPolicyWrite | kPolicyPolicy;
     spec.check = [](Call& call, store::ItemRow& row, bool adding) {
         if (adding) {
             if (Get(row, "topics").empty()) {

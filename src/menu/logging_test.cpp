@@ -7,10 +7,12 @@
 
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "menu/auth.hpp"
 #include "menu/item_menu.hpp"
+#include "menu/policy.hpp"
 #include "menu/test_tree.hpp"
 
 namespace certos::menu {
@@ -206,6 +208,26 @@ TEST_F(LoggingTest, ExportWritesActionsAndRulesThatDifferFromTheDefaults) {
                         "action=scripts topics=\"script,!debug\"\n"),
               std::string::npos)
         << text;
+}
+
+TEST_F(LoggingTest, ChangingWhereLinesGoNeedsThePolicyPolicy) {
+    Session writer;
+    writer.user = "writer";
+    writer.policies = kAllPolicies & ~kPolicyPolicy;
+    for (const auto& [path, verb, args] :
+         std::vector<std::tuple<std::string, std::string, std::vector<std::pair<std::string, std::string>>>>{
+             {"/system/logging", "disable", {{"numbers", "*1"}}},
+             {"/system/logging", "add", {{"topics", "script"}}},
+             {"/system/logging/action", "set", {{"numbers", "memory"}, {"memory-lines", "1"}}}}) {
+        try {
+            fixture_.Run(path, verb, args, writer);
+            ADD_FAILURE() << path << " " << verb << " was allowed without the policy policy";
+        } catch (const core::Error& e) {
+            EXPECT_EQ(std::string(e.what()), "not enough permissions (9)");
+        }
+    }
+    EXPECT_EQ(Run("/system/logging", "print").records.size(), 4u);
+    EXPECT_EQ(Run("/system/logging", "print").records[0].Get("disabled"), "false");
 }
 
 // A test verb that logs and then fails: its transaction rolls back, the line must stay.

@@ -89,3 +89,16 @@ def test_a_global_is_shared_by_the_daemons_sessions(certos_daemon):
     r = admin.post(f"{rest}/system/script/environment/remove", json={"numbers": "counter"}, timeout=10)
     assert r.status_code == 200, r.text
     assert other.get(f"{rest}/system/script/environment", timeout=10).json() == []
+
+
+def test_rules_and_actions_travel_in_a_backup(tmp_path):
+    data = tmp_path / "data"
+    out(data, "/system logging action add name=scripts target=disk disk-file-name=scripts")
+    out(data, "/system logging add topics=script action=scripts")
+    out(data, "/system backup save name=with-logging password=backup-pw")
+    out(data, "/system logging remove [ find where action=scripts ]; /system logging action remove scripts")
+    assert out(data, ":put [/system logging print count-only]").strip() == "4"
+    out(data, "/system backup load name=with-logging password=backup-pw")
+    assert out(data, ":put [/system logging print count-only]").strip() == "5"
+    out(data, ':log info "after the load"')
+    assert "after the load" in (data / "files" / "scripts.0.txt").read_text()
