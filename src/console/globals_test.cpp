@@ -58,6 +58,7 @@ TEST(GlobalsTest, SizeIsBoundedAndAReplacedValueFreesItsBytes) {
 TEST(GlobalsTest, ThreadsShareOneStore) {
     Globals globals;
     std::vector<std::thread> threads;
+    threads.reserve(4);
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&globals, t] {
             for (int i = 0; i < 200; ++i) {
