@@ -324,6 +324,20 @@ void InstallActions(Menu& logging) {
     spec.default_entries = DefaultActions;
     InstallItemMenu(menu, std::move(spec), {"name", "target"});
     menu.layout.flags = {{.letter = '*', .legend = "DEFAULT", .property = "default"}};
+    // `print detail` shows the properties of the action's target, as RouterOS does.
+    menu.layout.detail_properties = [](const Record& r) {
+        std::string_view target = r.Get("target").value_or("");
+        std::vector<std::string> names = {"name", "target"};
+        if (target == "memory") {
+            names.insert(names.end(), {"memory-lines", "memory-stop-on-full"});
+        } else if (target == "disk") {
+            names.insert(names.end(),
+                         {"disk-file-name", "disk-lines-per-file", "disk-file-count", "disk-stop-on-full"});
+        } else if (target == "echo") {
+            names.emplace_back("remember");
+        }
+        return names;
+    };
 }
 
 // RuleWords are a rule's settable properties as `add` takes them, for export.
