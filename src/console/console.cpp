@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "console/globals.hpp"
 #include "console/interpreter.hpp"
 #include "core/error.hpp"
 
@@ -57,6 +58,9 @@ bool RunScriptText(const menu::Tree& tree, menu::Session session, std::string_vi
 }
 
 void InstallScriptRunner(menu::Tree& tree) {
+    if (GlobalsOf(tree) == nullptr) {
+        InstallGlobals(tree);
+    }
     tree.set_script_runner([&tree](const menu::Session& session, std::string_view source, std::ostream& out,
                                    std::ostream& err) { return RunScriptText(tree, session, source, out, err); });
 }

@@ -56,13 +56,15 @@ private:
 };
 
 // RunScriptText runs `source` as a script (`certos FILE.rsc`, `/system script run`, the scheduler) for `session`,
-// from the root menu with fresh variables: output to `out`, the first error to `err` with its line
+// from the root menu with fresh local variables (the globals are the tree's, console/globals.hpp): output to `out`, the
+// first error to `err` with its line
 // ("... (line 3)"). Returns true when the script ran to its end (or `:return`ed).
 bool RunScriptText(const menu::Tree& tree, menu::Session session, std::string_view source, std::ostream& out,
                    std::ostream& err);
 
 // InstallScriptRunner makes RunScriptText the tree's script runner (menu::Tree::set_script_runner), so that
-// `/system script run` and the scheduler run scripts with this interpreter. The tree must outlive its use.
+// `/system script run` and the scheduler run scripts with this interpreter, and gives the tree its process
+// store of globals (console::InstallGlobals) unless it has one. The tree must outlive its use.
 void InstallScriptRunner(menu::Tree& tree);
 
 }  // namespace certos::console

@@ -16,6 +16,7 @@
 #include "console/completion.hpp"
 #include "console/console.hpp"
 #include "console/interpreter.hpp"
+#include "menu/logging.hpp"
 
 namespace certos::console {
 namespace {
@@ -240,6 +241,12 @@ private:
 }  // namespace
 
 int Console::RunInteractive(const std::filesystem::path& history_file) {
+    // The lines /system logging sends to `echo` show here, as on a RouterOS terminal. This process's lines are
+    // logged by the commands it runs, between prompts, on this thread.
+    menu::EchoRegistration echo = menu::AddEchoSink([this](std::string_view line) {
+        out_ << line << "\n";
+        out_.flush();
+    });
     return Repl(*this, *interpreter_, out_, history_file, [this] { RefreshWidth(); }).Run();
 }
 

@@ -28,7 +28,13 @@ bool IsQuit(const Statement& statement) {
 }  // namespace
 
 Interpreter::Interpreter(const menu::Tree& tree, menu::Session session, std::ostream& out, std::ostream& err)
-    : tree_(tree), session_(std::move(session)), out_(out), err_(err), current_(&tree.root()) {
+    : tree_(tree),
+      session_(std::move(session)),
+      out_(out),
+      err_(err),
+      current_(&tree.root()),
+      own_globals_(GlobalsOf(tree) == nullptr ? std::make_shared<Globals>() : nullptr),
+      globals_(own_globals_ ? own_globals_.get() : GlobalsOf(tree)) {
     // An empty line is a long command asking whether to go on (pki::GenerateKey): Ctrl-C stops it there, and
     // only there, so that a command is never reported interrupted after it has made its change.
     session_.progress = [this](std::string_view line) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "console/command.hpp"
+#include "console/globals.hpp"
 #include "console/syntax.hpp"
 #include "console/value.hpp"
 #include "menu/tree.hpp"
@@ -134,7 +135,11 @@ private:
     std::ostream& err_;
     const menu::Menu* current_;
     ItemNumbers numbers_;
-    Scope globals_;
+    // globals_ is the tree's process store of globals (console/globals.hpp), or own_globals_ when it has none;
+    // global_view_ holds the copies FindVariable hands out (a :set of one is written back).
+    std::shared_ptr<Globals> own_globals_;
+    Globals* globals_;
+    Scope global_view_;
     int width_ = 160;
     bool quit_ = false;
     std::size_t call_depth_ = 0;  // user function calls in progress, at most kMaxCallDepth

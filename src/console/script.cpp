@@ -125,8 +125,14 @@ Value* Interpreter::FindVariable(std::string_view name, Scope* scope) {
             return &it->second;
         }
     }
-    auto it = globals_.variables.find(name);
-    return it == globals_.variables.end() ? nullptr : &it->second;
+    std::optional<Value> global = globals_->Get(name);
+    if (!global) {
+        global_view_.variables.erase(std::string(name));
+        return nullptr;
+    }
+    Value& view = global_view_.variables[std::string(name)];
+    view = std::move(*global);
+    return &view;
 }
 
 Value Interpreter::EvaluateExpression(std::span<const Word> words, Frame& frame, std::size_t end_offset) {
@@ -193,11 +199,18 @@ Value Interpreter::ExecuteScriptCommand(const Statement& statement, Frame& frame
         if (name == "local") {
             frame.scope->variables[variable] = std::move(value);
         } else if (name == "global") {
-            if (!value_words.empty() || !globals_.variables.contains(variable)) {
-                globals_.variables[variable] = std::move(value);
+            if (value_words.empty()) {
+                globals_->Declare(variable);
+            } else {
+                globals_->Set(variable, std::move(value));
             }
         } else if (Value* existing = FindVariable(variable, frame.scope)) {
-            *existing = std::move(value);
+            auto view = global_view_.variables.find(variable);
+            if (view != global_view_.variables.end() && &view->second == existing) {
+                globals_->Set(variable, std::move(value));  // a global: every session sees the change
+            } else {
+                *existing = std::move(value);
+            }
         } else {
             ScriptError("no such variable " + variable);
         }

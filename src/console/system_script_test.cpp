@@ -134,10 +134,30 @@ TEST_F(SystemScriptTest, ScriptsRunningScriptsAreBounded) {
     EXPECT_NE(text.find("scripts nested too deeply (more than 10)"), std::string::npos) << text;
 }
 
-TEST_F(SystemScriptTest, EnvironmentSaysThereAreNoSharedGlobals) {
+TEST_F(SystemScriptTest, AGlobalIsSharedByRunsAndSessionsAndListedInTheEnvironment) {
+    Admin("/system/script", "add", {{"name", "setter"}, {"source", ":global counter 41; :set counter ($counter + 1)"}});
+    Admin("/system/script", "add", {{"name", "getter"}, {"source", ":global counter; :put \"counter=$counter\""}});
+    EXPECT_EQ(Line("/system script run setter"), "");
+    // Another run, and another console session, see what the first run left.
+    EXPECT_EQ(Line("/system script run getter"), "counter=42\n");
+    EXPECT_EQ(Line(":put $counter"), "42\n");
+    EXPECT_EQ(Line(":global greeting \"hi\""), "");
     EXPECT_EQ(Line("/system script environment print"),
-              "failure: certos keeps no global variables between script runs: a :global lives as long as the console "
-              "or the script run that made it\n");
+              "Columns: NAME, VALUE\n#  NAME      VALUE\n0  counter   42\n1  greeting  hi\n");
+    std::vector<menu::Record> records = Admin("/system/script/environment", "print").records;
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].Get("name"), "counter");
+    EXPECT_EQ(records[0].Get("value"), "42");
+    Admin("/system/script/environment", "remove", {{"numbers", "counter"}});
+    records = Admin("/system/script/environment", "print").records;
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].Get("name"), "greeting");
+    // A removed global is gone for every session: using it is the error an undeclared variable gives.
+    EXPECT_EQ(Line(":put $counter"), "syntax error (line 1 column 7)\n");
+}
+
+TEST_F(SystemScriptTest, RemovingAnUnknownGlobalFails) {
+    EXPECT_EQ(Line("/system script environment remove nothere"), "no such item\n");
 }
 
 TEST_F(SystemScriptTest, ADueEntryRunsOnceForEveryProcessSharingTheStore) {

@@ -75,7 +75,7 @@ void AuditIn(Call& call, store::Transaction& tx) {
     if (verb == nullptr || !verb->Changes()) {
         return;
     }
-    AppendLog(tx, "system,info", AuditMessage(call, *verb, Result{}));
+    AppendLog(call.tree, tx, "system,info", AuditMessage(call, *verb, Result{}));
     call.audited = true;
 }
 
@@ -85,7 +85,7 @@ void Audit(const Call& call, const Verb& verb, const Result& result) {
     }
     std::string message = AuditMessage(call, verb, result);
     if (verb.tx == TxNeed::kWrite && call.tx != nullptr) {
-        AppendLog(*call.tx, "system,info", message);
+        AppendLog(call.tree, *call.tx, "system,info", message);
     } else {
         WriteLog(call.tree, "system,info", message);
     }

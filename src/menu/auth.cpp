@@ -11,6 +11,7 @@
 #include "crypto/digest.hpp"
 #include "crypto/password.hpp"
 #include "crypto/random.hpp"
+#include "menu/logging.hpp"
 #include "menu/policy.hpp"
 
 namespace certos::menu {
@@ -147,17 +148,18 @@ std::string EscapeLogText(std::string_view text, std::size_t max) {
     return out;
 }
 
-void AppendLog(store::Transaction& tx, std::string_view topics, std::string_view message) {
+void AppendLog(const Tree& tree, store::Transaction& tx, std::string_view topics, std::string_view message) {
     store::LogEntry entry;
-    entry.time = std::chrono::system_clock::now();
+    // Milliseconds, as the store keeps them, so that LogJournal knows a line it finds stored.
+    entry.time = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     entry.topics = EscapeLogText(topics, 128);
     entry.message = EscapeLogText(message);
-    tx.AppendLog(entry);
+    RouteLog(tree, tx, entry);
 }
 
 void WriteLog(const Tree& tree, std::string_view topics, std::string_view message) {
     auto tx = tree.store().Begin(store::TxMode::kWrite);
-    AppendLog(*tx, topics, message);
+    AppendLog(tree, *tx, topics, message);
     tx->Commit();
 }
 

@@ -78,9 +78,10 @@ std::string LogName(std::string_view name);
 // `max` bytes (ending in "..." when cut), never inside an escape or a UTF-8 sequence.
 std::string EscapeLogText(std::string_view text, std::size_t max = kMaxLogMessage);
 
-// AppendLog adds a line to /log in `tx`: topics and message escaped and bounded (EscapeLogText). Every log
-// line goes through here. WriteLog does the same in its own transaction. Never pass secrets.
-void AppendLog(store::Transaction& tx, std::string_view topics, std::string_view message);
+// AppendLog logs a line: topics and message escaped and bounded (EscapeLogText), then routed by the rules of
+// /system logging (menu/logging.hpp), a memory line appended in `tx`. Every log line goes through here.
+// WriteLog does the same in its own transaction. Never pass secrets.
+void AppendLog(const Tree& tree, store::Transaction& tx, std::string_view topics, std::string_view message);
 void WriteLog(const Tree& tree, std::string_view topics, std::string_view message);
 // TryWriteLog is WriteLog for the lines a request must not fail over (a login, or a refused one, on a full
 // disk: reads keep working); returns false when the line could not be written.

@@ -35,8 +35,8 @@ PropertySpec Property(std::string name, ValueType type = ValueType::kString, std
     return spec;
 }
 
-void Log(store::Transaction& tx, std::string_view topics, const std::string& message) {
-    AppendLog(tx, topics, message);
+void Log(const Tree& tree, store::Transaction& tx, std::string_view topics, const std::string& message) {
+    AppendLog(tree, tx, topics, message);
 }
 
 std::string FormatEpoch(const std::string& epoch) {
@@ -49,7 +49,7 @@ std::string FormatEpoch(const std::string& epoch) {
 Result Revoke(Call& call) {
     std::vector<core::ObjectId> ids = ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"));
     for (const std::string& warning : pki::RevokeCertificates(call.Tx(), ids, call.args.GetOr("reason"))) {
-        Log(call.Tx(), "certificate,warning", warning);
+        Log(call.tree, call.Tx(), "certificate,warning", warning);
     }
     return Result{};
 }
@@ -263,7 +263,7 @@ Result DownloadCrls(Call& call, const ItemModel& model) {
         std::unique_ptr<store::Transaction> tx = call.store.Begin(store::TxMode::kWrite);
         for (const std::string& line : lines) {
             bool failed = line.starts_with("CRL download failed");
-            Log(*tx, failed ? "certificate,error" : "certificate,info", line);
+            Log(call.tree, *tx, failed ? "certificate,error" : "certificate,info", line);
             if (failed) {
                 failures += (failures.empty() ? "" : "; ") + line;
             }

@@ -17,6 +17,7 @@
 #include "crypto/password.hpp"
 #include "menu/auth.hpp"
 #include "menu/item_menu.hpp"
+#include "menu/logging.hpp"
 #include "menu/menus.hpp"
 #include "menu/policy.hpp"
 #include "menu/system_scripts.hpp"
@@ -275,7 +276,13 @@ void InstallServices(Tree& tree) {
 Result PrintLog(Call& call) {
     std::vector<Record> records;
     auto now = std::chrono::system_clock::now();
-    for (const store::LogEntry& entry : call.Tx().ListLog()) {
+    std::vector<store::LogEntry> entries = call.Tx().ListLog();
+    // The memory actions keep memory-lines lines (the store keeps at most kLogCapacity).
+    std::size_t shown = MemoryLines(call.Tx());
+    if (entries.size() > shown) {
+        entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(shown));
+    }
+    for (const store::LogEntry& entry : entries) {
         Record r;
         r.Set(".id", core::ObjectId(entry.seq).ToString());
         r.Set("time", core::FormatLogTime(entry.time, now));
@@ -314,7 +321,7 @@ void InstallLog(Tree& tree) {
             .changes = false,  // the entry is its own record: no audit line
             .handler =
                 [topics](Call& call) {
-                    AppendLog(call.Tx(), topics, call.args.GetOr("message"));
+                    AppendLog(call.tree, call.Tx(), topics, call.args.GetOr("message"));
                     return Result{};
                 },
         });
@@ -384,6 +391,7 @@ void InstallSystemResource(Tree& tree) {
     InstallScriptMenus(system);
     InstallSchedulerMenu(system);
     InstallClockMenus(system);
+    InstallLoggingMenus(system);
 }
 
 // /certificate/settings (facts §1.10; CR `single_value`): crl-download, crl-use, crl-store, builtin-trust-store.
@@ -479,7 +487,8 @@ void InstallSystemMenus(Tree& tree) {
 
 void Bootstrap(const Tree& tree) {
     auto missing = [&](store::Transaction& tx) {
-        return tx.ListItems("user-group").size() < 3 || tx.ListItems("ip-service").size() < std::size(kServices);
+        return tx.ListItems("user-group").size() < 3 || tx.ListItems("ip-service").size() < std::size(kServices) ||
+               LoggingMissing(tx);
     };
     {
         auto tx = tree.store().Begin(store::TxMode::kRead);
@@ -497,6 +506,9 @@ void Bootstrap(const Tree& tree) {
         if (!tx->FindItemByName("ip-service", service.name)) {
             tx->InsertItem("ip-service", service, true);
         }
+    }
+    if (LoggingMissing(*tx)) {
+        BootstrapLogging(*tx);
     }
     tx->Commit();
 }

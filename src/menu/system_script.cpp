@@ -1,5 +1,6 @@
 // /system script: the script repository, its `run` verb and /system script environment.
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -81,21 +82,55 @@ Result RunVerb(Call& call) {
     return result;
 }
 
+// EnvironmentRecords are the process's globals as records: `.id` is the position in name order (*1, *2, ...),
+// so that `remove 0` after a `print`, or `remove NAME`, finds one.
+std::vector<Record> EnvironmentRecords(const Call& call) {
+    std::vector<Record> records;
+    if (call.tree.environment() == nullptr) {
+        return records;
+    }
+    std::uint64_t position = 0;
+    for (const auto& [name, value] : call.tree.environment()->List()) {
+        Record record;
+        record.Set(".id", core::ObjectId(++position).ToString());
+        record.Set("name", name);
+        record.Set("value", value);
+        records.push_back(std::move(record));
+    }
+    return records;
+}
+
 void InstallEnvironment(Menu& script) {
-    Menu& menu = script.AddChild("environment", "global variables of running scripts");
+    Menu& menu = script.AddChild("environment", "global variables of this process's scripts");
     menu.properties = {Prop("name"), Prop("value")};
+    menu.layout.table_columns = [](const std::vector<Record>&) { return std::vector<std::string>{"name", "value"}; };
     menu.verbs.push_back(Verb{
         .name = "print",
         .help = "print global variables",
         .args = PrintArgs(),
         .tx = TxNeed::kNone,
         .takes_filter = true,
-        .handler = [](Call&) -> Result {
-            // Said rather than printed empty: an empty list would claim there are no globals.
-            throw core::Failure(
-                "certos keeps no global variables between script runs: a :global lives as long as the console or "
-                "the script run that made it");
-        },
+        .handler = [](Call& call) { return ApplyPrint(call, EnvironmentRecords(call)); },
+    });
+    menu.verbs.push_back(Verb{
+        .name = "remove",
+        .help = "remove global variables",
+        .args = {Arg("numbers", "the variables, by number or name",
+                     {.type = ValueType::kItem, .required = true, .unnamed = true})},
+        .policy = kPolicyWrite,
+        .tx = TxNeed::kNone,
+        .changes = false,  // not stored: nothing for the audit trail
+        .handler =
+            [](Call& call) {
+                std::vector<Record> records = EnvironmentRecords(call);
+                std::vector<core::ObjectId> ids = ResolveItems(records, call.args.GetOr("numbers"));
+                for (std::size_t i = 0; i < records.size(); ++i) {
+                    if (std::find(ids.begin(), ids.end(), core::ObjectId(i + 1)) != ids.end()) {
+                        call.tree.environment()->Remove(*records[i].Get("name"));
+                    }
+                }
+                return Result{};
+            },
     });
 }
 

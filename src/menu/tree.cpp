@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/value.hpp"
 #include "menu/audit.hpp"
+#include "menu/logging.hpp"
 
 namespace certos::menu {
 
@@ -204,11 +205,13 @@ Result Tree::Execute(const Request& request, const Session& session) const {
         metrics_.CountCommand(session.via, verb == nullptr ? "" : menu->path, verb == nullptr ? "" : verb->name, ok,
                               std::chrono::steady_clock::now() - start);
     };
+    LogJournal journal(*this);  // what the command logged stays logged if it fails
     try {
         Result result = Run(request, session);
         count(true);
         return result;
     } catch (...) {
+        journal.Recover();
         count(false);
         throw;
     }

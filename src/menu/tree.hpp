@@ -66,6 +66,18 @@ struct Menu;
 using ScriptRunner =
     std::function<bool(const Session& session, std::string_view source, std::ostream& out, std::ostream& err)>;
 
+// ScriptEnvironment is the global variables of the scripts of this process (`/system script environment`):
+// the console layer keeps them (console::Globals) and installs them with Tree::set_environment, so that
+// every console session and script run of the process shares them. Thread-safe.
+class ScriptEnvironment {
+public:
+    virtual ~ScriptEnvironment() = default;
+    // List is every global, by name, with its value as `:put` prints it.
+    virtual std::vector<std::pair<std::string, std::string>> List() const = 0;
+    // Remove deletes global `name`; false when there is none.
+    virtual bool Remove(std::string_view name) = 0;
+};
+
 // Args are the validated, canonical arguments of a call (name -> wire value); absent optional
 // arguments without a default are missing.
 class Args {
@@ -205,6 +217,10 @@ public:
     // set_script_runner installs what runs scripts (`/system script run`, `/system scheduler`); set once at
     // start-up, before any request.
     void set_script_runner(ScriptRunner runner) { script_runner_ = std::move(runner); }
+    // set_environment installs the process's script globals; set once at start-up, before any request.
+    // environment() is null when none was installed.
+    void set_environment(std::shared_ptr<ScriptEnvironment> environment) { environment_ = std::move(environment); }
+    ScriptEnvironment* environment() const { return environment_.get(); }
     // RunScript runs `source` for `session` through the installed runner. Throws core::Error (failure) when
     // none is installed.
     bool RunScript(const Session& session, std::string_view source, std::ostream& out, std::ostream& err) const;
@@ -233,6 +249,7 @@ private:
     store::Store& store_;
     store::FileArea* files_ = nullptr;
     ScriptRunner script_runner_;
+    std::shared_ptr<ScriptEnvironment> environment_;
     Menu root_;
     mutable Metrics metrics_;
 };

@@ -54,5 +54,5 @@ def test_golden_files_cover_every_construct():
                       "[:timestamp]", "$(", "$[", "\"$", ":local", ":global", ":set", ":if", ":while", ":for",
                       ":foreach k,v", "on-error=", ":onerror", ":error", ":return", "do={", "$1", "$0", ":pick",
                       ":len", ":find", ":delay", ":execute", ":beep", ":log", "print as-value", "get ca]",
-                      "expires-after]", "find where", "->", "/log print"]:
+                      "expires-after]", "find where", "->", "/log print", "/system script environment"]:
         assert construct in text, construct
