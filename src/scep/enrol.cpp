@@ -258,7 +258,9 @@ std::string Settle(ClientEnvironment& env, const store::CertificateRow& row, con
     Install(env, row.id, *issued, sent, chain);
     Log(env, kInfo,
         "certificate " + row.name + (sent.renewal ? " renewed" : " issued") + " over SCEP by " +
-            chain.ca.SubjectString() + " (CA fingerprint " + chain.ca.FingerprintSha256() + ")");
+            chain.ca.SubjectString() + " (CA fingerprint " + chain.ca.FingerprintSha256() + ", request " +
+            ChooseCipher(ex.caps) + "/" + std::string(crypto::DigestName(ChooseDigest(ex.caps))) + ", reply " +
+            rep.cipher + ")");
     return "valid";
 }
 
@@ -381,6 +383,8 @@ std::string Poll(ClientEnvironment& env, core::ObjectId id) {
         ex.caps.aes = message.cipher == "AES-128-CBC";
         ex.caps.des3 = message.cipher == "DES-EDE3-CBC";
         ex.caps.sha256 = message.digest == crypto::DigestAlgorithm::kSha256;
+        ex.caps.sha512 = message.digest == crypto::DigestAlgorithm::kSha512;
+        ex.caps.sha1 = message.digest == crypto::DigestAlgorithm::kSha1;
         return Settle(env, row, reply, sent, chain, ex);
     } catch (const core::Error& e) {
         Failed(env, row, e);
