@@ -233,4 +233,25 @@ std::vector<std::string> ReadCrlsOnly(std::string_view der) {
     return out;
 }
 
+std::string IssuerAndSubject(const Certificate& issuer, const Certificate& subject) {
+    std::string names;
+    for (const X509_NAME* name : {X509_get_subject_name(issuer.native()), X509_get_subject_name(subject.native())}) {
+        unsigned char* der = nullptr;
+        int len = i2d_X509_NAME(name, &der);
+        if (len <= 0) {
+            ThrowOpenSsl("encoding a name");
+        }
+        names.append(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
+        OPENSSL_free(der);
+    }
+    // The SEQUENCE header around both names, written by OpenSSL's encoder.
+    int total = ASN1_object_size(1, static_cast<int>(names.size()), V_ASN1_SEQUENCE);
+    std::string out(static_cast<std::size_t>(total), '\0');
+    auto* p = reinterpret_cast<unsigned char*>(out.data());
+    ASN1_put_object(&p, 1, static_cast<int>(names.size()), V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+    std::size_t header = static_cast<std::size_t>(p - reinterpret_cast<unsigned char*>(out.data()));
+    out.replace(header, names.size(), names);
+    return out;
+}
+
 }  // namespace certos::crypto

@@ -67,4 +67,8 @@ std::vector<Certificate> ReadCertificatesOnly(std::string_view der);
 // ReadCrlsOnly returns the DER CRLs a SignedData carries.
 std::vector<std::string> ReadCrlsOnly(std::string_view der);
 
+// IssuerAndSubject is the DER of RFC 8894 §3.3.3's IssuerAndSubject (SEQUENCE { issuer Name, subject Name })
+// that a CertPoll carries: `issuer`'s subject and `subject`'s subject.
+std::string IssuerAndSubject(const Certificate& issuer, const Certificate& subject);
+
 }  // namespace certos::crypto

@@ -36,6 +36,7 @@
 #include "pki/service_credentials.hpp"
 #include "rest/rest_api.hpp"
 #include "rest/route.hpp"
+#include "scep/enrol.hpp"
 #include "scep/server.hpp"
 #include "store/files.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -215,6 +216,11 @@ struct Daemon::Impl {
                 scep::Serve(*store, scep::Query{query.path, query.operation, query.message}, scep::Clock::now(), log);
             return modules::ScepAnswer{answer.status, std::move(answer.content_type), std::move(answer.body)};
         };
+        scep_ports.client_due = [this, log](system::TimePoint now) {
+            scep::ClientEnvironment env{*store, acme_trust, {}, log};
+            return scep::ClientDue(env, now);
+        };
+        scep_ports.log = log;
         composed.push_back(std::make_unique<modules::ScepModule>(std::move(scep_ports)));
         composed.push_back(std::make_unique<modules::SystemSchedulerModule>(modules::SystemSchedulerPorts{
             [this](system::TimePoint now) { menu::RunDueSchedules(tree, now, holder); },
@@ -490,7 +496,7 @@ struct Daemon::Impl {
     menu::LoginThrottle throttle;  // before the logins and the front ends that use it
     menu::Logins logins{tree, &throttle};
     rest::RestApi rest;
-    trust::StoreTrust acme_trust{*store};  // the ACME renewals' trust (service "acme")
+    trust::StoreTrust acme_trust{*store};  // the renewals' trust (services "acme" and "scep")
     // The modules and the scheduler of their jobs live longer than the listeners that call the modules' routes.
     std::string holder = system::ProcessHolder();  // this process, as holder of store leases
     std::unique_ptr<system::Clock> test_clock{TestClock()};

@@ -59,16 +59,7 @@ Verb AcmeVerb(std::string name, std::string help, std::vector<ArgSpec> args, Han
             args.push_back(std::move(arg));
         }
     }
-    return Verb{
-        .name = std::move(name),
-        .help = std::move(help),
-        .args = std::move(args),
-        .policy = kPolicyRead | kPolicyWrite,
-        .tx = TxNeed::kNone,
-        .changes = true,
-        .slow = true,
-        .handler = std::move(handler),
-    };
+    return NetworkVerb(std::move(name), std::move(help), std::move(args), std::move(handler));
 }
 
 // ObtainFor runs the ACME order of `request` for this call and returns the certificate's name.
@@ -147,6 +138,19 @@ Verb EnableSslVerb() {
 }
 
 }  // namespace
+
+Verb NetworkVerb(std::string name, std::string help, std::vector<ArgSpec> args, Handler handler) {
+    return Verb{
+        .name = std::move(name),
+        .help = std::move(help),
+        .args = std::move(args),
+        .policy = kPolicyRead | kPolicyWrite,
+        .tx = TxNeed::kNone,
+        .changes = true,
+        .slow = true,
+        .handler = std::move(handler),
+    };
+}
 
 void InstallCertificateAcmeVerbs(Menu& menu) {
     menu.verbs.push_back(AddAcmeVerb());

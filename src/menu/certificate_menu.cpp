@@ -108,9 +108,18 @@ std::vector<PropertySpec> BuildAllProperties() {
              ReadOnly("acme-status", "state of the last ACME order"),
              ReadOnly("directory-url", "ACME directory"),
              ReadOnly("domain-names", "domain names of the ACME certificate"),
+             ReadOnly("scep-url", "SCEP server of a SCEP-managed certificate"),
+             ReadOnly("ca-identity", "CA identity sent to the SCEP server"),
+             ReadOnly("ca-fingerprint", "SHA-256 of the SCEP CA's certificate"),
+             ReadOnly("status", "state of the SCEP enrolment"),
+             ReadOnly("refresh", "renewed over SCEP at 3/4 of the lifetime", ValueType::kBool),
          }) {
         all.push_back(spec);
     }
+    // The SCEP challenge is a secret: printed only to a session with the sensitive policy (Tree strips it).
+    PropertySpec challenge = ReadOnly("challenge-password", "challenge sent to the SCEP server");
+    challenge.sensitive = true;
+    all.push_back(challenge);
     return all;
 }
 
@@ -137,6 +146,9 @@ std::vector<std::string> DetailProperties(const Record& record) {
     auto acme = [&]() {
         if (record.IsTrue("acme-managed")) {
             out.insert(out.end(), {"acme-status", "directory-url", "domain-names"});
+        }
+        if (non_empty("scep-url")) {
+            out.insert(out.end(), {"scep-url", "ca-fingerprint", "status", "challenge-password"});
         }
     };
     auto subject = [&]() {
@@ -342,6 +354,13 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
         r.Append("acme-status", prop("acme-status"));
         r.Append("directory-url", prop("directory-url"));
         r.Append("domain-names", prop("domain-names"));
+    }
+    if (prop("scep-managed") == "true") {
+        // SCEP-managed certificates (facts §1.6 names scep-url, ca-fingerprint, status, challenge-password).
+        for (const char* name : {"scep-url", "ca-identity", "ca-fingerprint", "status", "refresh"}) {
+            r.Append(name, prop(name));
+        }
+        r.Append("challenge-password", prop("challenge-password"));
     }
     return r;
 }
@@ -609,6 +628,7 @@ void InstallCertificateMenu(Tree& tree) {
     InstallCertificateImportVerbs(menu);
     InstallCertificateTrustVerbs(menu);
     InstallCertificateAcmeVerbs(menu);
+    InstallCertificateScepClientVerbs(menu);
     InstallCertificateScepMenus(menu);
 }
 

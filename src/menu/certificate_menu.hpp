@@ -70,6 +70,12 @@ void InstallCertificateTrustVerbs(Menu& menu);
 // InstallCertificateAcmeVerbs adds add-acme, acme-renew and enable-ssl-certificate (certificate_acme_verbs.cpp).
 void InstallCertificateAcmeVerbs(Menu& menu);
 
+// NetworkVerb is a verb that talks to a server (ACME, SCEP): read and write policy, no transaction of the
+// dispatcher (network round trips happen outside transactions), slow (certificate_acme_verbs.cpp).
+Verb NetworkVerb(std::string name, std::string help, std::vector<ArgSpec> args, Handler handler);
+
+// InstallCertificateScepClientVerbs adds add-scep and scep-renew (certificate_scep_client_verbs.cpp).
+void InstallCertificateScepClientVerbs(Menu& menu);
 // InstallCertificateScepMenus adds /certificate/scep-server with its otp and requests sub-menus
 // (certificate_scep_menu.cpp).
 void InstallCertificateScepMenus(Menu& certificate);

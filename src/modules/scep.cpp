@@ -48,6 +48,14 @@ std::vector<Route> ScepModule::Routes() {
     return {Route{std::string(kPrefix), [this](const net::HttpRequest& request) { return Serve(request); }, slow}};
 }
 
+std::vector<system::Job> ScepModule::Jobs() {
+    if (!ports_.client_due) {
+        return {};
+    }
+    return {ReportingJob("scep-client", kClientInterval, "certificate,scep,info", "SCEP client job failed",
+                         ports_.client_due, ports_.log)};
+}
+
 net::HttpResponse ScepModule::Serve(const net::HttpRequest& request) const {
     bool post = request.method == "POST";
     if (request.method != "GET" && request.method != "HEAD" && !post) {

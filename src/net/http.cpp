@@ -1,6 +1,7 @@
 #include "net/http.hpp"
 
 #include <boost/beast/http/status.hpp>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "core/value.hpp"
@@ -70,6 +71,23 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_spa
             out.push_back(' ');
         } else {
             out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string PercentEncode(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size() * 3);
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[byte >> 4]);
+            out.push_back(kHex[byte & 0x0f]);
         }
     }
     return out;

@@ -119,6 +119,10 @@ std::string ErrorBody(int status, std::string_view detail = {});
 // Returns nullopt for a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space = false);
 
+// PercentEncode escapes every byte but RFC 3986's unreserved characters (ALPHA DIGIT - . _ ~) as %XX, for a
+// query value (SCEP's GET message, which is base64 with + / =).
+std::string PercentEncode(std::string_view text);
+
 // ParseQuery splits "a=1&b=x%20y" into decoded (name, value) pairs in order; a name without '=' gets an
 // empty value. Returns nullopt when an escape is malformed.
 std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query);

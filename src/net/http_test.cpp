@@ -15,6 +15,13 @@ TEST(HttpTest, PercentDecodesPathsAndQueries) {
     EXPECT_FALSE(PercentDecode("%").has_value());
 }
 
+TEST(HttpTest, PercentEncodesAllButUnreserved) {
+    EXPECT_EQ(PercentEncode("aZ09-._~"), "aZ09-._~");
+    EXPECT_EQ(PercentEncode("MII+/w=="), "MII%2B%2Fw%3D%3D");
+    EXPECT_EQ(PercentEncode(std::string("\x00\xff", 2)), "%00%FF");
+    EXPECT_EQ(PercentDecode(PercentEncode("a b+c/d=")).value(), "a b+c/d=");
+}
+
 TEST(HttpTest, ParsesQueryStrings) {
     auto query = ParseQuery("name=a%20b&trusted=true&.proplist=name,skid&flag").value();
     ASSERT_EQ(query.size(), 4u);

@@ -181,6 +181,7 @@ CertRep ReadCertRep(std::string_view der, const crypto::Certificate& server, con
         crypto::Pkcs7Opened opened = crypto::OpenEnvelope(signed_data.content, requester, requester_key);
         rep.certs = crypto::ReadCertificatesOnly(opened.content);
         rep.crls = crypto::ReadCrlsOnly(opened.content);
+        rep.cipher = opened.cipher;
     } else if (rep.status != PkiStatus::kPending) {
         throw core::Failure("unknown pkiStatus " + std::to_string(*status));
     }

@@ -120,6 +120,7 @@ struct CertRep {
     std::string recipient_nonce;
     std::vector<crypto::Certificate> certs;  // kSuccess: decrypted with the requester's key
     std::vector<std::string> crls;           // kSuccess of a GetCRL: the DER CRLs
+    std::string cipher = {};                 // kSuccess: the envelope's cipher ("DES-CBC")
 };
 
 // ReadCertRep checks a CertRep signed by `server` (the CA or RA) and, on SUCCESS, decrypts it with the

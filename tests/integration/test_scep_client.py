@@ -1,0 +1,241 @@
+"""certos's SCEP client (add-scep, scep-renew, the daemon's polling and renewal job) against real servers:
+micromdm's scepserver (Debian package `scep`) and certos's own SCEP server. scepserver listens on every
+interface, so each test runs the servers and certos inside a private network namespace of its own (`unshare
+-n`, entered with `nsenter`): nothing is reachable from outside it and its ports are all free."""
+
+import hashlib
+import os
+import re
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from acme_fixture import stop_processes
+from cli import CERTOS
+
+SCEP_PORT = 18080
+WWW_PORT = 18081
+ENV = dict(os.environ, COLUMNS="200", TZ="UTC", CERTOS_ADMIN_PASSWORD="admin-test-pw")
+
+
+class NetNs:
+    """A private network namespace with loopback up, kept alive by a sleeping process."""
+
+    def __init__(self):
+        prefix = [] if os.geteuid() == 0 else ["-r"]
+        self.holder = subprocess.Popen(["unshare", *prefix, "-n", "sh", "-c", "ip link set lo up && exec sleep 3600"])
+        self.enter = ["nsenter", "-t", str(self.holder.pid), "-n"]
+        if os.geteuid() != 0:
+            self.enter[1:1] = ["-U", "--preserve-credentials"]
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if b"UP" in subprocess.run([*self.enter, "ip", "link", "show", "lo"], capture_output=True).stdout:
+                return
+            time.sleep(0.05)
+        raise AssertionError("the namespace's loopback did not come up")
+
+    def run(self, args, check=True, env=None, **kw):
+        proc = subprocess.run([*self.enter, *args], capture_output=True, text=True, env=env or ENV, timeout=120, **kw)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{args} failed ({proc.returncode}): {proc.stderr}{proc.stdout}")
+        return proc
+
+    def popen(self, args, log: Path, env=None):
+        return subprocess.Popen([*self.enter, *args], stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                                env=env or ENV)
+
+    def wait_port(self, port, proc, timeout=20.0):
+        deadline = time.time() + timeout
+        probe = f"import socket; socket.create_connection(('127.0.0.1', {port}), 0.5)"
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"the server on port {port} exited ({proc.returncode})")
+            if self.run(["/usr/bin/python3", "-c", probe], check=False).returncode == 0:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"nothing listens on port {port}")
+
+    def close(self):
+        self.holder.kill()
+        self.holder.wait()
+
+
+@pytest.fixture
+def netns():
+    ns = NetNs()
+    started = []
+    ns.started = started
+    yield ns
+    stop_processes(started)
+    ns.close()
+
+
+def console(ns, data, command, check=True):
+    return ns.run([CERTOS, "--data", str(data), "-c", command], check=check)
+
+
+def scepserver(ns, tmp_path, *flags):
+    """Starts stock scepserver with a new 2048-bit CA on SCEP_PORT; returns its depot."""
+    depot = tmp_path / "depot"
+    ns.run(["scepserver", "ca", "-init", "-depot", str(depot), "-keySize", "2048"])
+    proc = ns.popen(["scepserver", "-depot", str(depot), "-port", str(SCEP_PORT), *flags], tmp_path / "scepserver.log")
+    ns.started.append(proc)
+    ns.wait_port(SCEP_PORT, proc)
+    return depot
+
+
+def record(ns, data, name):
+    """The certificate `name` as key=value pairs of `print detail` (show-sensitive: the challenge too)."""
+    text = console(ns, data, f"/certificate print detail without-paging show-sensitive where name={name}").stdout
+    text = " ".join(text.split())
+    return {k: v.strip('"') for k, v in re.findall(r'([a-z][a-z0-9-]*)=("[^"]*"|\S+)', text)}
+
+
+def has_key(ns, data, name):
+    return console(ns, data, f":put [/certificate get {name} private-key]").stdout.strip() == "true"
+
+
+def log_lines(ns, data):
+    return console(ns, data, "/log print without-paging").stdout
+
+
+def ca_fingerprint(depot):
+    der = ssl.PEM_cert_to_DER_cert((depot / "ca.pem").read_text())
+    return hashlib.sha256(der).hexdigest()
+
+
+def verify_with_openssl(ns, data, name, ca_pem):
+    """Exports the certificate and checks it with `openssl verify` against the server's CA."""
+    console(ns, data, f"/certificate export-certificate {name}")
+    exported = data / "files" / f"cert_export_{name}.crt"
+    proc = subprocess.run(["openssl", "verify", "-CAfile", str(ca_pem), str(exported)], capture_output=True, text=True)
+    assert proc.returncode == 0 and ": OK" in proc.stdout, proc.stdout + proc.stderr
+    return exported
+
+
+def test_enrols_at_stock_scepserver_with_its_des_reply(netns, tmp_path):
+    depot = scepserver(netns, tmp_path, "-challenge", "s3cret")
+    data = tmp_path / "data"
+    console(netns, data, "/certificate add name=client common-name=client1 key-size=2048")
+    added = console(netns, data, f'/certificate add-scep template=client scep-url="http://127.0.0.1:{SCEP_PORT}/scep" '
+                                 "challenge-password=s3cret")
+    assert "failure" not in added.stdout, added.stdout
+    rec = record(netns, data, "client")
+    assert rec["status"] == "valid", rec
+    assert rec["ca-fingerprint"] == ca_fingerprint(depot)
+    assert rec["challenge-password"] == "s3cret"
+    assert rec["issuer"].startswith("C=US,O=scep-ca,OU=SCEP") and rec["common-name"] == "client1"
+    # The CA is stored too (keyless, untrusted), named after its fingerprint.
+    ca = record(netns, data, f"scep-ca-{ca_fingerprint(depot)[:16]}")
+    assert ca["fingerprint"] == ca_fingerprint(depot) and ca["trusted"] == "no", ca
+    verify_with_openssl(netns, data, "client", depot / "ca.pem")
+    # scepserver advertises AES, so certos sent AES-128-CBC with SHA-256; its pkcs7 library replies in DES-CBC,
+    # which certos opened with OpenSSL's legacy provider.
+    log = log_lines(netns, data)
+    assert "request AES-128-CBC/sha256, reply DES-CBC" in log, log
+    assert "s3cret" not in log
+
+
+def test_wrong_challenge_is_refused_and_stores_no_certificate(netns, tmp_path):
+    scepserver(netns, tmp_path, "-challenge", "s3cret")
+    data = tmp_path / "data"
+    console(netns, data, "/certificate add name=client common-name=client1 key-size=2048")
+    proc = console(netns, data, f'/certificate add-scep template=client scep-url="http://127.0.0.1:{SCEP_PORT}/scep" '
+                                "challenge-password=wrong", check=False)
+    assert "failure" in proc.stdout + proc.stderr
+    rec = record(netns, data, "client")
+    assert rec["status"].startswith("failed:"), rec
+    assert "fingerprint" not in rec and not has_key(netns, data, "client"), rec
+    assert "SCEP failed" in log_lines(netns, data)
+    # A template that is not RSA is refused before anything is sent, and changes nothing.
+    console(netns, data, "/certificate add name=ec common-name=ec key-size=prime256v1")
+    proc = console(netns, data, f'/certificate add-scep template=ec scep-url="http://127.0.0.1:{SCEP_PORT}/scep"',
+                   check=False)
+    assert "RSA" in proc.stdout + proc.stderr
+    assert "scep-url" not in record(netns, data, "ec")
+
+
+def test_scep_renew_and_the_scheduled_renewal_at_three_quarters(netns, tmp_path):
+    depot = scepserver(netns, tmp_path, "-challenge", "s3cret", "-allowrenew", "0", "-crtvalid", "1")
+    data = tmp_path / "data"
+    console(netns, data, "/certificate add name=client common-name=client1 key-size=2048")
+    console(netns, data, f'/certificate add-scep template=client scep-url="http://127.0.0.1:{SCEP_PORT}/scep" '
+                         "challenge-password=s3cret")
+    first = record(netns, data, "client")
+    assert first["status"] == "valid"
+    # scep-renew: a RenewalReq signed with the current certificate; the new one replaces it in place.
+    console(netns, data, "/certificate scep-renew client")
+    renewed = record(netns, data, "client")
+    assert renewed["fingerprint"] != first["fingerprint"]
+    assert renewed["serial-number"] != first["serial-number"]
+    verify_with_openssl(netns, data, "client", depot / "ca.pem")
+    # The daemon's job on the injected clock (two hours a second): the one-day certificate is due after 18 h.
+    console(netns, data, f"/ip service set www port={WWW_PORT}")
+    for service, port in (("www-ssl", WWW_PORT + 1), ("api", WWW_PORT + 2), ("api-ssl", WWW_PORT + 3)):
+        console(netns, data, f"/ip service set {service} port={port}")
+    env = dict(ENV, CERTOS_TEST_CLOCK="now,7200")
+    daemon = netns.popen([CERTOS, "--data", str(data), "serve", "--listen", "127.0.0.1"], tmp_path / "serve.log",
+                         env=env)
+    netns.started.append(daemon)
+    netns.wait_port(WWW_PORT, daemon)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        now = record(netns, data, "client")
+        if now.get("fingerprint") not in (None, renewed["fingerprint"]):
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"no scheduled renewal: {log_lines(netns, data)}")
+    assert now["status"] == "valid" and has_key(netns, data, "client"), now
+    assert "certificate client renewal: valid" in log_lines(netns, data)
+    names = re.findall(r'name="([^"]+)"', console(netns, data, "/certificate print detail without-paging").stdout)
+    assert names.count("client") == 1, names
+
+
+def certos_scep_server(ns, tmp_path):
+    """A certos daemon (its own data directory) serving /scep/test for a local CA; returns (data, ca_pem)."""
+    data = tmp_path / "server"
+    for service, port in (("www", WWW_PORT + 10), ("www-ssl", WWW_PORT + 11), ("api", WWW_PORT + 12),
+                          ("api-ssl", WWW_PORT + 13)):
+        console(ns, data, f"/ip service set {service} port={port}")
+    console(ns, data, "/certificate add name=ca common-name=SCEP-CA key-size=2048 days-valid=30 "
+                      "key-usage=key-cert-sign,crl-sign,digital-signature,key-encipherment")
+    console(ns, data, "/certificate sign ca")
+    console(ns, data, "/certificate scep-server add path=/scep/test ca-cert=ca")
+    daemon = ns.popen([CERTOS, "--data", str(data), "serve", "--listen", "127.0.0.1"], tmp_path / "server.log")
+    ns.started.append(daemon)
+    ns.wait_port(WWW_PORT + 10, daemon)
+    console(ns, data, "/certificate export-certificate ca")
+    return data, data / "files" / "cert_export_ca.crt"
+
+
+def test_pending_request_is_polled_until_granted(netns, tmp_path):
+    server, ca_pem = certos_scep_server(netns, tmp_path)
+    data = tmp_path / "data"
+    console(netns, data, "/certificate add name=held common-name=held1 key-size=2048")
+    url = f"http://127.0.0.1:{WWW_PORT + 10}/scep/test"
+    console(netns, data, f'/certificate add-scep template=held scep-url="{url}"')  # no challenge: held
+    rec = record(netns, data, "held")
+    assert rec["status"] == "pending" and "fingerprint" not in rec and not has_key(netns, data, "held"), rec
+    # The client's daemon polls with CertPoll (the injected clock makes its minute pass in a second or less).
+    for service, port in (("www", WWW_PORT), ("www-ssl", WWW_PORT + 1), ("api", WWW_PORT + 2),
+                          ("api-ssl", WWW_PORT + 3)):
+        console(netns, data, f"/ip service set {service} port={port}")
+    daemon = netns.popen([CERTOS, "--data", str(data), "serve", "--listen", "127.0.0.1"], tmp_path / "serve.log",
+                         env=dict(ENV, CERTOS_TEST_CLOCK="now,120"))
+    netns.started.append(daemon)
+    netns.wait_port(WWW_PORT, daemon)
+    time.sleep(3)  # a few polls while the request is held
+    assert record(netns, data, "held")["status"] == "pending"
+    assert 'status="pending"' in console(netns, server, "/certificate scep-server requests print detail").stdout
+    console(netns, server, "/certificate scep-server requests grant [find where subject=\"CN=held1\"]")
+    deadline = time.time() + 30
+    while time.time() < deadline and record(netns, data, "held")["status"] != "valid":
+        time.sleep(0.5)
+    rec = record(netns, data, "held")
+    assert rec["status"] == "valid" and has_key(netns, data, "held"), (rec, log_lines(netns, data))
+    assert "certificate held issued after polling" in log_lines(netns, data)
+    verify_with_openssl(netns, data, "held", ca_pem)
