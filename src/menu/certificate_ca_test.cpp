@@ -37,13 +37,11 @@ void SeedSequence(TreeFixture& f) {
 
 TEST(CertificateCaTest, SeedSequenceGivesTheSeedsFlags) {
     TreeFixture f;
-    std::vector<std::string> progress;
-    Session session;
-    session.progress = [&](std::string_view line) { progress.emplace_back(line); };
     f.Run("/certificate", "add", {{"name", "t"}, {"key-size", "prime256v1"}});
-    f.Run("/certificate", "sign", {{"number", "t"}}, session);
-    ASSERT_FALSE(progress.empty());
-    EXPECT_EQ(progress.back(), "progress: done");
+    Result signed_t = f.Run("/certificate", "sign", {{"number", "t"}});
+    ASSERT_EQ(signed_t.records.size(), 1U);  // the final status, as RouterOS's monitor commands end
+    EXPECT_EQ(signed_t.records.front().fields(),
+              (std::vector<std::pair<std::string, std::string>>{{"progress", "done"}}));
     SeedSequence(f);
     EXPECT_EQ(Flags(f.Certificate("CA-Template")), "K A  T");
     EXPECT_EQ(Flags(f.Certificate("Client")), "K A  T");

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/value.hpp"
 #include "menu/audit.hpp"
+#include "menu/monitor.hpp"
 
 namespace certos::menu {
 
@@ -27,9 +28,10 @@ store::Transaction& Call::Tx() const {
 }
 
 void Call::Progress(std::string_view line) const {
-    if (session.progress) {
-        session.progress(line);
+    if (!session.progress) {
+        return;
     }
+    session.progress(line.empty() ? Record{} : ProgressStatus(line));
 }
 
 Tree::Tree(store::Store& store) : store_(store) {
