@@ -35,6 +35,38 @@ void SeedSequence(TreeFixture& f) {
     f.Run("/certificate", "sign", {{"number", "Server"}, {"ca-crl-host", "192.168.88.1"}, {"name", "ServerCA"}});
 }
 
+TEST(CertificateCaTest, SignFollowsItsMonitorArguments) {
+    TreeFixture f;
+    std::vector<std::string> shown;
+    Session session;
+    session.progress = [&](const Record& status) {
+        if (!status.empty()) {
+            shown.emplace_back(status.GetOr("progress"));
+        }
+    };
+    f.Run("/certificate", "add", {{"name", "big"}, {"key-size", "8192"}});
+    f.Run("/certificate", "add", {{"name", "ec"}, {"key-size", "prime256v1"}});
+    auto failure = [&](std::vector<std::pair<std::string, std::string>> args) {
+        try {
+            f.Run("/certificate", "sign", std::move(args), session);
+        } catch (const core::Error& error) {
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(failure({{"number", "big"}, {"do", ":put $progress"}}), "do= runs only in the console and in scripts");
+    // An RSA-8192 key takes far longer than two seconds: its first status shows, then duration= stops it.
+    EXPECT_EQ(failure({{"number", "big"}, {"duration", "2s"}}),
+              "sign stopped after duration=2s before it was done; nothing was changed");
+    ASSERT_EQ(shown.size(), 1U);
+    EXPECT_EQ(shown.front(), "generating rsa 8192 key (1s)");
+    EXPECT_EQ(f.Certificate("big").GetOr("private-key"), "false");  // still the template it was
+    // file= writes the statuses to /file NAME.txt and answers no record.
+    EXPECT_TRUE(f.Run("/certificate", "sign", {{"number", "ec"}, {"file", "log"}}).records.empty());
+    EXPECT_EQ(f.files().Read("log.txt"), "  progress: done\n");
+    EXPECT_EQ(f.Certificate("ec").GetOr("private-key"), "true");
+}
+
 TEST(CertificateCaTest, SeedSequenceGivesTheSeedsFlags) {
     TreeFixture f;
     f.Run("/certificate", "add", {{"name", "t"}, {"key-size", "prime256v1"}});
