@@ -299,7 +299,7 @@ TEST_F(ConsoleTest, DeepNestingIsAnErrorNotACrash) {
     EXPECT_EQ(Run(":put (" + std::string(98, '!') + "true)"), "true\n");
     std::string lengths = "abc";
     for (std::size_t i = 0; i < kMaxNesting; ++i) {
-        lengths = "[:len " + lengths + "]";
+        lengths.insert(0, "[:len ").append("]");
     }
     EXPECT_EQ(Run(":put " + lengths), "1\n");
 }

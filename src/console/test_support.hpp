@@ -114,7 +114,7 @@ private:
 
 // InstallWidgetMenu adds `/widget` (list verbs plus `sign` with progress and `fail` that throws any error
 // category) and `/widget/settings` (single entry: mode, verbose).
-inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> model) {
+inline void InstallWidgetMenu(menu::Tree& tree, const std::shared_ptr<WidgetModel>& model) {
     menu::Menu& widget = tree.root().AddChild("widget", "widget management");
     widget.properties = WidgetModel::Properties();
     widget.layout.flags = {{.letter = 'L', .legend = "LOCKED", .property = "locked"},
@@ -125,7 +125,7 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
         std::vector<std::string> columns = {"name", "kind", "size"};
         for (const menu::Record& record : records) {
             if (!record.GetOr("comment").empty()) {
-                columns.push_back("comment");
+                columns.emplace_back("comment");
                 break;
             }
         }

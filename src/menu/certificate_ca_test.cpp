@@ -108,7 +108,7 @@ TEST(CertificateCaTest, SignedCertificatesAreReadOnlyButNameTrustedTrustStore) {
     SeedSequence(f);
     auto fails = [&](std::vector<std::pair<std::string, std::string>> args, const char* message) {
         try {
-            f.Run("/certificate", "set", args);
+            f.Run("/certificate", "set", std::move(args));
             ADD_FAILURE() << "accepted";
         } catch (const core::Error& e) {
             EXPECT_EQ(std::string(e.what()), message);

@@ -125,7 +125,7 @@ TEST_F(SignTest, FailuresChangeNothing) {
         tx->Commit();
     }
     auto before = All();
-    auto expect_failure = [&](core::ObjectId id, SignOptions options, const std::string& message) {
+    auto expect_failure = [&](core::ObjectId id, const SignOptions& options, const std::string& message) {
         try {
             SignTemplate(*store_, id, options, nullptr);
             ADD_FAILURE() << "signed";
