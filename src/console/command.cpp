@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "console/script_words.hpp"
 #include "console/where.hpp"
 #include "core/error.hpp"
 #include "core/value.hpp"
+#include "menu/monitor.hpp"
 
 namespace certos::console {
 namespace {
@@ -216,6 +218,20 @@ bool TakeRepeat(Command& command, const Word& word, const PieceEvaluator& evalua
     return true;
 }
 
+// TakeMonitorDo takes `do={...}` of a verb with monitor arguments into `command` (the console runs the block for
+// each status; the tree never sees it). False for any other word.
+bool TakeMonitorDo(Command& command, const Word& word) {
+    if (const Piece* block = NamedBlock(word, "do")) {
+        command.monitor_do = *block;
+        return true;
+    }
+    if (!word.pieces.empty() && word.pieces.front().kind == Piece::Kind::kText &&
+        word.pieces.front().text.starts_with("do=")) {
+        throw core::ArgumentError("do= takes a script block: do={...}");
+    }
+    return false;
+}
+
 }  // namespace
 
 Command BuildCommand(const Target& target, const Statement& statement, const PieceEvaluator& evaluate,
@@ -240,6 +256,9 @@ Command BuildCommand(const Target& target, const Statement& statement, const Pie
             break;
         }
         if (verb.name == "print" && word.IsText() && TakeRepeat(command, word, evaluate)) {
+            continue;
+        }
+        if (menu::IsMonitorVerb(verb) && TakeMonitorDo(command, word)) {
             continue;
         }
         std::size_t eq = head.find('=');

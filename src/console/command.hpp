@@ -70,6 +70,9 @@ struct Command {
     bool follow = false;
     bool follow_only = false;
     std::optional<std::string> interval;  // as given; read when the print runs (Interpreter::Repeat)
+    // `do={...}` of a verb with monitor arguments (menu::IsMonitorVerb): the console runs it for each status the
+    // verb reports, with the status's values as variables ($progress); never sent to the tree.
+    std::optional<Piece> monitor_do;
 };
 
 // BuildCommand makes the request of a resolved statement. Argument names are checked against the verb's

@@ -170,6 +170,61 @@ TEST_F(ConsoleTest, ProgressLinesAreShown) {
     EXPECT_EQ(Run(":put [/widget get a active]"), "true\n");
 }
 
+TEST_F(ConsoleTest, MonitorVerbShowsEachStatusThenTheFinalOneOrReturnsIt) {
+    AddTwo();
+    // The widget's statuses come one a second on its own clock: with the default interval=1s each is shown.
+    for (const auto& [line, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"/widget sign a steps=2", "  progress: step 1\n  progress: step 2\n  progress: done\n"},
+             {"/widget sign b steps=4 interval=2s", "  progress: step 1\n  progress: step 3\n  progress: done\n"},
+             {"/widget sign a steps=3 once", "  progress: done\n"},
+             {"/widget sign a steps=2 as-value", ""},  // as-value prints nothing: the final status is the value
+             {":put [/widget sign b steps=2 as-value]", "progress=done\n"},
+             {":put ([/widget sign b as-value]->\"progress\")", "done\n"}}) {
+        EXPECT_EQ(Run(line), expected) << line;
+    }
+    EXPECT_EQ(Run(":put [/widget get b active]"), "true\n");
+}
+
+TEST_F(ConsoleTest, MonitorVerbRunsDoForEachStatusWithItsValues) {
+    AddTwo();
+    EXPECT_EQ(Run("/widget sign a steps=1 do={:put (\"got \" . $progress)}"),
+              "  progress: step 1\ngot step 1\n  progress: done\ngot done\n");
+    // The block runs in the caller's scope: it sees and sets the caller's variables.
+    EXPECT_EQ(Run("{:local n 0; /widget sign b steps=2 once do={:set n ($n + 1); :put $progress}; :put $n}"),
+              "  progress: done\ndone\n1\n");
+    EXPECT_EQ(Run("/widget sign a do=\"x\""), "do= takes a script block: do={...}\n");
+    EXPECT_EQ(Run("/widget sign a do={/nowhere print}"), "bad command name nowhere (line 1 column 21)\n");
+}
+
+TEST_F(ConsoleTest, MonitorVerbWritesItsStatusesToAFile) {
+    AddTwo();
+    auto file_after = [this](std::string_view line) {
+        EXPECT_EQ(Run(line), "");  // nothing on the terminal
+        return fixture_.files().Read("signing.txt");
+    };
+    EXPECT_EQ(file_after("/widget sign a steps=1 file=signing"), "  progress: step 1\n  progress: done\n");
+    EXPECT_EQ(file_after("/widget sign b file=signing.txt append"),
+              "  progress: step 1\n  progress: done\n  progress: done\n");
+    EXPECT_EQ(file_after("/widget sign b once file=signing"), "  progress: done\n");  // replaced without append
+    EXPECT_EQ(Run("/widget sign b append"), "append needs file=\n");
+}
+
+TEST_F(ConsoleTest, MonitorVerbStoppedOrRefusedChangesNothing) {
+    AddTwo();
+    // duration= stops the verb after the status of its first second (the widget's clock); arguments certos cannot
+    // honour are refused before it runs.
+    for (const auto& [line, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"/widget sign a steps=5 duration=2s",
+              "  progress: step 1\nfailure: sign stopped after duration=2s before it was done; nothing was changed\n"},
+             {"/widget sign a freeze-frame-interval=1s",
+              "freeze-frame-interval is not supported: certos prints statuses as lines\n"},
+             {"/widget sign a interval=0s", "invalid value for argument interval\n"}}) {
+        EXPECT_EQ(Run(line), expected);
+        EXPECT_EQ(Run(":put [/widget get a active]"), "false\n");
+    }
+    EXPECT_EQ(Run("/widget sign a steps=1 duration=5s"), "  progress: step 1\n  progress: done\n");
+}
+
 TEST_F(ConsoleTest, ScriptStopsAtFirstErrorWithItsLine) {
     std::string script =
         "# widgets\n"
@@ -244,7 +299,7 @@ TEST_F(ConsoleTest, DeepNestingIsAnErrorNotACrash) {
     EXPECT_EQ(Run(":put (" + std::string(98, '!') + "true)"), "true\n");
     std::string lengths = "abc";
     for (std::size_t i = 0; i < kMaxNesting; ++i) {
-        lengths = "[:len " + lengths + "]";
+        lengths.insert(0, "[:len ").append("]");
     }
     EXPECT_EQ(Run(":put " + lengths), "1\n");
 }

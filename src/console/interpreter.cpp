@@ -16,6 +16,7 @@
 #include "core/duration.hpp"
 #include "core/error.hpp"
 #include "core/value.hpp"
+#include "menu/monitor.hpp"
 
 namespace certos::console {
 namespace {
@@ -35,14 +36,15 @@ Interpreter::Interpreter(const menu::Tree& tree, menu::Session session, std::ost
       current_(&tree.root()),
       own_globals_(GlobalsOf(tree) == nullptr ? std::make_shared<Globals>() : nullptr),
       globals_(own_globals_ ? own_globals_.get() : GlobalsOf(tree)) {
-    // An empty line is a long command asking whether to go on (pki::GenerateKey): Ctrl-C stops it there, and
-    // only there, so that a command is never reported interrupted after it has made its change.
-    session_.progress = [this](std::string_view line) {
-        if (line.empty()) {
+    // An empty status is a long command asking whether to go on (pki::GenerateKey): Ctrl-C stops it there, and
+    // only there, so that a command is never reported interrupted after it has made its change. Other statuses
+    // are shown, and given to the command's `do={...}` (menu/monitor.hpp).
+    session_.progress = [this](const menu::Record& status) {
+        if (status.empty()) {
             CheckInterrupted();
             return;
         }
-        PrintLine("  " + (line.starts_with("progress:") ? std::string(line) : "progress: " + std::string(line)));
+        ShowStatus(status);
     };
     // What a script run by a command (`/system script run`) prints goes where this interpreter prints.
     session_.output = [this](std::string_view text) {
@@ -160,7 +162,10 @@ void Interpreter::Check(std::span<const Statement> statements, const menu::Menu*
             CheckPieces(pieces, target.menu);
             return Value{};
         };
-        BuildCommand(target, statement, check, nullptr);
+        Command command = BuildCommand(target, statement, check, nullptr);
+        if (command.monitor_do) {
+            Check(command.monitor_do->body, menu);
+        }
     }
 }
 
@@ -205,11 +210,55 @@ Value Interpreter::Execute(const Statement& statement, Frame& frame) {
         return {};
     }
     AskMissingPassphrase(command);
-    menu::Result result = tree_.Execute(command.request, session_);
-    if (frame.output) {
+    return ValueOf(command, RunCommand(command, frame));
+}
+
+menu::Result Interpreter::RunCommand(const Command& command, Frame& frame) {
+    std::optional<Running> outer = running_;
+    running_ = Running{&command, &frame};
+    menu::Result result;
+    try {
+        result = tree_.Execute(command.request, session_);
+    } catch (...) {
+        running_ = outer;
+        throw;
+    }
+    running_ = outer;
+    bool monitor = menu::IsMonitorVerb(*command.verb);
+    if (frame.output && !(monitor && command.flags.contains("as-value"))) {
         Show(command, result);
     }
-    return ValueOf(command, result);
+    if (command.monitor_do && !result.records.empty()) {
+        RunMonitorDo(*command.monitor_do, result.records.front(), frame);  // the final status
+    }
+    return result;
+}
+
+void Interpreter::ShowStatus(const menu::Record& status) {
+    if (!running_) {
+        out_ << RenderKeyValues(tree_.root(), {status});
+        out_.flush();
+        return;
+    }
+    Running running = *running_;
+    if (running.frame->output) {
+        out_ << RenderKeyValues(*running.command->menu, {status});
+        out_.flush();
+    }
+    if (running.command->monitor_do) {
+        RunMonitorDo(*running.command->monitor_do, status, *running.frame);
+    }
+}
+
+void Interpreter::RunMonitorDo(const Piece& block, const menu::Record& status, Frame& frame) {
+    // As in RouterOS's monitor commands, the block sees each value of the status as a variable ($progress).
+    Scope scope;
+    scope.parent = frame.scope;
+    for (const auto& [name, value] : status.fields()) {
+        scope.variables[name] = Value::Str(value);
+    }
+    Frame inner{frame.menu, &scope, frame.output};
+    ExecuteBody(block.body, inner);
 }
 
 Value Interpreter::ExecuteBody(const std::vector<Statement>& body, Frame& frame) {

@@ -78,6 +78,11 @@ private:
         Scope* scope;
         bool output;
     };
+    // Running is the command being run, for the statuses its verb reports while it runs (ShowStatus).
+    struct Running {
+        const Command* command;
+        Frame* frame;
+    };
     // ReturnSignal carries `:return`'s value out to the function call (or the script) it ends.
     struct ReturnSignal {
         Value value;
@@ -97,6 +102,13 @@ private:
     // ArrayLiteral evaluates `{1; 2; a=3}` into an array.
     Value ArrayLiteral(const Piece& block, Frame& frame);
     void Show(const Command& command, const menu::Result& result);
+    // RunCommand runs a command of the tree: its statuses are shown (or given to its `do={...}`) while it runs,
+    // then its result, unless `frame` is inside `[...]` or a monitor verb was given `as-value`.
+    menu::Result RunCommand(const Command& command, Frame& frame);
+    // ShowStatus prints a status a verb reports while it runs (`  progress: ...`) and runs the command's
+    // `do={...}` with the status's values as variables.
+    void ShowStatus(const menu::Record& status);
+    void RunMonitorDo(const Piece& block, const menu::Record& status, Frame& frame);
     // Repeat runs `print follow` (the items, then once a second each item that appeared or changed) or
     // `print interval=T` (the whole print again every T) until Ctrl-C, which ends it with "interrupted".
     void Repeat(const Command& command);
@@ -142,7 +154,8 @@ private:
     Scope global_view_;
     int width_ = 160;
     bool quit_ = false;
-    std::size_t call_depth_ = 0;  // user function calls in progress, at most kMaxCallDepth
+    std::size_t call_depth_ = 0;      // user function calls in progress, at most kMaxCallDepth
+    std::optional<Running> running_;  // the innermost command of the tree being run
     std::function<bool()> interrupted_;
     std::function<std::optional<std::string>(std::string_view)> ask_secret_;
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "console/console.hpp"
 #include "core/error.hpp"
 #include "menu/list_menu.hpp"
+#include "menu/monitor.hpp"
 #include "menu/tree.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -112,7 +114,7 @@ private:
 
 // InstallWidgetMenu adds `/widget` (list verbs plus `sign` with progress and `fail` that throws any error
 // category) and `/widget/settings` (single entry: mode, verbose).
-inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> model) {
+inline void InstallWidgetMenu(menu::Tree& tree, const std::shared_ptr<WidgetModel>& model) {
     menu::Menu& widget = tree.root().AddChild("widget", "widget management");
     widget.properties = WidgetModel::Properties();
     widget.layout.flags = {{.letter = 'L', .legend = "LOCKED", .property = "locked"},
@@ -123,7 +125,7 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
         std::vector<std::string> columns = {"name", "kind", "size"};
         for (const menu::Record& record : records) {
             if (!record.GetOr("comment").empty()) {
-                columns.push_back("comment");
+                columns.emplace_back("comment");
                 break;
             }
         }
@@ -137,7 +139,7 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
     menu::InstallListVerbs(widget, model, verbs);
 
     menu::PropertySpec number = Property("number", menu::ValueType::kItem);
-    widget.verbs.push_back(menu::Verb{
+    menu::Verb sign{
         .name = "sign",
         .help = "sign a widget",
         .args = {menu::ArgSpec{.spec = number, .required = true, .unnamed = true}},
@@ -145,13 +147,25 @@ inline void InstallWidgetMenu(menu::Tree& tree, std::shared_ptr<WidgetModel> mod
         .tx = menu::TxNeed::kNone,
         .handler =
             [model](menu::Call& call) {
-                call.Progress("progress: done");
+                // `steps=N` (a widget's own argument) reports N statuses, one a second on the monitor's clock
+                // (which the widget advances itself: tests never sleep), before the final one.
+                auto now = std::make_shared<std::chrono::steady_clock::time_point>();
+                menu::Monitor monitor(call, "sign", [now] { return *now; });
+                auto report = monitor.Reporter();
+                int steps = std::stoi(call.args.GetOr("steps", "0"));
+                for (int i = 1; i <= steps; ++i) {
+                    *now += std::chrono::seconds(1);
+                    report("progress: step " + std::to_string(i));
+                }
                 std::string id = call.args.GetOr("number");
                 auto ids = menu::ResolveItems(model->All(), id);
                 model->Find(ids.front()).Set("active", "true");
-                return menu::Result{};
+                return monitor.Finish();
             },
-    });
+    };
+    sign.args.push_back(menu::Arg("steps", "statuses before the final one", {.type = menu::ValueType::kInteger}));
+    menu::AddMonitorArgs(sign);
+    widget.verbs.push_back(std::move(sign));
     menu::PropertySpec category = Property("category", menu::ValueType::kInteger);
     category.max = 200;
     widget.verbs.push_back(menu::Verb{
@@ -205,6 +219,8 @@ public:
         std::filesystem::remove_all(dir_);
         store_ = store::OpenSqliteStore(dir_);
         tree_ = std::make_unique<menu::Tree>(*store_);
+        files_ = std::make_unique<store::FileArea>(dir_ / "files");
+        tree_->set_files(files_.get());
         model_ = std::make_shared<WidgetModel>();
         InstallWidgetMenu(*tree_, model_);
         console_ = std::make_unique<Console>(*tree_, menu::Session{}, out_, err_);
@@ -213,12 +229,14 @@ public:
     ~ConsoleFixture() {
         console_.reset();
         tree_.reset();
+        files_.reset();
         store_.reset();
         std::filesystem::remove_all(dir_);
     }
 
     Console& console() { return *console_; }
     menu::Tree& tree() { return *tree_; }
+    store::FileArea& files() { return *files_; }
 
     // Run runs one line and returns what it printed (output, then errors), clearing both streams.
     std::string Run(std::string_view line) {
@@ -247,6 +265,7 @@ private:
     std::filesystem::path dir_;
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<menu::Tree> tree_;
+    std::unique_ptr<store::FileArea> files_;
     std::shared_ptr<WidgetModel> model_;
     std::ostringstream out_;
     std::ostringstream err_;

@@ -110,6 +110,12 @@ Verb AcmeRenewVerb() {
 }
 
 Result EnableSsl(Call& call) {
+    if (call.args.Has("duration")) {
+        throw core::ArgumentError(
+            "duration= is not supported by enable-ssl-certificate: an ACME order cannot be "
+            "stopped half-way");
+    }
+    Monitor monitor(call, "enable-ssl-certificate");  // checks the other monitor arguments before anything runs
     std::string dns_name = call.args.GetOr("dns-name");
     if (dns_name.empty()) {
         throw core::Failure("dns-name= is needed (certos has no cloud DNS name of its own)");
@@ -118,23 +124,26 @@ Result EnableSsl(Call& call) {
     if (request.name.empty()) {
         request.name = "acme-" + request.domains.front();
     }
+    monitor.Reporter()("progress: obtaining a certificate for " + dns_name);
     std::string name = ObtainFor(call, request);
     Request bind;
     bind.path = "/ip/service";
     bind.verb = "set";
     bind.args = {{"numbers", "www-ssl"}, {"certificate", name}, {"disabled", "no"}};
     call.tree.Execute(bind, call.session);
-    Result result;
-    result.ret = name;
+    Result result = monitor.Finish();  // the final status, progress=done (the statuses go to file= when given)
+    result.ret = name;                 // and, as before, the certificate's name as the value
     return result;
 }
 
 Verb EnableSslVerb() {
-    return AcmeVerb("enable-ssl-certificate", "obtain a certificate over ACME and serve www-ssl with it",
-                    {Arg("dns-name", "the name to obtain the certificate for"),
-                     Arg("name", "certificate name (default acme-DNS-NAME)", {.check = pki::CheckName}),
-                     Arg("reset-private-key", "make a new key (default yes)", {.type = ValueType::kBool})},
-                    EnableSsl, true);
+    Verb verb = AcmeVerb("enable-ssl-certificate", "obtain a certificate over ACME and serve www-ssl with it",
+                         {Arg("dns-name", "the name to obtain the certificate for"),
+                          Arg("name", "certificate name (default acme-DNS-NAME)", {.check = pki::CheckName}),
+                          Arg("reset-private-key", "make a new key (default yes)", {.type = ValueType::kBool})},
+                         EnableSsl, true);
+    AddMonitorArgs(verb);  // RouterOS's enable-ssl-certificate is a monitor command (facts §1.2)
+    return verb;
 }
 
 }  // namespace

@@ -35,15 +35,45 @@ void SeedSequence(TreeFixture& f) {
     f.Run("/certificate", "sign", {{"number", "Server"}, {"ca-crl-host", "192.168.88.1"}, {"name", "ServerCA"}});
 }
 
+TEST(CertificateCaTest, SignFollowsItsMonitorArguments) {
+    TreeFixture f;
+    std::vector<std::string> shown;
+    Session session;
+    session.progress = [&](const Record& status) {
+        if (!status.empty()) {
+            shown.emplace_back(status.GetOr("progress"));
+        }
+    };
+    f.Run("/certificate", "add", {{"name", "big"}, {"key-size", "8192"}});
+    f.Run("/certificate", "add", {{"name", "ec"}, {"key-size", "prime256v1"}});
+    auto failure = [&](std::vector<std::pair<std::string, std::string>> args) {
+        try {
+            f.Run("/certificate", "sign", std::move(args), session);
+        } catch (const core::Error& error) {
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(failure({{"number", "big"}, {"do", ":put $progress"}}), "do= runs only in the console and in scripts");
+    // An RSA-8192 key takes far longer than two seconds: its first status shows, then duration= stops it.
+    EXPECT_EQ(failure({{"number", "big"}, {"duration", "2s"}}),
+              "sign stopped after duration=2s before it was done; nothing was changed");
+    ASSERT_EQ(shown.size(), 1U);
+    EXPECT_EQ(shown.front(), "generating rsa 8192 key (1s)");
+    EXPECT_EQ(f.Certificate("big").GetOr("private-key"), "false");  // still the template it was
+    // file= writes the statuses to /file NAME.txt and answers no record.
+    EXPECT_TRUE(f.Run("/certificate", "sign", {{"number", "ec"}, {"file", "log"}}).records.empty());
+    EXPECT_EQ(f.files().Read("log.txt"), "  progress: done\n");
+    EXPECT_EQ(f.Certificate("ec").GetOr("private-key"), "true");
+}
+
 TEST(CertificateCaTest, SeedSequenceGivesTheSeedsFlags) {
     TreeFixture f;
-    std::vector<std::string> progress;
-    Session session;
-    session.progress = [&](std::string_view line) { progress.emplace_back(line); };
     f.Run("/certificate", "add", {{"name", "t"}, {"key-size", "prime256v1"}});
-    f.Run("/certificate", "sign", {{"number", "t"}}, session);
-    ASSERT_FALSE(progress.empty());
-    EXPECT_EQ(progress.back(), "progress: done");
+    Result signed_t = f.Run("/certificate", "sign", {{"number", "t"}});
+    ASSERT_EQ(signed_t.records.size(), 1U);  // the final status, as RouterOS's monitor commands end
+    EXPECT_EQ(signed_t.records.front().fields(),
+              (std::vector<std::pair<std::string, std::string>>{{"progress", "done"}}));
     SeedSequence(f);
     EXPECT_EQ(Flags(f.Certificate("CA-Template")), "K A  T");
     EXPECT_EQ(Flags(f.Certificate("Client")), "K A  T");
@@ -78,7 +108,7 @@ TEST(CertificateCaTest, SignedCertificatesAreReadOnlyButNameTrustedTrustStore) {
     SeedSequence(f);
     auto fails = [&](std::vector<std::pair<std::string, std::string>> args, const char* message) {
         try {
-            f.Run("/certificate", "set", args);
+            f.Run("/certificate", "set", std::move(args));
             ADD_FAILURE() << "accepted";
         } catch (const core::Error& e) {
             EXPECT_EQ(std::string(e.what()), message);

@@ -12,6 +12,7 @@ namespace certos::menu {
 namespace {
 
 Result Sign(Call& call) {
+    Monitor monitor(call, "sign");  // checks the monitor arguments before anything runs
     if (call.args.GetOr("ca-on-smart-card") == "true") {
         throw core::Failure("no smart card present");
     }
@@ -25,8 +26,8 @@ Result Sign(Call& call) {
     }
     pki::SignOptions options{call.args.GetOr("ca"), call.args.GetOr("name"), call.args.GetOr("ca-crl-host")};
     options.before_commit = [&call](store::Transaction& tx) { AuditIn(call, tx); };
-    pki::SignTemplate(call.store, *id, options, [&call](std::string_view line) { call.Progress(line); });
-    return Result{};
+    pki::SignTemplate(call.store, *id, options, monitor.Reporter());
+    return monitor.Finish();
 }
 
 Verb SignVerb() {

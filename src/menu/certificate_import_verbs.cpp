@@ -76,11 +76,11 @@ std::string CheckKeyPassphrase(std::string_view v) {
 }
 
 Result CreateRequest(Call& call) {
+    Monitor monitor(call, "create-certificate-request");  // checks the monitor arguments before anything runs
     pki::CreateRequestOptions options{call.args.GetOr("template"), call.args.GetOr("key-passphrase"),
                                       call.args.GetOr("challenge-passphrase")};
-    pki::CreateCertificateRequest(call.store, call.tree.files(), options,
-                                  [&call](std::string_view line) { call.Progress(line); });
-    return Result{};
+    pki::CreateCertificateRequest(call.store, call.tree.files(), options, monitor.Reporter());
+    return monitor.Finish();
 }
 
 Verb CreateRequestVerb() {

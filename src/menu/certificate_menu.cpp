@@ -206,21 +206,6 @@ const std::vector<PropertySpec>& TemplateProperties() {
     return properties;
 }
 
-void AddMonitorArgs(Verb& verb) {
-    for (const auto& [name, type] :
-         std::vector<std::pair<const char*, ValueType>>{{"once", ValueType::kFlag},
-                                                        {"interval", ValueType::kDuration},
-                                                        {"duration", ValueType::kDuration},
-                                                        {"do", ValueType::kString},
-                                                        {"file", ValueType::kString},
-                                                        {"append", ValueType::kFlag},
-                                                        {"as-value", ValueType::kFlag},
-                                                        {"without-paging", ValueType::kFlag},
-                                                        {"freeze-frame-interval", ValueType::kDuration}}) {
-        verb.args.push_back(Arg(name, "monitor option (accepted, no effect)", {.type = type}));
-    }
-}
-
 store::CertificateRow FindRowByItem(store::Transaction& tx, std::string_view item) {
     std::optional<store::CertificateRow> row = pki::FindCertificate(tx, item);
     if (!row) {

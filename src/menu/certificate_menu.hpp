@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "menu/list_menu.hpp"
+#include "menu/monitor.hpp"
 #include "store/store.hpp"
 
 namespace certos::menu {
@@ -50,11 +51,6 @@ const std::vector<PropertySpec>& TemplateProperties();
 
 // The properties that stay settable after signing (MT-CERT: "only name, trusted and trust-store").
 inline constexpr std::array<std::string_view, 3> kSettableAfterSigning = {"name", "trusted", "trust-store"};
-
-// AddMonitorArgs adds the monitor arguments RouterOS's long-running verbs (sign, create-certificate-request)
-// accept (facts §1.2): once, interval, duration, do, file, append, as-value, without-paging,
-// freeze-frame-interval. certos accepts and ignores them.
-void AddMonitorArgs(Verb& verb);
 
 // InstallCertificateCaVerbs adds sign and export-certificate (certificate_ca_verbs.cpp).
 void InstallCertificateCaVerbs(Menu& menu);

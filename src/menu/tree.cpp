@@ -4,6 +4,7 @@
 #include "core/value.hpp"
 #include "menu/audit.hpp"
 #include "menu/logging.hpp"
+#include "menu/monitor.hpp"
 
 namespace certos::menu {
 
@@ -28,9 +29,10 @@ store::Transaction& Call::Tx() const {
 }
 
 void Call::Progress(std::string_view line) const {
-    if (session.progress) {
-        session.progress(line);
+    if (!session.progress) {
+        return;
     }
+    session.progress(line.empty() ? Record{} : ProgressStatus(line));
 }
 
 Tree::Tree(store::Store& store) : store_(store) {

@@ -43,8 +43,10 @@ struct Session {
     // grant is what a login was granted on (menu/auth.hpp), so that the session can be checked again when
     // /user or /user/group change (menu::Logins::Refresh); null for sessions no login made (the console).
     std::shared_ptr<const Grant> grant;
-    // Progress receives "progress: ..." lines of long-running verbs (console prints them); may be empty.
-    std::function<void(std::string_view)> progress;
+    // progress receives the statuses of long-running verbs while they run (`progress=...`; the console prints
+    // them, menu/monitor.hpp); an empty record only asks whether to go on, and the console throws there on
+    // Ctrl-C. May be empty (REST, the API: a verb's final status is its record).
+    std::function<void(const Record& status)> progress;
     // output receives what a script that a call runs prints (`/system script run`'s `:put`s): the console
     // shows it. Empty (REST, the API): the verb returns that text as its value instead.
     std::function<void(std::string_view)> output;
@@ -109,6 +111,8 @@ struct Call {
     std::string audit_items = {};
 
     store::Transaction& Tx() const;
+    // Progress reports `line` as the status `progress=LINE` ("progress: " before it is dropped) to the session;
+    // an empty line only asks whether to go on.
     void Progress(std::string_view line) const;
 };
 

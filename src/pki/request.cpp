@@ -178,9 +178,6 @@ std::vector<std::string> CreateCertificateRequest(store::Store& store, const sto
     files.Write(kRequestFile, request_pem);
     files.Write(kRequestKeyFile, key_pem);
     tx->Commit();
-    if (progress) {
-        progress("progress: done");
-    }
     return {std::string(kRequestFile), std::string(kRequestKeyFile)};
 }
 

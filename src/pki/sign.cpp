@@ -307,9 +307,6 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
         options.before_commit(*tx);
     }
     tx->Commit();
-    if (progress) {
-        progress("progress: done");
-    }
 }
 
 }  // namespace certos::pki

@@ -62,10 +62,7 @@ TEST_F(SignTest, SelfSignedCaBecomesCertificateInPlace) {
                                            {"key-usage", "key-cert-sign,crl-sign"},
                                            {"organization", "Acme"},
                                            {"country", "LV"}});
-    std::vector<std::string> lines;
-    SignTemplate(*store_, id, {}, [&](std::string_view l) { lines.emplace_back(l); });
-    ASSERT_FALSE(lines.empty());
-    EXPECT_EQ(lines.back(), "progress: done");
+    SignTemplate(*store_, id, {}, nullptr);
     store::CertificateRow row = Row(id);
     EXPECT_EQ(row.id, id);
     EXPECT_TRUE(row.has_key);
@@ -128,7 +125,7 @@ TEST_F(SignTest, FailuresChangeNothing) {
         tx->Commit();
     }
     auto before = All();
-    auto expect_failure = [&](core::ObjectId id, SignOptions options, const std::string& message) {
+    auto expect_failure = [&](core::ObjectId id, const SignOptions& options, const std::string& message) {
         try {
             SignTemplate(*store_, id, options, nullptr);
             ADD_FAILURE() << "signed";

@@ -107,8 +107,13 @@ def test_add_acme_chains_to_pebble_root_and_www_ssl_serves_it(tmp_path, certos_d
     assert pebble.output("pebble").count("POST /sign-me-up") == 1
     # enable-ssl-certificate binds a new certificate to www-ssl; the chain verifies to pebble's root.
     root = write_root(tmp_path, pebble)
-    console(certos_daemon, f"/certificate enable-ssl-certificate dns-name=test3.example.com "
-                           f"directory-url={pebble.directory_url}")
+    # A monitor command, as on RouterOS: duration= cannot stop an ACME order half-way and is refused up front.
+    code, _, err = console(certos_daemon, "/certificate enable-ssl-certificate dns-name=test3.example.com "
+                                          f"directory-url={pebble.directory_url} duration=1m", check=False)
+    assert code == 1 and "duration= is not supported by enable-ssl-certificate" in err
+    shown = console(certos_daemon, f"/certificate enable-ssl-certificate dns-name=test3.example.com "
+                                   f"directory-url={pebble.directory_url}")[1]
+    assert shown == "  progress: obtaining a certificate for test3.example.com\n  progress: done\n"
     assert wait_until(lambda: port_open(certos_daemon.ssl_port), timeout=20)
     code, text = s_client(certos_daemon.ssl_port, "test3.example.com", root)
     assert code == 0 and "Verify return code: 0 (ok)" in text, text

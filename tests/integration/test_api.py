@@ -152,7 +152,8 @@ def test_librouteros_login_resource_add_sign_print_query_remove(certos_daemon):
     assert ca_id.startswith("*")
     leaf_id = certificates.add(**{"name": "leaf", "common-name": "leaf.example", "key-size": "prime256v1",
                                   "days-valid": 30})
-    assert tuple(api("/certificate/sign", **{".id": "ca"})) == ()
+    # sign is a monitor command: its final status comes as one !re before !done.
+    assert tuple(api("/certificate/sign", **{".id": "ca"})) == ({"progress": "done"},)
     tuple(api("/certificate/sign", **{".id": leaf_id, "ca": "ca"}))
 
     listed = {c["name"]: c for c in certificates}
@@ -179,6 +180,26 @@ def test_librouteros_login_resource_add_sign_print_query_remove(certos_daemon):
     with pytest.raises(TrapError) as trap:
         certificates.remove(leaf_id)
     assert "no such item" in str(trap.value)
+    api.close()
+
+
+def test_librouteros_sign_monitor_arguments(certos_daemon):
+    """sign's reply over the API is its final status, one !re; `once` gives the same; an argument certos cannot
+    honour is a trap and changes nothing."""
+    api = connect(certos_daemon)
+    certificates = api.path("certificate")
+    for name in ("m1", "m2"):
+        certificates.add(**{"name": name, "common-name": name, "key-size": "prime256v1"})
+    with pytest.raises(TrapError) as trap:
+        tuple(api("/certificate/sign", **{".id": "m1", "freeze-frame-interval": "1s"}))
+    assert "freeze-frame-interval is not supported" in str(trap.value)
+    with pytest.raises(TrapError) as trap:
+        tuple(api("/certificate/sign", **{".id": "m1", "do": ":put $progress"}))
+    assert "do= runs only in the console and in scripts" in str(trap.value)
+    assert [c["private-key"] for c in certificates if c["name"] == "m1"] == [False]
+    assert tuple(api("/certificate/sign", **{".id": "m1", "once": ""})) == ({"progress": "done"},)
+    assert tuple(api("/certificate/sign", **{".id": "m2", "as-value": ""})) == ({"progress": "done"},)
+    assert sorted(c["name"] for c in certificates if c["private-key"]) == ["m1", "m2"]
     api.close()
 
 

@@ -34,6 +34,7 @@ def test_node_routeros_list_add_sign(certos_daemon):
     assert code == 0, out
     assert out["before"] == []
     assert out["added"].startswith("*")
+    assert out["signed"] == [{"progress": "done"}]  # sign's final status, one !re
     assert out["after"] == [{"name": "node-ca", "id": out["added"], "authority": "true", "key": "true"}]
     assert out["trap"] == "no such item"
     # With !empty off, a print that finds nothing is a plain !done.

@@ -39,7 +39,7 @@ def make_signed(s, url, name, common_name, ca=None, key_size="prime256v1", **ext
     sign = {"number": name}
     if ca:
         sign["ca"] = ca
-    assert ok(s.post(f"{url}/certificate/sign", json=sign, timeout=120)) == []
+    assert ok(s.post(f"{url}/certificate/sign", json=sign, timeout=120)) == [{"progress": "done"}]
     return ok(s.get(f"{url}/certificate/{name}", timeout=10))
 
 
@@ -81,10 +81,12 @@ def test_seed_flow_over_rest_then_https_with_the_exported_ca(certos_daemon, tmp_
 
     # sign CA-Template; sign Client; sign Server ca-crl-host=127.0.0.1 name=ServerCA (the seed's commands).
     ca_id = templates[0][".id"]
-    assert ok(s.post(f"{url}/certificate/sign", json={"number": "CA-Template"}, timeout=120)) == []
-    assert ok(s.post(f"{url}/certificate/sign", json={"numbers": "Client"}, timeout=120)) == []
+    # A monitor command's final status: an array of one record, as bounded monitor commands answer (facts §2).
+    assert ok(s.post(f"{url}/certificate/sign", json={"number": "CA-Template"}, timeout=120)) == [{"progress": "done"}]
+    assert ok(s.post(f"{url}/certificate/sign", json={"numbers": "Client"}, timeout=120)) == [{"progress": "done"}]
     assert ok(s.post(f"{url}/certificate/sign",
-                     json={"number": "Server", "ca-crl-host": "127.0.0.1", "name": "ServerCA"}, timeout=120)) == []
+                     json={"number": "Server", "ca-crl-host": "127.0.0.1", "name": "ServerCA"}, timeout=120)) == [
+        {"progress": "done"}]
     log = d.log()
     assert "certificate sign CA-Template by admin (rest-api 127.0.0.1)" in log  # changes are logged ...
     assert not any("127.0.0.1" in m and "ca-crl-host" in m for m in log)  # ... without their arguments
@@ -132,6 +134,29 @@ def test_seed_flow_over_rest_then_https_with_the_exported_ca(certos_daemon, tmp_
                                 f"https://127.0.0.1:{d.ssl_port}/rest/certificate"],
                                capture_output=True, text=True, timeout=30)
     assert untrusted.returncode != 0
+
+
+def test_sign_answers_its_final_status_keeps_the_id_and_refuses_do(certos_daemon):
+    """Terraform's provider signs with {"number": <template .id>} and reads the certificate back by that .id
+    (facts §2); sign answers its final status as one record, and a monitor argument REST cannot honour is refused
+    before anything changes."""
+    d = certos_daemon
+    s = d.session()
+    tf = ok(s.put(f"{d.url}/certificate", json={"name": "tf", "common-name": "tf", "key-size": "prime256v1"},
+                  timeout=30))
+    refused = s.post(f"{d.url}/certificate/sign", json={"number": tf[".id"], "do": ":put $progress"}, timeout=30)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["detail"] == "do= runs only in the console and in scripts"
+    assert ok(s.get(f"{d.url}/certificate/{tf['.id']}", timeout=10))["private-key"] == "false"  # still a template
+    assert ok(s.post(f"{d.url}/certificate/sign", json={"number": tf[".id"], "once": ""}, timeout=60)) == [
+        {"progress": "done"}]
+    signed = ok(s.get(f"{d.url}/certificate/{tf['.id']}", timeout=10))
+    assert signed["name"] == "tf" and signed["private-key"] == "true"
+    # file= puts the statuses into /file NAME.txt and the answer has no record.
+    ok(s.put(f"{d.url}/certificate", json={"name": "logged", "common-name": "l", "key-size": "prime256v1"},
+             timeout=30))
+    assert ok(s.post(f"{d.url}/certificate/sign", json={"number": "logged", "file": "sign-log"}, timeout=60)) == []
+    assert ok(s.get(f"{d.url}/file/sign-log.txt", timeout=10))["contents"] == "  progress: done\n"
 
 
 def test_swapping_the_certificate_changes_what_new_connections_see(certos_daemon, tmp_path):

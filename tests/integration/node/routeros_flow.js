@@ -20,7 +20,7 @@ async function main() {
     const added = await api.write('/certificate/add', ['=name=node-ca', '=common-name=node-ca', '=key-size=prime256v1',
                                                        '=key-usage=key-cert-sign,crl-sign']);
     out.added = added[0] && added[0].ret;
-    await api.write('/certificate/sign', ['=.id=node-ca']);
+    out.signed = await api.write('/certificate/sign', ['=.id=node-ca']);
     const listed = await api.write('/certificate/print', ['?name=node-ca']);
     out.after = listed.map((c) => ({ name: c.name, id: c['.id'], authority: c.authority, key: c['private-key'] }));
     try {
