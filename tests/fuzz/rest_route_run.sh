@@ -20,13 +20,14 @@ SOURCES="rest/route.cpp net/http.cpp
          menu/file_menu.cpp menu/filter.cpp menu/item_menu.cpp menu/list_menu.cpp menu/login_cache.cpp
          menu/login_throttle.cpp menu/menu_node.cpp menu/menus.cpp menu/metrics.cpp menu/policy.cpp menu/record.cpp
          menu/schema.cpp menu/system_menus.cpp menu/system_script.cpp menu/system_scheduler.cpp
-         menu/system_clock.cpp menu/tree.cpp
+         menu/system_clock.cpp menu/tree.cpp menu/monitor.cpp menu/logging.cpp menu/certificate_scep_client_verbs.cpp
          pki/chain.cpp pki/crl.cpp pki/describe.cpp pki/expiry.cpp pki/export.cpp pki/import.cpp pki/request.cpp
          pki/revoke.cpp pki/service_credentials.cpp pki/sign.cpp pki/template.cpp
          trust/builtin.cpp trust/crl_download.cpp trust/trust_store.cpp net/http_client.cpp
          acme/client.cpp acme/dns_check.cpp acme/jws.cpp acme/problem.cpp acme/renewal.cpp acme/sender.cpp
          acme/service.cpp acme/solver.cpp
-         menu/certificate_scep_menu.cpp scep/message.cpp scep/server.cpp crypto/pkcs7_message.cpp"
+         menu/certificate_scep_menu.cpp scep/message.cpp scep/server.cpp scep/client.cpp scep/enrol.cpp
+         crypto/pkcs7_message.cpp"
 LIBS="-lssl -lcrypto -lsqlite3 -lcurl -lfmt -lresolv -lpthread"
 SEEDS="$(cd "$(dirname "$0")" && pwd)/corpus/rest_route"
 MAX_LEN=4096
