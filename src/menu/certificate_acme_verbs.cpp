@@ -89,7 +89,7 @@ Result AcmeRenew(Call& call) {
     std::vector<std::string> names;
     {
         auto tx = call.store.Begin(store::TxMode::kRead);
-        for (core::ObjectId id : ResolveItems(CertificateModel().Items(*tx), call.args.GetOr("numbers"))) {
+        for (core::ObjectId id : ResolveNamed(CertificateModel(), *tx, call.args.GetOr("numbers"))) {
             names.push_back(id.ToString());
         }
     }

@@ -115,7 +115,7 @@ Result Export(Call& call) {
     std::string file_name = call.args.GetOr("file-name", call.args.GetOr("file"));
     std::string passphrase = call.args.GetOr("export-passphrase");
     bool overwrite = call.args.GetOr("overwrite") == "true";
-    for (core::ObjectId id : ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"))) {
+    for (core::ObjectId id : ResolveNamed(CertificateModel(), call.Tx(), call.args.GetOr("numbers"))) {
         std::optional<store::CertificateRow> row = call.Tx().GetCertificate(id);
         if (!overwrite) {
             RefuseForeignFiles(call, ExportFileNames(*row, type, file_name, !passphrase.empty()));

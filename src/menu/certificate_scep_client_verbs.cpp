@@ -56,7 +56,7 @@ Result ScepRenew(Call& call) {
     std::vector<std::string> ids;
     {
         auto tx = call.store.Begin(store::TxMode::kRead);
-        for (core::ObjectId id : ResolveItems(CertificateModel().Items(*tx), call.args.GetOr("numbers"))) {
+        for (core::ObjectId id : ResolveNamed(CertificateModel(), *tx, call.args.GetOr("numbers"))) {
             ids.push_back(id.ToString());
         }
     }

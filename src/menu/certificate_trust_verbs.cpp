@@ -47,7 +47,7 @@ std::string FormatEpoch(const std::string& epoch) {
 }
 
 Result Revoke(Call& call) {
-    std::vector<core::ObjectId> ids = ResolveItems(CertificateModel().Items(call.Tx()), call.args.GetOr("numbers"));
+    std::vector<core::ObjectId> ids = ResolveNamed(CertificateModel(), call.Tx(), call.args.GetOr("numbers"));
     for (const std::string& warning : pki::RevokeCertificates(call.Tx(), ids, call.args.GetOr("reason"))) {
         Log(call.tree, call.Tx(), "certificate,warning", warning);
     }

@@ -54,8 +54,7 @@ std::vector<Record> Named(const ListModel& model, store::Transaction& tx, std::s
 }
 
 std::vector<core::ObjectId> Targets(const ListModel& model, Call& call) {
-    std::string numbers = call.args.GetOr("numbers");
-    return ResolveItems(Named(model, call.Tx(), numbers), numbers);
+    return ResolveNamed(model, call.Tx(), call.args.GetOr("numbers"));
 }
 
 }  // namespace
@@ -102,6 +101,10 @@ std::vector<ArgSpec> PrintArgs() {
     args.push_back(Arg("proplist", "properties to print", {.property_ref = PropertyRef::kNames}));
     args.push_back(Arg("from", "print only these items", {.type = ValueType::kItem}));
     return args;
+}
+
+std::vector<core::ObjectId> ResolveNamed(const ListModel& model, store::Transaction& tx, std::string_view numbers) {
+    return ResolveItems(Named(model, tx, numbers), numbers);
 }
 
 std::vector<core::ObjectId> ResolveItems(const std::vector<Record>& items, std::string_view numbers) {

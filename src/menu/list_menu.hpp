@@ -63,6 +63,9 @@ std::vector<ArgSpec> PrintArgs();
 // ResolveItems turns a `numbers` value ("*1,*3" or names, comma-separated) into ids, in the given order.
 // Throws core::Error "no such item" when one does not exist; an empty value gives an empty list.
 std::vector<core::ObjectId> ResolveItems(const std::vector<Record>& items, std::string_view numbers);
+// ResolveNamed is ResolveItems over `model`'s items, looking up only the ones `numbers` names (by id, or by
+// name through the model's Select) instead of reading every item.
+std::vector<core::ObjectId> ResolveNamed(const ListModel& model, store::Transaction& tx, std::string_view numbers);
 
 // ApplyPrint filters (where/query, `from`), projects (proplist) and counts records the way `print` does;
 // shared by list menus and single-entry menus.
