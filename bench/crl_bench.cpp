@@ -122,9 +122,11 @@ int main(int argc, char** argv) {
     std::printf("  crypto::IssueCrlDer alone:                                 %8.1f ms\n", issue_ms);
     std::printf("  crypto::Crl::FromDer (parse %zu entries):               %8.1f ms\n", parsed.RevokedCount(),
                 parse_ms);
-    std::printf("CRL size %zu bytes; best rebuild %.1f ms (target < 1000 ms): %s\n", crl_bytes, best,
-                best < 1000 ? "PASS" : "FAIL");
+    // The targets (DESIGN.md, issue 13): 100,000 entries in < 1 s, 1,000,000 in < 3 s.
+    double target = entries > 100000 ? 3000 : 1000;
+    std::printf("CRL size %zu bytes; best rebuild %.1f ms (target < %.0f ms): %s\n", crl_bytes, best, target,
+                best < target ? "PASS" : "FAIL");
     store.reset();
     std::filesystem::remove_all(data);
-    return best < 1000 ? 0 : 1;
+    return best < target ? 0 : 1;
 }

@@ -3,9 +3,14 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <ctime>
+#include <limits>
 
 #include "core/error.hpp"
+#include "crypto/digest.hpp"
 #include "crypto/internal.hpp"
 #include "crypto/key_id.hpp"
 
@@ -90,29 +95,43 @@ RevokedEntry EntryOf(const X509_REVOKED* revoked) {
     return entry;
 }
 
-// SerialBytes decodes an upper- or lower-case hex serial into its big-endian magnitude (leading zero bytes
-// stripped), which is what an ASN1_INTEGER holds; DER's sign byte is added when it is encoded.
-std::string SerialBytes(std::string_view hex) {
+// SerialMagnitude is a serial's big-endian magnitude (leading zero bytes stripped, at least one byte), which
+// is what an ASN1_INTEGER holds; DER's sign byte is added when it is encoded. A CRL serial has at most 20 bytes.
+struct SerialMagnitude {
+    std::array<unsigned char, 20> bytes{};
+    std::uint8_t size = 0;
+
+    std::string_view View() const { return {reinterpret_cast<const char*>(bytes.data()), size}; }
+};
+
+// DecodeSerial decodes an upper- or lower-case hex serial of at most 40 digits.
+SerialMagnitude DecodeSerial(std::string_view hex) {
     if (hex.empty() || hex.size() > 40 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
         throw core::Failure("invalid serial number \"" + std::string(hex) + "\" for a CRL entry");
     }
-    auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-    std::string bytes((hex.size() + 1) / 2, '\0');
+    auto nibble = [](char c) { return static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10); };
+    std::array<unsigned char, 20> raw{};
+    std::size_t length = (hex.size() + 1) / 2;
     std::size_t i = 0;
     if (hex.size() % 2 == 1) {
-        bytes[0] = static_cast<char>(nibble(hex[0]));
+        raw[0] = static_cast<unsigned char>(nibble(hex[0]));
         i = 1;
     }
     for (std::size_t out = hex.size() % 2; i < hex.size(); i += 2, ++out) {
-        bytes[out] = static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+        raw[out] = static_cast<unsigned char>(nibble(hex[i]) << 4U | nibble(hex[i + 1]));
     }
-    std::size_t zeros = bytes.find_first_not_of('\0');
-    bytes.erase(0, zeros == std::string::npos ? bytes.size() - 1 : zeros);
-    return bytes;
+    std::size_t zeros = 0;
+    while (zeros + 1 < length && raw[zeros] == 0) {
+        ++zeros;
+    }
+    SerialMagnitude magnitude;
+    magnitude.size = static_cast<std::uint8_t>(length - zeros);
+    std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(zeros), magnitude.size, magnitude.bytes.begin());
+    return magnitude;
 }
 
 UniquePtr<ASN1_STRING> SerialInteger(std::string_view hex) {
-    std::string bytes = SerialBytes(hex);
+    std::string_view bytes = DecodeSerial(hex).View();
     UniquePtr<ASN1_STRING> integer(ASN1_INTEGER_new());
     if (!integer || ASN1_STRING_set(integer.get(), bytes.data(), static_cast<int>(bytes.size())) != 1) {
         ThrowOpenSsl("encoding serial number " + std::string(hex));
@@ -128,80 +147,144 @@ UniquePtr<ASN1_STRING> Time(TimePoint when) {
     return time;
 }
 
-// EntryBuilder makes X509_REVOKED entries fast: a CRL can hold 100,000 of them, so the serial, the date
-// and the reason-code extensions are built in objects reused for every entry (the setters copy).
-class EntryBuilder {
+// SortedSerial is what an entry's encoding needs, its serial decoded once, so that sorting a CRL of 1,000,000
+// entries compares fixed-size keys instead of decoding hex in every comparison, and encoding them in that order
+// reads them one after the other instead of from wherever each entry lies in the request.
+struct SortedSerial {
+    SerialMagnitude serial;
+    RevocationReason reason;
+    std::time_t revoked_at;
+};
+
+// EntryEncoder writes revokedCertificates entries as DER, fast: a CRL can hold 1,000,000 of them, so instead
+// of an X509_REVOKED object per entry held by the CRL (a million allocations, copies and frees) one reused
+// X509_REVOKED per reason code (built with that reason's crlReason extension once) gets each entry's serial and
+// date and is encoded by OpenSSL (i2d_X509_REVOKED) onto the end of one buffer.
+class EntryEncoder {
 public:
-    EntryBuilder() : serial_(ASN1_INTEGER_new()), date_(ASN1_TIME_new()) {
+    EntryEncoder() : serial_(ASN1_INTEGER_new()), date_(ASN1_TIME_new()) {
         if (!serial_ || !date_) {
             ThrowOpenSsl("allocating CRL entry");
         }
     }
 
-    void Add(X509_CRL* crl, const RevokedEntry& entry) {
-        std::string bytes = SerialBytes(entry.serial_hex);
-        UniquePtr<X509_REVOKED> revoked(X509_REVOKED_new());
-        if (!revoked || ASN1_STRING_set(serial_.get(), bytes.data(), static_cast<int>(bytes.size())) != 1 ||
-            ASN1_TIME_set(date_.get(), std::chrono::system_clock::to_time_t(entry.revoked_at)) == nullptr ||
-            X509_REVOKED_set_serialNumber(revoked.get(), serial_.get()) != 1 ||
-            X509_REVOKED_set_revocationDate(revoked.get(), date_.get()) != 1) {
-            ThrowOpenSsl("building CRL entry " + entry.serial_hex);
+    void Add(const SortedSerial& entry) {
+        X509_REVOKED* revoked = Template(entry.reason);
+        std::string_view serial = entry.serial.View();
+        if (ASN1_STRING_set(serial_.get(), serial.data(), static_cast<int>(serial.size())) != 1 ||
+            ASN1_TIME_set(date_.get(), entry.revoked_at) == nullptr ||
+            X509_REVOKED_set_serialNumber(revoked, serial_.get()) != 1 ||
+            X509_REVOKED_set_revocationDate(revoked, date_.get()) != 1) {
+            ThrowOpenSsl("building CRL entry " + HexUpper(serial));
         }
-        if (entry.reason && *entry.reason != RevocationReason::kUnspecified &&
-            X509_REVOKED_add_ext(revoked.get(), ReasonExtension(*entry.reason), -1) != 1) {
-            ThrowOpenSsl("adding reason code to CRL entry " + entry.serial_hex);
+        int length = i2d_X509_REVOKED(revoked, nullptr);
+        if (length <= 0) {
+            ThrowOpenSsl("encoding CRL entry " + HexUpper(serial));
         }
-        if (X509_CRL_add0_revoked(crl, revoked.get()) != 1) {
-            ThrowOpenSsl("adding CRL entry " + entry.serial_hex);
+        std::size_t at = der_.size();
+        der_.resize(at + static_cast<std::size_t>(length));
+        auto* out = reinterpret_cast<unsigned char*>(der_.data() + at);
+        if (i2d_X509_REVOKED(revoked, &out) != length) {
+            ThrowOpenSsl("encoding CRL entry " + HexUpper(serial));
         }
-        static_cast<void>(revoked.release());  // the CRL owns it now
     }
 
+    void Reserve(std::size_t bytes) { der_.reserve(bytes); }
+    // Der is the entries' encodings, one after the other: the content of revokedCertificates.
+    const std::string& Der() const { return der_; }
+
 private:
-    X509_EXTENSION* ReasonExtension(RevocationReason reason) {
-        UniquePtr<X509_EXTENSION>& ext = reasons_[static_cast<int>(reason)];
-        if (!ext) {
-            UniquePtr<ASN1_STRING> code(ASN1_ENUMERATED_new());
-            if (!code || ASN1_ENUMERATED_set(code.get(), static_cast<long>(reason)) != 1) {
-                ThrowOpenSsl("encoding reason code");
+    // Template is the reused entry for `reason`: with its crlReason extension, none for unspecified (RFC 5280
+    // §5.3.1: "the reason code extension SHOULD be absent instead of using the unspecified (0) reasonCode").
+    X509_REVOKED* Template(RevocationReason reason) {
+        auto index = static_cast<std::size_t>(reason);
+        if (index >= templates_.size()) {
+            throw core::Failure("invalid CRL reason code " + std::to_string(index));
+        }
+        UniquePtr<X509_REVOKED>& revoked = templates_[index];
+        if (!revoked) {
+            revoked.reset(X509_REVOKED_new());
+            if (!revoked) {
+                ThrowOpenSsl("allocating CRL entry");
             }
-            ext.reset(X509V3_EXT_i2d(NID_crl_reason, 0, code.get()));
-            if (!ext) {
-                ThrowOpenSsl("encoding reason code");
+            if (reason != RevocationReason::kUnspecified) {
+                UniquePtr<ASN1_STRING> code(ASN1_ENUMERATED_new());
+                if (!code || ASN1_ENUMERATED_set(code.get(), static_cast<long>(reason)) != 1 ||
+                    X509_REVOKED_add1_ext_i2d(revoked.get(), NID_crl_reason, code.get(), 0, X509V3_ADD_DEFAULT) != 1) {
+                    ThrowOpenSsl("encoding reason code");
+                }
             }
         }
-        return ext.get();
+        return revoked.get();
     }
 
     UniquePtr<ASN1_STRING> serial_;
     UniquePtr<ASN1_STRING> date_;
-    UniquePtr<X509_EXTENSION> reasons_[11];
+    std::array<UniquePtr<X509_REVOKED>, 11> templates_;
+    std::string der_;
 };
 
-// SerialOrder sorts entries the way X509_CRL_sort (ASN1_STRING_cmp on the serials) would: shorter
-// magnitudes first, then bytewise — for normalised hex, by length and then the text (case-folded).
-bool SerialOrder(const RevokedEntry* a, const RevokedEntry* b) {
-    auto significant = [](std::string_view hex) {
-        return hex.substr(std::min(hex.find_first_not_of('0'), hex.size()));
-    };
-    std::string_view x = significant(a->serial_hex);
-    std::string_view y = significant(b->serial_hex);
-    std::size_t x_bytes = (x.size() + 1) / 2;
-    std::size_t y_bytes = (y.size() + 1) / 2;
-    if (x_bytes != y_bytes) {
-        return x_bytes < y_bytes;
+// Header is the DER identifier and length octets of an element of `tag` with `length` content octets.
+std::string Header(int tag, std::size_t length, int constructed = 1) {
+    int total = ASN1_object_size(constructed, static_cast<int>(length), tag);
+    if (total <= 0 || length > static_cast<std::size_t>(std::numeric_limits<int>::max() / 2)) {
+        throw core::Failure("CRL too large to encode");
     }
-    if (x.size() != y.size()) {
-        return x.size() < y.size();  // an odd-length one has a leading zero nibble
+    std::string header(static_cast<std::size_t>(total) - length, '\0');
+    auto* p = reinterpret_cast<unsigned char*>(header.data());
+    ASN1_put_object(&p, constructed, static_cast<int>(length), tag, V_ASN1_UNIVERSAL);
+    return header;
+}
+
+// WithEntries puts `entries` (the DER of revokedCertificates' elements) into `tbs`, a TBSCertList OpenSSL
+// encoded without entries (RFC 5280 §5.1: the field is left out when empty), where the field belongs: after
+// thisUpdate and the optional nextUpdate, before the crlExtensions ([0]). OpenSSL reads the element headers
+// (ASN1_get_object) and writes the new ones (ASN1_put_object).
+std::string WithEntries(const std::string& tbs, const std::string& entries) {
+    if (entries.empty()) {
+        return tbs;
     }
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        char cx = static_cast<char>(x[i] | 0x20);
-        char cy = static_cast<char>(y[i] | 0x20);
-        if (cx != cy) {
-            return cx < cy;
+    const auto* begin = reinterpret_cast<const unsigned char*>(tbs.data());
+    const unsigned char* p = begin;
+    long length = 0;
+    int tag = 0;
+    int xclass = 0;
+    if (ASN1_get_object(&p, &length, &tag, &xclass, static_cast<long>(tbs.size())) & 0x80) {
+        ThrowOpenSsl("reading the encoded TBSCertList");
+    }
+    const unsigned char* content = p;
+    const unsigned char* end = content + length;
+    const unsigned char* insert = end;
+    while (p < end) {
+        const unsigned char* element = p;
+        long element_length = 0;
+        if (ASN1_get_object(&p, &element_length, &tag, &xclass, end - p) & 0x80) {
+            ThrowOpenSsl("reading the encoded TBSCertList");
         }
+        if (xclass == V_ASN1_CONTEXT_SPECIFIC && tag == 0) {
+            insert = element;  // crlExtensions [0]
+            break;
+        }
+        p += element_length;
     }
-    return false;
+    std::string list = Header(V_ASN1_SEQUENCE, entries.size());
+    std::size_t inner = static_cast<std::size_t>(length) + list.size() + entries.size();
+    std::string out = Header(V_ASN1_SEQUENCE, inner);
+    out.reserve(out.size() + inner);
+    out.append(reinterpret_cast<const char*>(content), static_cast<std::size_t>(insert - content));
+    out += list;
+    out += entries;
+    out.append(reinterpret_cast<const char*>(insert), static_cast<std::size_t>(end - insert));
+    return out;
+}
+
+// SerialOrder sorts entries the way X509_CRL_sort (ASN1_STRING_cmp on the serials) would: shorter
+// magnitudes first, then bytewise.
+bool SerialOrder(const SortedSerial& a, const SortedSerial& b) {
+    if (a.serial.size != b.serial.size) {
+        return a.serial.size < b.serial.size;
+    }
+    return std::memcmp(a.serial.bytes.data(), b.serial.bytes.data(), a.serial.size) < 0;
 }
 
 // CertificateListDer wraps `tbs`, the signature algorithm and the signature into a CertificateList (RFC 5280 §5.1):
@@ -429,25 +512,28 @@ std::string IssueCrlDer(const CrlRequest& request, const Certificate& issuer, co
         ThrowOpenSsl("signing CRL with " + std::string(DigestName(digest)));
     }
     // The entries in serial order (what X509_CRL_sort does, without sorting the OpenSSL stack again).
-    std::vector<const RevokedEntry*> order;
+    std::vector<SortedSerial> order;
     order.reserve(request.revoked.size());
     for (const RevokedEntry& entry : request.revoked) {
-        order.push_back(&entry);
+        order.push_back({DecodeSerial(entry.serial_hex), entry.reason.value_or(RevocationReason::kUnspecified),
+                         std::chrono::system_clock::to_time_t(entry.revoked_at)});
     }
     std::sort(order.begin(), order.end(), SerialOrder);
-    EntryBuilder builder;
-    for (const RevokedEntry* entry : order) {
-        builder.Add(crl.get(), *entry);
+    EntryEncoder encoder;
+    encoder.Reserve(order.size() * 40);
+    for (const SortedSerial& entry : order) {
+        encoder.Add(entry);
     }
-    // One encoding of the TBSCertList, signed as X509_CRL_sign would sign it: a large CRL is encoded
-    // once instead of once to sign and once more to write out.
+    // The TBSCertList without entries, encoded by OpenSSL, with the entries put in: a large CRL is encoded
+    // once, and signed as X509_CRL_sign would sign it.
     unsigned char* tbs_raw = nullptr;
     int tbs_len = i2d_re_X509_CRL_tbs(crl.get(), &tbs_raw);  // allocating form: no separate length pass
     OpenSslBytes tbs_owner(tbs_raw);
     if (tbs_len <= 0) {
         ThrowOpenSsl("encoding CRL");
     }
-    std::string tbs(reinterpret_cast<const char*>(tbs_raw), static_cast<std::size_t>(tbs_len));
+    std::string tbs = WithEntries(
+        std::string(reinterpret_cast<const char*>(tbs_raw), static_cast<std::size_t>(tbs_len)), encoder.Der());
     tbs_owner.reset();
     UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     std::size_t sig_len = 0;

@@ -112,6 +112,9 @@ TEST(CrlTest, ManyEntriesAreSortedBySerialAndVerifyWithRsaToo) {
             entries.back().reason = RevocationReason::kSuperseded;
         }
     }
+    // Leading zero digits are not part of the magnitude the entries are sorted by; zero itself is one byte.
+    entries.push_back({"000000ab", Now(), std::nullopt});
+    entries.push_back({"0", Now(), std::nullopt});
     std::string der = IssueCrlDer(Request(42, entries), ca.cert, ca.key);
     Crl crl = Crl::FromDer(der);
     EXPECT_TRUE(crl.IsSignedBy(ca.cert));
@@ -123,6 +126,8 @@ TEST(CrlTest, ManyEntriesAreSortedBySerialAndVerifyWithRsaToo) {
         ASSERT_TRUE(a.size() < b.size() || (a.size() == b.size() && a <= b)) << a << " before " << b;
     }
     EXPECT_EQ(crl.FindRevoked(entries[5].serial_hex)->reason, RevocationReason::kSuperseded);
+    EXPECT_TRUE(crl.FindRevoked("AB").has_value());
+    EXPECT_EQ(read.front().serial_hex, "0");
 
     CERTOS_REQUIRE_OPENSSL_CLI();
     TempFile file(der, ".crl");

@@ -160,8 +160,8 @@ std::uint64_t RebuildLocalCrl(store::Transaction& tx, const store::CertificateRo
     request.next_update = now + kCrlValidity;
     request.digest = CrlDigest(ca);
     request.revoked.reserve(register_entries.size());
-    for (const Revocation& entry : register_entries) {
-        crypto::RevokedEntry revoked{entry.serial_hex, entry.revoked_at, std::nullopt};
+    for (Revocation& entry : register_entries) {
+        crypto::RevokedEntry revoked{std::move(entry.serial_hex), entry.revoked_at, std::nullopt};
         if (entry.reason_code) {
             revoked.reason = static_cast<crypto::RevocationReason>(*entry.reason_code);
         }
