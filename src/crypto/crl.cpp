@@ -131,7 +131,8 @@ SerialMagnitude DecodeSerial(std::string_view hex) {
 }
 
 UniquePtr<ASN1_STRING> SerialInteger(std::string_view hex) {
-    std::string_view bytes = DecodeSerial(hex).View();
+    SerialMagnitude magnitude = DecodeSerial(hex);
+    std::string_view bytes = magnitude.View();
     UniquePtr<ASN1_STRING> integer(ASN1_INTEGER_new());
     if (!integer || ASN1_STRING_set(integer.get(), bytes.data(), static_cast<int>(bytes.size())) != 1) {
         ThrowOpenSsl("encoding serial number " + std::string(hex));

@@ -10,7 +10,8 @@
 # UndefinedBehaviorSanitizer: one object per source under obj/, compiled again (FUZZ_JOBS, 2, at a time) when its
 # source or a header it includes (the compiler's list in obj/*.o.d) is newer; then fuzzes for FUZZ_TIME seconds
 # (60), or replays the inputs given as arguments. Exit status 0: no finding; a crashing input is saved under
-# artifacts/.
+# artifacts/. FUZZ_BUILD_ONLY=1 stops after the build (`make fuzz` builds every target first, one at a time, so
+# that their shared sources compile once, then fuzzes two at a time).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${FUZZ_BUILD:-$ROOT/build-fuzz-$NAME}
@@ -73,6 +74,9 @@ if [ "$relink" = yes ]; then
     echo "$NAME: linking $BIN"
     # shellcheck disable=SC2086
     "$CXX" -fsanitize=fuzzer,address,undefined $objects -o "$BIN" $LIBS
+fi
+if [ -n "${FUZZ_BUILD_ONLY:-}" ]; then
+    exit 0
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
