@@ -167,6 +167,7 @@ void WriteGate::CommitGroup(std::unique_lock<std::mutex>& lock) {
     }
     group_->done = true;
     group_.reset();
+    group_done_.notify_all();
     FreeSlot(lock);
 }
 
@@ -178,6 +179,7 @@ void WriteGate::FailGroup(std::unique_lock<std::mutex>& lock, int code, const st
     group_->error_code = code;
     group_->error = message;
     group_.reset();
+    group_done_.notify_all();
     FreeSlot(lock);
 }
 
@@ -185,8 +187,11 @@ void WriteGate::FreeSlot(std::unique_lock<std::mutex>& lock) {
     (void)lock;  // held by the caller
     slot_held_ = false;
     holder_ = std::thread::id();
-    slot_free_.notify_one();
-    group_done_.notify_all();
+    if (waiting_ > 0) {
+        slot_free_.notify_one();
+    } else if (group_ != nullptr) {
+        group_done_.notify_all();  // nobody will join the open group: one of its writers commits it
+    }
 }
 
 void WriteGate::DiscardConnection() noexcept { conn_.reset(); }
