@@ -514,16 +514,19 @@ public:
 
     void AppendLog(const LogEntry& entry) override {
         RunWrite([&] {
-            conn_->Prepare("INSERT INTO log (time, topics, message) VALUES (?, ?, ?)")
-                .Bind(1, ToMillis(entry.time))
-                .Bind(2, entry.topics)
-                .Bind(3, entry.message)
-                .Run();
-            // Lines older than the kLogCapacity-th newest go. With fewer lines the subquery is NULL and
-            // nothing does. Counting from the newest, not subtracting from its seq, stays right even if
-            // seqs ever had gaps.
-            conn_->Prepare("DELETE FROM log WHERE seq < (SELECT seq FROM log ORDER BY seq DESC LIMIT 1 OFFSET ?)")
-                .Bind(1, static_cast<std::int64_t>(kLogCapacity - 1))
+            std::int64_t seq = 0;
+            {
+                Query insert = conn_->Prepare("INSERT INTO log (time, topics, message) VALUES (?, ?, ?) RETURNING seq");
+                insert.Bind(1, ToMillis(entry.time)).Bind(2, entry.topics).Bind(3, entry.message);
+                insert.Step();
+                seq = insert.Int(0);
+            }
+            // Lines older than the kLogCapacity-th newest go. seq is AUTOINCREMENT and only the oldest lines are
+            // ever deleted (a rolled-back insert gives its number back), so the lines are numbered without gaps
+            // and the newest kLogCapacity are those above seq - kLogCapacity: an index range, not a count of
+            // kLogCapacity rows from the newest on every line.
+            conn_->Prepare("DELETE FROM log WHERE seq <= ?")
+                .Bind(1, seq - static_cast<std::int64_t>(kLogCapacity))
                 .Run();
         });
     }
