@@ -851,41 +851,45 @@ private:
     // RunUpdate replaces the fields of row `row.id` (only while it is at `expected_revision`, when given) and
     // moves its revision and the certificates' generation. Returns whether a row was updated.
     bool RunUpdate(const CertificateRow& row, std::optional<std::uint64_t> expected_revision) {
+        std::optional<std::int64_t> sort_key = row.der.empty() ? std::nullopt : SignedSortKey(row.id);
         Query query = conn_->Prepare(
-            "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1 "
-            "WHERE id = ? AND (? IS NULL OR revision = ?)");
+            "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1, "
+            "sort_key = COALESCE(?, sort_key) WHERE id = ? AND (? IS NULL OR revision = ?)");
         BindFields(query, row);
-        query.Bind(5, IdValue(row.id));
-        if (expected_revision) {
-            query.Bind(6, static_cast<std::int64_t>(*expected_revision))
-                .Bind(7, static_cast<std::int64_t>(*expected_revision));
+        if (sort_key) {
+            query.Bind(5, *sort_key);
         } else {
-            query.BindNull(6).BindNull(7);
+            query.BindNull(5);
+        }
+        query.Bind(6, IdValue(row.id));
+        if (expected_revision) {
+            query.Bind(7, static_cast<std::int64_t>(*expected_revision))
+                .Bind(8, static_cast<std::int64_t>(*expected_revision));
+        } else {
+            query.BindNull(7).BindNull(8);
         }
         RunNamed(query, "certificate");
         if (conn_->Changes() == 0) {
             return false;
         }
         NoteIssuer(row);
-        if (!row.der.empty()) {
-            MoveToSigned(row.id);
-        }
         Bump(kCertificateGeneration);
         return true;
     }
 
-    // MoveToSigned gives a row that has just got its certificate (a template signed in place, keeping its id)
-    // the next sign sequence number as its sort key; a row already sorted among the signed ones keeps its key.
-    void MoveToSigned(core::ObjectId id) {
-        Query current = conn_->Prepare("SELECT sort_key FROM certificates WHERE id = ?");
-        current.Bind(1, IdValue(id));
-        if (!current.Step() || current.Int(0) < kTemplateSortBase) {
-            return;
+    // SignedSortKey is the sort key row `id` takes when it gets its certificate: the next sign sequence number
+    // when it is a template now (signed in place, keeping its id), none (it keeps its key) when it is already
+    // sorted among the signed ones or does not exist. Set in the same UPDATE as the certificate: one write of
+    // the row, not two.
+    std::optional<std::int64_t> SignedSortKey(core::ObjectId id) {
+        {
+            Query current = conn_->Prepare("SELECT sort_key FROM certificates WHERE id = ?");
+            current.Bind(1, IdValue(id));
+            if (!current.Step() || current.Int(0) < kTemplateSortBase) {
+                return std::nullopt;
+            }
         }
-        conn_->Prepare("UPDATE certificates SET sort_key = ? WHERE id = ?")
-            .Bind(1, static_cast<std::int64_t>(Increment(kSignSequenceCounter)))
-            .Bind(2, IdValue(id))
-            .Run();
+        return static_cast<std::int64_t>(Increment(kSignSequenceCounter));
     }
 
     // Bump adds one to generation `what` (Transaction::Generation), in this transaction: every write
