@@ -13,8 +13,9 @@ struct WriteGate::Group {
     std::string error;
 };
 
-WriteGate::WriteGate(std::function<std::unique_ptr<Connection>()> open, std::function<void()> on_commit)
-    : open_(std::move(open)), on_commit_(std::move(on_commit)) {}
+WriteGate::WriteGate(std::function<std::unique_ptr<Connection>()> acquire,
+                     std::function<void(std::unique_ptr<Connection>)> release, std::function<void()> on_commit)
+    : acquire_(std::move(acquire)), release_(std::move(release)), on_commit_(std::move(on_commit)) {}
 
 WriteGate::~WriteGate() = default;
 
@@ -37,9 +38,7 @@ Connection* WriteGate::Enter(Ticket& ticket) {
     }
     try {
         if (group_ == nullptr) {
-            if (conn_ == nullptr) {
-                conn_ = open_();
-            }
+            conn_ = acquire_();
             // BEGIN IMMEDIATE takes SQLite's write lock now, so a write never fails half-way because another
             // process wrote first.
             conn_->Prepare("BEGIN IMMEDIATE").Run();
@@ -63,8 +62,11 @@ Connection* WriteGate::Enter(Ticket& ticket) {
 }
 
 void WriteGate::LeaveAfterFailedEnter(bool discard) noexcept {
-    if (group_ == nullptr && conn_ != nullptr && (discard || !conn_->Rollback())) {
-        DiscardConnection();
+    if (group_ == nullptr) {
+        if (discard) {
+            conn_.reset();
+        }
+        ReturnConnection();
     }
     std::unique_lock lock(mutex_);
     if (group_ != nullptr && !conn_->InTransaction()) {
@@ -112,9 +114,7 @@ void WriteGate::Rollback(Ticket& ticket) noexcept {
     }
     if (ticket.first) {
         // The group has no other writer: roll the transaction back whole.
-        if (!conn_->Rollback()) {
-            DiscardConnection();
-        }
+        ReturnConnection();
         std::unique_lock lock(mutex_);
         group_.reset();
         group->done = true;
@@ -153,12 +153,12 @@ void WriteGate::CommitGroup(std::unique_lock<std::mutex>& lock) {
     } catch (const SqliteError& e) {
         code = e.code();
         message = e.what();
-        if (!conn_->Rollback()) {
-            DiscardConnection();
-        }
     }
-    if (code == SQLITE_OK && on_commit_) {
-        on_commit_();
+    if (code == SQLITE_OK) {
+        ReturnConnection();
+        if (on_commit_) {
+            on_commit_();
+        }
     }
     lock.lock();
     if (code != SQLITE_OK) {
@@ -172,9 +172,7 @@ void WriteGate::CommitGroup(std::unique_lock<std::mutex>& lock) {
 }
 
 void WriteGate::FailGroup(std::unique_lock<std::mutex>& lock, int code, const std::string& message) {
-    if (conn_ != nullptr && !conn_->Rollback()) {
-        DiscardConnection();
-    }
+    ReturnConnection();
     group_->done = true;
     group_->error_code = code;
     group_->error = message;
@@ -194,6 +192,13 @@ void WriteGate::FreeSlot(std::unique_lock<std::mutex>& lock) {
     }
 }
 
-void WriteGate::DiscardConnection() noexcept { conn_.reset(); }
+void WriteGate::ReturnConnection() noexcept {
+    // Back to the Store's pool, where the next transaction finds it with its page cache current; closed when
+    // it cannot leave its transaction.
+    if (conn_ != nullptr && conn_->Rollback()) {
+        release_(std::move(conn_));
+    }
+    conn_.reset();
+}
 
 }  // namespace certos::store::sqlite

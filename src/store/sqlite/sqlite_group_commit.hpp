@@ -37,9 +37,10 @@ public:
         bool first = false;            // it opened the group's transaction (it has no savepoint)
     };
 
-    // `open` makes the gate's connection when it has none (on first use, and after a failure made it
-    // unusable); `on_commit` runs after each successful COMMIT.
-    WriteGate(std::function<std::unique_ptr<Connection>()> open, std::function<void()> on_commit);
+    // `acquire` gives the connection a group runs on (from the Store's pool) and `release` takes it back when
+    // the group has ended; `on_commit` runs after each successful COMMIT.
+    WriteGate(std::function<std::unique_ptr<Connection>()> acquire,
+              std::function<void(std::unique_ptr<Connection>)> release, std::function<void()> on_commit);
     ~WriteGate();
     WriteGate(const WriteGate&) = delete;
     WriteGate& operator=(const WriteGate&) = delete;
@@ -66,9 +67,10 @@ private:
     void CommitGroup(std::unique_lock<std::mutex>& lock);
     void FailGroup(std::unique_lock<std::mutex>& lock, int code, const std::string& message);
     void FreeSlot(std::unique_lock<std::mutex>& lock);
-    void DiscardConnection() noexcept;
+    void ReturnConnection() noexcept;
 
-    std::function<std::unique_ptr<Connection>()> open_;
+    std::function<std::unique_ptr<Connection>()> acquire_;
+    std::function<void(std::unique_ptr<Connection>)> release_;
     std::function<void()> on_commit_;
 
     std::mutex mutex_;
@@ -79,8 +81,8 @@ private:
     int waiting_ = 0;         // writers waiting in Enter
 
     // Only the slot's holder uses these.
-    std::unique_ptr<Connection> conn_;
-    std::shared_ptr<Group> group_;  // the group whose transaction is open on conn_, if any
+    std::unique_ptr<Connection> conn_;  // the open group's connection
+    std::shared_ptr<Group> group_;      // the group whose transaction is open on conn_, if any
 };
 
 }  // namespace certos::store::sqlite

@@ -70,7 +70,8 @@ class Shared {
 public:
     explicit Shared(std::filesystem::path db_file)
         : db_file_(std::move(db_file)),
-          gate_([this] { return OpenConnection(db_file_, TxMode::kWrite); },
+          gate_([this] { return Acquire(TxMode::kWrite); },
+                [this](std::unique_ptr<Connection> conn) { Release(std::move(conn)); },
                 [this] { local_commits_.fetch_add(1, std::memory_order_relaxed); }) {}
 
     const std::filesystem::path& db_file() const { return db_file_; }
