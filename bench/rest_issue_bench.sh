@@ -64,6 +64,9 @@ end
 function response(status, headers, body)
     if status ~= 200 then
         bad = bad + 1
+        if bad <= 3 then
+            io.stderr:write("non-200 answer: " .. status .. " " .. body .. "\n")
+        end
     elseif phase == 0 then
         issued = issued + 1
     end
@@ -99,6 +102,7 @@ bench() {
         local before out issued bad
         before=$(cpu_ticks "$SERVER_PID")
         out=$(wrk -t "$clients" -c "$clients" -d "${DURATION}s" -H "$AUTH" -s "$LUA" "http://127.0.0.1:$PORT" -- "$run" 2>&1)
+        echo "$out" | grep "non-200 answer" | head -3 || true
         issued=$(echo "$out" | awk '/^ISSUED/ {print $2}')
         bad=$(echo "$out" | awk '/^ISSUED/ {print $4}')
         total=$((total + issued))
