@@ -2,12 +2,14 @@
 // COMMIT, a failing one changes nothing and costs the others nothing, and what Commit acknowledged survives
 // kill -9.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <set>
@@ -61,9 +63,17 @@ std::uint64_t WhileHeld(Store& store, const std::vector<std::function<void()>>& 
         threads.emplace_back(writer);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // they all wait for the slot by now
-    held->Commit();
+    std::exception_ptr failure;
+    try {
+        held->Commit();
+    } catch (...) {
+        failure = std::current_exception();  // the writers are joined first
+    }
     for (std::thread& thread : threads) {
         thread.join();
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
     }
     return store.DataVersion() - before;
 }
@@ -191,6 +201,71 @@ TEST_F(GroupCommitTest, DeletingAnIssuerStillNamedFailsThatWriterAlone) {
     EXPECT_EQ(failure, "FOREIGN KEY constraint failed");
     EXPECT_EQ(committed.load(), 3);
     EXPECT_EQ(Names(*Open()), (std::set<std::string>{"ca", "leaf", "held", "after0", "after1", "after2"}));
+}
+
+// A writer of a group runs out of space (writes past 1 MiB fail with EFBIG, as on a full disk, and SQLite may
+// then roll back the whole group's transaction): whatever each writer was told holds — a writer whose Commit
+// returned is stored, one that got an error is not — and the store keeps working.
+TEST_F(GroupCommitTest, AGroupThatRunsOutOfSpaceTellsEachWriterTheTruth) {
+    Insert(*Open(), MakeRow("before"));
+    pid_t pid = fork();
+    if (pid == 0) {
+        int code = 100;
+        try {
+            auto store = Open();
+            signal(SIGXFSZ, SIG_IGN);
+            struct rlimit limit {
+                1 << 20, 1 << 20
+            };
+            if (setrlimit(RLIMIT_FSIZE, &limit) != 0) {
+                _exit(2);
+            }
+            std::vector<int> outcome(6, -1);  // 1 committed, 0 failed
+            std::vector<std::function<void()>> writers;
+            writers.reserve(outcome.size());
+            for (std::size_t i = 0; i < outcome.size(); ++i) {
+                writers.emplace_back([&, i] {
+                    try {
+                        auto tx = store->Begin(TxMode::kWrite);
+                        CertificateRow row = MakeRow("w" + std::to_string(i));
+                        if (i == 2) {
+                            row.der.assign(4 << 20, 'b');  // this one cannot fit
+                        }
+                        tx->InsertCertificate(row);
+                        tx->Commit();
+                        outcome[i] = 1;
+                    } catch (const core::Error&) {
+                        outcome[i] = 0;
+                    }
+                });
+            }
+            try {
+                WhileHeld(*store, writers);
+            } catch (const core::Error&) {
+                // The held transaction is one of the group too; it is not checked.
+            }
+            code = outcome[2] == 0 ? 0 : 3;
+            auto tx = store->Begin(TxMode::kRead);
+            for (std::size_t i = 0; i < outcome.size(); ++i) {
+                bool stored = tx->FindCertificateId("w" + std::to_string(i)).has_value();
+                if (outcome[i] < 0 || stored != (outcome[i] == 1)) {
+                    code = 10 + static_cast<int>(i);
+                }
+            }
+        } catch (...) {
+        }
+        _exit(code);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    auto store = Open();
+    EXPECT_FALSE(store->Begin(TxMode::kRead)->FindCertificateId("w2").has_value());
+    Insert(*store, MakeRow("after"));
+    std::set<std::string> names = Names(*store);
+    EXPECT_TRUE(names.contains("before"));
+    EXPECT_TRUE(names.contains("after"));
 }
 
 // A child process writes from 8 threads as fast as it can and reports each name on a pipe once Commit has
