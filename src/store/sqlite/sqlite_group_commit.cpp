@@ -81,9 +81,9 @@ void WriteGate::Commit(Ticket& ticket) {
     if (!ticket.first) {
         try {
             conn_->Prepare("RELEASE certos_writer").Run();
-        } catch (const SqliteError&) {
+        } catch (const SqliteError& e) {
             ticket.group = group;
-            Rollback(ticket);
+            Rollback(ticket, &e);
             throw;
         }
     }
@@ -107,7 +107,7 @@ void WriteGate::Commit(Ticket& ticket) {
     }
 }
 
-void WriteGate::Rollback(Ticket& ticket) noexcept {
+void WriteGate::Rollback(Ticket& ticket, const SqliteError* cause) noexcept {
     std::shared_ptr<Group> group = std::move(ticket.group);
     if (group == nullptr) {
         return;
@@ -132,9 +132,16 @@ void WriteGate::Rollback(Ticket& ticket) noexcept {
     }
     std::unique_lock lock(mutex_);
     if (code != SQLITE_OK || !conn_->InTransaction()) {
-        // Some failures (I/O, disk full) make SQLite roll back the whole transaction: the group is lost.
-        FailGroup(lock, code != SQLITE_OK ? code : SQLITE_ABORT,
-                  message.empty() ? "the transaction was rolled back after an earlier failure" : message);
+        // Some failures (I/O, disk full) make SQLite roll back the whole transaction: the group is lost, and
+        // its writers are told why (the failure that lost it, rather than "no such savepoint").
+        if (cause != nullptr) {
+            code = cause->code();
+            message = cause->what();
+        } else if (code == SQLITE_OK) {
+            code = SQLITE_ABORT;
+            message = "the transaction was rolled back after an earlier failure";
+        }
+        FailGroup(lock, code, message);
     } else if (waiting_ == 0) {
         CommitGroup(lock);  // the writers before this one wait for it
     } else {

@@ -59,8 +59,9 @@ public:
     // Rollback undoes the caller's changes (its savepoint, or the whole transaction when it is the group's
     // only writer so far) and frees the slot. It never throws; when SQLite cannot roll back to the savepoint
     // (an I/O error, the disk full: SQLite then rolls back the whole transaction), the group fails and its
-    // waiting writers get "failure: <SQLite's message>".
-    void Rollback(Ticket& ticket) noexcept;
+    // waiting writers get `cause` (the failure that made the caller roll back, when it was one) or SQLite's
+    // error.
+    void Rollback(Ticket& ticket, const SqliteError* cause) noexcept;
 
 private:
     void LeaveAfterFailedEnter(bool discard) noexcept;

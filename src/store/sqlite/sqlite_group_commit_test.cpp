@@ -234,8 +234,9 @@ TEST_F(GroupCommitTest, AGroupThatRunsOutOfSpaceTellsEachWriterTheTruth) {
                         tx->InsertCertificate(row);
                         tx->Commit();
                         outcome[i] = 1;
-                    } catch (const core::Error&) {
-                        outcome[i] = 0;
+                    } catch (const core::Error& e) {
+                        // The failure that lost the group, not an artefact of savepoints.
+                        outcome[i] = std::string_view(e.what()).find("savepoint") == std::string_view::npos ? 0 : 2;
                     }
                 });
             }
@@ -248,7 +249,7 @@ TEST_F(GroupCommitTest, AGroupThatRunsOutOfSpaceTellsEachWriterTheTruth) {
             auto tx = store->Begin(TxMode::kRead);
             for (std::size_t i = 0; i < outcome.size(); ++i) {
                 bool stored = tx->FindCertificateId("w" + std::to_string(i)).has_value();
-                if (outcome[i] < 0 || stored != (outcome[i] == 1)) {
+                if (outcome[i] < 0 || outcome[i] > 1 || stored != (outcome[i] == 1)) {
                     code = 10 + static_cast<int>(i);
                 }
             }

@@ -765,8 +765,8 @@ private:
         }
         try {
             return body();
-        } catch (const SqliteError&) {
-            Abort();
+        } catch (const SqliteError& e) {
+            Abort(&e);
             throw;
         }
     }
@@ -951,10 +951,12 @@ private:
     }
     void NoteDeleted(core::ObjectId id) { deleted_ids_.push_back(IdValue(id)); }
 
-    void Abort() noexcept {
+    // Abort rolls the transaction back; `cause` is the failure that made it, if any (a write transaction's
+    // group, when SQLite lost it, fails with it).
+    void Abort(const SqliteError* cause = nullptr) noexcept {
         if (mode_ == TxMode::kWrite) {
             conn_ = nullptr;
-            shared_->gate().Rollback(ticket_);
+            shared_->gate().Rollback(ticket_, cause);
             return;
         }
         Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback());
