@@ -125,7 +125,7 @@ PY
 }
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); store in $BENCH_DIR"
-for round in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
     for bin in $BINARIES; do
         bench "$bin"
     done
