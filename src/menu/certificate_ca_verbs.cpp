@@ -16,17 +16,10 @@ Result Sign(Call& call) {
     if (call.args.GetOr("ca-on-smart-card") == "true") {
         throw core::Failure("no smart card present");
     }
-    std::string number = call.args.GetOr("number");
-    std::optional<core::ObjectId> id = core::ObjectId::Parse(number);  // SignTemplate checks that it exists
-    if (!id) {
-        id = call.store.Begin(store::TxMode::kRead)->FindCertificateId(number);
-    }
-    if (!id) {
-        throw core::NoSuchItem();
-    }
     pki::SignOptions options{call.args.GetOr("ca"), call.args.GetOr("name"), call.args.GetOr("ca-crl-host")};
     options.before_commit = [&call](store::Transaction& tx) { AuditIn(call, tx); };
-    pki::SignTemplate(call.store, *id, options, monitor.Reporter());
+    // The template is found ("*ID" or its name) in the read transaction that also reads the CA.
+    pki::SignTemplate(call.store, call.args.GetOr("number"), options, monitor.Reporter());
     return monitor.Finish();
 }
 

@@ -236,12 +236,16 @@ std::string CheckCrlHost(std::string_view host) {
 }
 
 void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& options, const ProgressFn& progress) {
-    // 1. Read the template and the CA.
+    SignTemplate(store, id.ToString(), options, progress);
+}
+
+void SignTemplate(store::Store& store, std::string_view item, const SignOptions& options, const ProgressFn& progress) {
+    // 1. Read the template and the CA, in one read transaction (no write lock, no commit).
     store::CertificateRow tpl;
     std::optional<SigningCa> ca;
     {
         std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
-        std::optional<store::CertificateRow> row = tx->GetCertificate(id);
+        std::optional<store::CertificateRow> row = FindCertificate(*tx, item);
         if (!row) {
             throw core::NoSuchItem();
         }
@@ -252,7 +256,7 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
         if (!options.ca.empty()) {
             ca = LoadSigningCa(*tx, options.ca);
         }
-        if (!options.name.empty() && tx->FindCertificateId(options.name).value_or(id) != id) {
+        if (!options.name.empty() && tx->FindCertificateId(options.name).value_or(tpl.id) != tpl.id) {
             throw core::Failure("certificate with the same name already exists");
         }
     }
@@ -299,7 +303,7 @@ void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& opt
     if (!tx->UpdateCertificateIf(row, tpl.revision)) {
         ThrowTemplateChanged(*tx, tpl);
     }
-    tx->StorePrivateKey(id, key.ToPkcs8Der());
+    tx->StorePrivateKey(tpl.id, key.ToPkcs8Der());
     if (row.props["crl"] == "true" && IssuesCrls(row)) {
         RebuildLocalCrl(*tx, row, std::chrono::system_clock::now());  // a CA with a CDP has a CRL from the start
     }

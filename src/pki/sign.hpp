@@ -33,6 +33,9 @@ struct SignOptions {
 // Throws core::Error with a RouterOS-style message (and changes nothing) when the template is already
 // signed, or the CA does not exist, is not signed, has no private key, lacks key-cert-sign or has expired.
 void SignTemplate(store::Store& store, core::ObjectId id, const SignOptions& options, const ProgressFn& progress);
+// SignTemplate signs the template `item` names ("*ID" or a name), found in the same read transaction as the CA
+// (core::NoSuchItem when there is none).
+void SignTemplate(store::Store& store, std::string_view item, const SignOptions& options, const ProgressFn& progress);
 
 // FindCertificate reads the certificate `item` names: "*ID" or a name; nullopt when there is none.
 std::optional<store::CertificateRow> FindCertificate(store::Transaction& tx, std::string_view item);

@@ -7,12 +7,10 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <limits>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -21,6 +19,7 @@
 #include "store/props_json.hpp"
 #include "store/sqlite/sqlite_condition.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_group_commit.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
 namespace certos::store {
@@ -69,7 +68,11 @@ std::unique_ptr<Connection> OpenConnection(const std::filesystem::path& db_file,
 // transaction may outlive its Store.
 class Shared {
 public:
-    explicit Shared(std::filesystem::path db_file) : db_file_(std::move(db_file)) {}
+    explicit Shared(std::filesystem::path db_file)
+        : db_file_(std::move(db_file)),
+          gate_([this] { return Acquire(TxMode::kWrite); },
+                [this](std::unique_ptr<Connection> conn) { Release(std::move(conn)); },
+                [this] { local_commits_.fetch_add(1, std::memory_order_relaxed); }) {}
 
     const std::filesystem::path& db_file() const { return db_file_; }
 
@@ -95,30 +98,10 @@ public:
         }
     }
 
-    // AcquireWriteSlot waits up to kBusyTimeout for this Store's one write slot. Writers of one process queue
-    // here rather than in SQLite's busy handler, which polls and can starve a writer under contention.
-    void AcquireWriteSlot() {
-        std::unique_lock lock(write_mutex_);
-        if (writer_ == std::this_thread::get_id()) {
-            // Waiting would only time out: the slot is held by this very thread.
-            ThrowInternal("a write transaction is already open in this thread");
-        }
-        if (!write_free_.wait_for(lock, sqlite::kBusyTimeout, [this] { return writer_ == std::thread::id(); })) {
-            throw SqliteError(SQLITE_BUSY, "database is locked");
-        }
-        writer_ = std::this_thread::get_id();
-    }
+    // gate is where this Store's write transactions queue (rather than in SQLite's busy handler, which polls
+    // and can starve a writer under contention) and share their commits.
+    sqlite::WriteGate& gate() { return gate_; }
 
-    // ReleaseWriteSlot may run on another thread than AcquireWriteSlot did.
-    void ReleaseWriteSlot() {
-        {
-            std::lock_guard lock(write_mutex_);
-            writer_ = std::thread::id();
-        }
-        write_free_.notify_one();
-    }
-
-    void CountLocalCommit() { local_commits_.fetch_add(1, std::memory_order_relaxed); }
     std::uint64_t local_commits() const { return local_commits_.load(std::memory_order_relaxed); }
 
 private:
@@ -127,11 +110,8 @@ private:
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
 
-    std::mutex write_mutex_;
-    std::condition_variable write_free_;
-    std::thread::id writer_;  // the thread that began the open write transaction; empty when free
-
     std::atomic<std::uint64_t> local_commits_{0};
+    sqlite::WriteGate gate_;
 };
 
 // DecodeProps parses the props column of row `id`; `what` ("certificate", an item kind) names the row in
@@ -245,24 +225,24 @@ class SqliteTransaction final : public Transaction {
 public:
     SqliteTransaction(std::shared_ptr<Shared> shared, TxMode mode) : shared_(std::move(shared)), mode_(mode) {
         if (mode_ == TxMode::kWrite) {
-            shared_->AcquireWriteSlot();
-            holds_write_slot_ = true;
+            try {
+                conn_ = shared_->gate().Enter(ticket_);
+            } catch (const SqliteError& e) {
+                if ((e.code() & 0xff) == SQLITE_READONLY) {
+                    // A connection opened for writing can only be read-only when it shares its WAL index with
+                    // a read-only connection of this process, opened because the disk was full (SQLite keeps
+                    // one index per file and process).
+                    throw SqliteError(SQLITE_FULL, sqlite3_errstr(SQLITE_FULL));
+                }
+                throw;
+            }
+            return;
         }
         try {
-            conn_ = shared_->Acquire(mode_);
-            // BEGIN IMMEDIATE takes the write lock now, so a write transaction never fails half-way because
-            // another process wrote first; a read transaction's snapshot starts at its first read.
-            conn_->Prepare(mode_ == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN").Run();
-        } catch (const SqliteError& e) {
-            if (mode_ == TxMode::kWrite && (e.code() & 0xff) == SQLITE_READONLY) {
-                // A connection opened for writing can only be read-only when it shares its WAL index with a
-                // read-only connection of this process, opened because the disk was full (SQLite keeps one
-                // index per file and process). It is not reused: it stays read-only.
-                Finish(/*reuse=*/false);
-                throw SqliteError(SQLITE_FULL, sqlite3_errstr(SQLITE_FULL));
-            }
-            Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback());
-            throw;
+            owned_ = shared_->Acquire(mode_);
+            conn_ = owned_.get();
+            // A read transaction's snapshot starts at its first read.
+            conn_->Prepare("BEGIN").Run();
         } catch (...) {
             Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback());
             throw;
@@ -367,6 +347,7 @@ public:
     core::ObjectId InsertCertificate(const CertificateRow& row) override {
         return RunWrite([&] {
             core::ObjectId id(Increment(kCertificateIdCounter));
+            NoteIssuer(row);
             Query query = conn_->Prepare(
                 "INSERT INTO certificates (name, props, der, issuer_id, id, sort_key) VALUES (?, ?, ?, ?, ?, ?)");
             BindFields(query, row);
@@ -395,6 +376,7 @@ public:
         RunWrite([&] {
             conn_->Prepare("DELETE FROM certificates WHERE id = ?").Bind(1, IdValue(id)).Run();
             RequireChanged();
+            NoteDeleted(id);
             Bump(kCertificateGeneration);
         });
     }
@@ -533,16 +515,19 @@ public:
 
     void AppendLog(const LogEntry& entry) override {
         RunWrite([&] {
-            conn_->Prepare("INSERT INTO log (time, topics, message) VALUES (?, ?, ?)")
-                .Bind(1, ToMillis(entry.time))
-                .Bind(2, entry.topics)
-                .Bind(3, entry.message)
-                .Run();
-            // Lines older than the kLogCapacity-th newest go. With fewer lines the subquery is NULL and
-            // nothing does. Counting from the newest, not subtracting from its seq, stays right even if
-            // seqs ever had gaps.
-            conn_->Prepare("DELETE FROM log WHERE seq < (SELECT seq FROM log ORDER BY seq DESC LIMIT 1 OFFSET ?)")
-                .Bind(1, static_cast<std::int64_t>(kLogCapacity - 1))
+            std::int64_t seq = 0;
+            {
+                Query insert = conn_->Prepare("INSERT INTO log (time, topics, message) VALUES (?, ?, ?) RETURNING seq");
+                insert.Bind(1, ToMillis(entry.time)).Bind(2, entry.topics).Bind(3, entry.message);
+                insert.Step();
+                seq = insert.Int(0);
+            }
+            // Lines older than the kLogCapacity-th newest go. seq is AUTOINCREMENT and only the oldest lines are
+            // ever deleted (a rolled-back insert gives its number back), so the lines are numbered without gaps
+            // and the newest kLogCapacity are those above seq - kLogCapacity: an index range, not a count of
+            // kLogCapacity rows from the newest on every line.
+            conn_->Prepare("DELETE FROM log WHERE seq <= ?")
+                .Bind(1, seq - static_cast<std::int64_t>(kLogCapacity))
                 .Run();
         });
     }
@@ -712,6 +697,7 @@ public:
                 revision = query.Int(0);
             }
             conn_->Exec("DELETE FROM certificates");
+            check_all_references_ = true;
             conn_->Exec("DELETE FROM items");
             conn_->Prepare("DELETE FROM settings WHERE section <> ?").Bind(1, kStoreSection).Run();
             conn_->Exec("DELETE FROM blobs");
@@ -758,11 +744,14 @@ public:
     }
 
     void Commit() override {
-        Run([&] { conn_->Prepare("COMMIT").Run(); });
-        if (mode_ == TxMode::kWrite) {
-            shared_->CountLocalCommit();
+        if (mode_ != TxMode::kWrite) {
+            Run([&] { conn_->Prepare("COMMIT").Run(); });
+            Finish(/*reuse=*/true);
+            return;
         }
-        Finish(/*reuse=*/true);
+        Run([&] { CheckForeignKeys(); });
+        conn_ = nullptr;
+        shared_->gate().Commit(ticket_);  // returns once the commit that holds this transaction is durable
     }
 
 private:
@@ -776,8 +765,8 @@ private:
         }
         try {
             return body();
-        } catch (const SqliteError&) {
-            Abort();
+        } catch (const SqliteError& e) {
+            Abort(&e);
             throw;
         }
     }
@@ -863,40 +852,45 @@ private:
     // RunUpdate replaces the fields of row `row.id` (only while it is at `expected_revision`, when given) and
     // moves its revision and the certificates' generation. Returns whether a row was updated.
     bool RunUpdate(const CertificateRow& row, std::optional<std::uint64_t> expected_revision) {
+        std::optional<std::int64_t> sort_key = row.der.empty() ? std::nullopt : SignedSortKey(row.id);
         Query query = conn_->Prepare(
-            "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1 "
-            "WHERE id = ? AND (? IS NULL OR revision = ?)");
+            "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1, "
+            "sort_key = COALESCE(?, sort_key) WHERE id = ? AND (? IS NULL OR revision = ?)");
         BindFields(query, row);
-        query.Bind(5, IdValue(row.id));
-        if (expected_revision) {
-            query.Bind(6, static_cast<std::int64_t>(*expected_revision))
-                .Bind(7, static_cast<std::int64_t>(*expected_revision));
+        if (sort_key) {
+            query.Bind(5, *sort_key);
         } else {
-            query.BindNull(6).BindNull(7);
+            query.BindNull(5);
+        }
+        query.Bind(6, IdValue(row.id));
+        if (expected_revision) {
+            query.Bind(7, static_cast<std::int64_t>(*expected_revision))
+                .Bind(8, static_cast<std::int64_t>(*expected_revision));
+        } else {
+            query.BindNull(7).BindNull(8);
         }
         RunNamed(query, "certificate");
         if (conn_->Changes() == 0) {
             return false;
         }
-        if (!row.der.empty()) {
-            MoveToSigned(row.id);
-        }
+        NoteIssuer(row);
         Bump(kCertificateGeneration);
         return true;
     }
 
-    // MoveToSigned gives a row that has just got its certificate (a template signed in place, keeping its id)
-    // the next sign sequence number as its sort key; a row already sorted among the signed ones keeps its key.
-    void MoveToSigned(core::ObjectId id) {
-        Query current = conn_->Prepare("SELECT sort_key FROM certificates WHERE id = ?");
-        current.Bind(1, IdValue(id));
-        if (!current.Step() || current.Int(0) < kTemplateSortBase) {
-            return;
+    // SignedSortKey is the sort key row `id` takes when it gets its certificate: the next sign sequence number
+    // when it is a template now (signed in place, keeping its id), none (it keeps its key) when it is already
+    // sorted among the signed ones or does not exist. Set in the same UPDATE as the certificate: one write of
+    // the row, not two.
+    std::optional<std::int64_t> SignedSortKey(core::ObjectId id) {
+        {
+            Query current = conn_->Prepare("SELECT sort_key FROM certificates WHERE id = ?");
+            current.Bind(1, IdValue(id));
+            if (!current.Step() || current.Int(0) < kTemplateSortBase) {
+                return std::nullopt;
+            }
         }
-        conn_->Prepare("UPDATE certificates SET sort_key = ? WHERE id = ?")
-            .Bind(1, static_cast<std::int64_t>(Increment(kSignSequenceCounter)))
-            .Bind(2, IdValue(id))
-            .Run();
+        return static_cast<std::int64_t>(Increment(kSignSequenceCounter));
     }
 
     // Bump adds one to generation `what` (Transaction::Generation), in this transaction: every write
@@ -922,27 +916,70 @@ private:
         }
     }
 
-    void Abort() noexcept { Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback()); }
-
-    // Finish ends the transaction: the connection goes back to the pool when `reuse` (it is known to be out
-    // of any transaction), else it is closed; the write slot is freed.
-    void Finish(bool reuse) noexcept {
-        if (conn_ != nullptr) {
-            if (reuse) {
-                shared_->Release(std::move(conn_));
+    // CheckForeignKeys checks, before this write transaction joins its group, what SQLite checks of the
+    // deferred issuer_id reference only at COMMIT (releasing a savepoint checks nothing): that every issuer
+    // this transaction named exists and that no row still names a row it deleted. A violation fails this
+    // transaction alone, as COMMIT would have: "failure: FOREIGN KEY constraint failed".
+    void CheckForeignKeys() {
+        auto fail = [] { throw SqliteError(SQLITE_CONSTRAINT_FOREIGNKEY, "FOREIGN KEY constraint failed"); };
+        if (check_all_references_) {
+            Query query = conn_->Prepare("PRAGMA foreign_key_check(certificates)");
+            if (query.Step()) {
+                fail();
             }
-            conn_.reset();
+            return;
         }
-        if (holds_write_slot_) {
-            holds_write_slot_ = false;
-            shared_->ReleaseWriteSlot();
+        for (std::int64_t issuer : named_issuers_) {
+            Query query = conn_->Prepare("SELECT 1 FROM certificates WHERE id = ?");
+            if (!query.Bind(1, issuer).Step()) {
+                fail();
+            }
         }
+        for (std::int64_t deleted : deleted_ids_) {
+            Query query = conn_->Prepare("SELECT 1 FROM certificates WHERE issuer_id = ? LIMIT 1");
+            if (query.Bind(1, deleted).Step()) {
+                fail();
+            }
+        }
+    }
+
+    // NoteIssuer and NoteDeleted record what CheckForeignKeys must check.
+    void NoteIssuer(const CertificateRow& row) {
+        if (row.issuer_id) {
+            named_issuers_.push_back(IdValue(*row.issuer_id));
+        }
+    }
+    void NoteDeleted(core::ObjectId id) { deleted_ids_.push_back(IdValue(id)); }
+
+    // Abort rolls the transaction back; `cause` is the failure that made it, if any (a write transaction's
+    // group, when SQLite lost it, fails with it).
+    void Abort(const SqliteError* cause = nullptr) noexcept {
+        if (mode_ == TxMode::kWrite) {
+            conn_ = nullptr;
+            shared_->gate().Rollback(ticket_, cause);
+            return;
+        }
+        Finish(/*reuse=*/conn_ != nullptr && conn_->Rollback());
+    }
+
+    // Finish ends a read transaction: the connection goes back to the pool when `reuse` (it is known to be out
+    // of any transaction), else it is closed.
+    void Finish(bool reuse) noexcept {
+        if (owned_ != nullptr && reuse) {
+            shared_->Release(std::move(owned_));
+        }
+        owned_.reset();
+        conn_ = nullptr;
     }
 
     std::shared_ptr<Shared> shared_;
     TxMode mode_;
-    std::unique_ptr<Connection> conn_;  // null once the transaction has ended
-    bool holds_write_slot_ = false;
+    Connection* conn_ = nullptr;         // null once the transaction has ended
+    std::unique_ptr<Connection> owned_;  // a read transaction's connection, from the pool
+    sqlite::WriteGate::Ticket ticket_;   // a write transaction's place in its commit group
+    std::vector<std::int64_t> named_issuers_;
+    std::vector<std::int64_t> deleted_ids_;
+    bool check_all_references_ = false;
 };
 
 class SqliteStore final : public Store {

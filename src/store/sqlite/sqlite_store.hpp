@@ -23,7 +23,9 @@ inline constexpr std::string_view kSqliteDatabaseFile = "certos.db";
 // pool (opening one when none is idle), so reads run in parallel; write transactions of one Store queue on
 // an in-process gate, and those of different Stores on SQLite's lock (taken at Begin(kWrite), which is how
 // this backend meets the concurrency contract of store.hpp), each waiting up to 5 s before failing with
-// "failure: database is locked". A thread must not begin a write transaction while it holds one.
+// "failure: database is locked". A thread must not begin a write transaction while it holds one. Write
+// transactions of one Store that queue at once share one durable commit (sqlite/sqlite_group_commit.hpp):
+// Commit returns once the commit that holds the transaction is durable.
 // Transactions keep what they need alive, so they may outlive the Store.
 std::unique_ptr<Store> OpenSqliteBackend(const std::filesystem::path& data_dir);
 
