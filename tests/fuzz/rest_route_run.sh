@@ -13,7 +13,7 @@ SOURCES="rest/route.cpp net/http.cpp
          crypto/pkcs12.cpp crypto/random.cpp crypto/aead.cpp crypto/seal.cpp crypto/tls_credentials.cpp crypto/verify.cpp
          store/backup.cpp store/condition.cpp store/files.cpp store/open.cpp store/props_json.cpp store/sealed_keys.cpp
          store/sqlite/sqlite_condition.cpp store/sqlite/sqlite_connection.cpp store/sqlite/sqlite_schema.cpp
-         store/sqlite/sqlite_store.cpp
+         store/sqlite/sqlite_store.cpp store/sqlite/sqlite_group_commit.cpp
          menu/api_query.cpp menu/audit.cpp menu/auth.cpp menu/backup_menu.cpp menu/export.cpp menu/certificate_acme_verbs.cpp
          menu/certificate_ca_verbs.cpp menu/certificate_import_verbs.cpp menu/certificate_menu.cpp menu/certificate_pushdown.cpp
          menu/certificate_trust_verbs.cpp
