@@ -16,6 +16,8 @@ import pytest
 from acme_fixture import stop_processes
 from cli import CERTOS
 
+PEERS = Path(__file__).resolve().parent.parent / "peers"
+
 SCEP_PORT = 18080
 WWW_PORT = 18081
 ENV = dict(os.environ, COLUMNS="200", TZ="UTC", CERTOS_ADMIN_PASSWORD="admin-test-pw")
@@ -87,6 +89,32 @@ def scepserver(ns, tmp_path, *flags):
     return depot
 
 
+@pytest.fixture(scope="session")
+def scep_aes():
+    """tests/peers/scep-aes built once (GOPATH mode over Debian's /usr/share/gocode) beside the certos binary,
+    rebuilt when its source is newer. micromdm's library imports its own packages as .../scep/v2/..., which
+    GOPATH mode finds through a v2 link to the Debian package's folder in a GOPATH of the build's own."""
+    source = PEERS / "scep-aes" / "main.go"
+    out = Path(CERTOS).resolve().parent / "scep-aes"
+    binary = out / "scep-aes"
+    if binary.exists() and binary.stat().st_mtime >= source.stat().st_mtime:
+        return binary
+    gopath = out / "gopath"
+    link = gopath / "src" / "github.com" / "micromdm" / "scep" / "v2"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to("/usr/share/gocode/src/github.com/micromdm/scep")
+    package = gopath / "src" / "scep-aes"
+    package.mkdir(exist_ok=True)
+    (package / "main.go").write_bytes(source.read_bytes())
+    env = dict(os.environ, GO111MODULE="off", GOPATH=f"{gopath}:/usr/share/gocode", GOCACHE=str(out / "gocache"),
+               GOFLAGS="")
+    proc = subprocess.run(["nice", "-n", "10", "go", "build", "-o", str(binary), "./src/scep-aes"], cwd=gopath,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    return binary
+
+
 def record(ns, data, name):
     """The certificate `name` as key=value pairs of `print detail` (show-sensitive: the challenge too)."""
     text = console(ns, data, f"/certificate print detail without-paging show-sensitive where name={name}").stdout
@@ -116,14 +144,19 @@ def verify_with_openssl(ns, data, name, ca_pem):
     return exported
 
 
+def enrol_client(ns, data):
+    """Enrols a new template `client` at the server on SCEP_PORT with challenge s3cret; returns its record."""
+    console(ns, data, "/certificate add name=client common-name=client1 key-size=2048")
+    added = console(ns, data, f'/certificate add-scep template=client scep-url="http://127.0.0.1:{SCEP_PORT}/scep" '
+                              "challenge-password=s3cret")
+    assert "failure" not in added.stdout, added.stdout
+    return record(ns, data, "client")
+
+
 def test_enrols_at_stock_scepserver_with_its_des_reply(netns, tmp_path):
     depot = scepserver(netns, tmp_path, "-challenge", "s3cret")
     data = tmp_path / "data"
-    console(netns, data, "/certificate add name=client common-name=client1 key-size=2048")
-    added = console(netns, data, f'/certificate add-scep template=client scep-url="http://127.0.0.1:{SCEP_PORT}/scep" '
-                                 "challenge-password=s3cret")
-    assert "failure" not in added.stdout, added.stdout
-    rec = record(netns, data, "client")
+    rec = enrol_client(netns, data)
     assert rec["status"] == "valid", rec
     assert rec["ca-fingerprint"] == ca_fingerprint(depot)
     assert rec["challenge-password"] == "s3cret"
@@ -137,6 +170,27 @@ def test_enrols_at_stock_scepserver_with_its_des_reply(netns, tmp_path):
     log = log_lines(netns, data)
     assert "request AES-128-CBC/sha256, reply DES-CBC" in log, log
     assert "s3cret" not in log
+
+
+@pytest.mark.parametrize("cipher,name", [("aes128", "AES-128-CBC"), ("aes256", "AES-256-CBC")])
+def test_enrols_at_an_aes_replying_micromdm_server(netns, tmp_path, scep_aes, cipher, name):
+    """micromdm's server library built with AES replies (tests/peers/scep-aes): certos sends AES-128-CBC (the
+    server advertises AES) and opens the reply in the server's cipher, AES-256-CBC too, which it did not send."""
+    depot = tmp_path / "depot"
+    netns.run(["scepserver", "ca", "-init", "-depot", str(depot), "-keySize", "2048"])
+    proc = netns.popen([str(scep_aes), "-depot", str(depot), "-port", str(SCEP_PORT), "-challenge", "s3cret",
+                        "-cipher", cipher], tmp_path / "scep-aes.log")
+    netns.started.append(proc)
+    netns.wait_port(SCEP_PORT, proc)
+    data = tmp_path / "data"
+    rec = enrol_client(netns, data)
+    assert rec["status"] == "valid" and rec["ca-fingerprint"] == ca_fingerprint(depot), rec
+    verify_with_openssl(netns, data, "client", depot / "ca.pem")
+    log = log_lines(netns, data)
+    assert f"request AES-128-CBC/sha256, reply {name}" in log, log
+    # The server's own log: it issued the certificate (PKIOperation without an error).
+    served = (tmp_path / "scep-aes.log").read_text()
+    assert f"cipher={cipher}" in served and "method=PKIOperation err=null" in served, served
 
 
 def test_wrong_challenge_is_refused_and_stores_no_certificate(netns, tmp_path):
@@ -156,6 +210,24 @@ def test_wrong_challenge_is_refused_and_stores_no_certificate(netns, tmp_path):
                    check=False)
     assert "RSA" in proc.stdout + proc.stderr
     assert "scep-url" not in record(netns, data, "ec")
+
+
+def test_on_smart_card_is_refused_and_changes_nothing(tmp_path):
+    """add-scep on-smart-card=yes: certos has no smart card, so it refuses as `sign ca-on-smart-card=yes` does,
+    before anything is sent or stored (no server runs: nothing may be contacted)."""
+    data = tmp_path / "data"
+
+    def run(command):
+        return subprocess.run([CERTOS, "--data", str(data), "-c", command], capture_output=True, text=True, env=ENV,
+                              timeout=60)
+
+    assert run("/certificate add name=card common-name=card1 key-size=2048").returncode == 0
+    before = run("/certificate print detail without-paging show-sensitive").stdout
+    proc = run(f'/certificate add-scep template=card scep-url="http://127.0.0.1:{SCEP_PORT}/scep" '
+               "challenge-password=s3cret on-smart-card=yes")
+    assert proc.returncode != 0 and "failure: no smart card present" in proc.stdout + proc.stderr, proc
+    assert run("/certificate print detail without-paging show-sensitive").stdout == before
+    assert "scep" not in run("/log print without-paging").stdout
 
 
 def test_scep_renew_and_the_scheduled_renewal_at_three_quarters(netns, tmp_path):
