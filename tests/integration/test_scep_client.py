@@ -245,14 +245,7 @@ def test_scep_renew_and_the_scheduled_renewal_at_three_quarters(netns, tmp_path)
     assert renewed["serial-number"] != first["serial-number"]
     verify_with_openssl(netns, data, "client", depot / "ca.pem")
     # The daemon's job on the injected clock (two hours a second): the one-day certificate is due after 18 h.
-    console(netns, data, f"/ip service set www port={WWW_PORT}")
-    for service, port in (("www-ssl", WWW_PORT + 1), ("api", WWW_PORT + 2), ("api-ssl", WWW_PORT + 3)):
-        console(netns, data, f"/ip service set {service} port={port}")
-    env = dict(ENV, CERTOS_TEST_CLOCK="now,7200")
-    daemon = netns.popen([CERTOS, "--data", str(data), "serve", "--listen", "127.0.0.1"], tmp_path / "serve.log",
-                         env=env)
-    netns.started.append(daemon)
-    netns.wait_port(WWW_PORT, daemon)
+    start_client_daemon(netns, data, tmp_path, "now,7200")
     deadline = time.time() + 60
     while time.time() < deadline:
         now = record(netns, data, "client")
@@ -267,13 +260,14 @@ def test_scep_renew_and_the_scheduled_renewal_at_three_quarters(netns, tmp_path)
     assert names.count("client") == 1, names
 
 
-def certos_scep_server(ns, tmp_path):
-    """A certos daemon (its own data directory) serving /scep/test for a local CA; returns (data, ca_pem)."""
+def certos_scep_server(ns, tmp_path, ca_days=30):
+    """A certos daemon (its own data directory) serving /scep/test for a local CA valid for `ca_days`; returns
+    (data, ca_pem)."""
     data = tmp_path / "server"
     for service, port in (("www", WWW_PORT + 10), ("www-ssl", WWW_PORT + 11), ("api", WWW_PORT + 12),
                           ("api-ssl", WWW_PORT + 13)):
         console(ns, data, f"/ip service set {service} port={port}")
-    console(ns, data, "/certificate add name=ca common-name=SCEP-CA key-size=2048 days-valid=30 "
+    console(ns, data, f"/certificate add name=ca common-name=SCEP-CA key-size=2048 days-valid={ca_days} "
                       "key-usage=key-cert-sign,crl-sign,digital-signature,key-encipherment")
     console(ns, data, "/certificate sign ca")
     console(ns, data, "/certificate scep-server add path=/scep/test ca-cert=ca")
@@ -293,13 +287,7 @@ def test_pending_request_is_polled_until_granted(netns, tmp_path):
     rec = record(netns, data, "held")
     assert rec["status"] == "pending" and "fingerprint" not in rec and not has_key(netns, data, "held"), rec
     # The client's daemon polls with CertPoll (the injected clock makes its minute pass in a second or less).
-    for service, port in (("www", WWW_PORT), ("www-ssl", WWW_PORT + 1), ("api", WWW_PORT + 2),
-                          ("api-ssl", WWW_PORT + 3)):
-        console(netns, data, f"/ip service set {service} port={port}")
-    daemon = netns.popen([CERTOS, "--data", str(data), "serve", "--listen", "127.0.0.1"], tmp_path / "serve.log",
-                         env=dict(ENV, CERTOS_TEST_CLOCK="now,120"))
-    netns.started.append(daemon)
-    netns.wait_port(WWW_PORT, daemon)
+    start_client_daemon(netns, data, tmp_path, "now,120")
     time.sleep(3)  # a few polls while the request is held
     assert record(netns, data, "held")["status"] == "pending"
     assert 'status="pending"' in console(netns, server, "/certificate scep-server requests print detail").stdout
@@ -311,3 +299,69 @@ def test_pending_request_is_polled_until_granted(netns, tmp_path):
     assert rec["status"] == "valid" and has_key(netns, data, "held"), (rec, log_lines(netns, data))
     assert "certificate held issued after polling" in log_lines(netns, data)
     verify_with_openssl(netns, data, "held", ca_pem)
+
+
+def start_client_daemon(ns, data, tmp_path, clock):
+    """Runs `certos serve` for the client's data directory on the injected clock `clock` (CERTOS_TEST_CLOCK)."""
+    for service, port in (("www", WWW_PORT), ("www-ssl", WWW_PORT + 1), ("api", WWW_PORT + 2),
+                          ("api-ssl", WWW_PORT + 3)):
+        console(ns, data, f"/ip service set {service} port={port}")
+    daemon = ns.popen([CERTOS, "--data", str(data), "serve", "--listen", "127.0.0.1"], tmp_path / "serve.log",
+                      env=dict(ENV, CERTOS_TEST_CLOCK=clock))
+    ns.started.append(daemon)
+    ns.wait_port(WWW_PORT, daemon)
+
+
+def test_next_ca_rollover_on_the_injected_clock(netns, tmp_path):
+    """certos's client against certos's own server with next-ca-cert: a one-day CA, the client's daemon on a clock
+    two hours a second fast. With a quarter of the CA's life left (18 h, some 9 s) the client fetches
+    GetNextCACert; once the CA has expired by its clock (24 h) it switches to the next CA and renews against it
+    (a RenewalReq encrypted to the next CA, which the server, on the real clock, serves with that CA)."""
+    server, ca_pem = certos_scep_server(netns, tmp_path, ca_days=1)
+    challenge = console(netns, server, ":put [/certificate scep-server otp generate minutes-valid=30]").stdout.strip()
+    data = tmp_path / "data"
+    console(netns, data, "/certificate add name=roll common-name=roll1 key-size=2048")
+    console(netns, data, f'/certificate add-scep template=roll scep-url="http://127.0.0.1:{WWW_PORT + 10}/scep/test" '
+                         f"challenge-password={challenge}")
+    first = record(netns, data, "roll")
+    assert first["status"] == "valid", first
+    verify_with_openssl(netns, data, "roll", ca_pem)
+    # The rollover CA, offered by GetNextCACert (and advertised in GetCACaps).
+    console(netns, server, "/certificate add name=next common-name=SCEP-CA-2 key-size=2048 days-valid=365 "
+                           "key-usage=key-cert-sign,crl-sign,digital-signature,key-encipherment")
+    console(netns, server, "/certificate sign next")
+    console(netns, server, "/certificate scep-server set [find] next-ca-cert=next")
+    console(netns, server, "/certificate export-certificate next")
+    next_pem = server / "files" / "cert_export_next.crt"
+    next_fp = record(netns, server, "next")["fingerprint"]
+    # Nothing is fetched before the CA nears its end: the client's own clock has not moved yet.
+    assert "next SCEP CA" not in log_lines(netns, data)
+    start_client_daemon(netns, data, tmp_path, "now,7200")
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        now = record(netns, data, "roll")
+        if now.get("ca-fingerprint") == next_fp:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"no switch to the next CA: {log_lines(netns, data)}")
+    log = log_lines(netns, data)
+    fetched = re.search(r"certificate roll: next SCEP CA (.+?) \(fingerprint ([0-9a-f]{64})\)", log)
+    assert fetched and fetched.group(2) == next_fp, log
+    assert "certificate roll: switching to the next SCEP CA" in log, log
+    assert "certificate roll renewal: valid" in log, log
+    # fetched before switching, and the switch came with the renewal
+    assert log.index("next SCEP CA") < log.index("switching to the next SCEP CA"), log
+    assert now["status"] == "valid" and has_key(netns, data, "roll"), now
+    assert now["fingerprint"] != first["fingerprint"] and "SCEP-CA-2" in now["issuer"], now
+    verify_with_openssl(netns, data, "roll", next_pem)
+    proc = subprocess.run(["openssl", "verify", "-CAfile", str(ca_pem), str(data / "files" / "cert_export_roll.crt")],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0, proc.stdout  # no longer the old CA's
+    # The server served the RenewalReq with the next CA, without a challenge (the old CA's certificate renewed).
+    served = log_lines(netns, server)
+    assert "was sent to the next CA next, which serves it" in served, served
+    assert re.search(r"issued \S+ for CN=roll1 \(renewal\)", served), served
+    assert "refused" not in served, served
+    # The CA row of the next CA is the client's issuer now.
+    assert now["ca"] == f"scep-ca-{next_fp[:16]}", now
