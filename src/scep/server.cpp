@@ -20,6 +20,7 @@ namespace {
 constexpr std::string_view kTopics = "certificate,scep,info";
 constexpr std::string_view kWarning = "certificate,scep,warning";
 constexpr std::size_t kOtpBytes = 16;
+constexpr std::size_t kMaxChain = 8;  // GetCACert: the CA and at most seven issuers above it
 
 std::string Prop(const store::ItemRow& row, const char* name, std::string_view fallback = {}) {
     auto it = row.props.find(name);
@@ -356,7 +357,27 @@ Answer CaCert(store::Store& store, const Query& query) {
     if (!ctx) {
         return Text(404, "no such SCEP server");
     }
-    return Answer{200, "application/x-x509-ca-cert", ctx->ca.cert.ToDer()};
+    // RFC 8894 §4.2.1.2: a CA with intermediate certificates answers the chain as a certificates-only message,
+    // the CA first, then its issuers as far as the store has them (certmonger needs the issuer: it takes a single
+    // certificate for an RA's and then trusts no CA).
+    std::vector<crypto::Certificate> chain = {ctx->ca.cert};
+    std::optional<core::ObjectId> issuer = ctx->ca.row.issuer_id;
+    while (!chain.back().IsSelfIssued() && issuer && chain.size() < kMaxChain) {
+        std::optional<store::CertificateRow> row = tx->GetCertificate(*issuer);
+        if (!row || row->der.empty() || row->id == ctx->ca.row.id) {
+            break;
+        }
+        crypto::Certificate cert = crypto::Certificate::FromDer(row->der);
+        if (!chain.back().IsSignedBy(cert)) {
+            break;
+        }
+        chain.push_back(std::move(cert));
+        issuer = row->issuer_id;
+    }
+    if (chain.size() == 1) {
+        return Answer{200, "application/x-x509-ca-cert", ctx->ca.cert.ToDer()};
+    }
+    return Answer{200, "application/x-x509-ca-ra-cert", crypto::CertificatesOnly(chain)};
 }
 
 Answer NextCaCert(store::Store& store, const Query& query) {

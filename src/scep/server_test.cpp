@@ -62,8 +62,8 @@ protected:
         ca_ = AddCa("ca", "SCEP CA");
     }
 
-    // AddCa makes and signs a self-signed local CA `name` with the usages a SCEP server needs.
-    crypto::Certificate AddCa(const std::string& name, const std::string& cn) {
+    // AddCa makes and signs a local CA `name` with the usages a SCEP server needs, self-signed or by `issuer`.
+    crypto::Certificate AddCa(const std::string& name, const std::string& cn, const std::string& issuer = "") {
         core::ObjectId ca;
         {
             auto tx = store_->Begin(store::TxMode::kWrite);
@@ -76,7 +76,9 @@ protected:
             ca = tx->InsertCertificate(row);
             tx->Commit();
         }
-        pki::SignTemplate(*store_, ca, {}, [](std::string_view) {});
+        pki::SignOptions options;
+        options.ca = issuer;
+        pki::SignTemplate(*store_, ca, options, [](std::string_view) {});
         auto tx = store_->Begin(store::TxMode::kRead);
         return crypto::Certificate::FromDer(tx->FindCertificateByName(name)->der);
     }
@@ -139,6 +141,25 @@ TEST_F(ScepServerTest, CapsAndCaCert) {
     EXPECT_EQ(cert.content_type, "application/x-x509-ca-cert");
     EXPECT_EQ(cert.body, ca_->ToDer());
     EXPECT_EQ(Serve(*store_, Query{"/scep/other", "GetCACert", ""}, Clock::now(), {}).status, 404);
+}
+
+TEST_F(ScepServerTest, IntermediateCaAnswersGetCaCertWithItsChain) {
+    crypto::Certificate issuing = AddCa("issuing", "Issuing CA", "ca");
+    {
+        auto tx = store_->Begin(store::TxMode::kWrite);
+        store::ItemRow server;
+        server.name = "/scep/issuing";
+        server.props = {{"ca-cert", "issuing"}, {"days-valid", "10"}, {"disabled", "false"}};
+        tx->InsertItem(kServerKind, server);
+        tx->Commit();
+    }
+    Answer cert = Serve(*store_, Query{"/scep/issuing", "GetCACert", ""}, Clock::now(), {});
+    ASSERT_EQ(cert.status, 200);
+    EXPECT_EQ(cert.content_type, "application/x-x509-ca-ra-cert");
+    std::vector<crypto::Certificate> chain = crypto::ReadCertificatesOnly(cert.body);
+    ASSERT_EQ(chain.size(), 2u);
+    EXPECT_EQ(chain[0].ToDer(), issuing.ToDer());
+    EXPECT_EQ(chain[1].ToDer(), ca_->ToDer());
 }
 
 TEST_F(ScepServerTest, OneTimeChallengeIssuesOnceThenRefuses) {
