@@ -193,6 +193,38 @@ def test_enrols_at_an_aes_replying_micromdm_server(netns, tmp_path, scep_aes, ci
     assert f"cipher={cipher}" in served and "method=PKIOperation err=null" in served, served
 
 
+def test_enrols_through_an_ra_of_micromdm_server(netns, tmp_path, scep_aes):
+    """micromdm's server library as an RA (tests/peers/scep-aes -ra-cert/-ra-key): GetCACert answers RA and CA
+    certificates in a degenerate PKCS#7; the server opens requests only with the RA's key and signs its replies
+    with it, so the enrolment succeeds only if certos encrypted to the RA and checked the reply against it. The
+    entry's CA is the depot's CA, not the RA."""
+    depot = tmp_path / "depot"
+    netns.run(["scepserver", "ca", "-init", "-depot", str(depot), "-keySize", "2048"])
+    ra_key, ra_csr, ra_pem, ext = (tmp_path / n for n in ("ra.key", "ra.csr", "ra.pem", "ra.ext"))
+    ext.write_text("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n")
+    for args in (["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", ra_key, "-subj", "/CN=SCEP-RA",
+                  "-out", ra_csr],
+                 ["x509", "-req", "-in", ra_csr, "-CA", depot / "ca.pem", "-CAkey", depot / "ca.key",
+                  "-passin", "pass:", "-set_serial", "99", "-days", "30", "-extfile", ext, "-out", ra_pem]):
+        proc = subprocess.run(["openssl", *map(str, args)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    proc = netns.popen([str(scep_aes), "-depot", str(depot), "-port", str(SCEP_PORT), "-challenge", "s3cret",
+                        "-ra-cert", str(ra_pem), "-ra-key", str(ra_key)], tmp_path / "scep-ra.log")
+    netns.started.append(proc)
+    netns.wait_port(SCEP_PORT, proc)
+    content_type = netns.run(["curl", "-s", "-o", "/dev/null", "-w", "%{content_type}",
+                              f"http://127.0.0.1:{SCEP_PORT}/scep?operation=GetCACert"]).stdout
+    assert content_type == "application/x-x509-ca-ra-cert", content_type
+    data = tmp_path / "data"
+    rec = enrol_client(netns, data)
+    assert rec["status"] == "valid" and rec["ca-fingerprint"] == ca_fingerprint(depot), rec
+    assert rec["issuer"].startswith("C=US,O=scep-ca,OU=SCEP"), rec
+    verify_with_openssl(netns, data, "client", depot / "ca.pem")
+    assert f"(CA fingerprint {ca_fingerprint(depot)}, request AES-128-CBC/sha256" in log_lines(netns, data)
+    served = (tmp_path / "scep-ra.log").read_text()
+    assert "ra=true" in served and "method=PKIOperation err=null" in served, served
+
+
 def test_wrong_challenge_is_refused_and_stores_no_certificate(netns, tmp_path):
     scepserver(netns, tmp_path, "-challenge", "s3cret")
     data = tmp_path / "data"

@@ -5,15 +5,22 @@
 // 127.0.0.1 only. tests/integration/test_scep_client.py builds it (GOPATH mode, /usr/share/gocode) and runs
 // certos's client against it.
 //
-// Usage: scep-aes -depot DIR -port N [-challenge PW] [-cipher aes128|aes256] [-days N]
-// The depot is a file depot as `scepserver ca -init -depot DIR` creates it (ca.pem, ca.key).
+// Usage: scep-aes -depot DIR -port N [-challenge PW] [-cipher aes128|aes256] [-days N] [-ra-cert F -ra-key F]
+// The depot is a file depot as `scepserver ca -init -depot DIR` creates it (ca.pem, ca.key). With -ra-cert and
+// -ra-key (PEM, an RA certificate issued by the depot's CA) the server is an RA: GetCACert answers RA and CA
+// certificates (a degenerate PKCS#7), requests are decrypted and replies signed with the RA's key, and the CA
+// still issues.
 package main
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/go-kit/kit/log"
 	scepdepot "github.com/micromdm/scep/v2/depot"
@@ -28,6 +35,8 @@ func main() {
 	challenge := flag.String("challenge", "", "static challenge password (empty: none required)")
 	cipher := flag.String("cipher", "aes128", "reply cipher: aes128 or aes256")
 	days := flag.Int("days", 365, "validity of issued certificates in days")
+	raCertPath := flag.String("ra-cert", "", "RA certificate (PEM); with -ra-key the server is an RA")
+	raKeyPath := flag.String("ra-key", "", "RA private key (PEM, PKCS#1 or PKCS#8 RSA)")
 	flag.Parse()
 
 	switch *cipher {
@@ -60,7 +69,17 @@ func main() {
 	if *challenge != "" {
 		signer = scepserver.ChallengeMiddleware(*challenge, signer)
 	}
-	svc, err := scepserver.NewService(crts[0], key, signer, scepserver.WithLogger(logger))
+	crt, opts := crts[0], []scepserver.ServiceOption{scepserver.WithLogger(logger)}
+	if *raCertPath != "" {
+		ra, raKey, err := loadRA(*raCertPath, *raKeyPath)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "scep-aes:", err)
+			os.Exit(1)
+		}
+		opts = append(opts, scepserver.WithAddlCA(crts[0]))
+		crt, key = ra, raKey
+	}
+	svc, err := scepserver.NewService(crt, key, signer, opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "scep-aes:", err)
 		os.Exit(1)
@@ -69,9 +88,46 @@ func main() {
 	endpoints := scepserver.MakeServerEndpoints(svc)
 	handler := scepserver.MakeHTTPHandler(endpoints, svc, log.With(logger, "component", "http"))
 	addr := fmt.Sprintf("127.0.0.1:%d", *port)
-	logger.Log("msg", "listening", "addr", addr, "cipher", *cipher)
+	logger.Log("msg", "listening", "addr", addr, "cipher", *cipher, "ra", *raCertPath != "")
 	if err := http.ListenAndServe(addr, handler); err != nil {
 		fmt.Fprintln(os.Stderr, "scep-aes:", err)
 		os.Exit(1)
 	}
+}
+
+// loadRA reads the RA's certificate and RSA key from PEM files.
+func loadRA(certPath, keyPath string) (*x509.Certificate, *rsa.PrivateKey, error) {
+	certPEM, err := os.ReadFile(certPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return nil, nil, fmt.Errorf("%s: no PEM certificate", certPath)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyPEM, err := os.ReadFile(keyPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	block, _ = pem.Decode(keyPEM)
+	if block == nil {
+		return nil, nil, fmt.Errorf("%s: no PEM key", keyPath)
+	}
+	if strings.Contains(block.Type, "RSA") {
+		key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		return cert, key, err
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, ok := parsed.(*rsa.PrivateKey)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: not an RSA key", keyPath)
+	}
+	return cert, key, nil
 }
