@@ -25,6 +25,9 @@ packages=(
     python3-dnslib
     # tests/integration/test_scep_server.py: micromdm's scepclient and scepserver, and certmonger
     scep certmonger
+    # tests/integration/test_scep_client.py: tests/peers/scep-aes, micromdm's SCEP server library (with
+    # go.mozilla.org/pkcs7, go-kit, gorilla/mux, bolt, pkg/errors as its dependencies) built with AES replies
+    golang-go golang-github-micromdm-scep-dev
 )
 
 if ! command -v npm >/dev/null 2>&1; then

@@ -28,7 +28,7 @@ Result AddScep(Call& call) {
     request.name = call.args.GetOr("name");
     request.refresh = call.args.GetOr("refresh", "true") == "true";
     if (call.args.GetOr("on-smart-card") == "true") {
-        throw core::Failure("on-smart-card: certos has no smart card");
+        throw core::Failure("no smart card present");  // as sign ca-on-smart-card=yes says
     }
     call.Progress("enrolling " + request.template_item + " at " + request.scep_url);
     trust::StoreTrust trust(call.store);

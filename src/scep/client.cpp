@@ -107,12 +107,23 @@ CaChain ParseCaCert(std::string_view body, std::string_view content_type) {
     if (ca == certs.end()) {
         throw core::Failure("GetCACert answered certificates of which none is the CA of the others");
     }
+    // §4.2.1.2: a CA with intermediate certificates sends its chain; the issuing CA is then the lowest CA
+    // certificate (one that signed none of the other CA certificates; RA certificates are no CAs).
+    auto is_ca = [](const crypto::Certificate& cert) { return cert.IsCa() && HasUsage(cert, "key-cert-sign"); };
+    auto issuing = std::find_if(certs.begin(), certs.end(), [&](const crypto::Certificate& cert) {
+        return is_ca(cert) && std::none_of(certs.begin(), certs.end(), [&](const crypto::Certificate& other) {
+                   return other.ToDer() != cert.ToDer() && is_ca(other) && other.IsSignedBy(cert);
+               });
+    });
+    if (issuing != certs.end()) {
+        ca = issuing;
+    }
     CaChain chain{certs, *ca, *ca, *ca};
     bool recipient = false;
     bool signer = false;
     for (const crypto::Certificate& cert : certs) {
-        if (cert.ToDer() == ca->ToDer()) {
-            continue;
+        if (cert.ToDer() == ca->ToDer() || is_ca(cert)) {
+            continue;  // the CA itself or one above it: RA certificates are not CAs
         }
         if (!recipient && HasUsage(cert, "key-encipherment")) {
             chain.recipient = cert;

@@ -14,7 +14,7 @@ crypto::Certificate Issue(const std::string& cn, const std::vector<std::string>&
     crypto::IssueRequest request;
     request.subject = {{"CN", cn}};
     request.key_usage = usage;
-    request.is_ca = issuer == nullptr;
+    request.is_ca = issuer == nullptr || std::find(usage.begin(), usage.end(), "key-cert-sign") != usage.end();
     request.serial = std::string("\x01\x02", 2);
     request.not_before = std::chrono::system_clock::now() - std::chrono::minutes(1);
     request.not_after = request.not_before + std::chrono::hours(24);
@@ -53,6 +53,26 @@ TEST(ScepClientTest, SingleCaCertificateIsRecipientAndSigner) {
     EXPECT_EQ(chain.recipient.ToDer(), ca.ToDer());
     EXPECT_EQ(chain.signer.ToDer(), ca.ToDer());
     EXPECT_THROW(ParseCaCert("not a certificate", "application/x-x509-ca-cert"), core::Error);
+}
+
+TEST(ScepClientTest, IntermediateChainNamesTheIssuingCa) {
+    crypto::PrivateKey root_key = crypto::PrivateKey::Generate(crypto::KeySpec::Rsa(2048));
+    crypto::PrivateKey issuing_key = crypto::PrivateKey::Generate(crypto::KeySpec::Rsa(2048));
+    crypto::Certificate root = Issue("Root", {"key-cert-sign", "crl-sign"}, root_key, root_key, nullptr);
+    crypto::Certificate issuing =
+        Issue("Issuing", {"key-cert-sign", "digital-signature", "key-encipherment"}, issuing_key, root_key, &root);
+    // As certos's server sends it: the issuing CA first, then the root.
+    CaChain chain = ParseCaCert(crypto::CertificatesOnly({issuing, root}), "application/x-x509-ca-ra-cert");
+    EXPECT_EQ(chain.ca.ToDer(), issuing.ToDer());
+    EXPECT_EQ(chain.recipient.ToDer(), issuing.ToDer());
+    EXPECT_EQ(chain.signer.ToDer(), issuing.ToDer());
+    // Below an RA's CA, the RA certificates still receive and sign.
+    crypto::PrivateKey ra_key = crypto::PrivateKey::Generate(crypto::KeySpec::Rsa(2048));
+    crypto::Certificate ra = Issue("RA", {"digital-signature", "key-encipherment"}, ra_key, issuing_key, &issuing);
+    chain = ParseCaCert(crypto::CertificatesOnly({ra, issuing, root}), "application/x-x509-ca-ra-cert");
+    EXPECT_EQ(chain.ca.ToDer(), issuing.ToDer());
+    EXPECT_EQ(chain.recipient.ToDer(), ra.ToDer());
+    EXPECT_EQ(chain.signer.ToDer(), ra.ToDer());
 }
 
 TEST(ScepClientTest, RaChainPicksTheRaCertificatesByKeyUsage) {

@@ -196,6 +196,9 @@ void Install(ClientEnvironment& env, core::ObjectId id, const crypto::Certificat
     tx->StorePrivateKey(id, sent.key.ToPkcs8Der());
     store::ItemRow state = FindState(*tx, id);
     ClearPending(state);
+    if (Prop(state.props, "next-ca") == Der64(chain.ca)) {
+        state.props.erase("next-ca");  // switched: the next rollover is fetched when this CA nears its end
+    }
     state.props.erase("failures");
     state.props.erase("retry-at");
     tx->UpdateItem(kClientKind, state);

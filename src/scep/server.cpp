@@ -20,6 +20,7 @@ namespace {
 constexpr std::string_view kTopics = "certificate,scep,info";
 constexpr std::string_view kWarning = "certificate,scep,warning";
 constexpr std::size_t kOtpBytes = 16;
+constexpr std::size_t kMaxChain = 8;  // GetCACert: the CA and at most seven issuers above it
 
 std::string Prop(const store::ItemRow& row, const char* name, std::string_view fallback = {}) {
     auto it = row.props.find(name);
@@ -51,6 +52,9 @@ std::string ServerPath(std::string_view path) {
 struct Context {
     store::ItemRow server;
     pki::SigningCa ca;
+    // previous is set when the request was encrypted to the server's next-ca-cert (RolledOver): `ca` is then
+    // the next CA and `previous` the server's ca-cert, whose certificates may still renew.
+    std::optional<pki::SigningCa> previous = std::nullopt;
 };
 
 std::optional<Context> LoadServer(store::Transaction& tx, std::string_view path) {
@@ -134,9 +138,10 @@ void UseOtp(store::Transaction& tx, const Context& ctx, std::string_view challen
     throw Refused(FailInfo::kBadRequest, "wrong challenge password");
 }
 
-// IssuedByUs says whether `cert` is a certificate `ctx`'s CA issued, still valid at `now` and not revoked.
-bool IssuedByUs(store::Transaction& tx, const Context& ctx, const crypto::Certificate& cert, Clock::time_point now) {
-    if (!cert.IsSignedBy(ctx.ca.cert) || now < cert.NotBefore() || now >= cert.NotAfter()) {
+// IssuedBy says whether `cert` is a certificate `ca` issued, still valid at `now` and not revoked.
+bool IssuedBy(store::Transaction& tx, const pki::SigningCa& ca, const crypto::Certificate& cert,
+              Clock::time_point now) {
+    if (!cert.IsSignedBy(ca.cert) || now < cert.NotBefore() || now >= cert.NotAfter()) {
         return false;
     }
     // The fingerprint column is indexed (store::CertificateField::kFingerprint): one lookup, not a scan.
@@ -146,7 +151,7 @@ bool IssuedByUs(store::Transaction& tx, const Context& ctx, const crypto::Certif
         store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
                                              store::CertificateField::kFingerprint, cert.FingerprintSha256()),
         [&](store::CertificateRow&& row) {
-            if (row.issuer_id != ctx.ca.row.id || row.der != der) {
+            if (row.issuer_id != ca.row.id || row.der != der) {
                 return true;
             }
             auto revoked = row.props.find("revoked");
@@ -154,6 +159,35 @@ bool IssuedByUs(store::Transaction& tx, const Context& ctx, const crypto::Certif
             return false;
         });
     return ours;
+}
+
+// IssuedByUs says whether `cert` is a certificate `ctx`'s CA (or, rolled over, its previous CA) issued, still
+// valid at `now` and not revoked.
+bool IssuedByUs(store::Transaction& tx, const Context& ctx, const crypto::Certificate& cert, Clock::time_point now) {
+    return IssuedBy(tx, ctx.ca, cert, now) || (ctx.previous && IssuedBy(tx, *ctx.previous, cert, now));
+}
+
+// RolledOver reads a request the server's CA could not open with the server's next-ca-cert instead (RFC 8894
+// §4.7: a client whose CA has expired, by its own clock, switches to the rollover certificate GetNextCACert
+// gave it). When that works, `ctx` serves it with the next CA (it issues and signs the reply) and `request`
+// holds it; otherwise nothing changes and the first refusal stands.
+bool RolledOver(store::Transaction& tx, Context& ctx, std::string_view der, Request& request) {
+    std::string item = Prop(ctx.server, "next-ca-cert");
+    if (item.empty() || item == "none") {
+        return false;
+    }
+    std::optional<pki::SigningCa> next;
+    Request again;
+    try {
+        next.emplace(pki::LoadSigningCa(tx, item));
+        ReadRequest(der, next->cert, next->key, again);
+    } catch (const std::exception&) {
+        return false;
+    }
+    request = std::move(again);
+    ctx.previous = std::move(ctx.ca);
+    ctx.ca = std::move(*next);
+    return true;
 }
 
 std::string RequesterKey(const Request& request) { return Sha256Hex(request.signer->PublicKeyDer()); }
@@ -259,6 +293,12 @@ Answer PkiOperationIn(store::Store& store, const Query& query, Clock::time_point
     try {
         try {
             ReadRequest(query.message, ctx->ca.cert, ctx->ca.key, request);
+        } catch (const Refused& refused) {
+            if (refused.fail_info() != FailInfo::kBadMessageCheck || !RolledOver(*tx, *ctx, query.message, request)) {
+                throw;
+            }
+            note(kTopics, "SCEP " + ctx->server.name + ": transaction " + request.transaction_id +
+                              " was sent to the next CA " + ctx->ca.row.name + ", which serves it");
         } catch (const core::Error& e) {
             log(kWarning, "SCEP " + ctx->server.name + ": not a pkiMessage: " + e.what());
             return Text(400, std::string("badRequest: not a pkiMessage: ") + e.what());
@@ -317,7 +357,27 @@ Answer CaCert(store::Store& store, const Query& query) {
     if (!ctx) {
         return Text(404, "no such SCEP server");
     }
-    return Answer{200, "application/x-x509-ca-cert", ctx->ca.cert.ToDer()};
+    // RFC 8894 §4.2.1.2: a CA with intermediate certificates answers the chain as a certificates-only message,
+    // the CA first, then its issuers as far as the store has them (certmonger needs the issuer: it takes a single
+    // certificate for an RA's and then trusts no CA).
+    std::vector<crypto::Certificate> chain = {ctx->ca.cert};
+    std::optional<core::ObjectId> issuer = ctx->ca.row.issuer_id;
+    while (!chain.back().IsSelfIssued() && issuer && chain.size() < kMaxChain) {
+        std::optional<store::CertificateRow> row = tx->GetCertificate(*issuer);
+        if (!row || row->der.empty() || row->id == ctx->ca.row.id) {
+            break;
+        }
+        crypto::Certificate cert = crypto::Certificate::FromDer(row->der);
+        if (!chain.back().IsSignedBy(cert)) {
+            break;
+        }
+        chain.push_back(std::move(cert));
+        issuer = row->issuer_id;
+    }
+    if (chain.size() == 1) {
+        return Answer{200, "application/x-x509-ca-cert", ctx->ca.cert.ToDer()};
+    }
+    return Answer{200, "application/x-x509-ca-ra-cert", crypto::CertificatesOnly(chain)};
 }
 
 Answer NextCaCert(store::Store& store, const Query& query) {

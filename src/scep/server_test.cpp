@@ -51,25 +51,36 @@ protected:
                ("certos-scep-" + std::to_string(getpid()) + "-" + std::to_string(n++));
         std::filesystem::remove_all(dir_);
         store_ = store::OpenSqliteStore(dir_);
-        core::ObjectId ca;
         {
             auto tx = store_->Begin(store::TxMode::kWrite);
-            store::CertificateRow row;
-            row.name = "ca";
-            row.props = {{"common-name", "SCEP CA"},
-                         {"key-size", "2048"},
-                         {"days-valid", "30"},
-                         {"key-usage", "key-cert-sign,crl-sign,digital-signature,key-encipherment"}};
-            ca = tx->InsertCertificate(row);
             store::ItemRow server;
             server.name = "/scep/test";
             server.props = {{"ca-cert", "ca"}, {"days-valid", "10"}, {"request-lifetime", "5m"}, {"disabled", "false"}};
             tx->InsertItem(kServerKind, server);
             tx->Commit();
         }
-        pki::SignTemplate(*store_, ca, {}, [](std::string_view) {});
+        ca_ = AddCa("ca", "SCEP CA");
+    }
+
+    // AddCa makes and signs a local CA `name` with the usages a SCEP server needs, self-signed or by `issuer`.
+    crypto::Certificate AddCa(const std::string& name, const std::string& cn, const std::string& issuer = "") {
+        core::ObjectId ca;
+        {
+            auto tx = store_->Begin(store::TxMode::kWrite);
+            store::CertificateRow row;
+            row.name = name;
+            row.props = {{"common-name", cn},
+                         {"key-size", "2048"},
+                         {"days-valid", "30"},
+                         {"key-usage", "key-cert-sign,crl-sign,digital-signature,key-encipherment"}};
+            ca = tx->InsertCertificate(row);
+            tx->Commit();
+        }
+        pki::SignOptions options;
+        options.ca = issuer;
+        pki::SignTemplate(*store_, ca, options, [](std::string_view) {});
         auto tx = store_->Begin(store::TxMode::kRead);
-        ca_ = crypto::Certificate::FromDer(tx->FindCertificateByName("ca")->der);
+        return crypto::Certificate::FromDer(tx->FindCertificateByName(name)->der);
     }
     void TearDown() override {
         store_.reset();
@@ -130,6 +141,25 @@ TEST_F(ScepServerTest, CapsAndCaCert) {
     EXPECT_EQ(cert.content_type, "application/x-x509-ca-cert");
     EXPECT_EQ(cert.body, ca_->ToDer());
     EXPECT_EQ(Serve(*store_, Query{"/scep/other", "GetCACert", ""}, Clock::now(), {}).status, 404);
+}
+
+TEST_F(ScepServerTest, IntermediateCaAnswersGetCaCertWithItsChain) {
+    crypto::Certificate issuing = AddCa("issuing", "Issuing CA", "ca");
+    {
+        auto tx = store_->Begin(store::TxMode::kWrite);
+        store::ItemRow server;
+        server.name = "/scep/issuing";
+        server.props = {{"ca-cert", "issuing"}, {"days-valid", "10"}, {"disabled", "false"}};
+        tx->InsertItem(kServerKind, server);
+        tx->Commit();
+    }
+    Answer cert = Serve(*store_, Query{"/scep/issuing", "GetCACert", ""}, Clock::now(), {});
+    ASSERT_EQ(cert.status, 200);
+    EXPECT_EQ(cert.content_type, "application/x-x509-ca-ra-cert");
+    std::vector<crypto::Certificate> chain = crypto::ReadCertificatesOnly(cert.body);
+    ASSERT_EQ(chain.size(), 2u);
+    EXPECT_EQ(chain[0].ToDer(), issuing.ToDer());
+    EXPECT_EQ(chain[1].ToDer(), ca_->ToDer());
 }
 
 TEST_F(ScepServerTest, OneTimeChallengeIssuesOnceThenRefuses) {
@@ -194,6 +224,43 @@ TEST_F(ScepServerTest, RenewalSignedByIssuedCertificateNeedsNoChallenge) {
     // A RenewalReq signed by a self-signed certificate is an ordinary request: held without a challenge.
     Requester stranger = MakeRequester("stranger", "");
     EXPECT_EQ(Send(stranger, MessageType::kRenewalReq, "r3").status, PkiStatus::kPending);
+}
+
+TEST_F(ScepServerTest, RenewalSentToTheNextCaIsIssuedByIt) {
+    Requester r = MakeRequester("rolled", Otp());
+    CertRep rep = Send(r, MessageType::kPkcsReq, "n1");
+    ASSERT_EQ(rep.status, PkiStatus::kSuccess);
+    crypto::Certificate next = AddCa("next", "Next SCEP CA");
+    // A client whose CA expired by its clock encrypts to the rollover certificate, signed with its certificate.
+    Requester renewal = MakeRequester("rolled", "");
+    ClientMessage message{.type = MessageType::kRenewalReq, .transaction_id = "n2", .inner = renewal.csr_der};
+    std::string to_next = BuildRequest(message, next, rep.certs[0], r.key);
+    // Without next-ca-cert the server cannot open it.
+    std::size_t before = Certificates();
+    Answer answer = Operation(to_next);
+    ASSERT_EQ(answer.status, 200);
+    EXPECT_EQ(ReadCertRep(answer.body, *ca_, rep.certs[0], r.key).fail_info, FailInfo::kBadMessageCheck);
+    EXPECT_EQ(Certificates(), before);
+    {
+        auto tx = store_->Begin(store::TxMode::kWrite);
+        store::ItemRow server = *tx->FindItemByName(kServerKind, "/scep/test");
+        server.props["next-ca-cert"] = "next";
+        tx->UpdateItem(kServerKind, server);
+        tx->Commit();
+    }
+    // With it, the next CA serves it: it signs the reply and issues, and the old CA's certificate renews.
+    answer = Operation(to_next);
+    ASSERT_EQ(answer.status, 200);
+    CertRep renewed = ReadCertRep(answer.body, next, rep.certs[0], r.key);
+    ASSERT_EQ(renewed.status, PkiStatus::kSuccess);
+    EXPECT_TRUE(renewed.certs[0].IsSignedBy(next));
+    EXPECT_FALSE(renewed.certs[0].IsSignedBy(*ca_));
+    EXPECT_EQ(Certificates(), before + 1);
+    // Requests to the current CA are still served by it.
+    Requester fresh = MakeRequester("fresh", Otp());
+    CertRep current = Send(fresh, MessageType::kPkcsReq, "n3");
+    ASSERT_EQ(current.status, PkiStatus::kSuccess);
+    EXPECT_TRUE(current.certs[0].IsSignedBy(*ca_));
 }
 
 TEST_F(ScepServerTest, GetCrlAnswersTheCasCrlToItsOwnCertificates) {

@@ -5,6 +5,7 @@ wrong, reused and missing challenges and malformed messages are refused and chan
 
 import base64
 import os
+import ssl
 import subprocess
 
 import pytest
@@ -191,13 +192,12 @@ def test_wrong_recipient_and_wrong_signature_get_bad_message_check(scep):
     assert certificates(scep) == before
 
 
-def test_certmonger_enrols_with_one_time_challenge(scep, tmp_path):
-    """certmonger's daemon runs privately: state folders from its CERTMONGER_* variables, a listening socket
-    in the temporary folder and no bus (-L -P); `-c` runs getcert against it and stops the daemon after.
-    certmonger 0.79.17 takes a single GetCACert certificate for the RA's and then trusts no CA when it checks
-    the CertRep ("self-signed certificate"), so the CA certificate, as GetCACert returned it, is given with
-    -N (docs/scep.md)."""
-    challenge = otp(scep)
+def certmonger(d, tmp_path, url, subject, signing_ca=None):
+    """Runs certmonger's daemon privately, as a user would without a system bus: state folders from its
+    CERTMONGER_* variables, a listening socket in the temporary folder and no bus (-L -P); `-c` runs getcert
+    against it and stops the daemon after. `signing_ca` is getcert add-scep-ca's -N (--signingca, "for
+    troubleshooting": normally certmonger discovers the CA with GetCACert). Returns (returncode, output, cert)."""
+    challenge = otp(d)
     state = tmp_path / "certmonger"
     env = dict(os.environ)
     for name in ("REQUESTS", "CAS", "TMP", "CONFIG", "LOCAL_CA"):
@@ -206,17 +206,69 @@ def test_certmonger_enrols_with_one_time_challenge(scep, tmp_path):
         env[f"CERTMONGER_{name}_DIR" if name != "TMP" else "CERTMONGER_TMPDIR"] = str(folder)
     env["CERTMONGER_SYSTEM_LOCK_FILE"] = str(state / "lock")
     key, cert = tmp_path / "cm.key", tmp_path / "cm.crt"
+    add_ca = f"getcert add-scep-ca -c certos -u '{url}'" + (f" -N '{signing_ca}'" if signing_ca else "")
     script = tmp_path / "enrol.sh"
     script.write_text(
         "set -e\n"
-        f"getcert add-scep-ca -c certos -u '{scep.scep_url}' -N '{scep.ca_pem}'\n"
-        f"getcert request -c certos -k '{key}' -f '{cert}' -N CN=certmonger-client -L '{challenge}' -w -v\n"
+        f"{add_ca}\n"
+        f"getcert request -c certos -k '{key}' -f '{cert}' -N CN={subject} -L '{challenge}' -w -v\n"
         "getcert list\n")
     proc = subprocess.run(["certmonger", "-n", "-L", "-P", str(state / "socket"), "-d", "1", "-c",
                            f"sh {script}"], capture_output=True, text=True, env=env, timeout=180)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
+    return proc.returncode, proc.stdout + proc.stderr, cert
+
+
+def test_certmonger_enrols_with_one_time_challenge(scep, tmp_path):
+    """A self-signed SCEP CA: GetCACert answers that one certificate. certmonger 0.79.17 takes a single
+    certificate for the RA's and then trusts no CA when it checks the CertRep ("failed to verify signature on
+    server response ... certificate verify error"), so the CA certificate, as GetCACert returned it, is given
+    with -N (docs/scep.md; test_certmonger_discovers_an_intermediate_ca runs it without)."""
+    rc, output, cert = certmonger(scep, tmp_path, scep.scep_url, "certmonger-client", signing_ca=scep.ca_pem)
+    assert rc == 0, output
     assert "status: MONITORING" in output, output
     assert verify(scep.ca_pem, cert)[0] == 0
     rows = [c for c in certificates(scep) if c.get("common-name") == "certmonger-client"]
     assert len(rows) == 1 and rows[0]["ca"] == "scep-ca"
+
+
+def der_certs(pems):
+    """The DER certificates of a PEM bundle, in order."""
+    blocks = [b for b in pems.split("-----END CERTIFICATE-----") if "-----BEGIN CERTIFICATE-----" in b]
+    return [ssl.PEM_cert_to_DER_cert(b[b.index("-----BEGIN"):] + "-----END CERTIFICATE-----\n") for b in blocks]
+
+
+def test_certmonger_discovers_an_intermediate_ca(certos_daemon, tmp_path):
+    """The normal way, without -N: a SCEP CA issued by a root answers GetCACert with both
+    (application/x-x509-ca-ra-cert, RFC 8894 §4.2.1.2), from which certmonger takes the CA it encrypts to and
+    the root it checks the CertRep against."""
+    d = certos_daemon
+    d.console("/certificate add name=root common-name=Root-CA key-size=2048 key-usage=key-cert-sign,crl-sign")
+    d.console("/certificate sign root")
+    d.console("/certificate add name=issuing common-name=Issuing-CA key-size=2048 "
+              "key-usage=key-cert-sign,crl-sign,digital-signature,key-encipherment")
+    d.console("/certificate sign issuing ca=root")
+    d.console("/certificate scep-server add path=/scep/issuing ca-cert=issuing days-valid=30")
+    d.scep_url = f"http://127.0.0.1:{d.www_port}/scep/issuing"
+    r = requests.get(d.scep_url, params={"operation": "GetCACert"}, timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/x-x509-ca-ra-cert", r.headers
+    proc = subprocess.run(["openssl", "pkcs7", "-inform", "DER", "-print_certs"], input=r.content,
+                          capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    pems = proc.stdout.decode()
+    assert pems.count("BEGIN CERTIFICATE") == 2 and "CN = Issuing-CA" in pems and "CN = Root-CA" in pems, pems
+    issuing, root = [c.public_bytes(serialization.Encoding.PEM) for c in
+                     (x509.load_der_x509_certificate(pem_der) for pem_der in der_certs(pems))]
+    (tmp_path / "issuing.pem").write_bytes(issuing)
+    (tmp_path / "root.pem").write_bytes(root)
+    rc, output, cert = certmonger(d, tmp_path, d.scep_url, "discovered")
+    assert rc == 0, output
+    assert "status: MONITORING" in output, output
+    add_ca = [line for line in (tmp_path / "enrol.sh").read_text().splitlines() if "add-scep-ca" in line]
+    assert add_ca and " -N " not in add_ca[0], add_ca
+    proc = subprocess.run(["openssl", "verify", "-CAfile", str(tmp_path / "root.pem"), "-untrusted",
+                           str(tmp_path / "issuing.pem"), str(cert)], capture_output=True, text=True)
+    assert proc.returncode == 0 and ": OK" in proc.stdout, proc.stdout + proc.stderr
+    issued = x509.load_pem_x509_certificate(cert.read_bytes())
+    assert issued.issuer.rfc4514_string() == "CN=Issuing-CA"
+    rows = [c for c in certificates(d) if c.get("common-name") == "discovered"]
+    assert len(rows) == 1 and rows[0]["ca"] == "issuing"
