@@ -37,7 +37,16 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
         warned.emplace(item.name, std::move(item));
     }
     long long now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    for (const store::CertificateRow& row : tx->ListCertificates()) {
+    // The rows are read one at a time (a million certificates are not held); what is to be written is kept
+    // and written after the scan, whose visitor must not use the transaction.
+    struct Expiring {
+        core::ObjectId id;
+        std::string name;
+        long long not_after = 0;
+        long long level = 0;
+    };
+    std::vector<Expiring> expiring;
+    tx->ScanCertificates(store::CertificateCondition::True(), [&](store::CertificateRow&& row) {
         auto mark_of_row = warned.find(row.id.ToString());
         if (mark_of_row != warned.end()) {
             mark_of_row->second.props["seen"] = "yes";
@@ -45,12 +54,16 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
         auto revoked = row.props.find("revoked");
         std::optional<long long> not_after = EpochSeconds(row.props, "not-after");
         if (row.der.empty() || !not_after || (revoked != row.props.end() && !revoked->second.empty())) {
-            continue;
+            return true;
         }
-        std::optional<long long> level = Level(*not_after - now_s);
-        if (!level) {
-            continue;
+        if (std::optional<long long> level = Level(*not_after - now_s)) {
+            expiring.push_back(Expiring{row.id, std::move(row.name), *not_after, *level});
         }
+        return true;
+    });
+    for (const Expiring& row : expiring) {
+        std::optional<long long> not_after = row.not_after;
+        std::optional<long long> level = row.level;
         std::string key = row.id.ToString();
         auto it = warned.find(key);
         if (it != warned.end() && EpochSeconds(it->second.props, "not-after") == not_after &&
