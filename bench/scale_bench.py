@@ -21,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 CERTOS = os.environ.get("CERTOS_BIN", "build/certos")
@@ -104,6 +105,8 @@ def wait_for(proc, attempt):
     while True:
         try:
             return attempt()
+        except urllib.error.HTTPError:
+            raise  # an answer (401: a store made with another CERTOS_ADMIN_PASSWORD), not a daemon starting
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError("certos serve exited") from None

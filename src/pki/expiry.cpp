@@ -1,6 +1,7 @@
 #include "pki/expiry.hpp"
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,8 +38,9 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
         warned.emplace(item.name, std::move(item));
     }
     long long now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    // The rows are read one at a time (a million certificates are not held); what is to be written is kept
-    // and written after the scan, whose visitor must not use the transaction.
+    // Only the rows within the largest threshold are read, through the store's not_after index, one at a time;
+    // what is to be written is kept and written after the scan, whose visitor must not use the transaction. A
+    // mark of a row outside them (renewed, removed) is let go: its next warning starts afresh.
     struct Expiring {
         core::ObjectId id;
         std::string name;
@@ -46,7 +48,10 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
         long long level = 0;
     };
     std::vector<Expiring> expiring;
-    tx->ScanCertificates(store::CertificateCondition::True(), [&](store::CertificateRow&& row) {
+    auto within =
+        store::CertificateCondition::Compare(store::CertificateCondition::Op::kLe, store::CertificateField::kNotAfter,
+                                             static_cast<std::int64_t>(now_s + kThresholdDays[0] * 86400));
+    tx->ScanCertificates(within, [&](store::CertificateRow&& row) {
         auto mark_of_row = warned.find(row.id.ToString());
         if (mark_of_row != warned.end()) {
             mark_of_row->second.props["seen"] = "yes";
@@ -88,7 +93,7 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
     }
     for (const auto& [key, item] : warned) {
         if (!item.props.contains("seen")) {
-            tx->DeleteItem(kExpiryWarningKind, item.id);  // its certificate was removed
+            tx->DeleteItem(kExpiryWarningKind, item.id);  // its certificate was removed or renewed
         }
     }
     tx->Commit();
