@@ -13,6 +13,7 @@ Memory is the daemon's VmRSS and VmHWM from /proc/PID/status after the REST requ
 only the pushed-down console figures are taken (see FULL_MAX below)."""
 
 import base64
+import http.client
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 CERTOS = os.environ.get("CERTOS_BIN", "build/certos")
@@ -31,6 +33,12 @@ RUNS = int(os.environ.get("RUNS", "3"))
 # Above FULL_MAX certificates only the pushed-down console figures are taken: the row-by-row path and the daemon's
 # list warm-up render every certificate (about 1.4 GB per 100,000), which would not fit beside other work.
 FULL_MAX = int(os.environ.get("FULL_MAX", "100000"))
+# BEFORE_BIN, when set, is another certos binary (a build of main before a change) whose figures fill the "before"
+# column instead of the pushdown-off path: both columns then run with the pushdown on, the same store, one run.
+# DAEMON_MAX is the largest store the daemon figures are taken on with the current binary (listings stream, so
+# the daemon stays small at any size); the before binary is measured only up to FULL_MAX.
+BEFORE_BIN = os.environ.get("BEFORE_BIN")
+DAEMON_MAX = int(os.environ.get("DAEMON_MAX", str(FULL_MAX)))
 PASSWORD = os.environ.setdefault("CERTOS_ADMIN_PASSWORD", "bench-pw")
 os.environ["TZ"] = "UTC"
 
@@ -97,20 +105,37 @@ def wait_for(proc, attempt):
     while True:
         try:
             return attempt()
+        except urllib.error.HTTPError:
+            raise  # an answer (401: a store made with another CERTOS_ADMIN_PASSWORD), not a daemon starting
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError("certos serve exited") from None
             time.sleep(0.002)
 
 
-def daemon_figures(data, pushdown, runs):
+def all_rows(port):
+    """GET /rest/certificate read to its end: (ms to the first byte of the body, ms in all, rows)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    started = time.perf_counter()
+    connection.request("GET", "/rest/certificate", headers={
+        "Authorization": "Basic " + base64.b64encode(f"admin:{PASSWORD}".encode()).decode()})
+    response = connection.getresponse()
+    first = response.read(1)
+    first_byte = (time.perf_counter() - started) * 1000
+    body = first + response.read()
+    total = (time.perf_counter() - started) * 1000
+    connection.close()
+    return first_byte, total, body.count(b'{".id"')
+
+
+def daemon_figures(data, pushdown, runs, binary=CERTOS):
     port = free_port()
     console(data, f"/ip service set www port={port}", True)
     for service in ("www-ssl", "api", "api-ssl"):
         console(data, f"/ip service set {service} disabled=yes", True)
     env = dict(os.environ, CERTOS_PUSHDOWN="on" if pushdown else "off")
     started = time.perf_counter()
-    proc = subprocess.Popen([CERTOS, "--data", data, "serve", "--listen", "127.0.0.1"], env=env,
+    proc = subprocess.Popen([binary, "--data", data, "serve", "--listen", "127.0.0.1"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(proc, lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close())
@@ -134,6 +159,12 @@ def daemon_figures(data, pushdown, runs):
                    "serve start to first REST answer (incl. the first login's password hash)": first_answer,
                    "REST print count-only": median_ms(count_only, runs),
                    "REST GET /certificate?name=c7777": median_ms(by_name, runs)}
+        if os.environ.get("ALL_ROWS", "1") == "1":
+            for attempt in range(runs):
+                first_byte, total, rows = all_rows(port)
+                assert rows > 0, rows
+                figures[f"REST GET /certificate, all {rows:,} rows: first byte (run {attempt + 1})"] = first_byte
+                figures[f"REST GET /certificate, all {rows:,} rows: whole body (run {attempt + 1})"] = total
         mem = memory(proc.pid)
         figures["daemon VmRSS after these (MB)"] = mem["VmRSS"]
         figures["daemon VmHWM (MB)"] = mem["VmHWM"]
@@ -143,7 +174,9 @@ def daemon_figures(data, pushdown, runs):
         proc.wait(timeout=30)
 
 
-def figures(data, n, pushdown):
+def figures(data, n, pushdown, binary=CERTOS):
+    if binary != CERTOS:
+        return daemon_figures(data, True, RUNS, binary) if n <= FULL_MAX else None
     if not pushdown and n > FULL_MAX:
         return None
     runs = RUNS if pushdown or n <= 10000 else 1  # the old path takes seconds per run at 100,000
@@ -153,7 +186,7 @@ def figures(data, n, pushdown):
                             "/certificate print count-only where expires-after<30d"),
                            ("print where name=c7777", "/certificate print where name=c7777")):
         out[label] = median_ms(lambda: console(data, command, pushdown)[0], runs)
-    if n <= FULL_MAX:
+    if n <= (DAEMON_MAX if pushdown else FULL_MAX):
         out.update(daemon_figures(data, pushdown, runs))
     return out
 
@@ -162,12 +195,18 @@ def main():
     for n in SIZES:
         data = make_store(n)
         expiring = console(data, "/certificate print count-only where expires-after<30d", True)[1].strip()
-        before = figures(data, n, pushdown=False)
-        after = figures(data, n, pushdown=True)
+        if BEFORE_BIN:
+            before = figures(data, n, pushdown=True, binary=BEFORE_BIN)
+            after = daemon_figures(data, True, RUNS) if n <= DAEMON_MAX else {}
+            columns = f"{BEFORE_BIN} (before) | {CERTOS} (after)"
+        else:
+            before = figures(data, n, pushdown=False)
+            after = figures(data, n, pushdown=True)
+            columns = "pushdown off (before) | pushdown on (after)"
         print(f"\n{n} certificates (+ the CA), {expiring} expiring within 30 days; ms unless marked MB")
-        print(f"| what | pushdown off (before) | pushdown on (after) |\n| --- | --- | --- |")
+        print(f"| what | {columns} |\n| --- | --- | --- |")
         for label in after:
-            was = f"{before[label]:,.0f}" if before else "not measured"
+            was = f"{before[label]:,.0f}" if before and label in before else "not measured"
             print(f"| {label} | {was} | {after[label]:,.0f} |")
 
 

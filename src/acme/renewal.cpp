@@ -53,12 +53,13 @@ std::vector<std::string> RenewalsDue(store::Store& store, Clock::time_point now,
     std::vector<store::CertificateRow> entries;
     {
         auto tx = store.Begin(store::TxMode::kRead);
-        for (store::CertificateRow& row : tx->ListCertificates()) {
-            auto it = row.props.find("acme-managed");
-            if (it != row.props.end() && it->second == "true") {
-                entries.push_back(std::move(row));
-            }
-        }
+        // The ACME-managed rows, through the store's index (not every certificate).
+        tx->ScanCertificates(store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
+                                                                  store::CertificateField::kAcmeManaged, "true"),
+                             [&](store::CertificateRow&& row) {
+                                 entries.push_back(std::move(row));
+                                 return true;
+                             });
     }
     std::vector<std::string> due;
     for (const store::CertificateRow& row : entries) {

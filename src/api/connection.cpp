@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "api/mapping.hpp"
 #include "core/error.hpp"
@@ -15,6 +16,11 @@ namespace {
 
 constexpr std::chrono::hours kBusyTimeout{24};  // while commands run, the idle timer waits for them
 constexpr std::size_t kMaxPendingBeforeLogin = 16;
+// A listing's `!re` sentences go out in parts of about kPartBytes, and at least every kRowsPerCheck rows (when
+// a cancel is looked for); a part waits while more than kMaxQueuedPart bytes are queued for the client.
+constexpr std::size_t kPartBytes = 32 * 1024;
+constexpr std::size_t kRowsPerCheck = 64;
+constexpr std::size_t kMaxQueuedPart = 1024 * 1024;
 
 // Job is one tree command of a connection.
 struct Job {
@@ -343,15 +349,45 @@ private:
         return false;
     }
 
+    // SendPart sends the `!re` sentences a listing wrote so far, once the client took most of what was
+    // queued before (bounded memory); it throws "interrupted" when the command was cancelled (its reply, the
+    // trap, was sent by Cancel) or the connection closed, which stops the listing.
+    void SendPart(const Job& job, std::string& out) {
+        for (;;) {
+            {
+                std::lock_guard lock(mutex_);
+                if (job.replied || closed_) {
+                    throw core::Error(core::ErrorCategory::kInterrupted, "interrupted");
+                }
+                if (peer_->QueuedBytes() < kMaxQueuedPart) {
+                    peer_->Send(std::move(out));
+                    out.clear();
+                    return;
+                }
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+
     void Execute(const Job& job, const menu::Session& session, std::string& out) {
         const Command& command = job.command;
         ReplyOptions reply{command.tag, false};
         try {
             menu::Result result;
-            for (const menu::Request& request : command.requests) {
-                result = options_->execute(request, session);
+            // A listing's rows are sent as they are read, part by part (menu::Session::rows).
+            std::size_t streamed = 0;
+            menu::Session streaming = session;
+            streaming.rows = [&](menu::Record&& row) {
+                RenderRecord(row, reply, out);
+                if (++streamed % kRowsPerCheck == 0 || out.size() >= kPartBytes) {
+                    SendPart(job, out);
+                }
+            };
+            for (std::size_t i = 0; i < command.requests.size(); ++i) {
+                // The rows of the last request are the reply (the earlier ones find what it acts on).
+                result = options_->execute(command.requests[i], i + 1 == command.requests.size() ? streaming : session);
             }
-            reply.empty_reply = !command.requests.empty() && command.requests.back().verb == "print" &&
+            reply.empty_reply = streamed == 0 && !command.requests.empty() && command.requests.back().verb == "print" &&
                                 options_->empty_reply && options_->empty_reply(peer_->Service());
             RenderResult(result, reply, out);
         } catch (const core::Error& e) {

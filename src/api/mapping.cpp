@@ -140,18 +140,22 @@ void RenderSentence(Sentence sentence, const ReplyOptions& options, std::string&
     EncodeSentence(sentence, out);
 }
 
+void RenderRecord(const menu::Record& record, const ReplyOptions& options, std::string& out) {
+    Sentence sentence{"!re"};
+    sentence.reserve(record.fields().size() + 2);
+    for (const auto& [key, value] : record.fields()) {
+        std::string word = "=";
+        word += key;
+        word += '=';
+        word += value;
+        sentence.push_back(std::move(word));
+    }
+    RenderSentence(std::move(sentence), options, out);
+}
+
 void RenderResult(const menu::Result& result, const ReplyOptions& options, std::string& out) {
     for (const menu::Record& record : result.records) {
-        Sentence sentence{"!re"};
-        sentence.reserve(record.fields().size() + 2);
-        for (const auto& [key, value] : record.fields()) {
-            std::string word = "=";
-            word += key;
-            word += '=';
-            word += value;
-            sentence.push_back(std::move(word));
-        }
-        RenderSentence(std::move(sentence), options, out);
+        RenderRecord(record, options, out);
     }
     if (options.empty_reply && result.records.empty() && !result.ret) {
         RenderSentence({"!empty"}, options, out);

@@ -52,6 +52,8 @@ struct ReplyOptions {
 // the record's order), then `!empty` (when enabled and there were no records and no return value), then
 // `!done`, with `=ret=X` when the result has a return value.
 void RenderResult(const menu::Result& result, const ReplyOptions& options, std::string& out);
+// RenderRecord appends one record's `!re` sentence (what RenderResult writes for each record) to `out`.
+void RenderRecord(const menu::Record& record, const ReplyOptions& options, std::string& out);
 
 // RenderTrap appends `!trap ...` (error_table.hpp) and `!done`.
 void RenderTrap(const core::Error& error, const ReplyOptions& options, std::string& out);

@@ -213,19 +213,96 @@ Value Interpreter::Execute(const Statement& statement, Frame& frame) {
     return ValueOf(command, RunCommand(command, frame));
 }
 
+// Streamer prints `print detail` and `print terse` as the rows come (menu::Session::rows), each rendered as
+// soon as it is read: those formats need nothing of the other rows, unlike the table (its column widths come
+// from every row, so a table print still gets the whole list). The rows' ids are kept for the item numbers.
+class Interpreter::Streamer {
+public:
+    static bool Applies(const Command& command) {
+        auto has = [&](const char* flag) { return command.flags.contains(flag); };
+        return command.verb->name == "print" && (has("detail") || has("terse")) && !has("count-only") &&
+               !has("as-value") && !has("value-list");
+    }
+
+    Streamer(Interpreter& interpreter, const Command& command)
+        : interpreter_(interpreter), command_(command), session_(interpreter.session_) {
+        options_.width = interpreter.width_;
+        options_.show_ids = command.flags.contains("show-ids");
+        options_.proplist = command.proplist;
+        session_.rows = [this](menu::Record&& row) { Row(std::move(row)); };
+    }
+
+    const menu::Session& session() const { return session_; }
+
+    // Finish prints what was not streamed (rows without an `.id`, printed as key-value lists; a result of a
+    // verb that does not stream) and remembers the item numbers.
+    void Finish(menu::Result& result) {
+        if (!streaming_) {
+            for (menu::Record& record : result.records) {
+                buffered_.push_back(std::move(record));
+            }
+            result.records = std::move(buffered_);
+            interpreter_.Show(command_, result);
+            return;
+        }
+        interpreter_.numbers_.Remember(command_.menu->path, std::move(ids_));
+        interpreter_.out_.flush();
+    }
+
+private:
+    void Row(menu::Record&& row) {
+        interpreter_.CheckInterrupted();
+        if (ids_.empty() && buffered_.empty()) {
+            streaming_ = row.Has(".id");
+        }
+        if (!streaming_) {
+            buffered_.push_back(std::move(row));
+            return;
+        }
+        const menu::Menu& menu = *command_.menu;
+        options_.first_index = ids_.size();
+        options_.rows_only = !ids_.empty();
+        if (command_.flags.contains("detail")) {
+            interpreter_.out_ << (ids_.empty() ? "" : "\n") << RenderDetail(menu, {row}, options_);
+        } else {
+            interpreter_.out_ << RenderTerse(menu, {row}, options_);
+        }
+        ids_.push_back(row.GetOr(".id"));
+        if (ids_.size() % 256 == 0) {
+            interpreter_.out_.flush();
+        }
+    }
+
+    Interpreter& interpreter_;
+    const Command& command_;
+    menu::Session session_;
+    RenderOptions options_;
+    bool streaming_ = false;
+    std::vector<std::string> ids_;
+    std::vector<menu::Record> buffered_;
+};
+
 menu::Result Interpreter::RunCommand(const Command& command, Frame& frame) {
     std::optional<Running> outer = running_;
     running_ = Running{&command, &frame};
     menu::Result result;
+    std::optional<Streamer> streamer;
     try {
-        result = tree_.Execute(command.request, session_);
+        if (frame.output && Streamer::Applies(command)) {
+            streamer.emplace(*this, command);
+            result = tree_.Execute(command.request, streamer->session());
+        } else {
+            result = tree_.Execute(command.request, session_);
+        }
     } catch (...) {
         running_ = outer;
         throw;
     }
     running_ = outer;
     bool monitor = menu::IsMonitorVerb(*command.verb);
-    if (frame.output && !(monitor && command.flags.contains("as-value"))) {
+    if (streamer) {
+        streamer->Finish(result);
+    } else if (frame.output && !(monitor && command.flags.contains("as-value"))) {
         Show(command, result);
     }
     if (command.monitor_do && !result.records.empty()) {

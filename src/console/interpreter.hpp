@@ -102,6 +102,7 @@ private:
     // ArrayLiteral evaluates `{1; 2; a=3}` into an array.
     Value ArrayLiteral(const Piece& block, Frame& frame);
     void Show(const Command& command, const menu::Result& result);
+    class Streamer;  // `print detail` / `terse` written as the rows come
     // RunCommand runs a command of the tree: its statuses are shown (or given to its `do={...}`) while it runs,
     // then its result, unless `frame` is inside `[...]` or a monitor verb was given `as-value`.
     menu::Result RunCommand(const Command& command, Frame& frame);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "console/lexer.hpp"
 #include "console/where.hpp"
+#include "core/error.hpp"
 #include "menu/api_query.hpp"
 #include "menu/certificate_pushdown.hpp"
 #include "menu/test_tree.hpp"
@@ -57,13 +59,33 @@ protected:
     }
 
     menu::Result Run(const std::string& verb, std::vector<std::pair<std::string, std::string>> args,
-                     std::optional<Filter> filter = std::nullopt) {
+                     std::optional<Filter> filter = std::nullopt, const menu::Session& session = {}) {
         menu::Request request;
         request.path = "/certificate";
         request.verb = verb;
         request.args = std::move(args);
         request.filter = std::move(filter);
-        return fixture_.tree().Execute(request, menu::Session{});
+        return fixture_.tree().Execute(request, session);
+    }
+
+    // Streamed is `print` with a row sink (what REST, the API and the console set): the rows it was given,
+    // after checking that the result held none of them.
+    std::vector<Record> Streamed(std::vector<std::pair<std::string, std::string>> args, std::optional<Filter> filter,
+                                 menu::Session session = {}) {
+        std::vector<Record> rows;
+        session.rows = [&](Record&& row) { rows.push_back(std::move(row)); };
+        EXPECT_TRUE(Run("print", std::move(args), std::move(filter), session).records.empty());
+        return rows;
+    }
+
+    // Same expects two listings to hold the same records, but for expires-after (it moves with the clock).
+    static void ExpectSame(std::vector<Record> streamed, std::vector<Record> whole, const std::string& text) {
+        ASSERT_EQ(streamed.size(), whole.size()) << text;
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+            streamed[i].Erase("expires-after");
+            whole[i].Erase("expires-after");
+            EXPECT_EQ(streamed[i].fields(), whole[i].fields()) << text << " (row " << i << ")";
+        }
     }
 
     // CloneRows stores rows copied from the signed ones, with other names, subjects, trust and ends of validity
@@ -101,6 +123,10 @@ protected:
             if (pick(15) == 0) {
                 row.props["acme-managed"] = "true";
             }
+            if (i == 5) {
+                row.props["scep-managed"] = "true";  // with a sensitive property, challenge-password
+                row.props["challenge-password"] = "secret";
+            }
             tx->InsertCertificate(row);
         }
         tx->Commit();
@@ -129,6 +155,7 @@ protected:
             printed.push_back(record.GetOr(".id"));
         }
         EXPECT_EQ(printed, expected) << text;
+        ExpectSame(Streamed({}, filter), Run("print", {}, filter).records, text);
         EXPECT_EQ(Run("print", {{"count-only", ""}}, filter).ret, std::to_string(expected.size())) << text;
         std::string found = Run("find", {}, filter).ret.value_or("");
         std::string joined;
@@ -286,6 +313,65 @@ TEST_F(PushdownTest, ChosenExpressionsAgreeToo) {
     for (const char* text : {"expires-after<30d", "name=c77", "trusted and not issued", "expired"}) {
         EXPECT_TRUE(Check(ParseConsoleWhere(fixture_menu(), text), text)) << text;
     }
+}
+
+TEST_F(PushdownTest, StreamedPrintGivesWhatTheWholeListGives) {
+    std::vector<Record> all = Streamed({}, std::nullopt);
+    EXPECT_EQ(all.size(), full_.size());
+    ExpectSame(all, full_, "no filter");
+    // proplist and from, alone and with a filter.
+    for (const char* text : {"", "expires-after<30d", "name~\"^c1\"", "trusted"}) {
+        std::optional<Filter> filter;
+        if (*text != 0) {
+            filter = ParseConsoleWhere(fixture_menu(), text);
+        }
+        for (const std::vector<std::pair<std::string, std::string>>& args :
+             std::vector<std::vector<std::pair<std::string, std::string>>>{
+                 {{"proplist", "name,ca,expired"}},
+                 {{"from", "c3,ca,*1,c17,s2"}},
+                 {{"from", "c10,c11,c12,c13"}, {"proplist", ".id,fingerprint"}}}) {
+            ExpectSame(Streamed(args, filter), Run("print", args, filter).records, text);
+        }
+    }
+    // A `from` naming what does not exist fails as the whole-list print does.
+    EXPECT_THROW(Streamed({{"from", "nothing"}}, std::nullopt), core::Error);
+    // count-only and one `.id` are answered as before, with no rows streamed.
+    EXPECT_TRUE(Streamed({{"count-only", ""}}, std::nullopt).empty());
+    EXPECT_EQ(Run("print", {{"count-only", ""}}, std::nullopt).ret, std::to_string(full_.size()));
+    // A session without the sensitive policy gets streamed rows without the sensitive properties, as records.
+    menu::Session reader;
+    reader.policies = menu::kPolicyRead;
+    const menu::PropertySpec* sensitive = nullptr;
+    for (const menu::PropertySpec& spec : fixture_menu().properties) {
+        if (spec.sensitive) {
+            sensitive = &spec;
+        }
+    }
+    ASSERT_NE(sensitive, nullptr);
+    auto c5 = std::find_if(all.begin(), all.end(), [](const Record& r) { return r.GetOr("name") == "c5"; });
+    ASSERT_NE(c5, all.end());
+    EXPECT_EQ(c5->GetOr(sensitive->name, "absent"), "secret");
+    std::vector<Record> stripped = Streamed({}, std::nullopt, reader);
+    ExpectSame(stripped, Run("print", {}, std::nullopt, reader).records, "reader");
+    for (const Record& record : stripped) {
+        EXPECT_FALSE(record.Has(sensitive->name));
+    }
+}
+
+TEST_F(PushdownTest, AStoppedStreamLeavesThePrint) {
+    menu::Session session;
+    std::size_t seen = 0;
+    session.rows = [&](Record&&) {
+        if (++seen == 5) {
+            throw core::Error(core::ErrorCategory::kInterrupted, "interrupted");
+        }
+    };
+    EXPECT_THROW(Run("print", {}, std::nullopt, session), core::Error);
+    EXPECT_EQ(seen, 5U);
+    // The store is usable after a listing stopped half-way (its cursor was closed with the transaction).
+    EXPECT_EQ(Run("print", {{"count-only", ""}}, std::nullopt).ret, std::to_string(full_.size()));
+    Run("add", {{"name", "after"}});
+    EXPECT_EQ(Run("print", {{"count-only", ""}}, std::nullopt).ret, std::to_string(full_.size() + 1));
 }
 
 TEST_F(PushdownTest, ApiQuerySentencesSelectWhatRowByRowEvaluationSelects) {

@@ -171,7 +171,9 @@ struct Daemon::Impl {
     std::vector<std::unique_ptr<modules::Module>> ModulesFor() {
         modules::LogPort log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
         std::vector<std::unique_ptr<modules::Module>> composed;
-        // Rendered once at start, so that the first listing a client asks for comes from the list cache.
+        // Counted once at start (the store's count through its index: bounded at any size), which brings the
+        // certificate table's pages in; listings stream from the store (menu::Session::rows) and the list cache
+        // (CertificateModel) holds small stores only, so nothing is rendered ahead.
         composed.push_back(std::make_unique<modules::ListWarmUpModule>([this] {
             menu::Request print;
             print.path = "/certificate";

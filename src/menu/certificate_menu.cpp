@@ -432,12 +432,19 @@ std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store:
 std::vector<Record> CertificateModel::Items(store::Transaction& tx) const {
     ListCache::Key key{tx.Generation("certificate"), tx.Generation("item." + std::string(trust::kCrlItemKind))};
     auto [cached_key, list] = cache_->Latest();
+    std::vector<Record> records;
     if (!list || cached_key != key) {
+        if (tx.CountCertificates(store::CertificateCondition::True()) > kMaxCachedRows) {
+            // Too many to keep: rendered for this call only, and a list cached before is let go.
+            cache_->Put({}, nullptr);
+            ScanRecords(tx, store::CertificateCondition::True(),
+                        [&](Record&& record) { records.push_back(std::move(record)); });
+            return records;
+        }
         // A change of the downloaded CRLs may move L flags anywhere: render every row again then.
         list = BuildList(tx, list && cached_key.second == key.second ? list.get() : nullptr);
         cache_->Put(key, list);
     }
-    std::vector<Record> records;
     records.reserve(list->entries.size());
     core::TimePoint now = std::chrono::system_clock::now();
     for (const List::Entry& entry : list->entries) {

@@ -28,6 +28,9 @@ public:
     // selects; nullopt when it selects nothing narrower than every row (Items' cached list serves that best).
     // The environment variable CERTOS_PUSHDOWN=off turns it off, for benchmarks that compare both paths.
     std::optional<Selection> Select(store::Transaction& tx, const Filter& filter, bool count_only) const override;
+    // Scan renders the rows the filter's translation selects (every row with CERTOS_PUSHDOWN=off) one by one
+    // as the store's cursor reads them: memory stays bounded whatever the number of certificates.
+    void Scan(store::Transaction& tx, const Filter& filter, const std::function<void(Record&&)>& visit) const override;
 
     // ToRecord renders one row; `names` maps ids to names (for the `ca` property).
     static Record ToRecord(const store::CertificateRow& row, const std::map<core::ObjectId, std::string>& names);
@@ -38,11 +41,16 @@ private:
     // BuildList renders the rows (reading, decoding and rendering each is the cost of a listing), reusing
     // from `previous` (may be null) the records of rows that did not change.
     static std::shared_ptr<const List> BuildList(store::Transaction& tx, const List* previous);
+    // ScanRecords renders each row `condition` selects, in print order, as the store reads it.
+    static void ScanRecords(store::Transaction& tx, const store::CertificateCondition& condition,
+                            const std::function<void(Record&&)>& visit);
     // The last list rendered, for the store generations it was read at: `print` of an unchanged store
-    // renders only the clock-dependent properties again.
+    // renders only the clock-dependent properties again. Kept only for stores of at most kMaxCachedRows
+    // certificates; larger ones are rendered from the store each time (listings stream: Scan).
     std::shared_ptr<ListCache> cache_;
 
 public:
+    static constexpr std::uint64_t kMaxCachedRows = 10000;
     CertificateModel();
 };
 

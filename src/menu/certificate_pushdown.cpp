@@ -436,32 +436,35 @@ std::optional<ListModel::Selection> CertificateModel::Select(store::Transaction&
     if (pushdown.condition.op == store::CertificateCondition::Op::kTrue) {
         return std::nullopt;
     }
-    std::vector<store::CertificateRow> rows;
-    tx.ScanCertificates(pushdown.condition, [&](store::CertificateRow&& row) {
-        rows.push_back(std::move(row));
-        return true;
-    });
-    // What ToRecord needs beyond the rows: the names of their issuers (`ca`) and the downloaded CRLs (L flag).
+    ScanRecords(tx, pushdown.condition, [&](Record&& record) { selection.records.push_back(std::move(record)); });
+    return selection;
+}
+
+void CertificateModel::Scan(store::Transaction& tx, const Filter& filter,
+                            const std::function<void(Record&&)>& visit) const {
+    ScanRecords(tx,
+                PushdownDisabled() ? store::CertificateCondition::True()
+                                   : PushDown(filter, std::chrono::system_clock::now()).condition,
+                visit);
+}
+
+void CertificateModel::ScanRecords(store::Transaction& tx, const store::CertificateCondition& condition,
+                                   const std::function<void(Record&&)>& visit) {
+    // What ToRecord needs beyond the rows, read before the cursor opens (its visitor must not use the
+    // transaction): the names of the issuers (`ca`) and the certificates of downloaded CRLs (L flag).
     std::map<core::ObjectId, std::string> names;
-    for (const store::CertificateRow& row : rows) {
-        names.emplace(row.id, row.name);
+    for (auto& [id, name] : tx.ListIssuerNames()) {
+        names.emplace(id, std::move(name));
     }
-    for (const store::CertificateRow& row : rows) {
-        if (row.issuer_id && !names.contains(*row.issuer_id)) {
-            std::optional<store::CertificateRow> issuer = tx.GetCertificate(*row.issuer_id);
-            names.emplace(*row.issuer_id, issuer ? issuer->name : std::string());
-        }
-    }
-    std::set<core::ObjectId> with_crl =
-        rows.empty() ? std::set<core::ObjectId>() : trust::CertificatesWithDownloadedCrl(tx);
-    selection.records.reserve(rows.size());
-    for (const store::CertificateRow& row : rows) {
-        Record& record = selection.records.emplace_back(ToRecord(row, names));
+    std::set<core::ObjectId> with_crl = trust::CertificatesWithDownloadedCrl(tx);
+    tx.ScanCertificates(condition, [&](store::CertificateRow&& row) {
+        Record record = ToRecord(row, names);
         if (with_crl.contains(row.id)) {
             record.Set("crl", "true");
         }
-    }
-    return selection;
+        visit(std::move(record));
+        return true;
+    });
 }
 
 }  // namespace certos::menu

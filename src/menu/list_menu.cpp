@@ -81,6 +81,13 @@ std::optional<ListModel::Selection> ListModel::Select(store::Transaction&, const
     return std::nullopt;
 }
 
+void ListModel::Scan(store::Transaction& tx, const Filter& filter, const std::function<void(Record&&)>& visit) const {
+    std::optional<Selection> selection = Select(tx, filter, /*count_only=*/false);
+    for (Record& record : selection ? std::move(selection->records) : Items(tx)) {
+        visit(std::move(record));
+    }
+}
+
 core::ObjectId ListModel::Add(Call&) const { throw NotSupported("add"); }
 void ListModel::Set(Call&, core::ObjectId) const { throw NotSupported("set"); }
 void ListModel::Unset(Call&, core::ObjectId, const std::vector<std::string>&) const { throw NotSupported("unset"); }
@@ -138,6 +145,31 @@ std::vector<core::ObjectId> ResolveItems(const std::vector<Record>& items, std::
     return out;  // an empty list (`remove [find name=nothing]`) does nothing, as in RouterOS
 }
 
+namespace {
+
+// Proplist is what `print` projects its records on: `.proplist` / `proplist=` (none: every property).
+std::vector<std::string> Proplist(const Call& call) {
+    std::vector<std::string> proplist = call.request.proplist;
+    for (const std::string& name : core::SplitList(call.args.GetOr("proplist"))) {
+        proplist.push_back(name);
+    }
+    return proplist;
+}
+
+// Project keeps the properties of `proplist` (non-empty), in its order. Sensitive properties: Tree::Execute
+// refuses a proplist that names them and strips them from the records.
+void Project(const std::vector<std::string>& proplist, Record& item) {
+    Record projected;
+    for (const std::string& name : proplist) {
+        if (auto value = item.Get(name)) {
+            projected.Set(name, std::string(*value));
+        }
+    }
+    item = std::move(projected);
+}
+
+}  // namespace
+
 Result ApplyPrint(const Call& call, std::vector<Record> items) {
     if (auto from = call.args.Get("from")) {
         std::vector<core::ObjectId> ids = ResolveItems(items, *from);
@@ -156,20 +188,10 @@ Result ApplyPrint(const Call& call, std::vector<Record> items) {
         result.ret = std::to_string(items.size());
         return result;
     }
-    std::vector<std::string> proplist = call.request.proplist;
-    for (const std::string& name : core::SplitList(call.args.GetOr("proplist"))) {
-        proplist.push_back(name);
-    }
-    // Sensitive properties: Tree::Execute refuses a proplist that names them and strips them from the records.
+    std::vector<std::string> proplist = Proplist(call);
     if (!proplist.empty()) {
         for (Record& item : items) {
-            Record projected;
-            for (const std::string& name : proplist) {
-                if (auto value = item.Get(name)) {
-                    projected.Set(name, std::string(*value));
-                }
-            }
-            item = std::move(projected);
+            Project(proplist, item);
         }
     }
     result.records = std::move(items);
@@ -215,19 +237,48 @@ Result FindItems(const ListModel& model, Call& call) {
     Filter filter = Filter::And(std::move(terms));
     filter.Normalize(call.menu.properties);
     std::vector<std::string> ids;
-    std::optional<ListModel::Selection> selection = model.Select(call.Tx(), filter, /*count_only=*/false);
-    std::vector<Record> items = selection ? std::move(selection->records) : model.Items(call.Tx());
-    for (const Record& item : items) {
+    model.Scan(call.Tx(), filter, [&](Record&& item) {
         if (filter.Matches(item)) {
             ids.push_back(item.GetOr(".id"));
         }
-    }
+    });
     Result result;
     result.ret = core::JoinList(ids, ';');
     return result;
 }
 
+// StreamItems is `print` written to the session's row sink as the model reads the items: what ApplyPrint
+// would return (`from`, the filter, the proplist), one record at a time, so that no list of them is held.
+Result StreamItems(const ListModel& model, Call& call) {
+    std::optional<std::vector<core::ObjectId>> from;
+    if (auto numbers = call.args.Get("from")) {
+        from = ResolveNamed(model, call.Tx(), *numbers);
+    }
+    Filter filter = call.request.filter.value_or(Filter::True());
+    filter.Normalize(call.menu.properties);
+    std::vector<std::string> proplist = Proplist(call);
+    model.Scan(call.Tx(), filter, [&](Record&& item) {
+        if (from) {
+            auto id = core::ObjectId::Parse(item.GetOr(".id"));
+            if (!id || std::find(from->begin(), from->end(), *id) == from->end()) {
+                return;
+            }
+        }
+        if (!filter.Matches(item)) {
+            return;
+        }
+        if (!proplist.empty()) {
+            Project(proplist, item);
+        }
+        call.session.rows(std::move(item));
+    });
+    return Result{};
+}
+
 Result PrintItems(const ListModel& model, Call& call) {
+    if (call.session.rows && call.args.GetOr("count-only") != "true" && !SingleId(call.request.filter)) {
+        return StreamItems(model, call);
+    }
     if (auto id = SingleId(call.request.filter); id && !call.args.Has("from")) {
         std::vector<Record> one;
         if (auto record = model.Item(call.Tx(), *id)) {

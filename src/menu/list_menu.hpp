@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,11 @@ public:
     // candidates, which the caller still matches against the filter, so the result is the one Items would
     // give. nullopt (the default) when the model cannot narrow the items down: the caller uses Items.
     virtual std::optional<Selection> Select(store::Transaction& tx, const Filter& filter, bool count_only) const;
+    // Scan calls `visit` with every item the normalized filter may match (candidates, as Select's records;
+    // the caller still matches them), in Items' order. A model over a store cursor reads and renders them
+    // one by one, in bounded memory (`print` streamed to Session::rows, `find`); the default visits what
+    // Select or Items return.
+    virtual void Scan(store::Transaction& tx, const Filter& filter, const std::function<void(Record&&)>& visit) const;
     // Add creates an item from validated arguments and returns its id.
     virtual core::ObjectId Add(Call& call) const;
     // Set changes the given properties of one item.

@@ -158,15 +158,19 @@ void RefuseSensitiveNames(const Menu& menu, const Verb& verb, const Request& req
     }
 }
 
-// StripSensitive removes the sensitive properties of `menu` from the records of a result.
-void StripSensitive(const Menu& menu, Result& result) {
+// EraseSensitive removes the sensitive properties of `menu` from one record.
+void EraseSensitive(const Menu& menu, Record& record) {
     for (const PropertySpec& spec : menu.properties) {
-        if (!spec.sensitive) {
-            continue;
-        }
-        for (Record& record : result.records) {
+        if (spec.sensitive) {
             record.Erase(spec.name);
         }
+    }
+}
+
+// StripSensitive removes the sensitive properties of `menu` from the records of a result.
+void StripSensitive(const Menu& menu, Result& result) {
+    for (Record& record : result.records) {
+        EraseSensitive(menu, record);
     }
 }
 
@@ -243,7 +247,16 @@ Result Tree::Run(const Request& request, const Session& session) const {
         RefuseSensitiveNames(*menu, *verb, request);
     }
     Args args = Validate(request, *verb);
-    Call call{*this, *menu, request, session, args, store_, nullptr};
+    // Streamed rows lose their sensitive properties as Result::records do (StripSensitive).
+    std::optional<Session> stripping;
+    if (!sensitive_ok && session.rows) {
+        stripping = session;
+        stripping->rows = [menu, &rows = session.rows](Record&& row) {
+            EraseSensitive(*menu, row);
+            rows(std::move(row));
+        };
+    }
+    Call call{*this, *menu, request, stripping ? *stripping : session, args, store_, nullptr};
     Result result;
     if (verb->tx == TxNeed::kNone) {
         call.audit_items = verb->Changes() ? AuditItems(call, *verb) : std::string();

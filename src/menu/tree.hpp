@@ -50,6 +50,12 @@ struct Session {
     // output receives what a script that a call runs prints (`/system script run`'s `:put`s): the console
     // shows it. Empty (REST, the API): the verb returns that text as its value instead.
     std::function<void(std::string_view)> output;
+    // rows, when set, receives the records of a listing one by one as they are read (`print` of a list menu,
+    // which then returns no Result::records), so that a front end writes them as they come in bounded memory:
+    // REST's chunked array, the API's `!re` stream, the console's `print detail`/`terse`. Verbs that cannot
+    // stream ignore it and fill Result::records, so a front end that sets it writes those too. It may throw to
+    // stop the listing (an API `/cancel`); the exception leaves Tree::Execute.
+    std::function<void(Record&& row)> rows;
 };
 
 // Result is what a verb returns: records (API `!re`, REST array, console table), and/or a return value

@@ -97,6 +97,8 @@ public:
         });
     }
 
+    std::size_t QueuedBytes() const override { return queued_bytes_.load(); }
+
     void Close() override {
         asio::dispatch(strand_, [self = shared_from_this()] {
             if (self->closed_ || self->closing_) {
@@ -297,7 +299,7 @@ private:
     std::shared_ptr<StreamProtocol> protocol_;
     std::array<char, 64 * 1024> buffer_{};
     std::deque<std::string> queue_;
-    std::size_t queued_bytes_ = 0;
+    std::atomic<std::size_t> queued_bytes_ = 0;  // written on the strand, read by QueuedBytes anywhere
     std::uint64_t timer_generation_ = 0;
     std::uint64_t id_ = 0;
     bool reading_ = false;

@@ -22,6 +22,9 @@ public:
     virtual ~StreamPeer() = default;
     // Send queues bytes for the client; bytes of one call are never interleaved with those of another.
     virtual void Send(std::string bytes) = 0;
+    // QueuedBytes is how much Send queued that the client has not taken yet (from any thread): a reply
+    // written part by part waits while it is large, so that a slow reader bounds its memory.
+    virtual std::size_t QueuedBytes() const { return 0; }
     // Close sends what is queued, then closes the connection.
     virtual void Close() = 0;
     // SetIdleTimeout (re)starts the idle timer: when it expires before the next call, the connection is

@@ -143,4 +143,31 @@ std::optional<BasicCredentials> ParseBasicAuth(std::string_view header_value) {
     return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
 }
 
+HttpResponse Collected(HttpResponse response) {
+    if (!response.stream) {
+        return response;
+    }
+    class Collector final : public BodyWriter {
+    public:
+        void Write(std::string_view bytes) override {
+            if (!replacement) {
+                body.append(bytes);
+            }
+        }
+        bool Sent() const override { return false; }
+        void Replace(HttpResponse response) override { replacement = std::move(response); }
+        std::string body;
+        std::optional<HttpResponse> replacement;
+    };
+    Collector collector;
+    std::function<void(BodyWriter&)> produce = std::move(response.stream);
+    response.stream = nullptr;
+    produce(collector);
+    if (collector.replacement) {
+        return std::move(*collector.replacement);
+    }
+    response.body = std::move(collector.body);
+    return response;
+}
+
 }  // namespace certos::net

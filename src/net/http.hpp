@@ -89,6 +89,8 @@ struct HttpRequest {
     std::optional<std::string_view> Header(std::string_view name) const;
 };
 
+class BodyWriter;
+
 // HttpResponse is what a handler returns. The server adds Content-Length and keep-alive handling.
 struct HttpResponse {
     int status = 200;
@@ -99,7 +101,32 @@ struct HttpResponse {
     // delay holds the response back this long (a refused login: a guessing client gets its answers slowly,
     // without a worker thread waiting for it).
     std::chrono::milliseconds delay{0};
+    // stream, when set, produces the body (instead of `body`): the server calls it on the worker thread once
+    // the handler has returned, and sends what it writes with this status and headers. A body that fits in
+    // one part goes out as an ordinary response (Content-Length); a longer one as
+    // `Transfer-Encoding: chunked`, part by part as it is written, the writer waiting for the client to take
+    // each part (memory stays bounded). See BodyWriter for errors.
+    std::function<void(BodyWriter& out)> stream;
 };
+
+// BodyWriter receives a streamed response's body (HttpResponse::stream).
+class BodyWriter {
+public:
+    virtual ~BodyWriter() = default;
+    // Write appends to the body. It may block while the client takes earlier parts; when the client went away
+    // it throws std::runtime_error, which ends the producer (the server closes the connection).
+    virtual void Write(std::string_view bytes) = 0;
+    // Sent tells whether part of the body left already: from then on the status cannot change.
+    virtual bool Sent() const = 0;
+    // Replace answers `response` instead of what was written, when nothing was Sent (an error found before the
+    // first part left). Once something was sent, it cannot: the server then cuts the connection without the
+    // chunked body's last chunk, so that the client sees an incomplete response, never a complete-looking one.
+    virtual void Replace(HttpResponse response) = 0;
+};
+
+// Collected runs a streamed response's producer into its body (what a client would read of it, or the response
+// it Replaced itself with); a response without one is returned as it is. For callers in the same process.
+HttpResponse Collected(HttpResponse response);
 
 // MakeResponse is a JSON response with the given status and body.
 inline HttpResponse MakeResponse(int status, std::string body) {

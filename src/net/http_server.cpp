@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <shared_mutex>
+#include <stdexcept>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -221,6 +223,9 @@ protected:
         asio::post(pool, [self = Self().shared_from_this(), route = std::move(route), request = std::move(request),
                           keep_alive, head, version]() mutable {
             HttpResponse response = self->core_->Serve(route.get(), request);
+            if (response.stream) {
+                return self->Stream(std::move(response), keep_alive, head, version);  // here, on the worker
+            }
             asio::post(self->Tcp().get_executor(),
                        [self, response = std::move(response), keep_alive, head, version]() mutable {
                            if (response.delay > std::chrono::milliseconds::zero()) {
@@ -229,6 +234,170 @@ protected:
                            self->Write(std::move(response), keep_alive, head, version, false);
                        });
         });
+    }
+
+    // Chunked is the writer of a streamed response (HttpResponse::stream), used on the worker thread: it gathers
+    // what the producer writes into parts of kPartBytes and writes each, once the header went out, as one chunk
+    // on the connection's strand, waiting for that write to finish (the client's pace bounds the memory).
+    class Chunked final : public BodyWriter {
+    public:
+        static constexpr std::size_t kPartBytes = 64 * 1024;
+
+        Chunked(std::shared_ptr<Derived> self, HttpResponse response, bool keep_alive, bool head, unsigned version)
+            : self_(std::move(self)),
+              response_(std::move(response)),
+              keep_alive_(keep_alive && !response_.close),
+              head_(head),
+              version_(version) {}
+
+        void Write(std::string_view bytes) override {
+            if (cut_) {
+                throw std::runtime_error("the client went away");
+            }
+            if (replacement_) {
+                return;
+            }
+            buffer_.append(bytes);
+            if (buffer_.size() >= kPartBytes && !head_) {
+                Flush();
+            }
+        }
+        bool Sent() const override { return sent_; }
+        bool Cut() const { return cut_; }
+        void Replace(HttpResponse response) override {
+            if (sent_) {
+                cut_ = true;
+                return;
+            }
+            replacement_ = std::move(response);
+            buffer_.clear();
+        }
+        // Fail is an exception of the producer: a 500 while nothing was sent, else the cut connection.
+        void Fail() { Replace(MakeResponse(500, ErrorBody(500, "failure: internal error"))); }
+
+        // Finish sends what is left: the whole response when nothing was sent yet, else the last part and the
+        // last chunk (or nothing more, when the response is cut), and lets the connection go on or close.
+        void Finish() {
+            if (!sent_) {
+                HttpResponse out = replacement_ ? std::move(*replacement_) : std::move(response_);
+                if (!replacement_) {
+                    out.body = std::move(buffer_);
+                }
+                asio::post(self_->Tcp().get_executor(), [self = self_, out = std::move(out), keep_alive = keep_alive_,
+                                                         head = head_, version = version_]() mutable {
+                    self->Write(std::move(out), keep_alive, head, version, false);
+                });
+                return;
+            }
+            if (!cut_) {
+                try {
+                    Flush();
+                    Send([](auto& stream, auto done) { asio::async_write(stream, http::make_chunk_last(), done); });
+                } catch (const std::runtime_error&) {
+                    cut_ = true;
+                }
+            }
+            asio::post(self_->Tcp().get_executor(),
+                       [self = self_, cut = cut_, close = !keep_alive_] { self->EndStream(cut, close); });
+        }
+
+    private:
+        void Flush() {
+            if (!sent_) {
+                auto header = std::make_shared<http::response<http::empty_body>>(
+                    static_cast<http::status>(response_.status), version_);
+                if (!response_.content_type.empty()) {
+                    header->set(http::field::content_type, response_.content_type);
+                }
+                for (const auto& [name, value] : response_.headers) {
+                    header->insert(name, value);
+                }
+                header->keep_alive(keep_alive_);
+                header->chunked(true);
+                auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
+                sent_ = true;
+                Send([header, serializer](auto& stream, auto done) {
+                    http::async_write_header(stream, *serializer,
+                                             [header, serializer, done](error_code ec, std::size_t n) { done(ec, n); });
+                });
+            }
+            if (buffer_.empty()) {
+                return;
+            }
+            auto part = std::make_shared<std::string>(std::move(buffer_));
+            buffer_.clear();
+            Send([part](auto& stream, auto done) {
+                asio::async_write(stream, http::make_chunk(asio::buffer(*part)),
+                                  [part, done](error_code ec, std::size_t n) { done(ec, n); });
+            });
+        }
+
+        // Send runs `write` (an asynchronous write given the stream and its completion) on the connection's
+        // strand and waits for it; a failed write (the client went away, the write timed out) cuts the response.
+        template <class WriteOp>
+        void Send(WriteOp write) {
+            auto done = std::make_shared<std::promise<error_code>>();
+            std::future<error_code> result = done->get_future();
+            asio::post(self_->Tcp().get_executor(), [self = self_, write, done]() mutable {
+                self->Tcp().expires_after(
+                    std::max<std::chrono::milliseconds>(self->core_->options.read_timeout, std::chrono::seconds(5)));
+                write(self->Self().stream(), [self, done](error_code ec, std::size_t) {
+                    self->Tcp().expires_never();
+                    done->set_value(ec);
+                });
+            });
+            if (result.get()) {
+                cut_ = true;
+                throw std::runtime_error("the client went away");
+            }
+        }
+
+        std::shared_ptr<Derived> self_;
+        HttpResponse response_;
+        bool keep_alive_;
+        bool head_;
+        unsigned version_;
+        std::string buffer_;
+        bool sent_ = false;
+        bool cut_ = false;
+        std::optional<HttpResponse> replacement_;
+    };
+
+    // Stream produces a streamed response on this worker thread (HttpResponse::stream).
+    void Stream(HttpResponse response, bool keep_alive, bool head, unsigned version) {
+        std::function<void(BodyWriter&)> produce = std::move(response.stream);
+        response.stream = nullptr;
+        Chunked writer(Self().shared_from_this(), std::move(response), keep_alive, head, version);
+        try {
+            produce(writer);
+        } catch (const std::exception& e) {
+            if (!writer.Cut()) {  // else the client went away: nothing to report
+                core_->Error(std::string("internal error streaming a response: ") + e.what());
+            }
+            writer.Fail();
+        } catch (...) {
+            core_->Error("internal error streaming a response");
+            writer.Fail();
+        }
+        writer.Finish();
+    }
+
+    // EndStream follows the last chunk of a streamed response (on the strand): the connection reads the next
+    // request, closes, or is cut when the response could not be completed.
+    void EndStream(bool cut, bool close) {
+        if (busy_) {
+            busy_ = false;
+            ticket_->Idle();
+        }
+        if (cut) {
+            error_code ignored;
+            Tcp().socket().close(ignored);
+            return;
+        }
+        if (close) {
+            return Self().DoClose();
+        }
+        DoRead();
     }
 
     // WriteLater holds a response back for response.delay (a refused login) on the connection's own timer,

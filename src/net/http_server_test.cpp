@@ -182,6 +182,21 @@ protected:
             response.delay = 1500ms;
             return response;
         });
+        // /stream/<kind>: a streamed body of 30 parts of 10,000 bytes ("small": one part), "fail" Replaces it
+        // after 20 parts (too late: the first parts left), "early" after writing less than one part.
+        server_->Route("/stream/", [](const HttpRequest& r) {
+            HttpResponse response = Text("");
+            response.stream = [kind = r.path.substr(8)](BodyWriter& out) {
+                for (int i = 0; i < (kind == "small" ? 1 : 30); ++i) {
+                    if ((kind == "fail" && i == 20) || (kind == "early" && i == 1)) {
+                        out.Replace(MakeResponse(409, "replaced"));
+                        return;
+                    }
+                    out.Write(std::string(10000, static_cast<char>('a' + i % 26)));
+                }
+            };
+            return response;
+        });
         server_->Route("/login/", [](const HttpRequest& r) {
             r.connection->MarkAuthenticated();  // what REST does after a successful login
             return Text("logged in");
@@ -230,6 +245,75 @@ TEST_F(HttpServerTest, KeepAliveCarriesSeveralRequestsOnOneConnection) {
     EXPECT_EQ(Field(Body(first), 0) + Field(Body(first), 1) + Field(Body(first), 3), "POST/echo/phello");
     EXPECT_EQ(Field(Body(second), 1), "/echo/q");
     EXPECT_EQ(Field(Body(second), 5), Field(Body(first), 5));  // the same connection
+}
+
+// Chunks decodes a chunked body (after the header); `complete` tells whether the last chunk came.
+std::string Chunks(const std::string& response, bool& complete) {
+    std::size_t at = response.find("\r\n\r\n") + 4;
+    std::string body;
+    complete = false;
+    while (at < response.size()) {
+        std::size_t line = response.find("\r\n", at);
+        if (line == std::string::npos) {
+            break;
+        }
+        std::size_t size = std::stoul(response.substr(at, line - at), nullptr, 16);
+        if (size == 0) {
+            complete = true;
+            break;
+        }
+        if (line + 2 + size > response.size()) {
+            break;
+        }
+        body += response.substr(line + 2, size);
+        at = line + 2 + size + 2;
+    }
+    return body;
+}
+
+TEST_F(HttpServerTest, StreamedBodiesAreChunkedOnceLongerThanAPart) {
+    Start();
+    std::string small = Exchange(Get("/stream/small"));
+    EXPECT_EQ(Status(small), 200);
+    EXPECT_EQ(Body(small), std::string(10000, 'a'));
+
+    Socket socket(port_);
+    socket.Send("GET /stream/big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    ASSERT_TRUE(socket.ClosedWithin(10s));
+    const std::string& big = socket.buffered();
+    EXPECT_EQ(Status(big), 200);
+    EXPECT_NE(big.substr(0, big.find("\r\n\r\n")).find("Transfer-Encoding: chunked"), std::string::npos);
+    bool complete = false;
+    std::string body = Chunks(big, complete);
+    EXPECT_TRUE(complete);
+    ASSERT_EQ(body.size(), 300000U);
+    EXPECT_EQ(body.substr(290000), std::string(10000, 'd'));  // part 29
+
+    // A keep-alive connection goes on after a chunked body.
+    Socket again(port_);
+    again.Send(Get("/stream/big"));
+    ASSERT_FALSE(again.ClosedWithin(1s));
+    again.Send(Get("/echo/after"));
+    ASSERT_FALSE(again.ClosedWithin(1s));
+    EXPECT_NE(again.buffered().find("0\r\n\r\nHTTP/1.1 200"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, AStreamThatFailsAfterItsFirstPartIsCutNotCompleted) {
+    Start();
+    // Before anything left: the replacement is the answer.
+    std::string early = Exchange(Get("/stream/early"));
+    EXPECT_EQ(Status(early), 409);
+    EXPECT_EQ(Body(early), "replaced");
+    // After: the status stays 200, the connection is closed without the last chunk.
+    Socket socket(port_);
+    socket.Send(Get("/stream/fail"));
+    ASSERT_TRUE(socket.ClosedWithin(10s));
+    EXPECT_EQ(Status(socket.buffered()), 200);
+    bool complete = true;
+    std::string body = Chunks(socket.buffered(), complete);
+    EXPECT_FALSE(complete);
+    EXPECT_LT(body.size(), 300000U);
+    EXPECT_EQ(socket.buffered().find("replaced"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, OversizedBodyIs413) {

@@ -193,12 +193,21 @@ std::optional<std::string> LocalCrlBySkid(store::Store& store, std::string_view 
     return std::move(blob->data);
 }
 
+// Authorities are the rows marked authority (through the store's index: the CAs, not every certificate).
+std::vector<store::CertificateRow> Authorities(store::Transaction& tx) {
+    std::vector<store::CertificateRow> rows;
+    tx.ScanCertificates(store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
+                                                             store::CertificateField::kAuthority, "true"),
+                        [&](store::CertificateRow&& row) {
+                            rows.push_back(std::move(row));
+                            return true;
+                        });
+    return rows;
+}
+
 std::vector<std::string> LocalCrlDers(store::Transaction& tx) {
     std::vector<std::string> out;
-    for (const store::CertificateRow& row : tx.ListCertificates()) {
-        if (Prop(row, "authority") != "true") {
-            continue;
-        }
+    for (const store::CertificateRow& row : Authorities(tx)) {
         if (std::optional<store::BlobRow> blob = tx.GetBlob(kLocalCrlKind, row.id)) {
             out.push_back(std::move(blob->data));
         }
@@ -210,7 +219,7 @@ std::vector<std::string> RefreshLocalCrls(store::Store& store, TimePoint now) {
     std::vector<core::ObjectId> due;
     {
         std::unique_ptr<store::Transaction> tx = store.Begin(store::TxMode::kRead);
-        for (const store::CertificateRow& row : tx->ListCertificates()) {
+        for (const store::CertificateRow& row : Authorities(*tx)) {
             if (!IssuesCrls(row) || !row.has_key) {
                 continue;
             }

@@ -1,6 +1,7 @@
 #include "pki/expiry.hpp"
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,7 +38,20 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
         warned.emplace(item.name, std::move(item));
     }
     long long now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    for (const store::CertificateRow& row : tx->ListCertificates()) {
+    // Only the rows within the largest threshold are read, through the store's not_after index, one at a time;
+    // what is to be written is kept and written after the scan, whose visitor must not use the transaction. A
+    // mark of a row outside them (renewed, removed) is let go: its next warning starts afresh.
+    struct Expiring {
+        core::ObjectId id;
+        std::string name;
+        long long not_after = 0;
+        long long level = 0;
+    };
+    std::vector<Expiring> expiring;
+    auto within =
+        store::CertificateCondition::Compare(store::CertificateCondition::Op::kLe, store::CertificateField::kNotAfter,
+                                             static_cast<std::int64_t>(now_s + kThresholdDays[0] * 86400));
+    tx->ScanCertificates(within, [&](store::CertificateRow&& row) {
         auto mark_of_row = warned.find(row.id.ToString());
         if (mark_of_row != warned.end()) {
             mark_of_row->second.props["seen"] = "yes";
@@ -45,12 +59,16 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
         auto revoked = row.props.find("revoked");
         std::optional<long long> not_after = EpochSeconds(row.props, "not-after");
         if (row.der.empty() || !not_after || (revoked != row.props.end() && !revoked->second.empty())) {
-            continue;
+            return true;
         }
-        std::optional<long long> level = Level(*not_after - now_s);
-        if (!level) {
-            continue;
+        if (std::optional<long long> level = Level(*not_after - now_s)) {
+            expiring.push_back(Expiring{row.id, std::move(row.name), *not_after, *level});
         }
+        return true;
+    });
+    for (const Expiring& row : expiring) {
+        std::optional<long long> not_after = row.not_after;
+        std::optional<long long> level = row.level;
         std::string key = row.id.ToString();
         auto it = warned.find(key);
         if (it != warned.end() && EpochSeconds(it->second.props, "not-after") == not_after &&
@@ -75,7 +93,7 @@ std::vector<std::string> WarnExpiring(store::Store& store, std::chrono::system_c
     }
     for (const auto& [key, item] : warned) {
         if (!item.props.contains("seen")) {
-            tx->DeleteItem(kExpiryWarningKind, item.id);  // its certificate was removed
+            tx->DeleteItem(kExpiryWarningKind, item.id);  // its certificate was removed or renewed
         }
     }
     tx->Commit();

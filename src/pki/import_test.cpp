@@ -98,6 +98,9 @@ private:
         std::vector<store::CertificateStamp> ListCertificateStamps() override {
             return inner_->ListCertificateStamps();
         }
+        std::vector<std::pair<core::ObjectId, std::string>> ListIssuerNames() override {
+            return inner_->ListIssuerNames();
+        }
         std::uint64_t CountCertificates(const store::CertificateCondition& condition) override {
             return inner_->CountCertificates(condition);
         }

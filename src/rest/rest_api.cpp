@@ -51,20 +51,68 @@ std::vector<std::string> WithId(std::vector<std::string> proplist) {
     return proplist;
 }
 
+// LoggedError is the response to an error of a command; an internal one is also logged (system,error).
+net::HttpResponse LoggedError(const LogSink& log, const core::Error& error) {
+    if (error.category() == core::ErrorCategory::kInternal && log) {
+        log("system,error", "rest-api: internal error: " + std::string(error.what()));
+    }
+    return ErrorResponse(error);
+}
+
 class Runner {
 public:
     Runner(const menu::Tree& tree, const menu::Session& session, const menu::Menu& menu)
         : tree_(tree), session_(session), menu_(menu) {}
 
-    menu::Result Run(std::string verb, std::vector<std::pair<std::string, std::string>> args = {},
-                     std::optional<menu::Filter> filter = std::nullopt, std::vector<std::string> proplist = {}) const {
+    menu::Request Make(std::string verb, std::vector<std::pair<std::string, std::string>> args = {},
+                       std::optional<menu::Filter> filter = std::nullopt,
+                       std::vector<std::string> proplist = {}) const {
         menu::Request request;
         request.path = menu_.path;
         request.verb = std::move(verb);
         request.args = std::move(args);
         request.filter = std::move(filter);
         request.proplist = std::move(proplist);
-        return tree_.Execute(request, session_);
+        return request;
+    }
+
+    menu::Result Execute(const menu::Request& request) const { return tree_.Execute(request, session_); }
+
+    menu::Result Run(std::string verb, std::vector<std::pair<std::string, std::string>> args = {},
+                     std::optional<menu::Filter> filter = std::nullopt, std::vector<std::string> proplist = {}) const {
+        return tree_.Execute(Make(std::move(verb), std::move(args), std::move(filter), std::move(proplist)), session_);
+    }
+
+    // Streamed answers `request` with a body written as the tree reads the rows (net::HttpResponse::stream):
+    // a JSON array, one element per row. When the verb streams no rows, the body is `render` of its result,
+    // as an unstreamed request's. An error before the first part of the body left is answered as usual;
+    // one after it cuts the connection (net::BodyWriter::Replace): the status cannot change any more.
+    net::HttpResponse Streamed(menu::Request request, std::function<std::string(const menu::Result&)> render,
+                               const LogSink& log) const {
+        net::HttpResponse response;
+        response.stream = [&tree = tree_, session = session_, request = std::move(request), render = std::move(render),
+                           log](net::BodyWriter& out) mutable {
+            std::size_t rows = 0;
+            session.rows = [&](menu::Record&& row) {
+                out.Write(rows++ == 0 ? "[" : ",");
+                out.Write(RecordJson(row));
+            };
+            try {
+                menu::Result result = tree.Execute(request, session);
+                if (rows == 0) {
+                    out.Write(render(result));
+                    return;
+                }
+                for (const menu::Record& record : result.records) {
+                    out.Write(",");
+                    out.Write(RecordJson(record));
+                }
+                out.Write("]");
+            } catch (const core::Error& e) {
+                out.Replace(LoggedError(log, e));
+            }
+        };
+        return response;
     }
 
     // Fetch returns the item `*ID` or name through print, nullopt when there is none.
@@ -84,17 +132,19 @@ private:
     const menu::Menu& menu_;
 };
 
-net::HttpResponse RenderResult(const menu::Result& result) {
+std::string ResultJson(const menu::Result& result) {
     if (!result.records.empty()) {
-        return JsonResponse(RecordsJson(result.records));
+        return RecordsJson(result.records);
     }
     if (result.ret) {
-        return JsonResponse(RetJson(*result.ret));
+        return RetJson(*result.ret);
     }
-    return JsonResponse("[]");
+    return "[]";
 }
 
-net::HttpResponse Print(const Runner& runner, const menu::Menu& menu, std::string_view query_text) {
+net::HttpResponse RenderResult(const menu::Result& result) { return JsonResponse(ResultJson(result)); }
+
+net::HttpResponse Print(const Runner& runner, const menu::Menu& menu, std::string_view query_text, const LogSink& log) {
     auto query = net::ParseQuery(query_text);
     if (!query) {
         throw core::ArgumentError("invalid query string");
@@ -113,11 +163,14 @@ net::HttpResponse Print(const Runner& runner, const menu::Menu& menu, std::strin
     if (!terms.empty()) {
         filter = menu::Filter::And(std::move(terms));
     }
-    menu::Result result = runner.Run("print", {}, std::move(filter), WithId(std::move(proplist)));
-    if (menu.layout.single_entry && result.records.size() == 1) {
-        return JsonResponse(RecordJson(result.records.front()));
+    menu::Request print = runner.Make("print", {}, std::move(filter), WithId(std::move(proplist)));
+    if (menu.layout.single_entry) {
+        menu::Result result = runner.Execute(print);
+        return JsonResponse(result.records.size() == 1 ? RecordJson(result.records.front())
+                                                       : RecordsJson(result.records));
     }
-    return JsonResponse(RecordsJson(result.records));
+    return runner.Streamed(
+        std::move(print), [](const menu::Result& result) { return RecordsJson(result.records); }, log);
 }
 
 std::vector<std::string> QueryProplist(std::string_view query_text) {
@@ -149,10 +202,7 @@ net::HttpResponse RestApi::Authenticated(const net::HttpRequest& request, const 
         menu::Session session = Login(request);
         return serve(session);
     } catch (const core::Error& e) {
-        if (e.category() == core::ErrorCategory::kInternal && options_.log) {
-            options_.log("system,error", "rest-api: internal error: " + std::string(e.what()));
-        }
-        return ErrorResponse(e);
+        return LoggedError(options_.log, e);
     } catch (const std::exception& e) {
         if (options_.log) {
             options_.log("system,error", "rest-api: internal error: " + std::string(e.what()));
@@ -216,7 +266,7 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
     net::HttpResponse response;
     switch (route.action) {
         case RestAction::kPrint:
-            return Print(runner, menu, request.query);
+            return Print(runner, menu, request.query, options_.log);
         case RestAction::kGet: {
             std::optional<menu::Record> record = runner.Fetch(route.item, QueryProplist(request.query));
             return record ? JsonResponse(RecordJson(*record)) : NotFound();
@@ -274,8 +324,12 @@ net::HttpResponse RestApi::Serve(const net::HttpRequest& request, const menu::Se
         }
         case RestAction::kCommand: {
             BodyArguments body = ParseBody(request.body);
-            response = RenderResult(
-                runner.Run(route.verb, std::move(body.args), std::move(body.filter), std::move(body.proplist)));
+            menu::Request command =
+                runner.Make(route.verb, std::move(body.args), std::move(body.filter), std::move(body.proplist));
+            if (route.verb == "print" && !menu.layout.single_entry) {
+                return runner.Streamed(std::move(command), ResultJson, options_.log);  // POST .../print
+            }
+            response = RenderResult(runner.Execute(command));
             break;
         }
     }

@@ -68,7 +68,7 @@ protected:
         }
         request.body = std::move(body);
         request.connection = connection_;
-        net::HttpResponse response = api_->Handle(request);
+        net::HttpResponse response = net::Collected(api_->Handle(request));
         EXPECT_EQ(response.body.find("PRIVATE KEY"), std::string::npos) << "a private key in a response";
         return response;
     }

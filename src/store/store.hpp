@@ -182,6 +182,9 @@ public:
     virtual std::optional<core::ObjectId> FindCertificateId(std::string_view name) = 0;
     // ListCertificateStamps is every row's stamp, in id order (what ListCertificates would return, unread).
     virtual std::vector<CertificateStamp> ListCertificateStamps() = 0;
+    // ListIssuerNames is the id and name of every row that is the issuer (issuer_id) of some row: what a
+    // listing needs for the `ca` property of the rows it streams, read before the scan (few rows: the CAs).
+    virtual std::vector<std::pair<core::ObjectId, std::string>> ListIssuerNames() = 0;
     // CountCertificates is how many rows `condition` holds for, counted by the backend without reading them.
     virtual std::uint64_t CountCertificates(const CertificateCondition& condition) = 0;
     // ScanCertificates calls `visit` with each row `condition` holds for, in ListCertificates' order, until

@@ -129,5 +129,38 @@ TEST_P(StoreTest, ScanStopsWhenTheVisitorSaysSo) {
     EXPECT_EQ(tx->CountCertificates(Cond::True()), 4U);  // the transaction is still usable
 }
 
+TEST_P(StoreTest, IssuerNamesAreTheRowsThatIssuedSome) {
+    auto store = Open();
+    Rows rows(*store);
+    {
+        // A second issuer, itself issued by the CA, with a leaf of its own; and a leaf of the CA again.
+        auto tx = store->Begin(TxMode::kWrite);
+        CertificateRow sub = MakeRow("sub");
+        sub.der = "SUB DER";
+        sub.issuer_id = rows.ca_;
+        core::ObjectId sub_id = tx->InsertCertificate(sub);
+        CertificateRow leaf = MakeRow("leaf");
+        leaf.der = "LEAF DER";
+        leaf.issuer_id = sub_id;
+        tx->InsertCertificate(leaf);
+        tx->Commit();
+    }
+    auto tx = store->Begin(TxMode::kRead);
+    std::vector<std::pair<core::ObjectId, std::string>> names = tx->ListIssuerNames();
+    ASSERT_EQ(names.size(), 2U);
+    EXPECT_EQ(names[0], std::make_pair(rows.ca_, std::string("ca")));
+    EXPECT_EQ(names[1].second, "sub");
+}
+
+TEST_P(StoreTest, IssuerNamesOfAStoreWithoutIssuedRowsAreNone) {
+    auto store = Open();
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        tx->InsertCertificate(MakeRow("tpl"));
+        tx->Commit();
+    }
+    EXPECT_TRUE(store->Begin(TxMode::kRead)->ListIssuerNames().empty());
+}
+
 }  // namespace
 }  // namespace certos::store::test

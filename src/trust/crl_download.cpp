@@ -244,11 +244,15 @@ std::vector<std::string> DownloadCrls(store::Store& store, const DownloadOptions
         if (jobs.empty()) {
             return {};
         }
-        for (const store::CertificateRow& row : tx->ListCertificates()) {
-            if (!row.der.empty() && Prop(row, "authority") == "true") {
-                cas.push_back(KnownCa{row.id, row.name, crypto::Certificate::FromDer(row.der)});
-            }
-        }
+        // The CAs, through the store's authority index (not every certificate).
+        tx->ScanCertificates(store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
+                                                                  store::CertificateField::kAuthority, "true"),
+                             [&](store::CertificateRow&& row) {
+                                 if (!row.der.empty()) {
+                                     cas.push_back(KnownCa{row.id, row.name, crypto::Certificate::FromDer(row.der)});
+                                 }
+                                 return true;
+                             });
     }
     StoreTrust trust(store);
     net::HttpClient client("fetch", trust, net::ClientOptions{options.limits, {}});
