@@ -84,12 +84,17 @@ public:
         });
     }
 
+    // Send queues bytes in the order of the calls, from any thread: always post, never dispatch. A dispatch from
+    // the strand (an API reply written while reading, e.g. /cancel's trap) would run at once, ahead of what
+    // other threads posted before it (the rows of the listing it cancels). The bytes count as queued from the
+    // call on, so QueuedBytes holds back a writer before the strand gets to them.
     void Send(std::string bytes) override {
-        asio::dispatch(strand_, [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
+        queued_bytes_ += bytes.size();
+        asio::post(strand_, [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
             if (self->closed_ || self->closing_) {
+                self->queued_bytes_ -= bytes.size();
                 return;
             }
-            self->queued_bytes_ += bytes.size();
             self->queue_.push_back(std::move(bytes));
             if (!self->writing_) {
                 self->DoWrite();
@@ -99,8 +104,9 @@ public:
 
     std::size_t QueuedBytes() const override { return queued_bytes_.load(); }
 
+    // Close is posted like Send, so that it comes after every Send called before it (a !fatal, then the close).
     void Close() override {
-        asio::dispatch(strand_, [self = shared_from_this()] {
+        asio::post(strand_, [self = shared_from_this()] {
             if (self->closed_ || self->closing_) {
                 return;
             }
@@ -274,6 +280,9 @@ private:
         Socket().close(ignored);
         ++timer_generation_;
         timer_.cancel();
+        for (const std::string& bytes : queue_) {
+            queued_bytes_ -= bytes.size();
+        }
         queue_.clear();
         if (protocol_) {
             std::shared_ptr<StreamProtocol> protocol = std::move(protocol_);
@@ -299,7 +308,7 @@ private:
     std::shared_ptr<StreamProtocol> protocol_;
     std::array<char, 64 * 1024> buffer_{};
     std::deque<std::string> queue_;
-    std::atomic<std::size_t> queued_bytes_ = 0;  // written on the strand, read by QueuedBytes anywhere
+    std::atomic<std::size_t> queued_bytes_ = 0;  // what Send was given and the client has not taken yet
     std::uint64_t timer_generation_ = 0;
     std::uint64_t id_ = 0;
     bool reading_ = false;
