@@ -193,6 +193,39 @@ constexpr const char* kMigrations[] = {
         CREATE INDEX certificates_fingerprint ON certificates (fingerprint);
         CREATE INDEX certificates_not_after ON certificates (not_after);
     )sql",
+    // 10: fewer pages written by each command (issue 13; bench/BENCHMARKS.md, "pages per command"). Each command
+    // is one durable commit, and a commit writes every page it changed to the WAL.
+    //  - The indexes of properties a template lacks (serial number, fingerprint, end of validity) and of ones
+    //    often absent (common name, subject alt name) hold only rows that have them: adding a template no longer
+    //    writes their pages. Every pushed-down comparison reads `col IS NOT NULL AND col <op> ?`
+    //    (sqlite_condition.cpp), which SQLite matches to these partial indexes; only `col IS NULL` no longer
+    //    has an index (it was a scan of templates anyway).
+    //  - log.seq is no longer AUTOINCREMENT, which wrote the sqlite_sequence page on every line: only the
+    //    oldest lines are ever deleted, so the largest seq is never deleted and max(seq) + 1, what an INTEGER
+    //    PRIMARY KEY gives, numbers the lines as AUTOINCREMENT did. The store now prunes the oldest lines in
+    //    batches (sqlite_store.cpp, AppendLog) and lists only the newest kLogCapacity.
+    R"sql(
+        DROP INDEX certificates_common_name;
+        DROP INDEX certificates_subject_alt_name;
+        DROP INDEX certificates_serial_number;
+        DROP INDEX certificates_fingerprint;
+        DROP INDEX certificates_not_after;
+        CREATE INDEX certificates_common_name ON certificates (common_name) WHERE common_name IS NOT NULL;
+        CREATE INDEX certificates_subject_alt_name ON certificates (subject_alt_name)
+            WHERE subject_alt_name IS NOT NULL;
+        CREATE INDEX certificates_serial_number ON certificates (serial_number) WHERE serial_number IS NOT NULL;
+        CREATE INDEX certificates_fingerprint ON certificates (fingerprint) WHERE fingerprint IS NOT NULL;
+        CREATE INDEX certificates_not_after ON certificates (not_after) WHERE not_after IS NOT NULL;
+        CREATE TABLE log_lines (
+            seq INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            topics TEXT NOT NULL,
+            message TEXT NOT NULL
+        );
+        INSERT INTO log_lines (seq, time, topics, message) SELECT seq, time, topics, message FROM log;
+        DROP TABLE log;
+        ALTER TABLE log_lines RENAME TO log;
+    )sql",
 };
 
 constexpr const char* kCreateVersionTable = R"sql(

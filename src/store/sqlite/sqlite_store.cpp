@@ -43,6 +43,8 @@ constexpr std::string_view kReservedCounterPrefix = "store:";
 constexpr std::string_view kGenerationPrefix = "store:generation.";
 constexpr std::string_view kCertificateGeneration = "certificate";
 constexpr std::size_t kMaxIdleConnections = 8;
+// kLogPruneBatch: the log's oldest lines are deleted once every this many lines (AppendLog).
+constexpr std::int64_t kLogPruneBatch = 64;
 // Settings of this section are the store's own (the master key's check value): never dumped nor replaced.
 constexpr std::string_view kStoreSection = "store";
 
@@ -540,20 +542,26 @@ public:
                 insert.Step();
                 seq = insert.Int(0);
             }
-            // Lines older than the kLogCapacity-th newest go. seq is AUTOINCREMENT and only the oldest lines are
-            // ever deleted (a rolled-back insert gives its number back), so the lines are numbered without gaps
-            // and the newest kLogCapacity are those above seq - kLogCapacity: an index range, not a count of
-            // kLogCapacity rows from the newest on every line.
-            conn_->Prepare("DELETE FROM log WHERE seq <= ?")
-                .Bind(1, seq - static_cast<std::int64_t>(kLogCapacity))
-                .Run();
+            // Lines older than the kLogCapacity-th newest go, kLogPruneBatch at a time (a delete changes the
+            // oldest page of the table: once per batch, not on every line). Only the oldest lines are ever
+            // deleted (a rolled-back insert gives its number back), so the lines are numbered without gaps and
+            // the newest kLogCapacity are those above seq - kLogCapacity: an index range, not a count of rows.
+            if (seq % kLogPruneBatch == 0) {
+                conn_->Prepare("DELETE FROM log WHERE seq <= ?")
+                    .Bind(1, seq - static_cast<std::int64_t>(kLogCapacity))
+                    .Run();
+            }
         });
     }
 
     std::vector<LogEntry> ListLog() override {
         return Run([&] {
             std::vector<LogEntry> entries;
-            Query query = conn_->Prepare("SELECT seq, time, topics, message FROM log ORDER BY seq");
+            // Up to kLogPruneBatch - 1 lines beyond the capacity wait for the next prune: not listed.
+            Query query = conn_->Prepare(
+                "SELECT seq, time, topics, message FROM log WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM log) - ? "
+                "ORDER BY seq");
+            query.Bind(1, static_cast<std::int64_t>(kLogCapacity));
             while (query.Step()) {
                 entries.push_back(ReadLog(query));
             }

@@ -361,6 +361,50 @@ TEST_F(SqliteStoreTest, UpgradeFillsTheIndexedColumns) {
     EXPECT_EQ(count(CertificateCondition::Compare(Op::kGt, CertificateField::kNotAfter, std::int64_t{1999999999})), 1U);
 }
 
+// Migration 10 (issue 13) rebuilds the log without AUTOINCREMENT and makes five indexes partial: the lines
+// keep their numbers and new ones follow them, and conditions select the same rows.
+TEST_F(SqliteStoreTest, UpgradeKeepsTheLogNumberingAndTheIndexedRows) {
+    {
+        auto store = Open();
+        auto tx = store->Begin(TxMode::kWrite);
+        for (int i = 0; i < 3; ++i) {
+            tx->AppendLog(LogEntry{0, std::chrono::system_clock::now(), "system,info", "line " + std::to_string(i)});
+        }
+        tx->Commit();
+        Insert(*store, MakeRow("template"));
+        CertificateRow signed_row = MakeRow("signed");
+        signed_row.der = "DER";
+        signed_row.props["not-after"] = "2000000000";
+        Insert(*store, signed_row);
+    }
+    {
+        auto peek = Peek();
+        peek->Exec(
+            "CREATE TABLE log_old (seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, topics TEXT NOT NULL,"
+            " message TEXT NOT NULL);"
+            "INSERT INTO log_old SELECT * FROM log; DROP TABLE log; ALTER TABLE log_old RENAME TO log;"
+            "DROP INDEX certificates_not_after; CREATE INDEX certificates_not_after ON certificates (not_after);"
+            "DELETE FROM schema_version WHERE version >= 10;");
+    }
+    auto store = Open();
+    {
+        auto tx = store->Begin(TxMode::kWrite);
+        tx->AppendLog(LogEntry{0, std::chrono::system_clock::now(), "system,info", "after"});
+        tx->Commit();
+    }
+    auto tx = store->Begin(TxMode::kRead);
+    std::vector<LogEntry> log = tx->ListLog();
+    ASSERT_EQ(log.size(), 4U);
+    EXPECT_EQ(log[0].message, "line 0");
+    EXPECT_EQ(log[3].message, "after");
+    EXPECT_EQ(log[3].seq, log[0].seq + 3);
+    using Op = CertificateCondition::Op;
+    EXPECT_EQ(tx->CountCertificates(CertificateCondition::IsNull(CertificateField::kNotAfter)), 1U);
+    EXPECT_EQ(
+        tx->CountCertificates(CertificateCondition::Compare(Op::kGt, CertificateField::kNotAfter, std::int64_t{0})),
+        1U);
+}
+
 TEST_F(SqliteStoreTest, BareBackendHasNoMasterKey) {
     auto backend = OpenSqliteBackend(data_dir());
     EXPECT_FALSE(std::filesystem::exists(data_dir() / "master.key"));
