@@ -3,7 +3,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 DATA       ?= ./var
 JOBS       ?= 2
-CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTOS_WERROR=ON
+# -g1 (line tables, which perf and sanitizer reports need; no variables) compiles ~35 % faster than -g.
+CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+    -DCERTOS_WERROR=ON
 
 FUZZ_TIME  ?= 30
 
@@ -16,7 +18,7 @@ export CCACHE_NOHASHDIR := 1
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja: CMakeLists.txt | deps
+$(BUILD)/build.ninja: CMakeLists.txt Makefile | deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/build.ninja

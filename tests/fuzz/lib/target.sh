@@ -32,7 +32,7 @@ for f in $SOURCES; do
     files="$files $ROOT/src/$f"
 done
 BIN="$OUT/$NAME"
-CXXFLAGS="-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+CXXFLAGS="-std=c++20 -O1 -g1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
     -fno-sanitize-recover=undefined -I$ROOT/src ${FLAGS:-}"
 # Stale: the object is missing, or older than a file its .d lists (its source and the certos headers it includes).
 # An object without a .d (compiled before these lists were kept) gets one from the preprocessor.
