@@ -121,6 +121,13 @@ void AppendComparison(const CertificateCondition& condition, WhereClause& out, b
         std::string column = demote ? "+issuer_id" : "issuer_id";
         out.sql += "(" + column + " IS NOT NULL AND " + column + " IN (SELECT id FROM certificates WHERE name" +
                    Operator(condition.op) + "))";
+    } else if (!demote && condition.op == CertificateCondition::Op::kEq && condition.text == "true" &&
+               (field == CertificateField::kAuthority || field == CertificateField::kAcmeManaged)) {
+        // The literal, not a parameter: the indexes of these two hold only the rows where they are "true"
+        // (migration 10), and SQLite uses a partial index only for a term that says so in the statement's text.
+        std::string column = Column(field);
+        out.sql += "(" + column + " IS NOT NULL AND " + column + " = 'true')";
+        return;
     } else {
         std::string column = std::string(demote ? "+" : "") + Column(field);
         out.sql += "(" + column + " IS NOT NULL AND " + column + Operator(condition.op) + ")";

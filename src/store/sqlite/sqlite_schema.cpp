@@ -200,6 +200,9 @@ constexpr const char* kMigrations[] = {
     //    writes their pages. Every pushed-down comparison reads `col IS NOT NULL AND col <op> ?`
     //    (sqlite_condition.cpp), which SQLite matches to these partial indexes; only `col IS NULL` no longer
     //    has an index (it was a scan of templates anyway).
+    //  - Authority and acme-managed get indexes of only the rows where they are "true" (the CAs, the certificates
+    //    ACME renews): the daemon's CRL and renewal jobs find those without reading every row, and no other
+    //    row writes a page of them. sqlite_condition.cpp writes `= 'true'` into the statement for them.
     //  - log.seq is no longer AUTOINCREMENT, which wrote the sqlite_sequence page on every line: only the
     //    oldest lines are ever deleted, so the largest seq is never deleted and max(seq) + 1, what an INTEGER
     //    PRIMARY KEY gives, numbers the lines as AUTOINCREMENT did. The store now prunes the oldest lines in
@@ -216,6 +219,8 @@ constexpr const char* kMigrations[] = {
         CREATE INDEX certificates_serial_number ON certificates (serial_number) WHERE serial_number IS NOT NULL;
         CREATE INDEX certificates_fingerprint ON certificates (fingerprint) WHERE fingerprint IS NOT NULL;
         CREATE INDEX certificates_not_after ON certificates (not_after) WHERE not_after IS NOT NULL;
+        CREATE INDEX certificates_authority ON certificates (authority) WHERE authority = 'true';
+        CREATE INDEX certificates_acme_managed ON certificates (acme_managed) WHERE acme_managed = 'true';
         CREATE TABLE log_lines (
             seq INTEGER PRIMARY KEY,
             time INTEGER NOT NULL,

@@ -38,11 +38,13 @@ using test::WriteKeyFile;
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(test::StoreBackend{"sqlite", &OpenSqliteStore, {}}),
                          test::BackendName);
 
-// kUndoIndexedColumns takes migration 9 back (its indexes and columns), for tests that rebuild an older schema.
+// kUndoIndexedColumns takes migrations 9 and 10 back as far as the indexed columns go (their indexes and
+// columns), for tests that rebuild an older schema.
 constexpr const char* kUndoIndexedColumns =
     "DROP INDEX certificates_common_name; DROP INDEX certificates_subject_alt_name; DROP INDEX certificates_key_type;"
     "DROP INDEX certificates_trusted; DROP INDEX certificates_serial_number; DROP INDEX certificates_fingerprint;"
-    "DROP INDEX certificates_not_after;"
+    "DROP INDEX certificates_not_after; DROP INDEX IF EXISTS certificates_authority;"
+    "DROP INDEX IF EXISTS certificates_acme_managed;"
     "ALTER TABLE certificates DROP COLUMN common_name; ALTER TABLE certificates DROP COLUMN subject_alt_name;"
     "ALTER TABLE certificates DROP COLUMN key_type; ALTER TABLE certificates DROP COLUMN trusted;"
     "ALTER TABLE certificates DROP COLUMN issuer; ALTER TABLE certificates DROP COLUMN serial_number;"
@@ -384,6 +386,7 @@ TEST_F(SqliteStoreTest, UpgradeKeepsTheLogNumberingAndTheIndexedRows) {
             " message TEXT NOT NULL);"
             "INSERT INTO log_old SELECT * FROM log; DROP TABLE log; ALTER TABLE log_old RENAME TO log;"
             "DROP INDEX certificates_not_after; CREATE INDEX certificates_not_after ON certificates (not_after);"
+            "DROP INDEX certificates_authority; DROP INDEX certificates_acme_managed;"
             "DELETE FROM schema_version WHERE version >= 10;");
     }
     auto store = Open();
