@@ -54,12 +54,14 @@ std::vector<std::string> RenewalsDue(store::Store& store, Clock::time_point now,
     {
         auto tx = store.Begin(store::TxMode::kRead);
         // The ACME-managed rows, through the store's index (not every certificate).
-        tx->ScanCertificates(store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
-                                                                  store::CertificateField::kAcmeManaged, "true"),
-                             [&](store::CertificateRow&& row) {
-                                 entries.push_back(std::move(row));
-                                 return true;
-                             });
+        tx->ScanCertificates(
+            store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
+                                                 store::CertificateField::kAcmeManaged, "true"),
+            [&](store::CertificateRow&& row) {
+                entries.push_back(std::move(row));
+                return true;
+            },
+            store::ScanOrder::kAny);
     }
     std::vector<std::string> due;
     for (const store::CertificateRow& row : entries) {

@@ -104,6 +104,8 @@ std::string Describe(const std::vector<menu::Record>& records) {
 constexpr std::chrono::seconds kApiLoginTimeout{10};
 // The longest a refused REST login's answer is held back (LoginThrottle::Penalty).
 constexpr std::chrono::milliseconds kMaxPenalty{2000};
+// How much lower than the daemon's the priority of the scheduler's jobs is (SchedulerOptions::niceness).
+constexpr int kJobNiceness = 10;
 // The least number of places per listener for connections that have not logged in yet.
 constexpr std::size_t kMaxUnauthenticated = 64;
 
@@ -237,6 +239,9 @@ struct Daemon::Impl {
         scheduler_options.holder = holder;
         scheduler_options.store = store.get();
         scheduler_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
+        // The jobs are background work (some read every certificate row: the CRL refresh and the ACME renewals
+        // look for the authority and acme-managed rows, which have no index): the requests come first.
+        scheduler_options.niceness = kJobNiceness;
         return scheduler_options;
     }
 

@@ -457,14 +457,17 @@ void CertificateModel::ScanRecords(store::Transaction& tx, const store::Certific
         names.emplace(id, std::move(name));
     }
     std::set<core::ObjectId> with_crl = trust::CertificatesWithDownloadedCrl(tx);
-    tx.ScanCertificates(condition, [&](store::CertificateRow&& row) {
-        Record record = ToRecord(row, names);
-        if (with_crl.contains(row.id)) {
-            record.Set("crl", "true");
-        }
-        visit(std::move(record));
-        return true;
-    });
+    tx.ScanCertificates(
+        condition,
+        [&](store::CertificateRow&& row) {
+            Record record = ToRecord(row, names);
+            if (with_crl.contains(row.id)) {
+                record.Set("crl", "true");
+            }
+            visit(std::move(record));
+            return true;
+        },
+        store::ScanOrder::kListing);
 }
 
 }  // namespace certos::menu

@@ -196,12 +196,14 @@ std::optional<std::string> LocalCrlBySkid(store::Store& store, std::string_view 
 // Authorities are the rows marked authority (through the store's index: the CAs, not every certificate).
 std::vector<store::CertificateRow> Authorities(store::Transaction& tx) {
     std::vector<store::CertificateRow> rows;
-    tx.ScanCertificates(store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
-                                                             store::CertificateField::kAuthority, "true"),
-                        [&](store::CertificateRow&& row) {
-                            rows.push_back(std::move(row));
-                            return true;
-                        });
+    tx.ScanCertificates(
+        store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq, store::CertificateField::kAuthority,
+                                             "true"),
+        [&](store::CertificateRow&& row) {
+            rows.push_back(std::move(row));
+            return true;
+        },
+        store::ScanOrder::kAny);
     return rows;
 }
 

@@ -15,8 +15,10 @@ namespace certos::pki {
 // certificate (another notAfter) is warned about afresh.
 inline constexpr std::string_view kExpiryWarningKind = "expiry-warning";
 
-// WarnExpiring checks every signed, unrevoked certificate against the thresholds in one write transaction
-// and returns the warnings due now ("certificate www expires in 6d23h59m (invalid-after 2026-12-08 ...)").
+// WarnExpiring checks every signed, unrevoked certificate within 30 days of its notAfter against the
+// thresholds (found in a read transaction through the store's index, the marks written in short write
+// transactions, so that writers never wait for the scan) and returns the warnings due now ("certificate www expires in
+// 6d23h59m (invalid-after 2026-12-08 ...)").
 std::vector<std::string> WarnExpiring(store::Store& store,
                                       std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -72,6 +74,42 @@ TEST_F(ExpiryTest, ASecondStoreOnTheSameDataSharesWhatWasLogged) {
     std::unique_ptr<store::Store> other = store::OpenSqliteStore(dir_);  // another process
     EXPECT_EQ(WarnExpiring(*store_).size(), 1u);
     EXPECT_TRUE(WarnExpiring(*other).empty());
+}
+
+// The marks are written in batches of short write transactions, each mark read again under the write lock:
+// two processes checking at once (two stores on the same data, in two threads) log each certificate once
+// between them, over more certificates than one batch holds; a mark whose certificate is gone is let go.
+TEST_F(ExpiryTest, TwoChecksAtOnceLogEachCertificateOnceOverManyBatches) {
+    constexpr int kCount = 600;
+    for (int i = 0; i < kCount; ++i) {
+        Sign("c" + std::to_string(i), 5);
+    }
+    core::ObjectId gone = Sign("gone", 5);
+    std::unique_ptr<store::Store> other = store::OpenSqliteStore(dir_);
+    std::vector<std::string> here;
+    std::vector<std::string> there;
+    std::thread beside([&] { there = WarnExpiring(*other); });
+    here = WarnExpiring(*store_);
+    beside.join();
+    std::set<std::string> names;
+    for (const std::vector<std::string>* lines : {&here, &there}) {
+        for (const std::string& line : *lines) {
+            EXPECT_TRUE(line.starts_with("certificate c") || line.starts_with("certificate gone")) << line;
+            names.insert(line.substr(0, line.find(" expires")));
+        }
+    }
+    EXPECT_EQ(here.size() + there.size(), static_cast<std::size_t>(kCount + 1));
+    EXPECT_EQ(names.size(), static_cast<std::size_t>(kCount + 1));
+    EXPECT_TRUE(WarnExpiring(*store_).empty());
+    {
+        auto tx = store_->Begin(store::TxMode::kWrite);
+        tx->DeleteCertificate(gone);
+        tx->Commit();
+    }
+    EXPECT_TRUE(WarnExpiring(*store_).empty());
+    auto tx = store_->Begin(store::TxMode::kRead);
+    EXPECT_EQ(tx->ListItems(kExpiryWarningKind).size(), static_cast<std::size_t>(kCount));
+    EXPECT_FALSE(tx->FindItemByName(kExpiryWarningKind, gone.ToString()));
 }
 
 }  // namespace

@@ -105,8 +105,9 @@ private:
             return inner_->CountCertificates(condition);
         }
         void ScanCertificates(const store::CertificateCondition& condition,
-                              const std::function<bool(store::CertificateRow&&)>& visit) override {
-            inner_->ScanCertificates(condition, visit);
+                              const std::function<bool(store::CertificateRow&&)>& visit,
+                              store::ScanOrder order) override {
+            inner_->ScanCertificates(condition, visit, order);
         }
         core::ObjectId InsertCertificate(const store::CertificateRow& row) override {
             return inner_->InsertCertificate(row);

@@ -157,7 +157,8 @@ bool IssuedBy(store::Transaction& tx, const pki::SigningCa& ca, const crypto::Ce
             auto revoked = row.props.find("revoked");
             ours = revoked == row.props.end() || revoked->second.empty() || revoked->second == "false";
             return false;
-        });
+        },
+        store::ScanOrder::kAny);
     return ours;
 }
 

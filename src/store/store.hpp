@@ -171,6 +171,11 @@ class KeySealer;  // store/sealed_keys.hpp
 // AppendToBlob, ReplaceBlobIf, NextCounter) or relies on the rule that a row read in a write transaction
 // stays as read until the transaction ends (the backend locks it: SELECT ... FOR UPDATE). SQLite has one
 // writer at a time and meets both by taking its write lock at Begin(kWrite).
+// ScanOrder is the order ScanCertificates visits its rows in. kAny lets the backend drive the scan by the index
+// of the condition's most selective comparison (an ordered scan may rather walk the listing's order index and
+// test every row: SQLite does without statistics, reading all rows of a large store to find a few).
+enum class ScanOrder { kListing, kAny };
+
 class Transaction {
 public:
     virtual ~Transaction() = default;
@@ -187,10 +192,11 @@ public:
     virtual std::vector<std::pair<core::ObjectId, std::string>> ListIssuerNames() = 0;
     // CountCertificates is how many rows `condition` holds for, counted by the backend without reading them.
     virtual std::uint64_t CountCertificates(const CertificateCondition& condition) = 0;
-    // ScanCertificates calls `visit` with each row `condition` holds for, in ListCertificates' order, until
-    // `visit` returns false. `visit` must not use this transaction.
+    // ScanCertificates calls `visit` with each row `condition` holds for, until `visit` returns false: in
+    // ListCertificates' order (ScanOrder::kListing), or in whatever order the backend reads them fastest
+    // (ScanOrder::kAny: a job that looks at each row once). `visit` must not use this transaction.
     virtual void ScanCertificates(const CertificateCondition& condition,
-                                  const std::function<bool(CertificateRow&& row)>& visit) = 0;
+                                  const std::function<bool(CertificateRow&& row)>& visit, ScanOrder order) = 0;
     // InsertCertificate allocates a new id (row.id is ignored) and returns it.
     virtual core::ObjectId InsertCertificate(const CertificateRow& row) = 0;
     // UpdateCertificate replaces name, props, der, issuer_id of an existing row (has_key and revision are

@@ -1,6 +1,7 @@
 // The backend-neutral suite, part 6: CountCertificates and ScanCertificates (conditions pushed down to the
 // store's indexed columns, issue 13).
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,10 +47,13 @@ public:
 
 std::vector<std::string> Scan(Transaction& tx, const Cond& condition) {
     std::vector<std::string> names;
-    tx.ScanCertificates(condition, [&](CertificateRow&& row) {
-        names.push_back(row.name);
-        return true;
-    });
+    tx.ScanCertificates(
+        condition,
+        [&](CertificateRow&& row) {
+            names.push_back(row.name);
+            return true;
+        },
+        ScanOrder::kListing);
     return names;
 }
 
@@ -78,6 +82,34 @@ TEST_P(StoreTest, ScanSelectsInPrintOrderAndCountAgrees) {
     EXPECT_EQ(Scan(*tx, Cond::Or({Number(Op::kLt, 1001), Cond::IsNull(Field::kNotAfter)})),
               (std::vector<std::string>{"a", "tpl"}));
     EXPECT_EQ(tx->CountCertificates(Number(Op::kGt, 1000)), 2U);
+}
+
+// ScanOrder::kAny visits exactly the rows of the listing-ordered scan (the jobs' scans), in any order.
+TEST_P(StoreTest, AnUnorderedScanVisitsTheSameRows) {
+    auto store = Open();
+    Rows rows(*store);
+    auto tx = store->Begin(TxMode::kRead);
+    auto unordered = [&](const Cond& condition) {
+        std::vector<std::string> names;
+        tx->ScanCertificates(
+            condition,
+            [&](CertificateRow&& row) {
+                names.push_back(row.name);
+                return true;
+            },
+            ScanOrder::kAny);
+        std::sort(names.begin(), names.end());
+        return names;
+    };
+    for (const Cond& condition :
+         {Cond::True(), Number(Op::kLe, 2000000000), Text(Op::kEq, Field::kAuthority, "true"),
+          Text(Op::kEq, Field::kIssuerName, "ca"), Cond::Or({Number(Op::kLt, 1001), Cond::IsNull(Field::kNotAfter)}),
+          Cond::Not(Text(Op::kEq, Field::kTrusted, "true")), Cond::False()}) {
+        std::vector<std::string> listed = Scan(*tx, condition);
+        std::sort(listed.begin(), listed.end());
+        EXPECT_EQ(unordered(condition), listed);
+    }
+    EXPECT_EQ(unordered(Number(Op::kLe, 2000000000)), (std::vector<std::string>{"a", "ca"}));
 }
 
 // A comparison of a null column is false, and `not` its plain negation: never SQL's unknown.
@@ -121,10 +153,13 @@ TEST_P(StoreTest, ScanStopsWhenTheVisitorSaysSo) {
     Rows rows(*store);
     auto tx = store->Begin(TxMode::kRead);
     std::vector<std::string> names;
-    tx->ScanCertificates(Cond::True(), [&](CertificateRow&& row) {
-        names.push_back(row.name);
-        return names.size() < 2;
-    });
+    tx->ScanCertificates(
+        Cond::True(),
+        [&](CertificateRow&& row) {
+            names.push_back(row.name);
+            return names.size() < 2;
+        },
+        ScanOrder::kListing);
     EXPECT_EQ(names, (std::vector<std::string>{"ca", "b"}));
     EXPECT_EQ(tx->CountCertificates(Cond::True()), 4U);  // the transaction is still usable
 }

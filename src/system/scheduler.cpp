@@ -1,6 +1,9 @@
 #include "system/scheduler.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +25,20 @@ constexpr milliseconds kMaxNap{std::chrono::minutes(1)};
 
 [[noreturn]] void Misuse(std::string message) {
     throw core::Error(core::ErrorCategory::kInternal, "scheduler: " + std::move(message));
+}
+
+// LowerPriority adds `niceness` to the calling thread's nice value (on Linux, setpriority of a thread id applies
+// to that thread alone). A failure leaves the thread as it was: only its share of the CPU is at stake.
+void LowerPriority(int niceness) {
+    if (niceness <= 0) {
+        return;
+    }
+    auto thread = static_cast<id_t>(gettid());
+    errno = 0;
+    int current = getpriority(PRIO_PROCESS, thread);
+    if (errno == 0) {
+        setpriority(PRIO_PROCESS, thread, std::min(current + niceness, 19));
+    }
 }
 
 std::string LeaseName(const Job& job) { return "scheduler:" + job.name; }
@@ -321,7 +338,10 @@ void Scheduler::Loop() {
             if (state->worker.joinable()) {
                 state->worker.join();  // its last run has ended (running was false): only the exit is left
             }
-            state->worker = std::thread([this, state, now] { Execute(*state, now); });
+            state->worker = std::thread([this, state, now] {
+                LowerPriority(options_.niceness);
+                Execute(*state, now);
+            });
         }
         milliseconds nap = kMaxNap;
         if (std::optional<TimePoint> next = NextWake()) {

@@ -77,6 +77,10 @@ struct SchedulerOptions {
     std::function<double()> random;  // uniform in [0, 1) for jitter; empty: a seeded std::mt19937_64
     // log receives failures ("certificate,error", "scheduled CRL work failed: REASON"); it must not throw.
     std::function<void(std::string_view topics, std::string_view message)> log;
+    // niceness is added to the nice value of each thread Start() runs a job on (Linux keeps one per thread), so
+    // that background work (a job reading many rows) yields the cores to the threads that answer requests. 0:
+    // the jobs run at the process's priority.
+    int niceness = 0;
 };
 
 class Scheduler {

@@ -3,15 +3,21 @@
 // Nothing here sleeps: time only moves when a test moves the ManualClock.
 #include "system/scheduler.hpp"
 
-#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <condition_variable>
+#include <future>
 #include <latch>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "core/error.hpp"
 
@@ -312,6 +318,31 @@ TEST_F(SchedulerTest, StopIsPromptWhileTheNextRunIsFarOff) {
     scheduler->Stop();  // returns without waiting for the day (or the minute the thread naps at most)
     scheduler->Stop();  // idempotent
     EXPECT_EQ(runs.size(), 1u);
+}
+
+// With SchedulerOptions::niceness, a job started by Start() runs on a thread of lower priority than the
+// process's; without it, at the same.
+TEST_F(SchedulerTest, JobsRunAtTheLowerPriorityAsked) {
+    errno = 0;
+    int base = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    ASSERT_EQ(errno, 0);
+    for (int niceness : {0, 5}) {
+        SchedulerOptions options;
+        options.clock = &clock;
+        options.niceness = niceness;
+        Scheduler scheduler(std::move(options));
+        std::promise<int> seen;
+        Job job;
+        job.name = "nice";
+        job.run = [&seen](TimePoint) {
+            seen.set_value(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())));
+            return true;
+        };
+        scheduler.Add(std::move(job));
+        scheduler.Start();
+        EXPECT_EQ(seen.get_future().get(), std::min(base + niceness, 19)) << niceness;
+        scheduler.Stop();
+    }
 }
 
 TEST_F(SchedulerTest, AJobAddedAfterStartRunsAtOnce) {

@@ -245,14 +245,16 @@ std::vector<std::string> DownloadCrls(store::Store& store, const DownloadOptions
             return {};
         }
         // The CAs, through the store's authority index (not every certificate).
-        tx->ScanCertificates(store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
-                                                                  store::CertificateField::kAuthority, "true"),
-                             [&](store::CertificateRow&& row) {
-                                 if (!row.der.empty()) {
-                                     cas.push_back(KnownCa{row.id, row.name, crypto::Certificate::FromDer(row.der)});
-                                 }
-                                 return true;
-                             });
+        tx->ScanCertificates(
+            store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
+                                                 store::CertificateField::kAuthority, "true"),
+            [&](store::CertificateRow&& row) {
+                if (!row.der.empty()) {
+                    cas.push_back(KnownCa{row.id, row.name, crypto::Certificate::FromDer(row.der)});
+                }
+                return true;
+            },
+            store::ScanOrder::kAny);
     }
     StoreTrust trust(store);
     net::HttpClient client("fetch", trust, net::ClientOptions{options.limits, {}});

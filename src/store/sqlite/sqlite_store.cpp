@@ -316,11 +316,12 @@ public:
         });
     }
 
-    void ScanCertificates(const CertificateCondition& condition,
-                          const std::function<bool(CertificateRow&& row)>& visit) override {
+    void ScanCertificates(const CertificateCondition& condition, const std::function<bool(CertificateRow&& row)>& visit,
+                          ScanOrder order) override {
         Run([&] {
             sqlite::WhereClause where = sqlite::ToWhereClause(condition);
-            Query query = conn_->PrepareGenerated(CERTOS_SELECT_ROW "WHERE " + where.sql + " ORDER BY sort_key, id");
+            Query query = conn_->PrepareGenerated(CERTOS_SELECT_ROW "WHERE " + where.sql +
+                                                  (order == ScanOrder::kListing ? " ORDER BY sort_key, id" : ""));
             sqlite::BindWhere(query, where);
             while (query.Step()) {
                 if (!visit(ReadRow(query))) {
