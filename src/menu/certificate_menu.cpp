@@ -278,17 +278,37 @@ private:
 
 CertificateModel::CertificateModel() : cache_(std::make_shared<ListCache>()) {}
 
-Record CertificateModel::ToRecord(const store::CertificateRow& row,
-                                  const std::map<core::ObjectId, std::string>& names) {
-    const auto& p = row.props;
-    auto prop = [&](const char* name, std::string_view fallback = {}) {
+namespace {
+
+// RenderRow is ToRecord; from a row it may consume (kTake), it moves the property values into the record
+// instead of copying them (a streamed listing renders each row once and drops it).
+template <bool kTake, typename Row>
+Record RenderRow(Row& row, const std::map<core::ObjectId, std::string>& names) {
+    auto& p = row.props;
+    auto prop = [&](const char* name, std::string_view fallback = {}) -> std::string {
         auto it = p.find(name);
-        return it == p.end() ? std::string(fallback) : it->second;
+        if (it == p.end()) {
+            return std::string(fallback);
+        }
+        if constexpr (kTake) {
+            return std::move(it->second);
+        } else {
+            return it->second;
+        }
+    };
+    // is tells whether a property has this value, without taking it.
+    auto is = [&](const char* name, std::string_view value) {
+        auto it = p.find(name);
+        return it == p.end() ? value.empty() : it->second == value;
     };
     Record r;
     r.Reserve(32);
     r.Append(".id", row.id.ToString());
-    r.Append("name", row.name);
+    if constexpr (kTake) {
+        r.Append("name", std::move(row.name));
+    } else {
+        r.Append("name", row.name);
+    }
     r.Append("common-name", prop("common-name"));
     for (const char* name : {"country", "state", "locality", "organization", "unit"}) {
         r.Append(name, prop(name));
@@ -296,7 +316,7 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
     r.Append("subject-alt-name", prop("subject-alt-name"));
     std::string key_size = prop("key-size", pki::kDefaultKeySize);
     r.Append("key-type", prop("key-type", pki::KeyTypeOf(key_size)));
-    r.Append("key-size", key_size);
+    r.Append("key-size", std::move(key_size));
     r.Append("key-usage", prop("key-usage", pki::kDefaultKeyUsage));
     r.Append("days-valid", prop("days-valid", pki::kDefaultDaysValid));
     r.Append("digest-algorithm", prop("digest-algorithm", pki::kDefaultDigest));
@@ -318,10 +338,10 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
         r.Append("invalid-after", core::FormatDateTime(not_after));
         expired = !ExpiresAfter(not_after, now);
         r.Append("expires-after", ExpiresAfterText(not_after, now));
-        if (!prop("ca-crl-host").empty()) {
+        if (!is("ca-crl-host", "")) {
             r.Append("ca-crl-host", prop("ca-crl-host"));
         }
-        if (!prop("revoked").empty()) {
+        if (!is("revoked", "")) {
             r.Append("revoked", prop("revoked"));
         }
     }
@@ -330,17 +350,17 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
     r.Append("smart-card-key", "false");
     // A (authority) is a CA certificate whose key is here, one that can sign: the seed's import shows a
     // keyless `ca` with T only, and so does 7.23.3's imported `mikroview-ca.crt_0` (facts §1.6).
-    r.Append("authority", core::WireBool(prop("authority") == "true" && row.has_key));
+    r.Append("authority", core::WireBool(is("authority", "true") && row.has_key));
     r.Append("issued", core::WireBool(row.issuer_id.has_value()));
     r.Append("expired", core::WireBool(expired));
-    if (prop("acme-managed") == "true") {
+    if (is("acme-managed", "true")) {
         // ACME-managed certificates (facts §1.6): the a flag and these three; the EAB key is never a property.
         r.Append("acme-managed", "true");
         r.Append("acme-status", prop("acme-status"));
         r.Append("directory-url", prop("directory-url"));
         r.Append("domain-names", prop("domain-names"));
     }
-    if (prop("scep-managed") == "true") {
+    if (is("scep-managed", "true")) {
         // SCEP-managed certificates (facts §1.6 names scep-url, ca-fingerprint, status, challenge-password).
         for (const char* name : {"scep-url", "ca-identity", "ca-fingerprint", "status", "refresh"}) {
             r.Append(name, prop(name));
@@ -348,6 +368,17 @@ Record CertificateModel::ToRecord(const store::CertificateRow& row,
         r.Append("challenge-password", prop("challenge-password"));
     }
     return r;
+}
+
+}  // namespace
+
+Record CertificateModel::ToRecord(const store::CertificateRow& row,
+                                  const std::map<core::ObjectId, std::string>& names) {
+    return RenderRow<false>(row, names);
+}
+
+Record CertificateModel::ToRecord(store::CertificateRow&& row, const std::map<core::ObjectId, std::string>& names) {
+    return RenderRow<true>(row, names);
 }
 
 std::shared_ptr<const CertificateModel::List> CertificateModel::BuildList(store::Transaction& tx,

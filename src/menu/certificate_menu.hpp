@@ -34,6 +34,8 @@ public:
 
     // ToRecord renders one row; `names` maps ids to names (for the `ca` property).
     static Record ToRecord(const store::CertificateRow& row, const std::map<core::ObjectId, std::string>& names);
+    // This one moves the row's values into the record (the row is left without them).
+    static Record ToRecord(store::CertificateRow&& row, const std::map<core::ObjectId, std::string>& names);
 
 private:
     struct List;

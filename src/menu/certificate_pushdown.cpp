@@ -460,8 +460,9 @@ void CertificateModel::ScanRecords(store::Transaction& tx, const store::Certific
     tx.ScanCertificates(
         condition,
         [&](store::CertificateRow&& row) {
-            Record record = ToRecord(row, names);
-            if (with_crl.contains(row.id)) {
+            bool crl = with_crl.contains(row.id);
+            Record record = ToRecord(std::move(row), names);
+            if (crl) {
                 record.Set("crl", "true");
             }
             visit(std::move(record));

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
+#include <string>
 
 #include "core/error.hpp"
 #include "core/time_format.hpp"
@@ -112,22 +114,31 @@ Result Verify(Call& call) {
         crypto::ParseVerifyPurpose(call.args.GetOr("purpose", "any")).value_or(crypto::VerifyPurpose::kAny);
     crypto::VerifyResult result =
         trust::VerifyWithStore(call.Tx(), *target.leaf, target.extra, service == "all" ? "" : service, purpose);
-    std::map<std::string, std::string> names;  // fingerprint -> name
+    std::map<std::string, std::string> builtin;  // fingerprint -> name
     for (const trust::BuiltinRoot& root : trust::BuiltinRoots()) {
-        names[root.fingerprint] = root.name + " (built-in)";
+        builtin[root.fingerprint] = root.name + " (built-in)";
     }
-    for (const store::CertificateRow& row : call.Tx().ListCertificates()) {
-        auto fp = row.props.find("fingerprint");
-        if (fp != row.props.end()) {
-            names[fp->second] = row.name;
-        }
-    }
+    // name_of is the name of the (last) stored certificate with this fingerprint, found through the store's
+    // fingerprint index, else the built-in root's.
+    auto name_of = [&](const std::string& fingerprint) {
+        std::optional<std::string> stored;
+        call.Tx().ScanCertificates(
+            store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq,
+                                                 store::CertificateField::kFingerprint, fingerprint),
+            [&](store::CertificateRow&& row) {
+                stored = std::move(row.name);
+                return true;
+            },
+            store::ScanOrder::kAny);
+        auto it = builtin.find(fingerprint);
+        return stored ? *stored : it == builtin.end() ? std::string() : it->second;
+    };
     Result out;
     for (std::size_t depth = 0; depth < result.path.size(); ++depth) {
         const crypto::PathCertificate& entry = result.path[depth];
         Record r;
         r.Set("depth", std::to_string(depth));
-        r.Set("name", names[entry.cert.FingerprintSha256()]);
+        r.Set("name", name_of(entry.cert.FingerprintSha256()));
         r.Set("subject", entry.cert.SubjectString());
         r.Set("issuer", entry.cert.IssuerString());
         r.Set("invalid-after", core::FormatDateTime(entry.cert.NotAfter()));

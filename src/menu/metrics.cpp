@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "crypto/crl.hpp"
 #include "menu/tree.hpp"
@@ -111,38 +114,47 @@ std::string Metrics::Render(const Tree& tree, std::chrono::system_clock::time_po
     std::string crl_next;
     std::string crl_entries;
     long long now_s = Seconds(now);
-    for (const store::CertificateRow& row : tx->ListCertificates()) {
-        if (row.der.empty()) {
-            ++states["template"];
-            continue;
-        }
-        std::optional<long long> not_after = pki::EpochSeconds(row.props, "not-after");
-        if (PropSet(row.props, "revoked")) {
-            ++states["revoked"];
-        } else if (not_after && *not_after < now_s) {
-            ++states["expired"];
-        } else {
-            ++states["valid"];
-        }
-        if (not_after) {
-            expiry += fmt::format("certos_certificate_expiry_seconds{{name=\"{}\"}} {}\n", Label(row.name),
-                                  *not_after - now_s);
-        }
-        if (!pki::IssuesCrls(row)) {
-            continue;
-        }
-        std::optional<store::BlobRow> blob = tx->GetBlob(pki::kLocalCrlKind, row.id);
+    // The rows are scanned one at a time (memory stays bounded at any store size); the CAs whose CRL
+    // is read are noted and their CRLs read after the cursor closed (a scan's visitor must not use tx).
+    std::vector<std::pair<core::ObjectId, std::string>> crl_issuers;
+    tx->ScanCertificates(
+        store::CertificateCondition::True(),
+        [&](store::CertificateRow&& row) {
+            if (row.der.empty()) {
+                ++states["template"];
+                return true;
+            }
+            std::optional<long long> not_after = pki::EpochSeconds(row.props, "not-after");
+            if (PropSet(row.props, "revoked")) {
+                ++states["revoked"];
+            } else if (not_after && *not_after < now_s) {
+                ++states["expired"];
+            } else {
+                ++states["valid"];
+            }
+            if (not_after) {
+                expiry += fmt::format("certos_certificate_expiry_seconds{{name=\"{}\"}} {}\n", Label(row.name),
+                                      *not_after - now_s);
+            }
+            if (pki::IssuesCrls(row)) {
+                crl_issuers.emplace_back(row.id, std::move(row.name));
+            }
+            return true;
+        },
+        store::ScanOrder::kListing);
+    for (const auto& [id, name] : crl_issuers) {
+        std::optional<store::BlobRow> blob = tx->GetBlob(pki::kLocalCrlKind, id);
         if (!blob) {
             continue;
         }
         crypto::Crl crl = crypto::Crl::FromDer(blob->data);
         crl_age +=
-            fmt::format("certos_crl_age_seconds{{ca=\"{}\"}} {}\n", Label(row.name), now_s - Seconds(crl.ThisUpdate()));
+            fmt::format("certos_crl_age_seconds{{ca=\"{}\"}} {}\n", Label(name), now_s - Seconds(crl.ThisUpdate()));
         if (std::optional<crypto::TimePoint> next = crl.NextUpdate()) {
-            crl_next += fmt::format("certos_crl_next_update_seconds{{ca=\"{}\"}} {}\n", Label(row.name),
-                                    Seconds(*next) - now_s);
+            crl_next +=
+                fmt::format("certos_crl_next_update_seconds{{ca=\"{}\"}} {}\n", Label(name), Seconds(*next) - now_s);
         }
-        crl_entries += fmt::format("certos_crl_entries{{ca=\"{}\"}} {}\n", Label(row.name), crl.RevokedCount());
+        crl_entries += fmt::format("certos_crl_entries{{ca=\"{}\"}} {}\n", Label(name), crl.RevokedCount());
     }
     out += "# HELP certos_certificates Certificates in the store, by state.\n";
     out += "# TYPE certos_certificates gauge\n";

@@ -183,6 +183,17 @@ std::string RecordsJson(const std::vector<menu::Record>& records) {
     return out;
 }
 
+class RecordJsonBuffer::Writer : public RecordWriter {
+public:
+    using RecordWriter::RecordWriter;
+};
+
+RecordJsonBuffer::RecordJsonBuffer() : writer_(std::make_unique<Writer>(text_)) {}
+
+RecordJsonBuffer::~RecordJsonBuffer() = default;
+
+void RecordJsonBuffer::Append(const menu::Record& record) { writer_->Write(record); }
+
 std::string RetJson(std::string_view ret) {
     Json json = Json::object();
     json["ret"] = std::string(ret);

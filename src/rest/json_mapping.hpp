@@ -1,6 +1,7 @@
 #pragma once
 // How REST JSON maps onto the command tree's requests and results (facts §2).
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,5 +34,25 @@ BodyArguments ParseBody(std::string_view body);
 std::string RecordJson(const menu::Record& record);
 std::string RecordsJson(const std::vector<menu::Record>& records);
 std::string RetJson(std::string_view ret);
+
+// RecordJsonBuffer builds a JSON text piece by piece in one reused buffer: records as RecordJson writes them,
+// and raw punctuation ("[", ",", "]") between them. A streamed listing appends each row and hands the buffer on
+// in large parts, instead of building a string (and a serializer) per row.
+class RecordJsonBuffer {
+public:
+    RecordJsonBuffer();
+    ~RecordJsonBuffer();
+    RecordJsonBuffer(const RecordJsonBuffer&) = delete;
+    RecordJsonBuffer& operator=(const RecordJsonBuffer&) = delete;
+
+    void Append(const menu::Record& record);
+    void Append(std::string_view raw) { text_.append(raw); }
+    std::string& text() { return text_; }
+
+private:
+    class Writer;
+    std::string text_;
+    std::unique_ptr<Writer> writer_;
+};
 
 }  // namespace certos::rest

@@ -92,10 +92,21 @@ public:
         net::HttpResponse response;
         response.stream = [&tree = tree_, session = session_, request = std::move(request), render = std::move(render),
                            log](net::BodyWriter& out) mutable {
+            // The rows are written into one buffer and handed on in parts of kPartBytes (one write per row
+            // made a string and a serializer per row).
+            constexpr std::size_t kPartBytes = 64 * 1024;
             std::size_t rows = 0;
+            RecordJsonBuffer buffer;
+            auto flush = [&] {
+                out.Write(buffer.text());
+                buffer.text().clear();
+            };
             session.rows = [&](menu::Record&& row) {
-                out.Write(rows++ == 0 ? "[" : ",");
-                out.Write(RecordJson(row));
+                buffer.Append(rows++ == 0 ? "[" : ",");
+                buffer.Append(row);
+                if (buffer.text().size() >= kPartBytes) {
+                    flush();
+                }
             };
             try {
                 menu::Result result = tree.Execute(request, session);
@@ -104,10 +115,11 @@ public:
                     return;
                 }
                 for (const menu::Record& record : result.records) {
-                    out.Write(",");
-                    out.Write(RecordJson(record));
+                    buffer.Append(",");
+                    buffer.Append(record);
                 }
-                out.Write("]");
+                buffer.Append("]");
+                flush();
             } catch (const core::Error& e) {
                 out.Replace(LoggedError(log, e));
             }

@@ -14,15 +14,22 @@ public:
 
     bool start_object(std::size_t /*elements*/) override { return depth_++ == 0; }
     bool end_object() override { return --depth_ == 0; }
+    // key and string copy the lexer's token instead of moving it: a moved-from token buffer starts again
+    // without capacity and regrows character by character for the next string, which cost more than the copy.
     bool key(string_t& key) override {
-        key_ = std::move(key);
+        key_.assign(key);
         return true;
     }
     bool string(string_t& value) override {
         if (depth_ != 1) {
             return false;
         }
-        out_.insert_or_assign(std::move(key_), std::move(value));
+        // PropsToJson writes the keys in order, so each one normally goes at the end (no search).
+        if (out_.empty() || out_.rbegin()->first < key_) {
+            out_.emplace_hint(out_.end(), key_, value);
+        } else {
+            out_.insert_or_assign(key_, value);
+        }
         return true;
     }
     bool null() override { return false; }

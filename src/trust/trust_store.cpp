@@ -33,16 +33,26 @@ void AddCrls(std::vector<crypto::Crl>& out, const std::vector<std::string>& ders
     }
 }
 
+// MarkedTrue selects the rows whose property `field` is "true".
+store::CertificateCondition MarkedTrue(store::CertificateField field) {
+    return store::CertificateCondition::Compare(store::CertificateCondition::Op::kEq, field, std::string("true"));
+}
+
 }  // namespace
 
 crypto::TrustSettings LoadTrust(store::Transaction& tx, std::string_view service, crypto::VerifyPurpose purpose) {
     crypto::TrustSettings trust;
     trust.purpose = purpose;
-    for (const store::CertificateRow& row : tx.ListCertificates()) {
-        if (!row.der.empty() && Prop(row, "trusted") == "true" && StoreAllows(row, service)) {
-            trust.anchors.push_back(crypto::Certificate::FromDer(row.der));
-        }
-    }
+    // Only the trusted rows, through the store's index on `trusted` (not every certificate).
+    tx.ScanCertificates(
+        MarkedTrue(store::CertificateField::kTrusted),
+        [&](store::CertificateRow&& row) {
+            if (!row.der.empty() && StoreAllows(row, service)) {
+                trust.anchors.push_back(crypto::Certificate::FromDer(row.der));
+            }
+            return true;
+        },
+        store::ScanOrder::kAny);
     std::string builtin = tx.GetSetting("certificate", "builtin-trust-store").value_or("default");
     if (BuiltinTrustedFor(builtin, service)) {
         for (const BuiltinRoot& root : BuiltinRoots()) {
@@ -58,11 +68,16 @@ crypto::TrustSettings LoadTrust(store::Transaction& tx, std::string_view service
 
 std::vector<crypto::Certificate> CaPool(store::Transaction& tx) {
     std::vector<crypto::Certificate> pool;
-    for (const store::CertificateRow& row : tx.ListCertificates()) {
-        if (!row.der.empty() && Prop(row, "authority") == "true") {
-            pool.push_back(crypto::Certificate::FromDer(row.der));
-        }
-    }
+    // Only the authorities, through the store's index on `authority`.
+    tx.ScanCertificates(
+        MarkedTrue(store::CertificateField::kAuthority),
+        [&](store::CertificateRow&& row) {
+            if (!row.der.empty()) {
+                pool.push_back(crypto::Certificate::FromDer(row.der));
+            }
+            return true;
+        },
+        store::ScanOrder::kAny);
     return pool;
 }
 

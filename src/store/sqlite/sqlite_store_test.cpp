@@ -703,7 +703,8 @@ TEST_F(SqliteStoreTest, AnUnorderedScanIsDrivenByTheConditionsIndex) {
         }
         return steps;
     };
-    EXPECT_NE(plan(" ORDER BY sort_key, id").find("certificates_sort"), std::string::npos);
+    // (Since migration 10 made the not_after index partial, SQLite also picks it for the ordered query, and sorts
+    // what it finds; which one it takes there is its guess, not this test's point.)
     EXPECT_NE(plan("").find("certificates_not_after"), std::string::npos) << plan("");
 }
 
