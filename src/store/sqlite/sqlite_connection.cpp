@@ -119,27 +119,7 @@ std::string Query::Blob(int col) const {
     return data == nullptr ? std::string() : std::string(data, static_cast<std::size_t>(size));
 }
 
-namespace {
-
-// kStatementJournalSpill is how large a statement journal grows in memory before SQLite moves it to a temporary
-// file. A statement inside a transaction that may fail half-way (an UPDATE of a certificate row, which touches the
-// row and every index of it: ~17 pages) keeps the pages it changes in a statement journal so that it can be undone
-// alone; with SQLite's default of 64 KiB each such UPDATE created, wrote and deleted a file in /var/tmp, whatever
-// disk the store is on. 4 MiB covers every statement of a command; larger ones (a migration) still spill.
-constexpr int kStatementJournalSpill = 4 * 1024 * 1024;
-
-// ConfigureOnce sets process-wide SQLite options, which sqlite3_config takes only before SQLite is initialised:
-// once, before the first connection opens. (If something else initialised SQLite first, it returns
-// SQLITE_MISUSE and the defaults stay, which is slower, not wrong.)
-void ConfigureOnce() {
-    static const int configured = sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kStatementJournalSpill);
-    static_cast<void>(configured);
-}
-
-}  // namespace
-
 std::unique_ptr<Connection> Connection::Open(const std::filesystem::path& file) {
-    ConfigureOnce();
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(file.c_str(), &raw,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
@@ -165,7 +145,6 @@ std::unique_ptr<Connection> Connection::Open(const std::filesystem::path& file) 
 }
 
 std::unique_ptr<Connection> Connection::OpenReadOnly(const std::filesystem::path& file) {
-    ConfigureOnce();
     sqlite3* raw = nullptr;
     int rc =
         sqlite3_open_v2(FileUri(file, "readonly_shm=1").c_str(), &raw,

@@ -880,8 +880,13 @@ private:
     // moves its revision and the certificates' generation. Returns whether a row was updated.
     bool RunUpdate(const CertificateRow& row, std::optional<std::uint64_t> expected_revision) {
         std::optional<std::int64_t> sort_key = row.der.empty() ? std::nullopt : SignedSortKey(row.id);
+        // OR FAIL, not the default ABORT: SQLite keeps a statement journal (the pages a statement changed, to undo
+        // it alone) for a statement that may abort after writing, and this one writes the row and every index
+        // of it (~70 KB, over the 64 KiB SQLite keeps in memory: each sign created, wrote and deleted a file in
+        // /var/tmp). A one-row UPDATE checks its constraints before it writes anything, so FAIL leaves nothing
+        // half-done, and a failing statement fails its whole transaction (or savepoint) here anyway.
         Query query = conn_->Prepare(
-            "UPDATE certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1, "
+            "UPDATE OR FAIL certificates SET name = ?, props = ?, der = ?, issuer_id = ?, revision = revision + 1, "
             "sort_key = COALESCE(?, sort_key) WHERE id = ? AND (? IS NULL OR revision = ?)");
         BindFields(query, row);
         if (sort_key) {
