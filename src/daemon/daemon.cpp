@@ -239,8 +239,7 @@ struct Daemon::Impl {
         scheduler_options.holder = holder;
         scheduler_options.store = store.get();
         scheduler_options.log = [this](std::string_view topics, std::string_view message) { Log(topics, message); };
-        // The jobs are background work (some read every certificate row: the CRL refresh and the ACME renewals
-        // look for the authority and acme-managed rows, which have no index): the requests come first.
+        // The jobs are background work (some read many certificate rows): the requests come first.
         scheduler_options.niceness = kJobNiceness;
         return scheduler_options;
     }

@@ -159,6 +159,11 @@ struct CertificateCondition {
 
 class KeySealer;  // store/sealed_keys.hpp
 
+// ScanOrder is the order ScanCertificates visits its rows in. kAny lets the backend drive the scan by the index
+// of the condition's most selective comparison (an ordered scan may rather walk the listing's order index and
+// test every row: SQLite does without statistics, reading all rows of a large store to find a few).
+enum class ScanOrder { kListing, kAny };
+
 // Transaction is one unit of work. Every mutating command runs in exactly one; a transaction that is
 // destroyed without Commit() rolls back, so an exception anywhere in a command changes nothing.
 // Failures (I/O, full disk, constraint) throw core::Error (kFailure) with the backend's reason; such a
@@ -171,11 +176,6 @@ class KeySealer;  // store/sealed_keys.hpp
 // AppendToBlob, ReplaceBlobIf, NextCounter) or relies on the rule that a row read in a write transaction
 // stays as read until the transaction ends (the backend locks it: SELECT ... FOR UPDATE). SQLite has one
 // writer at a time and meets both by taking its write lock at Begin(kWrite).
-// ScanOrder is the order ScanCertificates visits its rows in. kAny lets the backend drive the scan by the index
-// of the condition's most selective comparison (an ordered scan may rather walk the listing's order index and
-// test every row: SQLite does without statistics, reading all rows of a large store to find a few).
-enum class ScanOrder { kListing, kAny };
-
 class Transaction {
 public:
     virtual ~Transaction() = default;
